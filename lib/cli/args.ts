@@ -1,0 +1,46 @@
+import { parseArgs, type ParseArgsConfig } from "util";
+
+/** One `nanomorph` subcommand. `run` returns the process exit code. */
+export interface Command {
+  name: string;
+  /** One line for `nanomorph --help`. */
+  summary: string;
+  /** Full `--help` text (usage, options, examples). */
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Thrown for bad command-line usage: printed without a stack, exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * util.parseArgs with strict checking; unknown options and missing values become UsageError
+ * naming the option.
+ */
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Parse a number option, naming it in the error. */
+export function numberArg(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got '${value}'`);
+  return x;
+}
+
+/** Parse a comma-separated list of numbers ("1,2,4"). */
+export function numberListArg(name: string, value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined) return fallback;
+  const xs = value.split(",").map((s) => Number(s.trim()));
+  if (xs.some((x) => !Number.isFinite(x))) throw new UsageError(`--${name} must be comma-separated numbers, got '${value}'`);
+  return xs;
+}

@@ -1,0 +1,86 @@
+import type { Command } from "./args";
+import { UsageError } from "./args";
+import { setProfile } from "../config";
+
+/**
+ * Subcommands, loaded lazily so `nanomorph --help` stays fast. Each module exports `command`.
+ * A module that is not there yet is listed as unavailable rather than crashing the CLI.
+ */
+const COMMANDS: Record<string, () => Command> = {
+  doctor: () => require("./doctor").command,
+  reproduce: () => require("./reproduce").command,
+  figures: () => require("./figures").command,
+  synth: () => require("./synth").command,
+  data: () => require("./data").command,
+  pretrain: () => require("./pretrain").command,
+  probe: () => require("./probe").command,
+  segment: () => require("./segment").command,
+  quantify: () => require("./quantify").command,
+  grid: () => require("./grid").command,
+};
+
+function load(name: string): Command | null {
+  try {
+    return COMMANDS[name]();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((e as Error).message).includes(`'./${name}'`)) return null;
+    throw e;
+  }
+}
+
+function usage(): string {
+  const lines = ["usage: nanomorph <command> [options]   (nanomorph <command> --help for details)", "", "commands:"];
+  for (const name of Object.keys(COMMANDS)) {
+    const c = load(name);
+    if (c) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  }
+  lines.push("", "global options: --profile ci|laptop|paper (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND)");
+  return lines.join("\n");
+}
+
+/** Pull the global options out of argv (they may appear anywhere). */
+function globals(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [key, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    if (key === "--profile" || key === "--backend") {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${key} needs a value`);
+      if (key === "--profile") setProfile(v);
+      else process.env.NANOMORPH_BACKEND = v;
+    } else rest.push(a);
+  }
+  return rest;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const rest = globals(argv);
+    const name = rest[0];
+    if (!name || name === "--help" || name === "-h" || name === "help") {
+      console.log(usage());
+      return name ? 0 : 2;
+    }
+    if (!(name in COMMANDS)) throw new UsageError(`unknown command '${name}'\n\n${usage()}`);
+    const cmd = load(name);
+    if (!cmd) throw new UsageError(`command '${name}' is not available in this build`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(cmd.help);
+      return 0;
+    }
+    return await cmd.run(rest.slice(1));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`nanomorph: ${e.message}`);
+      return 2;
+    }
+    console.error(`nanomorph: error: ${(e as Error).message}`);
+    if (process.env.NANOMORPH_DEBUG) console.error((e as Error).stack);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

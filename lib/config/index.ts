@@ -1,0 +1,40 @@
+import * as path from "path";
+import { readJson } from "../util/fsx";
+import { projectRoot } from "../util/paths";
+
+/**
+ * Run profiles. One mechanism for every notebook and command: the `NANOMORPH_PROFILE` env var
+ * (the CLI's `--profile` sets it).
+ * - `ci`: everything small, all notebooks in a few minutes on 2 CPU cores.
+ * - `laptop`: about an hour on a CPU.
+ * - `paper`: the paper's exact hyperparameters (needs a GPU and the real data).
+ */
+export type ProfileName = "ci" | "laptop" | "paper";
+export const PROFILES: readonly ProfileName[] = ["ci", "laptop", "paper"];
+
+/** The active profile (default `ci`). Throws on an unknown name. */
+export function profileName(): ProfileName {
+  const p = process.env.NANOMORPH_PROFILE ?? "ci";
+  if (!(PROFILES as readonly string[]).includes(p)) {
+    throw new Error(`NANOMORPH_PROFILE=${p} is not a profile; use one of ${PROFILES.join(", ")}`);
+  }
+  return p as ProfileName;
+}
+
+/** Set the profile for this process and any child (notebook kernels inherit the env). */
+export function setProfile(p: string): ProfileName {
+  if (!(PROFILES as readonly string[]).includes(p)) throw new Error(`unknown profile '${p}'; use one of ${PROFILES.join(", ")}`);
+  process.env.NANOMORPH_PROFILE = p;
+  return p as ProfileName;
+}
+
+/**
+ * Load `configs/<name>.json` for a profile. The file holds `{ "defaults": {...}, "ci": {...},
+ * "laptop": {...}, "paper": {...} }`; the profile's section is shallow-merged over `defaults`.
+ */
+export function loadConfig<T>(name: string, profile: ProfileName = profileName()): T {
+  const file = path.join(projectRoot(), "configs", `${name}.json`);
+  const all = readJson<Record<string, Record<string, unknown>>>(file);
+  if (!all[profile]) throw new Error(`${file} has no section for profile '${profile}'`);
+  return { ...(all.defaults ?? {}), ...all[profile] } as T;
+}

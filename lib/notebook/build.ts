@@ -1,0 +1,75 @@
+import * as fs from "fs";
+import * as path from "path";
+import { contentHash } from "../util/hash";
+import { writeFileAtomic } from "../util/fsx";
+
+/**
+ * Notebooks are written as percent-format TypeScript (`notebooks/src/NN-name.ts`, cells split by
+ * `// %%` lines, markdown cells by `// %% [markdown]` with every line prefixed `// `) and built into
+ * `notebooks/NN-name.ipynb` (nbformat 4.5, no outputs, stable cell ids). Sources diff well; the
+ * .ipynb files are what Jupyter and `reproduce` run. A test checks the two are in sync.
+ */
+export interface Cell {
+  cell_type: "code" | "markdown";
+  id: string;
+  metadata: Record<string, never>;
+  source: string[];
+  execution_count?: null;
+  outputs?: unknown[];
+}
+
+/** Split percent-format source into cells. */
+export function parsePercent(text: string): { type: "code" | "markdown"; lines: string[] }[] {
+  const cells: { type: "code" | "markdown"; lines: string[] }[] = [];
+  for (const line of text.replace(/\r\n/g, "\n").split("\n")) {
+    const m = /^\/\/ %%( \[markdown\])?\s*$/.exec(line);
+    if (m) cells.push({ type: m[1] ? "markdown" : "code", lines: [] });
+    else if (cells.length) cells[cells.length - 1].lines.push(line);
+    else if (line.trim() !== "") throw new Error(`text before the first '// %%' cell marker: '${line}'`);
+  }
+  for (const c of cells) {
+    while (c.lines.length && c.lines[c.lines.length - 1].trim() === "") c.lines.pop();
+    while (c.lines.length && c.lines[0].trim() === "") c.lines.shift();
+    if (c.type === "markdown") c.lines = c.lines.map((l) => l.replace(/^\/\/ ?/, ""));
+  }
+  return cells.filter((c) => c.lines.length > 0);
+}
+
+/** Build an nbformat 4.5 notebook object from percent-format source. */
+export function buildNotebook(text: string, name: string): object {
+  const cells: Cell[] = parsePercent(text).map((c, i) => {
+    const source = c.lines.map((l, j) => (j < c.lines.length - 1 ? l + "\n" : l));
+    const id = contentHash(`${name}/${i}`, 12);
+    return c.type === "code"
+      ? { cell_type: "code", id, metadata: {}, source, execution_count: null, outputs: [] }
+      : { cell_type: "markdown", id, metadata: {}, source };
+  });
+  return {
+    cells,
+    metadata: {
+      kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" },
+      language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", codemirror_mode: { mode: "typescript", name: "javascript", typescript: true } },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+/** Build every `notebooks/src/*.ts` into `notebooks/*.ipynb`; returns the files written. */
+export function buildAll(notebooksDir: string): string[] {
+  const srcDir = path.join(notebooksDir, "src");
+  const out: string[] = [];
+  for (const f of fs.readdirSync(srcDir).filter((f) => f.endsWith(".ts")).sort()) {
+    const name = f.replace(/\.ts$/, "");
+    const nb = buildNotebook(fs.readFileSync(path.join(srcDir, f), "utf8"), name);
+    const target = path.join(notebooksDir, `${name}.ipynb`);
+    writeFileAtomic(target, JSON.stringify(nb, null, 1) + "\n");
+    out.push(target);
+  }
+  return out;
+}
+
+if (require.main === module) {
+  const dir = process.argv[2] ?? path.join(__dirname, "..", "..", "notebooks");
+  for (const f of buildAll(dir)) console.log(`built ${path.relative(process.cwd(), f)}`);
+}

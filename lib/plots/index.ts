@@ -1,0 +1,2 @@
+export type { Figure } from "./figure";
+export { show } from "./show";
