@@ -17,13 +17,19 @@ export class UsageError extends Error {}
  * util.parseArgs with strict checking; unknown options and missing values become UsageError
  * naming the option.
  */
-export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parse(
   argv: string[],
-  options: T,
+  options: NonNullable<ParseArgsConfig["options"]>,
   allowPositionals = false,
-) {
+): ParsedArgs {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    const r = parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return { values: r.values as ParsedArgs["values"], positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

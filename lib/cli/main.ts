@@ -1,6 +1,6 @@
 import type { Command } from "./args";
 import { UsageError } from "./args";
-import { setProfile } from "../config";
+import { setProfile } from "../config/index";
 
 /**
  * Subcommands, loaded lazily so `nanomorph --help` stays fast. Each module exports `command`.
