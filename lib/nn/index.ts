@@ -1,0 +1,2 @@
+/** Small shared tensor building blocks (batch norm, …). */
+export * from "./batchnorm";
