@@ -1,0 +1,43 @@
+import type { CellRecord } from "./store";
+
+/** One row of a collected grid table: axis values, the cell id, and scalar results. */
+export type Row = Record<string, string | number | boolean | null>;
+
+function scalar(v: unknown): v is string | number | boolean | null {
+  return v === null || ["string", "number", "boolean"].includes(typeof v);
+}
+
+/**
+ * Flatten finished cells into one table. A result's `rows` array (replicates, folds) gives one table
+ * row each, with the cell's axis values and scalar results repeated; otherwise one row per cell.
+ * Rows are in grid order, so the table does not depend on which shard ran which cell.
+ */
+export function collectRows(records: CellRecord[]): Row[] {
+  const out: Row[] = [];
+  for (const rec of records) {
+    const base: Row = { cell: rec.id };
+    for (const [k, v] of Object.entries(rec.point)) base[k] = scalar(v) ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(rec.result)) if (k !== "rows" && scalar(v)) base[k] = v;
+    const rows = rec.result.rows;
+    if (Array.isArray(rows) && rows.length > 0) {
+      for (const r of rows as Record<string, unknown>[]) {
+        const row: Row = { ...base };
+        for (const [k, v] of Object.entries(r)) if (scalar(v)) row[k] = v;
+        out.push(row);
+      }
+    } else out.push(base);
+  }
+  return out;
+}
+
+/** RFC 4180 CSV of rows (columns: union of keys in first-seen order). */
+export function toCsv(rows: Row[]): string {
+  const cols: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
+  const esc = (v: unknown): string => {
+    if (v === null || v === undefined) return "";
+    const s = String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [cols.map(esc).join(","), ...rows.map((r) => cols.map((c) => esc(r[c])).join(","))].join("\n") + "\n";
+}

@@ -1,0 +1,14 @@
+export { loadGrid, validateGrid, expandGrid, setPath, getPath } from "./spec";
+export type { GridSpec, GridCell } from "./spec";
+export { parseShard, shardCells } from "./shard";
+export type { Shard } from "./shard";
+export { GridStore } from "./store";
+export type { CellState, CellRecord } from "./store";
+export { cachedJson, cachedDir, stageStats } from "./cache";
+export type { StageResult } from "./cache";
+export { registerTask, getTask } from "./tasks";
+export type { TaskFn, TaskContext } from "./tasks";
+export { runGrid, gridStatus, gridRecords, gridDir } from "./runner";
+export type { RunOptions, RunSummary } from "./runner";
+export { collectRows, toCsv } from "./collect";
+export type { Row } from "./collect";

@@ -1,0 +1,31 @@
+/**
+ * Grid task kinds. A task turns one cell's config into a JSON result; it should cache its expensive
+ * stages with `cachedJson`/`cachedDir` so that cells sharing an upstream config share the work.
+ * A result may hold `rows` (one object per replicate/fold) which `collect` flattens into the table.
+ */
+export interface TaskContext {
+  /** Cell id (content hash of the config). */
+  id: string;
+  /** Print a progress line prefixed with the cell id. */
+  log(msg: string): void;
+}
+
+export type TaskFn = (config: Record<string, unknown>, ctx: TaskContext) => Promise<Record<string, unknown>>;
+
+/** Built-in tasks, loaded lazily so `grid status` stays fast. */
+const builtins: Record<string, () => TaskFn> = {
+  "ssl-cv": () => require("./tasks/ssl_cv").sslCvTask,
+};
+const registered: Record<string, TaskFn> = {};
+
+/** Register a task kind (tests and user scripts can add their own). */
+export function registerTask(name: string, fn: TaskFn): void {
+  registered[name] = fn;
+}
+
+/** Look up a task kind; throws listing the known ones. */
+export function getTask(name: string): TaskFn {
+  if (registered[name]) return registered[name];
+  if (builtins[name]) return builtins[name]();
+  throw new Error(`unknown grid task '${name}'; known: ${[...Object.keys(builtins), ...Object.keys(registered)].join(", ")}`);
+}
