@@ -1,12 +1,15 @@
 /**
  * `loadEncoder(spec, opts)`: the one way to obtain an encoder by name or path.
  */
+import * as fs from "fs";
 import { initBackend } from "../backend/index";
 import { ARCHS, RESNET50 } from "./resnet_arch";
 import { initResNet } from "./resnet";
 import { loadImagenetInto } from "./imagenet";
 import { ResNetEncoder } from "./encoder";
 import type { PreprocessMode } from "./preprocess";
+import { loadEncoderFromH5 } from "./h5_import";
+import { loadEncoderFromCheckpoint } from "./checkpoint";
 
 /** Options of {@link loadEncoder}. */
 export interface LoadEncoderOptions {
@@ -51,5 +54,10 @@ export async function loadEncoder(spec: string, opts: LoadEncoderOptions = {}): 
       preprocess: opts.preprocess, inputSize: opts.inputSize ?? (spec === "resnet8" ? 64 : 224),
     });
   }
+  if (/\.(h5|hdf5)$/i.test(spec)) {
+    if (!fs.existsSync(spec)) throw new Error(`loadEncoder: .h5 file '${spec}' does not exist`);
+    return loadEncoderFromH5(spec, opts);
+  }
+  if (fs.existsSync(spec) && fs.statSync(spec).isDirectory()) return loadEncoderFromCheckpoint(spec, opts);
   throw new Error(`loadEncoder: '${spec}' is neither an encoder name (${ENCODER_NAMES.join(", ")}), a checkpoint directory nor a .h5 file`);
 }

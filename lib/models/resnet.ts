@@ -33,6 +33,17 @@ export function initResNet(arch: ResNetArch, seed: number): ParamStore {
   return store;
 }
 
+/** The weight names `initResNet(arch)` creates, in the same order (no tensors allocated). */
+export function resnetWeightNames(arch: ResNetArch): string[] {
+  const out: string[] = [];
+  for (const c of allConvs(planResNet(arch))) {
+    out.push(`${c.prefix}_conv/kernel`);
+    if (arch.convBias) out.push(`${c.prefix}_conv/bias`);
+    for (const p of ["gamma", "beta", "moving_mean", "moving_variance"]) out.push(`${c.prefix}_bn/${p}`);
+  }
+  return out;
+}
+
 function addConst(store: ParamStore, name: string, n: number, value: number, kind: "trainable" | "state"): void {
   const t = tf.fill([n], value);
   store.add(name, t, kind);
