@@ -1,25 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
-
-/** What `initBackend` chose and why. */
-export interface BackendInfo {
-  name: string;
-  reason: string;
-}
-
-let chosen: Promise<BackendInfo> | null = null;
-
 /**
- * Pick and initialise the TensorFlow.js backend once per process (idempotent; later calls return
- * the first result). Minimal version: wasm, else cpu. (Extended by the backend work.)
+ * Backend selection: `initBackend()` picks tfjs-node-gpu > tfjs-node > wasm (threaded) > cpu once per
+ * process, registers the wasm training kernels, and logs the choice and reason once to stderr
+ * (silence with NANOMORPH_QUIET=1). `NANOMORPH_BACKEND=node-gpu|node|wasm|cpu` forces one (the CLI's
+ * `--backend` sets it); `NANOMORPH_WASM_THREADS=n` sets wasm threads (default: cores; 1 disables).
  */
-export function initBackend(): Promise<BackendInfo> {
-  if (!chosen) {
-    chosen = (async () => {
-      if (await tf.setBackend("wasm")) return { name: "wasm", reason: "default" };
-      await tf.setBackend("cpu");
-      return { name: "cpu", reason: "wasm failed to initialise" };
-    })();
-  }
-  return chosen;
-}
+export * from "./types";
+export { initBackend, backendOrder } from "./init";
+export { backendReport, BackendReport } from "./report";
+export { registerTrainingKernels, KernelRegistration } from "./training_kernels";
+export { conv2dFilterGrad, ConvFilterGradAttrs } from "./conv_backprop_filter";
+export { conv2dInputGrad, ConvInputGradAttrs } from "./conv_backprop_input";
+export { wantedWasmThreads } from "./wasm_init";
+export { WASM_SHIM_VERSION } from "./wasm_threads";

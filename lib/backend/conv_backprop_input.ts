@@ -1,0 +1,53 @@
+/**
+ * `Conv2DBackpropInput` (the input gradient of conv2d, also the forward pass of conv2dTranspose)
+ * as a stride-1 conv2d of (zero-dilated) dy with the flipped, transposed filter.
+ *
+ * dx[n,h,w,ci] = Σ dyd[n, h+top-a, w+left-b, co] · W[a,b,ci,co] where dyd is dy with s-1 zeros
+ * inserted between samples; that is conv2d(pad(dyd), flip(W)ᵀ, 1) with top pad kh-1-top.
+ * For stride 1 wasm's stock kernel runs at ~2 GFLOP/s vs ~20 for conv2d (../shared/TOOLCHAIN.md §4b).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { padOrCrop4d } from "./kernel_tensors";
+
+/** Attributes of the tfjs `Conv2DBackpropInput` kernel (NHWC only). */
+export interface ConvInputGradAttrs {
+  strides: [number, number] | number;
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+  dataFormat: "NHWC" | "NCHW";
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  inputShape: [number, number, number, number];
+}
+
+/**
+ * Input gradient of `conv2d(x, W, strides, pad)` for `dy` [N,Ho,Wo,Co] and `W` [kh,kw,Ci,Co];
+ * returns [N,H,W,Ci] = `attrs.inputShape`. Never disposes its inputs.
+ * @throws for NCHW data or a dy whose shape does not match the conv's output shape
+ */
+export function conv2dInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvInputGradAttrs): tf.Tensor4D {
+  if (attrs.dataFormat !== "NHWC") {
+    throw new Error(`lib/backend/conv_backprop_input.ts: only NHWC is supported, got ${attrs.dataFormat}`);
+  }
+  const inShape = attrs.inputShape;
+  const info = tf.backend_util.computeConv2DInfo(inShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2] || filter.shape[3] !== dy.shape[3]) {
+    throw new Error(`lib/backend/conv_backprop_input.ts: dy [${dy.shape}] does not match conv output ` +
+      `[${inShape[0]},${info.outHeight},${info.outWidth},${filter.shape[3]}] of input [${inShape}] and filter [${filter.shape}]`);
+  }
+  const [kh, kw] = filter.shape;
+  const [n, ho, wo, co] = dy.shape;
+  const sh = info.strideHeight, sw = info.strideWidth;
+  const { top, left } = info.padInfo;
+  return tf.tidy(() => {
+    let d: tf.Tensor4D = dy;
+    if (sh > 1 || sw > 1) {
+      // Insert s-1 zeros after every sample: [N,Ho,1,Wo,1,C] → pad → [N,Ho·sh,Wo·sw,C].
+      const d6 = tf.pad(tf.reshape(dy, [n, ho, 1, wo, 1, co]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+      d = tf.reshape(d6, [n, ho * sh, wo * sw, co]);
+    }
+    const pt = kh - 1 - top, pl = kw - 1 - left;
+    const pb = inShape[1] - d.shape[1] - pt + kh - 1, pr = inShape[2] - d.shape[2] - pl + kw - 1;
+    const dp = padOrCrop4d(d, [pt, pb, pl, pr]);
+    const wf = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh,kw,Co,Ci]
+    return tf.conv2d(dp, wf, 1, "valid");
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The backend picker behind `initBackend()` (see index.ts for the behaviour and env variables).
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { BACKEND_ORDER, BackendAttempt, BackendChoice, BackendInfo } from "./types";
+import { isNodeChoice, tryNodeBackend } from "./node_backend";
+import { initWasm, wantedWasmThreads } from "./wasm_init";
+import { registerTrainingKernels } from "./training_kernels";
+
+
+/**
+ * The candidates to try, from `NANOMORPH_BACKEND` (a single forced one) or the default order.
+ * @throws when the variable names no known backend
+ */
+export function backendOrder(env: NodeJS.ProcessEnv = process.env): { order: BackendChoice[]; forced: boolean } {
+  const raw = (env.NANOMORPH_BACKEND ?? "").trim().toLowerCase();
+  if (!raw) return { order: [...BACKEND_ORDER], forced: false };
+  const alias: Record<string, BackendChoice> = { gpu: "node-gpu", tensorflow: "node", "tfjs-node": "node", "tfjs-node-gpu": "node-gpu" };
+  const c = (alias[raw] ?? raw) as BackendChoice;
+  if (!BACKEND_ORDER.includes(c)) {
+    throw new Error(`lib/backend/init.ts: NANOMORPH_BACKEND="${env.NANOMORPH_BACKEND}" is not one of ${BACKEND_ORDER.join(", ")}`);
+  }
+  return { order: [c], forced: true };
+}
+
+async function pick(): Promise<BackendInfo> {
+  const { order, forced } = backendOrder();
+  const tried: BackendAttempt[] = [];
+  for (const choice of order) {
+    const why = forced ? "forced by NANOMORPH_BACKEND" : tried.length ? "first candidate that loaded" : "first choice";
+    if (isNodeChoice(choice)) {
+      const a = await tryNodeBackend(choice);
+      tried.push(a);
+      if (a.ok) return { name: "tensorflow", choice, reason: `${why}: ${a.detail}`, threads: 0, threadsReason: "", simd: false, tried, kernels: [] };
+    } else if (choice === "wasm") {
+      const w = await initWasm(wantedWasmThreads());
+      tried.push({ choice, ok: w.ok, detail: w.ok ? `${w.threads} thread(s), SIMD ${w.simd}` : w.detail });
+      if (w.ok) return { name: "wasm", choice, reason: why, threads: w.threads, threadsReason: w.threadsReason, simd: w.simd, tried, kernels: w.kernels };
+    } else {
+      const reg = registerTrainingKernels("cpu");
+      const ok = await tf.setBackend("cpu");
+      tried.push({ choice, ok, detail: ok ? "pure-JS kernels" : "tf.setBackend('cpu') failed" });
+      if (ok) return { name: "cpu", choice, reason: why, threads: 1, threadsReason: "", simd: false, tried, kernels: reg.replaced };
+    }
+  }
+  throw new Error(`lib/backend/init.ts initBackend: no backend could be initialised: ${tried.map((t) => `${t.choice}: ${t.detail}`).join("; ")}`);
+}
+
+function logOnce(info: BackendInfo): void {
+  if (process.env.NANOMORPH_QUIET === "1") return;
+  const skipped = info.tried.filter((t) => !t.ok).map((t) => `${t.choice}: ${t.detail}`);
+  const extra = info.name === "wasm" ? ` [${info.threadsReason}; SIMD ${info.simd}]` : "";
+  process.stderr.write(`[nanomorph] backend ${info.choice} (${info.reason})${extra}` +
+    (skipped.length ? `; skipped ${skipped.join("; ")}` : "") + "\n");
+}
+
+let chosen: Promise<BackendInfo> | null = null;
+
+/**
+ * Pick and initialise the TensorFlow.js backend once per process (idempotent: later calls return the
+ * first result). Call before any tensor work: an op run earlier initialises stock single-threaded wasm.
+ * @throws (rejects) when a forced backend cannot be initialised, or no backend at all can
+ */
+export function initBackend(): Promise<BackendInfo> {
+  if (!chosen) {
+    chosen = pick().then((info) => { logOnce(info); return info; });
+  }
+  return chosen;
+}
