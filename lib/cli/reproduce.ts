@@ -1,0 +1,66 @@
+import type { Command } from "./args";
+import { parse, numberArg, UsageError } from "./args";
+import { profileName, setProfile } from "../config/index";
+import { projectRoot } from "../util/paths";
+import { reproduce } from "../notebook/runner";
+
+const HELP = `usage: nanomorph reproduce [--profile ci|laptop|paper] [--only NN[,NN...]] [options]
+
+Execute every notebooks/NN-*.ipynb in order through the real tslab Jupyter kernel (Debian
+python3-nbclient), save the executed copies with outputs to notebooks/executed/, then render
+figures/*.json to PNG + SVG. Registers the project-local kernelspec (.jupyter/kernels/tslab) and
+rebuilds the notebooks from notebooks/src first. The profile reaches the notebooks as
+NANOMORPH_PROFILE. Exits 1 naming the notebook, the cell and the error when a cell fails.
+
+options:
+  --profile P          ci (minutes on 2 cores), laptop (about an hour), paper (the paper's settings; GPU)
+  --only NN[,NN]       run only these notebooks (by number), e.g. --only 00,03
+  --cell-timeout SEC   per-cell timeout (default: ci 600, laptop 7200, paper none; 0 = none)
+  --keep-going         run the remaining notebooks after a failure (post-steps still skipped)
+  --no-png             no inline PNG fallback in the notebooks (default on; env NANOMORPH_INLINE_PNG)
+  --no-build           do not rebuild notebooks/*.ipynb from notebooks/src
+  --no-figures         skip the post-steps (figure rendering, reports)
+
+examples:
+  npm run reproduce -- --profile ci
+  npx nanomorph reproduce --only 00`;
+
+/** `nanomorph reproduce`: run the notebooks headlessly, then the post-steps. */
+export const command: Command = {
+  name: "reproduce",
+  summary: "execute all notebooks through Jupyter (tslab) and render the figures",
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    const a = parse(argv, {
+      profile: { type: "string" },
+      only: { type: "string" },
+      "cell-timeout": { type: "string" },
+      "keep-going": { type: "boolean" },
+      "no-png": { type: "boolean" },
+      "no-build": { type: "boolean" },
+      "no-figures": { type: "boolean" },
+    });
+    if (typeof a.values.profile === "string") setProfile(a.values.profile);
+    const only = typeof a.values.only === "string" ? a.values.only.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+    if (only?.some((o) => !/^\d{1,2}$/.test(o))) throw new UsageError(`--only takes notebook numbers like 00,03, got '${a.values.only}'`);
+    const cellTimeout = a.values["cell-timeout"] === undefined ? undefined : numberArg("cell-timeout", a.values["cell-timeout"] as string, 0);
+    const t0 = Date.now();
+    const res = await reproduce({
+      root: projectRoot(),
+      profile: profileName(),
+      only,
+      cellTimeoutSec: cellTimeout,
+      keepGoing: !!a.values["keep-going"],
+      inlinePng: a.values["no-png"] ? false : undefined,
+      build: !a.values["no-build"],
+      postSteps: a.values["no-figures"] ? [] : undefined,
+    });
+    const total = ((Date.now() - t0) / 1000).toFixed(1);
+    if (!res.ok) {
+      console.error(`\nnanomorph reproduce: FAILED after ${total} s\n  ${res.failure}`);
+      return 1;
+    }
+    console.log(`\nnanomorph reproduce: all ${res.runs.length} notebook(s) passed in ${total} s`);
+    return 0;
+  },
+};

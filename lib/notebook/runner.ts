@@ -1,0 +1,196 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawn } from "child_process";
+import type { ProfileName } from "../config/index";
+import { buildAll } from "./build";
+import { registerKernelSpec, KERNEL_NAME } from "./kernelspec";
+import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT } from "./jupyter";
+import { POST_STEPS, type PostStep } from "./post_steps";
+
+/** Settings of `reproduce`. Defaults in brackets. */
+export interface ReproduceOptions {
+  /** Project root. */
+  root: string;
+  /** Profile passed to every kernel as NANOMORPH_PROFILE. */
+  profile: ProfileName;
+  /** Run only notebooks whose number prefix is in this list, e.g. ["00", "03"]. [all] */
+  only?: string[];
+  /** Per-cell timeout in seconds; 0 = none. [ci: 600, laptop: 7200, paper: 0] */
+  cellTimeoutSec?: number;
+  /** Keep running later notebooks after a failure. [false] */
+  keepGoing?: boolean;
+  /** NANOMORPH_INLINE_PNG for the kernels. [env value, else true] */
+  inlinePng?: boolean;
+  /** Rebuild notebooks/*.ipynb from notebooks/src first. [true] */
+  build?: boolean;
+  /** Steps after the notebooks. [POST_STEPS] */
+  postSteps?: PostStep[];
+  /** Where progress goes. [console.log] */
+  log?: (line: string) => void;
+}
+
+/** A failed cell: where and why. */
+export interface CellFailure {
+  /** "error", "timeout", "dead-kernel", or a Python exception name (e.g. kernel start failure). */
+  kind: string;
+  /** 1-based cell number in the notebook (markdown cells count), or null if no cell ran. */
+  number: number | null;
+  /** The error text (tslab's stderr output of the cell). */
+  message: string;
+  /** First line of the cell's source. */
+  sourceHead: string | null;
+}
+
+/** Result of one notebook. */
+export interface NotebookRun {
+  notebook: string;
+  /** Executed copy with outputs (written even on failure). */
+  output: string;
+  ok: boolean;
+  wallSec: number;
+  cells: { number: number; seconds: number }[];
+  failed?: CellFailure;
+}
+
+/** Result of `reproduce`. */
+export interface ReproduceResult {
+  ok: boolean;
+  runs: NotebookRun[];
+  /** Post-step name → seconds (only steps that ran). */
+  postSteps: { name: string; seconds: number; error?: string }[];
+  /** Human-readable failure summary naming notebook, cell and error; undefined when ok. */
+  failure?: string;
+}
+
+/** Default per-cell timeout (s) of a profile. */
+export function defaultCellTimeout(profile: ProfileName): number {
+  return profile === "ci" ? 600 : profile === "laptop" ? 7200 : 0;
+}
+
+/** Notebooks to run: `notebooks/NN-*.ipynb` sorted, optionally only the NN prefixes in `only`. */
+export function listNotebooks(notebooksDir: string, only?: string[]): string[] {
+  const all = fs.existsSync(notebooksDir) ? fs.readdirSync(notebooksDir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort() : [];
+  if (only && only.length) {
+    const want = only.map((o) => o.trim().padStart(2, "0"));
+    const missing = want.filter((w) => !all.some((f) => f.startsWith(`${w}-`)));
+    if (missing.length) throw new Error(`listNotebooks: no notebook ${missing.join(", ")} in ${notebooksDir} (have ${all.join(", ") || "none"})`);
+    return all.filter((f) => want.includes(f.slice(0, 2))).map((f) => path.join(notebooksDir, f));
+  }
+  return all.map((f) => path.join(notebooksDir, f));
+}
+
+/** The message `reproduce` exits with for a failed notebook. */
+export function describeFailure(run: NotebookRun, root: string): string {
+  const f = run.failed;
+  const rel = (p: string) => path.relative(root, p) || p;
+  if (!f) return `${rel(run.notebook)} failed`;
+  const where = f.number === null ? "before any cell ran" : `cell ${f.number}${f.sourceHead ? ` (${f.sourceHead})` : ""}`;
+  const what = f.kind === "error" ? "" : ` [${f.kind}]`;
+  const copy = fs.existsSync(run.output) ? `\n  executed copy with outputs: ${rel(run.output)}` : "";
+  return `${rel(run.notebook)}, ${where}${what}:\n${f.message.trim().split("\n").map((l) => `    ${l}`).join("\n")}${copy}`;
+}
+
+/**
+ * Run one notebook through the tslab kernel with lib/notebook/run_notebook.py (nbclient), saving
+ * the executed copy to `output`. Never throws for a failing cell (see `failed`); throws when the
+ * driver itself cannot run.
+ */
+export async function runNotebook(
+  python: string,
+  root: string,
+  notebook: string,
+  output: string,
+  env: NodeJS.ProcessEnv,
+  cellTimeoutSec: number,
+): Promise<NotebookRun> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-run-"));
+  const resultFile = path.join(tmp, "result.json");
+  const driver = path.join(__dirname, "run_notebook.py");
+  const t0 = Date.now();
+  try {
+    const code: number = await new Promise((resolve, reject) => {
+      const child = spawn(python, [driver, notebook, output, "--result", resultFile, "--kernel", KERNEL_NAME, "--timeout", String(Math.round(cellTimeoutSec)), "--cwd", root], {
+        cwd: root, env, stdio: ["ignore", "inherit", "inherit"],
+      });
+      child.on("error", (e) => reject(new Error(`runNotebook: cannot start ${python}: ${e.message}`)));
+      child.on("exit", (c, sig) => resolve(c ?? (sig ? 128 : 1)));
+    });
+    const wallSec = (Date.now() - t0) / 1000;
+    if (!fs.existsSync(resultFile)) {
+      return { notebook, output, ok: false, wallSec, cells: [], failed: { kind: "driver", number: null, message: `run_notebook.py exited ${code} without a result (see its stderr above)`, sourceHead: null } };
+    }
+    const r = JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
+      ok: boolean; cells: { number: number; seconds: number }[];
+      failed: null | { kind: string; number: number | null; message: string; source_head: string | null };
+    };
+    const run: NotebookRun = { notebook, output, ok: r.ok && code === 0, wallSec, cells: r.cells.map((c) => ({ number: c.number, seconds: c.seconds })) };
+    if (r.failed) run.failed = { kind: r.failed.kind, number: r.failed.number, message: r.failed.message, sourceHead: r.failed.source_head };
+    return run;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `nanomorph reproduce`: register the kernelspec, rebuild the notebooks, execute every
+ * notebooks/NN-*.ipynb in order through the tslab kernel (outputs saved to notebooks/executed/),
+ * then run the post-steps (figure rendering, …). Prints per-notebook wall times.
+ * @throws when Jupyter/nbclient is missing (with install instructions) or no notebook exists.
+ */
+export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const root = opts.root;
+  const nbDir = path.join(root, "notebooks");
+  const jp = findJupyterPython();
+  if (!jp.python) throw new Error(`reproduce: no Python with Jupyter's nbclient found (tried: ${jp.tried.join("; ")}).\n${JUPYTER_INSTALL_HINT}`);
+  const spec = registerKernelSpec(root);
+  log(`kernelspec: ${path.relative(root, spec)} (python ${jp.python}, nbclient ${jp.versions?.nbclient})`);
+  if (opts.build ?? true) {
+    const built = buildAll(nbDir);
+    log(`built ${built.length} notebook(s) from notebooks/src`);
+  }
+  const notebooks = listNotebooks(nbDir, opts.only);
+  if (notebooks.length === 0) throw new Error(`reproduce: no notebooks/NN-*.ipynb in ${nbDir}`);
+  const inlinePng = opts.inlinePng ?? (process.env.NANOMORPH_INLINE_PNG === undefined ? true : /^(1|true|on|yes)$/i.test(process.env.NANOMORPH_INLINE_PNG));
+  const env = jupyterEnv(root, { NANOMORPH_PROFILE: opts.profile, NANOMORPH_INLINE_PNG: inlinePng ? "1" : "0" });
+  const timeout = opts.cellTimeoutSec ?? defaultCellTimeout(opts.profile);
+  log(`profile ${opts.profile}, ${notebooks.length} notebook(s), cell timeout ${timeout > 0 ? `${timeout} s` : "none"}, inline PNG ${inlinePng ? "on" : "off"}`);
+
+  const runs: NotebookRun[] = [];
+  const failures: string[] = [];
+  for (const nb of notebooks) {
+    const output = path.join(nbDir, "executed", path.basename(nb));
+    log(`▶ ${path.relative(root, nb)}`);
+    const run = await runNotebook(jp.python, root, nb, output, env, timeout);
+    runs.push(run);
+    log(`${run.ok ? "✓" : "✗"} ${path.basename(nb)}  ${run.wallSec.toFixed(1)} s${run.ok ? "" : `  FAILED at cell ${run.failed?.number ?? "?"}`}`);
+    if (!run.ok) {
+      failures.push(describeFailure(run, root));
+      if (!opts.keepGoing) break;
+    }
+  }
+
+  log("");
+  log("notebook                                   status   wall s");
+  for (const r of runs) log(`${path.basename(r.notebook).padEnd(42)} ${(r.ok ? "ok" : "FAILED").padEnd(8)} ${r.wallSec.toFixed(1).padStart(6)}`);
+  log(`${"total".padEnd(42)} ${"".padEnd(8)} ${runs.reduce((a, r) => a + r.wallSec, 0).toFixed(1).padStart(6)}`);
+
+  const post: ReproduceResult["postSteps"] = [];
+  if (failures.length) {
+    return { ok: false, runs, postSteps: post, failure: `${failures.length} notebook(s) failed:\n  ${failures.join("\n  ")}` };
+  }
+  for (const step of opts.postSteps ?? POST_STEPS) {
+    const t0 = Date.now();
+    try {
+      await step.run({ root, profile: opts.profile, runs, log });
+      post.push({ name: step.name, seconds: (Date.now() - t0) / 1000 });
+      log(`✓ post-step ${step.name}  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      const msg = (e as Error).message;
+      post.push({ name: step.name, seconds: (Date.now() - t0) / 1000, error: msg });
+      return { ok: false, runs, postSteps: post, failure: `post-step '${step.name}' failed: ${msg}` };
+    }
+  }
+  return { ok: true, runs, postSteps: post };
+}
