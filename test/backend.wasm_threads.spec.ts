@@ -1,0 +1,70 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { factoryFreeNames } from "../lib/backend/wasm_threads";
+
+/**
+ * The threaded wasm shim: results must be bit-identical to the stock single-threaded backend
+ * (TOOLCHAIN §6 measured max abs diff 0), the process must exit on its own (pthread workers unref'd),
+ * and a failed check must fall back to one thread with a reason. A process can initialise wasm only
+ * once, so each configuration runs in a child process.
+ */
+const ROOT = path.resolve(__dirname, "..");
+const CHILD = `
+require("ts-node/register/transpile-only");
+const tf = require("@tensorflow/tfjs");
+const crypto = require("crypto");
+const { initBackend } = require("./lib/backend/index");
+const hash = (t) => { const a = t.dataSync(); return crypto.createHash("sha256").update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest("hex"); };
+(async () => {
+  if (process.env.PRE_INIT === "1") await tf.ready();
+  const info = await initBackend();
+  const x = tf.randomNormal([8, 32, 32, 16], 0, 1, "float32", 1);
+  const w = tf.randomNormal([3, 3, 16, 32], 0, 1, "float32", 2);
+  const a = tf.randomNormal([300, 200], 0, 1, "float32", 3), b = tf.randomNormal([200, 250], 0, 1, "float32", 4);
+  const cot = tf.randomNormal([8, 16, 16, 32], 0, 1, "float32", 5);
+  const [dx, dw] = tf.grads((xx, ww) => tf.sum(tf.mul(tf.conv2d(xx, ww, 2, "same"), cot)))([x, w]);
+  const out = { name: info.name, threads: info.threads, threadsReason: info.threadsReason,
+    hashes: { conv: hash(tf.conv2d(x, w, 1, "same")), matMul: hash(tf.matMul(a, b)), dx: hash(dx), dw: hash(dw) },
+    sample: Array.from(tf.conv2d(x, w, 1, "same").dataSync().slice(0, 4)) };
+  console.log(JSON.stringify(out));
+})();`;
+
+interface ChildOut { name: string; threads: number; threadsReason: string; hashes: Record<string, string>; sample: number[] }
+
+function runChild(env: Record<string, string>): ChildOut {
+  const r = spawnSync(process.execPath, ["-e", CHILD], {
+    cwd: ROOT, env: { ...process.env, NANOMORPH_QUIET: "1", ...env }, encoding: "utf8", timeout: 90_000,
+  });
+  // A timeout here means the process did not exit on its own (e.g. ref'd pthread workers).
+  assert.equal(r.signal, null, `child killed by ${r.signal} (did not exit by itself?) stderr: ${r.stderr}`);
+  assert.equal(r.status, 0, `child exit ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildOut;
+}
+
+describe("backend/threaded wasm shim", function () {
+  this.timeout(200_000);
+
+  it("gives bit-identical conv2d, matMul and conv gradients with 2 threads and with 1, and exits by itself", () => {
+    const one = runChild({ NANOMORPH_WASM_THREADS: "1", NANOMORPH_BACKEND: "wasm" });
+    const two = runChild({ NANOMORPH_WASM_THREADS: "2", NANOMORPH_BACKEND: "wasm" });
+    assert.equal(one.threads, 1);
+    assert.equal(two.threads, 2, `threaded init fell back: ${two.threadsReason}`);
+    assert.match(two.threadsReason, /threaded wasm shim/);
+    assert.deepEqual(two.hashes, one.hashes);
+    assert.ok(one.sample.some((v) => v !== 0));
+  });
+
+  it("falls back to one thread with a reason when wasm was already initialised, and still computes", () => {
+    const pre = runChild({ PRE_INIT: "1", NANOMORPH_WASM_THREADS: "2", NANOMORPH_BACKEND: "wasm" });
+    assert.equal(pre.name, "wasm");
+    assert.equal(pre.threads, 1);
+    assert.match(pre.threadsReason, /already initialised/);
+  });
+
+  it("finds the bundle-scope free names of a factory source and ignores declared names, strings and properties", () => {
+    const src = `function f(M){ var fs = require$$0; var local = 1; commonjsGlobal.Worker = 1; ` +
+      `for (var it = __values(x); ;) {} M["__notAName"]; o.__prop; var __declared = 2; __declared++; return _scriptDir + require$$4.cpus(); }`;
+    assert.deepEqual(factoryFreeNames(src), ["__values", "_scriptDir", "commonjsGlobal", "require$$0", "require$$4"]);
+  });
+});
