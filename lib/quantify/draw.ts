@@ -7,10 +7,18 @@ import type { Mask } from "./mask";
  * +x, y up). Used by tests and the notebook to validate the measurements.
  */
 
+/** cos of an angle in degrees, exact (0, ±1) on multiples of 90° so axis-aligned bars are true rectangles. */
+function cosDeg(deg: number): number {
+  const r = ((deg % 360) + 360) % 360;
+  if (r === 90 || r === 270) return 0;
+  if (r === 0) return 1;
+  if (r === 180) return -1;
+  return Math.cos((deg * Math.PI) / 180);
+}
+
 /** A straight bar (flat ends) of `length` × `width` px centred at (cx, cy), axis at `angleDeg`. */
 export function drawBar(m: Mask, cx: number, cy: number, length: number, width: number, angleDeg: number): void {
-  const t = (angleDeg * Math.PI) / 180;
-  const ux = Math.cos(t), uy = -Math.sin(t); // y down in pixel rows
+  const ux = cosDeg(angleDeg), uy = -cosDeg(angleDeg - 90); // y down in pixel rows
   const reach = Math.hypot(length, width) / 2 + 1;
   for (let y = Math.max(0, Math.floor(cy - reach)); y <= Math.min(m.height - 1, Math.ceil(cy + reach)); y++) {
     for (let x = Math.max(0, Math.floor(cx - reach)); x <= Math.min(m.width - 1, Math.ceil(cx + reach)); x++) {

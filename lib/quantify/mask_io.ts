@@ -27,7 +27,12 @@ export async function readMask(file: string, format: MaskFormat = "auto"): Promi
     throw new Error(`readMask: cannot decode ${file}: ${(e as Error).message}`);
   }
   const wide = meta.depth === "ushort";
-  const { data, info } = await sharp(file).raw({ depth: wide ? "ushort" : "uchar" }).toBuffer({ resolveWithObject: true });
+  // Keep the stored colour space: without toColourspace sharp hands back sRGB (16-bit gray would become
+  // 3 channels and 8-bit values).
+  const colour = (meta.channels ?? 1) >= 3;
+  const space = wide ? (colour ? "rgb16" : "grey16") : colour ? "srgb" : "b-w";
+  const { data, info } = await sharp(file).toColourspace(space).raw({ depth: wide ? "ushort" : "uchar" })
+    .toBuffer({ resolveWithObject: true });
   const ch = info.channels, w = info.width, h = info.height;
   const px: ArrayLike<number> = wide ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
   let fmt: MaskFormat = format;
@@ -60,7 +65,7 @@ function hasColour(px: ArrayLike<number>, ch: number, n: number): boolean {
 export async function encodeMaskPng(m: Mask): Promise<Buffer> {
   const buf = Buffer.alloc(m.width * m.height);
   for (let i = 0; i < buf.length; i++) buf[i] = m.data[i] ? 255 : 0;
-  return sharp(buf, { raw: { width: m.width, height: m.height, channels: 1 } }).png().toBuffer();
+  return sharp(buf, { raw: { width: m.width, height: m.height, channels: 1 } }).toColourspace("b-w").png().toBuffer();
 }
 
 /** Mask files in a folder (sorted by name, image extensions only). Throws when the folder is missing or empty. */

@@ -1,19 +1,24 @@
 import type { Mask } from "./mask";
 
+/** Thinning rule: Zhang–Suen with the Lü–Wang fix (default), plain Zhang–Suen, or Guo–Hall. */
+export type ThinningMethod = "guo-hall" | "zhang-suen" | "zhang-suen-lw";
+
 /**
  * Thinning to a one-pixel-wide, 8-connected skeleton.
  *
  * 1. Zhang & Suen (1984), "A fast parallel algorithm for thinning digital patterns": two alternating
- *    sub-iterations that delete boundary pixels with 2 ≤ B ≤ 6 foreground neighbours and exactly one
- *    0→1 transition around the ring, until nothing changes.
- * 2. Zhang–Suen leaves 4-connected "staircase" corners (a pixel whose N and E neighbours, say, are both
+ *    sub-iterations delete boundary pixels with B foreground neighbours in range and exactly one 0→1
+ *    transition around the ring, until nothing changes. Plain Zhang–Suen uses 2 ≤ B ≤ 6 and erases
+ *    two-pixel-thick diagonal lines (a 45° bar 7 px wide collapses to 2 pixels); the default
+ *    `zhang-suen-lw` uses Lü & Wang's (1986) 3 ≤ B ≤ 6, which keeps them. `guo-hall` is Guo & Hall
+ *    (1989) algorithm A1 (C(P) = 1, 2 ≤ N(P) ≤ 3, directional condition), which grows more corner spurs.
+ * 2. Thinning leaves 4-connected "staircase" corners (a pixel whose N and E neighbours, say, are both
  *    set). These are removed in a raster pass when the pixel is simple (Yokoi 8-connectivity number 1)
  *    and not an end point, which keeps the topology and makes every step of the skeleton a true 8-step.
- * Zhang–Suen erases a 2×2 block (or a 2-px diagonal bar) completely; callers that need one skeleton
- * pixel per domain restore it (see `measureDomains`).
- * Pixels outside the image count as background. Returns a new mask.
+ * A 2×2 block is erased completely; callers that need one skeleton pixel per domain restore it (see
+ * `measureDomains`). Pixels outside the image count as background. Returns a new mask.
  */
-export function skeletonize(mask: Mask): Mask {
+export function skeletonize(mask: Mask, method: ThinningMethod = "zhang-suen-lw"): Mask {
   const { width: w, height: h } = mask;
   const img = Uint8Array.from(mask.data);
   const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : img[y * w + x]);
@@ -29,14 +34,26 @@ export function skeletonize(mask: Mask): Mask {
           // P2..P9 clockwise from north.
           const p2 = at(x, y - 1), p3 = at(x + 1, y - 1), p4 = at(x + 1, y), p5 = at(x + 1, y + 1);
           const p6 = at(x, y + 1), p7 = at(x - 1, y + 1), p8 = at(x - 1, y), p9 = at(x - 1, y - 1);
-          const b = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9;
-          if (b < 2 || b > 6) continue;
-          const a = (p2 === 0 && p3 === 1 ? 1 : 0) + (p3 === 0 && p4 === 1 ? 1 : 0) + (p4 === 0 && p5 === 1 ? 1 : 0) +
-            (p5 === 0 && p6 === 1 ? 1 : 0) + (p6 === 0 && p7 === 1 ? 1 : 0) + (p7 === 0 && p8 === 1 ? 1 : 0) +
-            (p8 === 0 && p9 === 1 ? 1 : 0) + (p9 === 0 && p2 === 1 ? 1 : 0);
-          if (a !== 1) continue;
-          if (step === 0 ? (p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0) : (p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0)) {
-            del.push(y * w + x);
+          if (method !== "guo-hall") {
+            const b = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9;
+            if (b < (method === "zhang-suen-lw" ? 3 : 2) || b > 6) continue;
+            const a = (p2 === 0 && p3 === 1 ? 1 : 0) + (p3 === 0 && p4 === 1 ? 1 : 0) + (p4 === 0 && p5 === 1 ? 1 : 0) +
+              (p5 === 0 && p6 === 1 ? 1 : 0) + (p6 === 0 && p7 === 1 ? 1 : 0) + (p7 === 0 && p8 === 1 ? 1 : 0) +
+              (p8 === 0 && p9 === 1 ? 1 : 0) + (p9 === 0 && p2 === 1 ? 1 : 0);
+            if (a !== 1) continue;
+            if (step === 0 ? (p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0) : (p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0)) {
+              del.push(y * w + x);
+            }
+          } else {
+            // Guo & Hall (1989) A1: C(P) = 1, 2 ≤ N(P) ≤ 3, and the sub-iteration's directional condition.
+            const c = (!p2 && (p3 || p4) ? 1 : 0) + (!p4 && (p5 || p6) ? 1 : 0) + (!p6 && (p7 || p8) ? 1 : 0) + (!p8 && (p9 || p2) ? 1 : 0);
+            if (c !== 1) continue;
+            const n1 = (p9 | p2) + (p3 | p4) + (p5 | p6) + (p7 | p8);
+            const n2 = (p2 | p3) + (p4 | p5) + (p6 | p7) + (p8 | p9);
+            const n = Math.min(n1, n2);
+            if (n < 2 || n > 3) continue;
+            const m = step === 0 ? (p6 | p7 | (1 - p9)) & p8 : (p2 | p3 | (1 - p5)) & p4;
+            if (m === 0) del.push(y * w + x);
           }
         }
       }
@@ -151,4 +168,51 @@ export function skeletonLengths(skel: Mask, group: Int32Array, nGroups: number, 
     if (on(x - 1, y + 1) && !on(x - 1, y) && !on(x, y + 1)) link(g, p, p + w - 1, Math.SQRT2);
   }
   return { chain, corrected };
+}
+
+/**
+ * Remove spurs: terminal branches (end point → first pixel with ≥ 3 skeleton neighbours) whose chain
+ * length is below `factor` × DT at that junction pixel. Such branches run to boundary noise or to the
+ * corners of a flat wire end and stay within about one local width of the junction. Up to `passes`
+ * rounds (a pruned junction can expose a new short stub), then staircases are removed again. Branches
+ * of a skeleton with no junction (a simple curve) are never touched. Modifies `skel` in place.
+ */
+export function pruneSpurs(skel: Mask, dt: Float64Array, factor = 2, passes = 3): void {
+  const { width: w, height: h, data } = skel;
+  const nbrs = (p: number): number[] => {
+    const x = p % w, y = (p / w) | 0, out: number[] = [];
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      if (dx === 0 && dy === 0) continue;
+      const xx = x + dx, yy = y + dy;
+      if (xx >= 0 && yy >= 0 && xx < w && yy < h && data[yy * w + xx]) out.push(yy * w + xx);
+    }
+    return out;
+  };
+  const step = (p: number, q: number): number => ((p % w) !== (q % w) && ((p / w) | 0) !== ((q / w) | 0) ? Math.SQRT2 : 1);
+  for (let pass = 0; pass < passes; pass++) {
+    const kill: number[] = [];
+    for (let p = 0; p < w * h; p++) {
+      if (!data[p] || nbrs(p).length !== 1) continue;
+      const path = [p];
+      const onPath = new Set<number>(path);
+      let len = 0, cur = p, junction = -1;
+      for (;;) {
+        const next = nbrs(cur).filter((q) => !onPath.has(q));
+        if (nbrs(cur).length >= 3 && cur !== p) { junction = cur; path.pop(); break; }
+        if (next.length !== 1) {
+          // Either the far end (a curve without junctions) or the start touches a junction cluster.
+          if (next.length >= 2) { junction = cur; path.pop(); }
+          break;
+        }
+        len += step(cur, next[0]);
+        cur = next[0];
+        path.push(cur); onPath.add(cur);
+      }
+      if (junction < 0) continue;
+      if (len < factor * dt[junction]) for (const q of path) kill.push(q);
+    }
+    if (!kill.length) break;
+    for (const q of kill) data[q] = 0;
+    removeStaircases(data, w, h);
+  }
 }
