@@ -9,3 +9,5 @@ export * from "./normal";
 export * from "./mann_whitney";
 export * from "./sweep";
 export * from "./results";
+export * from "./features";
+export * from "./parallel";
