@@ -1,0 +1,92 @@
+import * as fs from "fs";
+import sharp from "sharp";
+
+/** A decoded image at its native size: interleaved samples, `channels` per pixel. */
+export interface DecodedImage {
+  /** Row-major interleaved samples: 8-bit values for depth 8, 16-bit values for depth 16. */
+  data: Uint8Array | Uint16Array;
+  width: number;
+  height: number;
+  channels: number;
+  /** Bits per sample of `data` (8 or 16). */
+  depth: 8 | 16;
+  /** The container format sharp reported (jpeg, png, tiff, ...). */
+  format: string;
+}
+
+/** Basic facts about an image file, from its header (no full decode). */
+export interface ImageInfo {
+  format: string;
+  width: number;
+  height: number;
+  channels: number;
+  /** Bits per sample as the file stores it (8, 16, 32 for float TIFF, ...). */
+  bits: number;
+  /** Colour space sharp reported (b-w, grey16, srgb, rgb16, ...). */
+  space: string;
+}
+
+const BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: 32, double: 64 };
+
+/** Error for a file that cannot be read or decoded; `file` is the path. */
+export class ImageDecodeError extends Error {
+  constructor(readonly file: string, cause: string) {
+    super(`cannot decode image ${file}: ${cause}`);
+  }
+}
+
+/** Read the header of an image file. Throws {@link ImageDecodeError} naming the file. */
+export async function imageInfo(file: string): Promise<ImageInfo> {
+  try {
+    const m = await sharp(file).metadata();
+    if (!m.width || !m.height || !m.format) throw new Error("no size or format in header");
+    return { format: m.format, width: m.width, height: m.height, channels: m.channels ?? 0, bits: BITS[m.depth ?? "uchar"] ?? 8, space: m.space ?? "?" };
+  } catch (e) {
+    throw new ImageDecodeError(file, (e as Error).message);
+  }
+}
+
+/** Options for {@link decodeImage}. */
+export interface DecodeOptions {
+  /** Resize to `size`×`size` (aspect not kept, as Keras `load_img` does) with sharp's default (lanczos3) kernel. Default: native size. */
+  size?: number;
+  /** Output channels: 3 (RGB, grey replicated) or "native" (1 for grey, 3 for colour; alpha dropped). Default 3. */
+  channels?: 3 | "native";
+}
+
+/**
+ * Decode an image file with sharp: JPEG, PNG (8/16-bit, palette), TIFF (8/16-bit, grey or RGB),
+ * BMP/GIF/WebP. 16-bit files stay 16-bit (`depth` 16), everything else is 8-bit. Alpha is dropped.
+ * The whole file is read first, so a truncated file fails here rather than decoding to a partial image.
+ * Throws {@link ImageDecodeError} naming the file for an unreadable, empty, truncated or unknown file.
+ */
+export async function decodeImage(file: string, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    throw new ImageDecodeError(file, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  if (buf.length === 0) throw new ImageDecodeError(file, "empty file");
+  try {
+    // failOn "truncated": a cut-off JPEG/PNG is an error, never a half-grey image.
+    const meta = await sharp(buf, { failOn: "truncated" }).metadata();
+    const bits = BITS[meta.depth ?? "uchar"] ?? 8;
+    const grey = (meta.channels ?? 3) <= 2 || meta.space === "b-w" || meta.space === "grey16";
+    const wantGrey = opts.channels === "native" && grey;
+    const deep = bits > 8;
+    let p = sharp(buf, { failOn: "truncated" });
+    if (opts.size !== undefined) {
+      if (!(Number.isInteger(opts.size) && opts.size > 0)) throw new Error(`size must be a positive integer, got ${opts.size}`);
+      p = p.resize(opts.size, opts.size, { fit: "fill" });
+    }
+    p = p.removeAlpha();
+    if (deep) p = p.toColourspace(wantGrey ? "grey16" : "rgb16").raw({ depth: "ushort" });
+    else p = p.toColourspace(wantGrey ? "b-w" : "srgb").raw();
+    const { data, info } = await p.toBuffer({ resolveWithObject: true });
+    const samples = deep ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2).slice() : new Uint8Array(data);
+    return { data: samples, width: info.width, height: info.height, channels: info.channels, depth: deep ? 16 : 8, format: meta.format ?? "?" };
+  } catch (e) {
+    throw new ImageDecodeError(file, (e as Error).message);
+  }
+}

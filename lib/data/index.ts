@@ -1,0 +1,7 @@
+/** Data concern: synthetic generators, folder/split loaders, masks, manifest + downloader, dataset cache. */
+export * from "./folders";
+export * from "./decode";
+export * from "./images";
+export * from "./masks";
+export * from "./dataset";
+export * from "./synth/index";

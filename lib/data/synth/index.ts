@@ -1,0 +1,7 @@
+export * from "./field";
+export * from "./wire";
+export * from "./tem";
+export * from "./png";
+export * from "./nanowire";
+export * from "./particles";
+export * from "./write";
