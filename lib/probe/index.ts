@@ -11,3 +11,5 @@ export * from "./sweep";
 export * from "./results";
 export * from "./features";
 export * from "./parallel";
+export * from "./config";
+export * from "./dataset";
