@@ -11,7 +11,7 @@ import { skeletonize, neighbourCounts, chainFactor } from "../lib/quantify/skele
 import { nematicOrder, principalAngle, orientationHistogram } from "../lib/quantify/orientation";
 import { measureDomains } from "../lib/quantify/domains";
 import { drawBar, drawArc } from "../lib/quantify/draw";
-import { readMask, encodeMaskPng } from "../lib/quantify/mask_io";
+import { readMaskFile, encodeMaskPng } from "../lib/quantify/mask_io";
 import { quantifyFiles, summaryRow } from "../lib/quantify/quantify_image";
 import { pythonMissing, runPython } from "./quantify.oracle";
 
@@ -210,7 +210,7 @@ describe("quantify/mask_io", () => {
     const rng = new Rng(6103);
     const m = makeMask(33, 17, () => rng.bernoulli(0.3));
     fs.writeFileSync(path.join(dir, "a.png"), await encodeMaskPng(m));
-    assert.deepEqual((await readMask(path.join(dir, "a.png"))).data, m.data);
+    assert.deepEqual((await readMaskFile(path.join(dir, "a.png"))).data, m.data);
     // Colour label: nanowire painted green-ish (G ≠ B) over a gray background (G = B).
     const rgb = Buffer.alloc(33 * 17 * 3);
     for (let i = 0; i < 33 * 17; i++) {
@@ -218,12 +218,12 @@ describe("quantify/mask_io", () => {
       rgb[3 * i] = g; rgb[3 * i + 1] = m.data[i] ? 200 : g; rgb[3 * i + 2] = m.data[i] ? 30 : g;
     }
     await sharp(rgb, { raw: { width: 33, height: 17, channels: 3 } }).png().toFile(path.join(dir, "b_label.png"));
-    assert.deepEqual((await readMask(path.join(dir, "b_label.png"))).data, m.data);
+    assert.deepEqual((await readMaskFile(path.join(dir, "b_label.png"))).data, m.data);
     // 16-bit instance map: labels 1..700 (> 255, so an 8-bit reader would wrap some to 0).
     const u16 = new Uint16Array(33 * 17);
     for (let i = 0; i < u16.length; i++) u16[i] = m.data[i] ? 1 + ((i * 37) % 700) : 0;
     await sharp(u16, { raw: { width: 33, height: 17, channels: 1 } }).toColourspace("grey16").png().toFile(path.join(dir, "c.png"));
-    assert.deepEqual((await readMask(path.join(dir, "c.png"))).data, m.data);
+    assert.deepEqual((await readMaskFile(path.join(dir, "c.png"))).data, m.data);
   });
 
   it("quantifies a folder into one summary row per file", async () => {
@@ -240,6 +240,6 @@ describe("quantify/mask_io", () => {
 
   it("names the file when it cannot be decoded", async () => {
     fs.writeFileSync(path.join(dir, "bad.png"), "not a png");
-    await assert.rejects(readMask(path.join(dir, "bad.png")), /bad\.png/);
+    await assert.rejects(readMaskFile(path.join(dir, "bad.png")), /bad\.png/);
   });
 });

@@ -72,6 +72,8 @@ export interface DomainMeasure {
   elongation: number;
   /** Nematic order of the local skeleton orientations within the domain. */
   nematicOrder: number;
+  /** Mean axial direction of the skeleton (nematic director of its local orientations), degrees [0,180). */
+  director: number;
   /** Skeleton end points. */
   endPoints: number;
   /** Skeleton branch points (clusters of pixels with ≥3 neighbours). */
@@ -183,6 +185,7 @@ export function measureDomains(mask: Mask, opts: DomainOptions = {}): ImageMeasu
     const skelPx = a.widths.length;
     const length = skelPx === 1 ? 2 * a.skelDt - 1 : lens.corrected[l] + a.endDt;
     const branches = countClusters(a.branchPx, w);
+    const nem = nematicOrder(a.angles);
     const meanW = a.widths.reduce((s, v) => s + v, 0) / skelPx;
     const d: DomainMeasure = {
       id: l, area: a.n, centroid: [mx, my], bbox: [a.xmin, a.ymin, a.xmax, a.ymax],
@@ -190,7 +193,7 @@ export function measureDomains(mask: Mask, opts: DomainOptions = {}): ImageMeasu
       meanWidth: meanW, medianWidth: median(a.widths),
       orientation: principalAngle(cxx, cyy, cxy),
       elongation: l1 > 0 ? Math.sqrt(Math.max(0, 1 - l2 / l1)) : 0,
-      nematicOrder: nematicOrder(a.angles).order,
+      nematicOrder: nem.order, director: nem.director,
       endPoints: a.ends, branchPoints: branches,
     };
     if (nm !== undefined) { d.areaNm2 = a.n * nm * nm; d.lengthNm = length * nm; d.meanWidthNm = meanW * nm; }

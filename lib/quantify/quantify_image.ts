@@ -1,14 +1,14 @@
 import * as path from "path";
 import type { Mask } from "./mask";
-import { readMask, type MaskFormat } from "./mask_io";
+import { readMaskFile, type MaskRule } from "./mask_io";
 import { percolation, type PercolationOptions, type PercolationResult } from "./percolation";
 import { measureDomains, type DomainOptions, type ImageMeasure } from "./domains";
 import { Progress } from "../util/progress";
 
 /** Options for `quantifyMask` / `quantifyFiles`: DBSCAN/percolation and domain options together. */
 export interface QuantifyOptions extends PercolationOptions, DomainOptions {
-  /** Mask file format for `quantifyFiles`. Default "auto". */
-  format?: MaskFormat;
+  /** Foreground rule for mask files (lib/data `MaskRule`). Default "auto". */
+  rule?: MaskRule;
 }
 
 /** Everything measured on one mask. */
@@ -54,7 +54,7 @@ export async function quantifyFiles(files: string[], opts: QuantifyOptions = {})
   const bar = new Progress({ label: "quantify", total: files.length, unit: "mask" });
   const out: MaskReport[] = [];
   for (const f of files) {
-    const m = await readMask(f, opts.format ?? "auto");
+    const m = await readMaskFile(f, opts.rule ?? "auto");
     out.push(quantifyMask(m, opts, path.basename(f)));
     bar.tick(1);
   }

@@ -1,0 +1,59 @@
+import { strict as assert } from "assert";
+import { generateNanowire, type NanowireClass } from "../lib/data/synth/nanowire";
+import { Rng } from "../lib/util/rng";
+import { quantifyMask } from "../lib/quantify/quantify_image";
+
+// Ground truth from lib/data's nanowire generator (per-wire centre-line length, mean width, axial
+// orientation, and whether a distance-2 cluster spans the image). Tolerances were set from the first
+// 4 seeds per class at 224 px (main singular wire: length +0.6…+2.3%, width −0.1…−0.2 px; dispersed
+// totals: length −4…+2%, width ±0.07 px) with some headroom; crossing wires (network) share pixels, so there the summed truth
+// length is not what a mask can show and only percolation and density are compared.
+function sample(cls: NanowireClass, size: number, seed: number) {
+  const s = generateNanowire(cls, size, new Rng(seed));
+  return { truth: s.truth, report: quantifyMask({ width: size, height: size, data: s.mask }, { minArea: 10 }) };
+}
+
+const axialDiff = (a: number, b: number): number => Math.abs((((a - b) % 180) + 270) % 180 - 90);
+
+describe("quantify vs synthetic ground truth (lib/data generator)", () => {
+  it("singular images: the main wire's length within 6%, width within 0.4 px, direction within 4°; domain count within 1", () => {
+    // Seeds 200–203 measured: length +0.6…+2.3%, direction 0.2…2.5° off. The short distractor wires
+    // (10–30 px) are only counted: their flat ends make single lengths uncertain by several px.
+    for (let seed = 200; seed < 204; seed++) {
+      const { truth, report } = sample("singular", 224, seed);
+      const m = report.measure;
+      // Counts: seed 203 has a distractor broken in two by the mask raster (4 domains for 3 wires).
+      assert.ok(Math.abs(m.domainCount - truth.wireCount) <= 1, `seed ${seed}: ${m.domainCount} domains, ${truth.wireCount} wires`);
+      const w = truth.wires.reduce((a, b) => (b.lengthPx > a.lengthPx ? b : a));
+      const d = m.domains.reduce((a, b) => (b.length > a.length ? b : a));
+      // The generator's angles run clockwise from +x (y down); ours counter-clockwise (y up).
+      const want = (180 - w.orientationDeg) % 180;
+      assert.ok(axialDiff(d.director, want) <= 4, `seed ${seed}: director ${d.director} vs ${want}`);
+      assert.ok(Math.abs(d.length - w.lengthPx) <= 0.06 * w.lengthPx, `seed ${seed}: length ${d.length} vs ${w.lengthPx}`);
+      assert.ok(Math.abs(d.meanWidth - w.widthPx) <= 0.4, `seed ${seed}: width ${d.meanWidth} vs ${w.widthPx}`);
+    }
+  });
+
+  it("dispersed images: total length within 8% and length-weighted width within 0.3 px of the truth", () => {
+    for (let seed = 300; seed < 304; seed++) {
+      const { truth, report } = sample("dispersed", 224, seed);
+      const tl = truth.wires.reduce((s, w) => s + w.lengthPx, 0);
+      const tw = truth.wires.reduce((s, w) => s + w.widthPx * w.lengthPx, 0) / tl;
+      assert.ok(Math.abs(report.measure.totalLength - tl) <= 0.08 * tl, `seed ${seed}: length ${report.measure.totalLength} vs ${tl}`);
+      assert.ok(Math.abs(report.measure.meanWidth - tw) <= 0.3, `seed ${seed}: width ${report.measure.meanWidth} vs ${tw}`);
+      assert.ok(report.measure.domainCount <= truth.wireCount, "touching wires merge, so domains ≤ wires");
+    }
+  });
+
+  it("density equals the generator's and the DBSCAN percolation test separates dispersed (never) from network (always)", () => {
+    for (const size of [96, 224]) {
+      for (let seed = 400; seed < 406; seed++) {
+        for (const cls of ["dispersed", "network"] as const) {
+          const { truth, report } = sample(cls, size, seed);
+          assert.ok(Math.abs(report.measure.density - truth.maskDensity) < 1e-5);
+          assert.equal(report.percolation.percolates, cls === "network", `${cls} ${size}px seed ${seed}`);
+        }
+      }
+    }
+  });
+});
