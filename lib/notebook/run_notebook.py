@@ -16,6 +16,7 @@ usage: run_notebook.py NOTEBOOK OUTPUT --result RESULT.json [--kernel tslab] [--
 """
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -28,6 +29,10 @@ try:
 except ImportError as e:  # the TS side checks first; this is the fallback message
     sys.stderr.write(f"run_notebook.py: {e}. Install python3-nbclient (apt) or nbclient (pip).\n")
     sys.exit(2)
+
+# nbclient leaves a pending output-poll task behind after a cell timeout; asyncio would print
+# "Task was destroyed but it is pending!" at exit. It is harmless noise here.
+logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 MAX_ECHO = int(os.environ.get("NANOMORPH_ECHO_CHARS", "4000"))
 
