@@ -23,7 +23,7 @@ export interface NanowireTruth {
   difficulty: number;
   /** Physical pixel size the image pretends to have, nm/px. */
   nmPerPx: number;
-  /** Number of filaments (wires or bundles) with some part inside the image. */
+  /** Number of filaments (wires or bundles) with at least 1 px of centre line inside the image. */
   wireCount: number;
   /** Fraction of mask pixels that are foreground. */
   maskDensity: number;
@@ -311,10 +311,10 @@ export function generateNanowire(cls: NanowireClass, size: number, rng: Rng, opt
 
 /** Result of {@link spanningExtent}. */
 export interface SpanResult {
-  /** Largest horizontal / vertical bounding-box extent (max − min + 1, px) of any cluster. */
+  /** Largest horizontal / vertical span (max − min of pixel coordinates, px) of any cluster. */
   maxX: number;
   maxY: number;
-  /** True when one cluster has extent ≥ size − 2 in both directions. */
+  /** True when one cluster spans ≥ size − 2 px in both directions (the paper's percolation rule). */
   both: boolean;
 }
 
@@ -355,7 +355,7 @@ export function spanningExtent(mask: Uint8Array, size: number): SpanResult {
       }
     }
     if (count < 2) continue; // an isolated pixel is DBSCAN noise
-    const ex = x1 - x0 + 1, ey = y1 - y0 + 1;
+    const ex = x1 - x0, ey = y1 - y0;
     maxX = Math.max(maxX, ex);
     maxY = Math.max(maxY, ey);
     if (ex >= size - 2 && ey >= size - 2) both = true;

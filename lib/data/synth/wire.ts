@@ -114,7 +114,7 @@ export interface WireTruth {
   points: [number, number][];
 }
 
-/** Measure a path's in-image part (see {@link WireTruth}); null when no sample lies inside. */
+/** Measure a path's in-image part (see {@link WireTruth}); null when less than 1 px of it lies inside. */
 export function measurePath(p: WirePath, width: number, height: number): WireTruth | null {
   let len = 0;
   let wsum = 0;
@@ -142,7 +142,7 @@ export function measurePath(p: WirePath, width: number, height: number): WireTru
     }
     if (count % every === 1 || every === 1) pts.push([Math.round(p.xs[i] * 10) / 10, Math.round(p.ys[i] * 10) / 10]);
   }
-  if (count === 0) return null;
+  if (count === 0 || len < 1) return null;
   let deg = ((Math.atan2(s2, c2) / 2) * 180) / Math.PI;
   if (deg < 0) deg += 180;
   if (deg >= 180) deg -= 180;
