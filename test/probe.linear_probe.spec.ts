@@ -66,6 +66,18 @@ describe("probe/linear_probe", () => {
     assert.deepEqual(m.W, same.W);
   });
 
+  it("breaking accuracy ties by validation loss never stops earlier nor keeps a less accurate epoch", () => {
+    const { X, labels } = blobs(48, 64, 4, 3, 8);
+    const train = [...Array(32).keys()], val = [...Array(16).keys()].map((i) => 32 + i);
+    for (const seed of [1, 2, 3]) {
+      const strict = fitLinearProbe({ X, labels, numClasses: 4, train, val }, { seed });
+      const tie = fitLinearProbe({ X, labels, numClasses: 4, train, val }, { seed, tieBreakOnLoss: true });
+      // Same training trajectory; the tie-break can only add improvements, so it runs at least as long.
+      assert.ok(tie.epochsRun >= strict.epochsRun);
+      assert.ok(tie.bestValAccuracy >= strict.bestValAccuracy);
+    }
+  });
+
   it("rejects bad inputs naming the problem", () => {
     const { X, labels } = blobs(8, 4, 2, 1, 1);
     assert.throws(() => fitLinearProbe({ X, labels, numClasses: 2, train: [0, 9] }), /row index 9 out of range/);

@@ -31,6 +31,13 @@ export interface ProbeConfig {
   epsilon?: number;
   /** Seed for the initial weights and the per-epoch batch order. Default 0. */
   seed?: number;
+  /**
+   * Also count an epoch as an improvement when validation accuracy ties the best and validation
+   * cross-entropy is lower. Default false (Keras: strict accuracy improvement only). Useful on tiny
+   * validation sets, where accuracy moves in coarse steps and strict improvement would keep
+   * near-initial weights.
+   */
+  tieBreakOnLoss?: boolean;
 }
 
 /** A fitted softmax-regression head. Weights are class-major: `W[c·D + d]`. */
@@ -69,13 +76,14 @@ function resolve(cfg: ProbeConfig): Required<ProbeConfig> {
     beta2: cfg.beta2 ?? 0.999,
     epsilon: cfg.epsilon ?? 1e-7,
     seed: cfg.seed ?? 0,
+    tieBreakOnLoss: cfg.tieBreakOnLoss ?? false,
   };
 }
 
-/** Accuracy of weights (W, b) on the given rows of X. */
+/** Accuracy (and, into loss[0], the mean cross-entropy) of weights (W, b) on the given rows of X. */
 function accuracyOn(X: Float32Array | Float64Array, D: number, C: number, W: Float64Array, b: Float64Array,
-  labels: ArrayLike<number>, rows: ArrayLike<number>): number {
-  let correct = 0;
+  labels: ArrayLike<number>, rows: ArrayLike<number>, z: Float64Array, loss: Float64Array): number {
+  let correct = 0, ce = 0;
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
     const off = i * D;
@@ -91,11 +99,16 @@ function accuracyOn(X: Float32Array | Float64Array, D: number, C: number, W: Flo
         s3 += W[wo + d + 3] * X[off + d + 3];
       }
       for (; d < D; d++) s0 += W[wo + d] * X[off + d];
-      const z = s0 + s1 + s2 + s3 + b[c];
-      if (z > best) { best = z; arg = c; }
+      const zc = s0 + s1 + s2 + s3 + b[c];
+      z[c] = zc;
+      if (zc > best) { best = zc; arg = c; }
     }
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += Math.exp(z[c] - best);
+    ce += Math.log(sum) + best - z[labels[i]];
     if (arg === labels[i]) correct++;
   }
+  loss[0] = rows.length > 0 ? ce / rows.length : NaN;
   return rows.length > 0 ? correct / rows.length : NaN;
 }
 
@@ -148,7 +161,8 @@ export function fitLinearProbe(data: ProbeData, cfg: ProbeConfig = {}): ProbeMod
   const rowOff = new Int32Array(B);
   const { beta1, beta2, epsilon, lr } = o;
   let b1t = 1, b2t = 1;
-  let best = -Infinity, bestEpoch = 0, wait = 0, epoch = 0;
+  let best = -Infinity, bestLoss = Infinity, bestEpoch = 0, wait = 0, epoch = 0;
+  const zBuf = new Float64Array(C), lossBuf = new Float64Array(1);
 
   for (epoch = 1; epoch <= o.maxEpochs; epoch++) {
     // Fisher–Yates on the training rows (Keras fit shuffles every epoch).
@@ -220,9 +234,10 @@ export function fitLinearProbe(data: ProbeData, cfg: ProbeConfig = {}): ProbeMod
       }
     }
     if (val) {
-      const acc = accuracyOn(X, D, C, W, b, labels, val);
-      if (acc > best) {
-        best = acc; bestEpoch = epoch; wait = 0;
+      const acc = accuracyOn(X, D, C, W, b, labels, val, zBuf, lossBuf);
+      const loss = lossBuf[0];
+      if (acc > best || (o.tieBreakOnLoss && acc === best && loss < bestLoss)) {
+        best = acc; bestLoss = loss; bestEpoch = epoch; wait = 0;
         bestW.set(W); bestB.set(b);
       } else if (++wait >= o.patience) {
         break;

@@ -55,6 +55,12 @@ export interface SweepConfig {
   valFraction?: number;
   /** Honest protocol: epochs when no validation image can be carved (1 label/class). Default 100 (ours). */
   fixedEpochs?: number;
+  /**
+   * Honest protocol: break validation-accuracy ties by validation loss (see ProbeConfig.tieBreakOnLoss).
+   * Default true (ours; a handful of validation images moves accuracy in coarse steps). The paper
+   * protocol always uses Keras' strict accuracy rule.
+   */
+  honestTieBreak?: boolean;
   /** Standardise features with the mean/std of the images the probe trains on. Default false (paper: raw features). */
   standardize?: boolean;
   /** Probe hyperparameters (paper defaults). */
@@ -96,6 +102,7 @@ export function resolveSweepConfig(cfg: SweepConfig = {}): ResolvedSweepConfig {
     protocol: cfg.protocol ?? "honest",
     valFraction: cfg.valFraction ?? 0.25,
     fixedEpochs: cfg.fixedEpochs ?? 100,
+    honestTieBreak: cfg.honestTieBreak ?? true,
     standardize: cfg.standardize ?? false,
     probe: cfg.probe ?? {},
     label: cfg.label ?? "probe sweep",
@@ -135,7 +142,10 @@ export function runOne(fs: FeatureSet, data: SweepData, splitSeed: number, n: nu
   const early = plan.val.length > 0;
   const model = fitLinearProbe(
     { X, labels: data.labels, numClasses: data.classes.length, train: plan.fit, val: early ? plan.val : null },
-    { ...cfg.probe, seed, maxEpochs: early ? cfg.probe.maxEpochs : cfg.fixedEpochs },
+    {
+      ...cfg.probe, seed, maxEpochs: early ? cfg.probe.maxEpochs : cfg.fixedEpochs,
+      tieBreakOnLoss: cfg.protocol === "honest" ? cfg.honestTieBreak : false,
+    },
   );
   const pred = predictLabels(model, X, plan.test);
   const yTrue = plan.test.map((i) => data.labels[i]);
