@@ -1,0 +1,96 @@
+/**
+ * Timing of workloads and peers for `npm run bench` (the CLI is bench/run.ts).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import * as tf from "@tensorflow/tfjs";
+import { BackendInfo } from "../lib/backend/index";
+import { Workload } from "./workload";
+import { median, round } from "./stats";
+
+/** Timing of a peer command. */
+export interface PeerResult {
+  name: string;
+  /** Median ms reported by the peer, null when it did not run. */
+  ms: number | null;
+  /** Why it did not run (missing torch, non-zero exit, bad output). */
+  skipped?: string;
+  /** Extra keys the peer printed (versions, threads, all timings). */
+  info?: Record<string, unknown>;
+}
+
+/** One workload's line in the report. */
+export interface WorkloadResult {
+  name: string;
+  description: string;
+  backend: string;
+  threads: number;
+  /** Median ms over `repeats` timed runs. */
+  ms: number;
+  /** Every timed run, ms. */
+  allMs: number[];
+  /** Tensors alive after dispose minus before setup (0 = no leak). */
+  leakedTensors: number;
+  peer: PeerResult | null;
+  /** ms / peer.ms, null without a peer timing. */
+  ratio: number | null;
+}
+
+/** Load every `workloads` export of bench/workloads/*.ts, in file-name order. @throws on a duplicate name */
+export function loadWorkloads(dir = path.join(__dirname, "workloads")): Workload[] {
+  const out: Workload[] = [];
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".ts")).sort()) {
+    const mod = require(path.join(dir, f)) as { workloads?: Workload[] };
+    if (!Array.isArray(mod.workloads)) throw new Error(`bench/harness.ts: ${f} exports no 'workloads' array`);
+    for (const w of mod.workloads) {
+      if (out.some((o) => o.name === w.name)) throw new Error(`bench/harness.ts: duplicate workload name ${w.name} (${f})`);
+      out.push(w);
+    }
+  }
+  return out;
+}
+
+/** Run a peer command with `--repeats k --warmup w` appended and parse its one JSON line. Never throws. */
+export function runPeer(w: Workload, repeats: number, warmup: number, root: string): PeerResult | null {
+  const p = w.peer;
+  if (!p) return null;
+  const why = p.unavailable?.() ?? null;
+  if (why) return { name: p.name, ms: null, skipped: why };
+  const [prog, ...args] = p.command;
+  const r = spawnSync(prog, [...args, "--repeats", String(repeats), "--warmup", String(warmup)], {
+    cwd: root, encoding: "utf8", timeout: 30 * 60_000,
+  });
+  if (r.status !== 0) return { name: p.name, ms: null, skipped: `exit ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().split("\n").pop()}` };
+  try {
+    const j = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>;
+    if (typeof j.ms !== "number") throw new Error("no numeric 'ms'");
+    const { ms, ...info } = j;
+    return { name: p.name, ms: round(ms as number, 2), info };
+  } catch (e) {
+    return { name: p.name, ms: null, skipped: `unparsable peer output (${(e as Error).message}): ${r.stdout.slice(0, 200)}` };
+  }
+}
+
+/** Time one workload on the active backend: setup, `warmup` untimed runs, `repeats` timed runs, dispose. */
+export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: number, log: (s: string) => void): Promise<Omit<WorkloadResult, "peer" | "ratio">> {
+  const before = tf.memory().numTensors;
+  const runner = await w.setup({ backend });
+  const times: number[] = [];
+  try {
+    const warm = w.warmup ?? 2;
+    for (let i = 0; i < warm + repeats; i++) {
+      const t0 = performance.now();
+      await runner.run();
+      const dt = performance.now() - t0;
+      if (i >= warm) times.push(dt);
+      log(`  ${w.name} ${i < warm ? "warm-up" : "run"} ${i + 1}/${warm + repeats}: ${dt.toFixed(1)} ms`);
+    }
+  } finally {
+    runner.dispose();
+  }
+  return {
+    name: w.name, description: w.description, backend: backend.name, threads: backend.threads,
+    ms: round(median(times), 2), allMs: times.map((t) => round(t, 1)), leakedTensors: tf.memory().numTensors - before,
+  };
+}

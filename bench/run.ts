@@ -1,0 +1,88 @@
+/**
+ * `npm run bench [-- --only NAME[,NAME]] [--repeats K] [--warmup W] [--no-peer]`
+ *
+ * Times every workload in bench/workloads/*.ts on the backend `initBackend()` selects (so
+ * NANOMORPH_BACKEND / NANOMORPH_WASM_THREADS apply) and its peer (e.g. PyTorch) if it has one, and
+ * prints ONE JSON document to stdout; progress goes to stderr. Timings are medians; the load average
+ * at start and end is recorded because timings on a shared machine are noisy.
+ */
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { initBackend } from "../lib/backend/index";
+import { loadWorkloads, runPeer, timeWorkload, WorkloadResult } from "./harness";
+import { round } from "./stats";
+
+/** Options of the bench CLI. */
+export interface BenchOptions {
+  /** Workload names to run (default: all). */
+  only: string[] | null;
+  /** Timed repetitions per workload and peer (default 5). */
+  repeats: number;
+  /** Peer warm-up runs (default 2; workloads set their own). */
+  warmup: number;
+  /** Skip peers (default false). */
+  noPeer: boolean;
+}
+
+/** The JSON document `npm run bench` prints. */
+export interface BenchReport {
+  date: string;
+  node: string;
+  cpus: number;
+  /** 1-minute load average at start and end. */
+  loadAverage: { start: number; end: number };
+  backend: { name: string; threads: number; simd: boolean; reason: string; threadsReason: string };
+  repeats: number;
+  workloads: WorkloadResult[];
+}
+
+/** Parse argv. @throws naming the bad option */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: { only: { type: "string", multiple: true }, repeats: { type: "string" }, warmup: { type: "string" }, "no-peer": { type: "boolean" } },
+  });
+  const int = (name: string, v: string | undefined, d: number): number => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 && name === "repeats" || n < 0) throw new Error(`bench/run.ts: --${name} must be a non-negative integer (repeats >= 1), got '${v}'`);
+    return n;
+  };
+  const only = values.only ? values.only.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean) : null;
+  return { only, repeats: int("repeats", values.repeats, 5), warmup: int("warmup", values.warmup, 2), noPeer: Boolean(values["no-peer"]) };
+}
+
+async function main(): Promise<void> {
+  const opts = parseBenchArgs(process.argv.slice(2));
+  const root = path.resolve(__dirname, "..");
+  const log = (s: string): void => { process.stderr.write(s + "\n"); };
+  const load0 = os.loadavg()[0];
+  const backend = await initBackend();
+  let all = loadWorkloads();
+  if (opts.only) {
+    const unknown = opts.only.filter((n) => !all.some((w) => w.name === n));
+    if (unknown.length) throw new Error(`bench/run.ts: unknown workload(s) ${unknown.join(", ")}; known: ${all.map((w) => w.name).join(", ")}`);
+    all = all.filter((w) => opts.only!.includes(w.name));
+  }
+  const results: WorkloadResult[] = [];
+  for (const w of all) {
+    log(`[bench] ${w.name}: ${w.description}`);
+    const ours = await timeWorkload(w, backend, opts.repeats, log);
+    log(`[bench] ${w.name}: median ${ours.ms} ms on ${ours.backend} (${ours.threads} threads)`);
+    const peer = opts.noPeer ? null : runPeer(w, opts.repeats, opts.warmup, root);
+    if (peer) log(`[bench] ${w.name} peer ${peer.name}: ${peer.ms ?? "skipped: " + peer.skipped} ms`);
+    results.push({ ...ours, peer, ratio: peer?.ms ? round(ours.ms / peer.ms, 2) : null });
+  }
+  const report: BenchReport = {
+    date: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
+    loadAverage: { start: round(load0, 2), end: round(os.loadavg()[0], 2) },
+    backend: { name: backend.name, threads: backend.threads, simd: backend.simd, reason: backend.reason, threadsReason: backend.threadsReason },
+    repeats: opts.repeats, workloads: results,
+  };
+  process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+}
+
+if (require.main === module) {
+  main().catch((e) => { process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`); process.exitCode = 1; });
+}

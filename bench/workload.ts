@@ -1,0 +1,54 @@
+/**
+ * The benchmark workload contract. A workload is a named, timed unit of work on the selected tfjs
+ * backend, optionally with a "peer" (the same computation in PyTorch/sklearn/… on the same machine)
+ * so `npm run bench` can report `ratio = ours / peer`.
+ *
+ * To add one: create `bench/workloads/<topic>.ts` exporting `workloads: Workload[]` (one module may
+ * define several related workloads, e.g. a training step and a forward pass). `bench/run.ts` imports
+ * every module in that folder. Keep setup out of the timed part: `setup` builds tensors/models once,
+ * `run` does one repetition and must block until the result is computed (call `dataSync()` or await
+ * `data()` on an output), and `dispose` frees everything `setup` made.
+ *
+ * Peer protocol: `peer.command` is an argv run from the project root with
+ * `--repeats K --warmup W` appended; it must print ONE JSON line `{"ms": <median ms>, ...}` to stdout
+ * (anything else to stderr) and exit 0. Extra keys are kept in the report under `peer.info`.
+ */
+import { BackendInfo } from "../lib/backend/index";
+
+/** What the harness hands to `setup`. */
+export interface WorkloadContext {
+  /** The backend `initBackend()` selected. */
+  backend: BackendInfo;
+}
+
+/** A prepared workload: one timed repetition and cleanup. */
+export interface WorkloadRunner {
+  /** One repetition; must not return before the work is done (sync or awaited). */
+  run(): void | Promise<void>;
+  /** Free every tensor/variable made in `setup`. */
+  dispose(): void;
+}
+
+/** The same computation in another framework, for a ratio. */
+export interface PeerSpec {
+  /** Display name, e.g. "pytorch-cpu-2threads". */
+  name: string;
+  /** argv (program first), run from the project root; `--repeats K --warmup W` are appended. */
+  command: string[];
+  /** Why the peer cannot run here (e.g. no torch), or null when it can. Checked before running. */
+  unavailable?: () => string | null;
+}
+
+/** A named benchmark workload. */
+export interface Workload {
+  /** Unique name, kebab-case, used by `--only`. */
+  name: string;
+  /** One line: what is timed (shapes, batch, mode). */
+  description: string;
+  /** Untimed warm-up repetitions before the timed ones (default 2; the first runs are slow). */
+  warmup?: number;
+  /** Build inputs and models (untimed). */
+  setup(ctx: WorkloadContext): WorkloadRunner | Promise<WorkloadRunner>;
+  /** Optional peer implementation for a ratio. */
+  peer?: PeerSpec;
+}
