@@ -1,7 +1,7 @@
 import { Rng } from "../../util/rng";
 import { clamp, grainNoise, lerp } from "./field";
 import { Canvas, measurePath, PathSpec, randomPath, smoothProfile, WirePath, WireTruth } from "./wire";
-import { drawScaleBar, renderTem, ScaleBar, TemParams } from "./tem";
+import { drawScaleBar, renderTem, resizeNoiseScale, ScaleBar, TemParams } from "./tem";
 
 /** The four nanowire morphology classes of the paper, in label order. */
 export const NANOWIRE_CLASSES = ["bundle", "dispersed", "network", "singular"] as const;
@@ -199,6 +199,7 @@ export function generateNanowire(cls: NanowireClass, size: number, rng: Rng, opt
     dose: rng.uniform(80, 200) / (1 + d),
     gain: rng.uniform(0.85, 1.25),
     offset: rng.uniform(-0.05, 0.05),
+    noiseScale: resizeNoiseScale(size),
   };
   const place = rng.fork("place");
 
@@ -238,7 +239,7 @@ export function generateNanowire(cls: NanowireClass, size: number, rng: Rng, opt
     }
   } else if (cls === "network") {
     const hwRef = place.uniform(2.3, 3.6);
-    const amp = (): number => place.uniform(0.35, 0.65);
+    const amp = (): number => place.uniform(0.28, 0.55);
     const soft = Math.max(0.35, 0.8 * k);
     for (const axis of [0, 1] as const) {
       const p = spanningPath(place, size, k, hwRef, minHw, axis);
@@ -255,7 +256,8 @@ export function generateNanowire(cls: NanowireClass, size: number, rng: Rng, opt
   } else {
     // bundle: thick aggregates of fibrils, lighter and smoother background
     tem.beam = rng.uniform(0.66, 0.78);
-    tem.grain = rng.uniform(0.05, 0.09) * (1 + 0.5 * d);
+    tem.grain = rng.uniform(0.03, 0.06) * (1 + 0.5 * d);
+    tem.dose = (tem.dose ?? 120) * 2;
     const nb = 1 + Math.min(2, place.poisson(0.5));
     const fibTex = grainNoise(rng.fork("fibtex"), size, size, Math.max(0.8, 1.5 * k));
     for (let b = 0; b < nb; b++) {
@@ -266,15 +268,16 @@ export function generateNanowire(cls: NanowireClass, size: number, rng: Rng, opt
       canvas.stamp(p, { amp: place.uniform(0.45, 0.8), soft: Math.max(0.6, 5 * k), texture: fibTex, texAmp: 0.12 });
       drawn.push({ path: p, kind: "bundle" });
       // fibrils: thin strands following the body at fixed lateral offsets with slow drift (streaky texture, frayed edges)
-      const nf = Math.round((2 * hwRef) / 5);
+      const nf = Math.round((2 * hwRef) / 3.5);
       for (let f = 0; f < nf; f++) {
         const base = place.uniform(-1.1, 1.1);
         const drift = place.uniform(2, 8);
         const wob = smoothProfile(place, body.xs.length, body.ds, 60);
         const off = new Float64Array(body.xs.length);
         for (let i = 0; i < off.length; i++) off[i] = (base * body.hw[i] + drift * wob[i]) * k;
-        const fib: WirePath = { xs: p.xs, ys: p.ys, hw: p.hw.map(() => Math.max(0.5, place.uniform(0.8, 2.2) * k)), ds: p.ds };
-        canvas.stamp(fib, { amp: place.uniform(0.1, 0.35), soft: Math.max(0.3, 0.8 * k), mask: false, offset: off });
+        const fw = Math.max(0.5, place.uniform(0.6, 1.8) * k);
+        const fib: WirePath = { xs: p.xs, ys: p.ys, hw: p.hw.map(() => fw), ds: p.ds };
+        canvas.stamp(fib, { amp: place.uniform(0.05, 0.25), soft: Math.max(0.3, 0.8 * k), mask: false, offset: off });
       }
     }
   }

@@ -3,7 +3,7 @@ import { Rng } from "../../util/rng";
 import { Progress } from "../../util/progress";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/fsx";
 import { clamp, grainNoise, lerp, smoothNoise } from "./field";
-import { renderTem, TemParams } from "./tem";
+import { renderTem, resizeNoiseScale, TemParams } from "./tem";
 import { encodeGreyPng } from "./png";
 import { ClassSetSpec, DatasetManifest, GENERATOR_VERSION, SplitSetSpec, stemFor, writeAtomically } from "./common";
 
@@ -146,6 +146,7 @@ export function generateParticles(cls: ParticleClass, size: number, rng: Rng, di
     dose: rng.uniform(60, 200) / (1 + d),
     gain: rng.uniform(0.9, 1.2),
     offset: rng.uniform(-0.05, 0.05),
+    noiseScale: resizeNoiseScale(size),
   };
   const image = renderTem(absorb, size, size, tem, rng.fork("tem"));
   return { image, truth: { class: cls, size, difficulty: d, particles } };
@@ -256,6 +257,7 @@ export function generateVirus(cls: string, size: number, rng: Rng, difficulty = 
     dose: rng.uniform(50, 150) / (1 + d),
     gain: rng.uniform(0.9, 1.3),
     offset: rng.uniform(-0.05, 0.05),
+    noiseScale: resizeNoiseScale(size),
   };
   const image = renderTem(absorb, size, size, tem, rng.fork("tem"));
   return { image, truth: { class: cls, size, difficulty: d, particles } };

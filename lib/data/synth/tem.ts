@@ -25,6 +25,16 @@ export interface TemParams {
   gain?: number;
   /** Display offset added after the gain (fraction of range). Default 0. */
   offset?: number;
+  /**
+   * Factor on the grain amplitude and the shot-noise std, for images that stand for a larger micrograph
+   * resized down (averaging pixels lowers both). Default 1; the generators use √min(1, size/512).
+   */
+  noiseScale?: number;
+}
+
+/** The noise factor for an image of `size` px standing for a micrograph resized down: √min(1, size/512). */
+export function resizeNoiseScale(size: number): number {
+  return Math.sqrt(Math.min(1, size / 512));
 }
 
 /** Render absorbance → 8-bit grey image (row-major width×height). Consumes the rng deterministically. */
@@ -38,7 +48,8 @@ export function renderTem(absorb: Float32Array, width: number, height: number, p
   const gx = Math.cos(ga);
   const gy = Math.sin(ga);
   const mAmp = p.mottle ?? 0.05;
-  const gAmp = p.grain ?? 0.12;
+  const ns = p.noiseScale ?? 1;
+  const gAmp = (p.grain ?? 0.12) * ns;
   const inten = new Float32Array(n);
   for (let y = 0; y < height; y++) {
     const v = (y + 0.5) / height - 0.5;
@@ -55,7 +66,7 @@ export function renderTem(absorb: Float32Array, width: number, height: number, p
   let mean = 0;
   for (let i = 0; i < n; i++) {
     const v = Math.max(0, blurred[i]);
-    blurred[i] = v + noise.normal() * Math.sqrt(v / dose);
+    blurred[i] = v + ns * noise.normal() * Math.sqrt(v / dose);
     mean += blurred[i];
   }
   mean /= n;
