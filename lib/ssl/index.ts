@@ -1,0 +1,21 @@
+/** Self-supervised pretraining: augmentations, losses (one per file), schedule, SGD, kNN monitor, trainer. */
+export type { CropMode, AugmentConfig, AugmentDraw } from "./augment";
+export { resolveAugment, drawAugment, applyAugment, augmentBatch, rgbToHsv, hsvToRgb } from "./augment";
+export type { SimclrLossOptions } from "./simclr_loss";
+export { simclrLoss } from "./simclr_loss";
+export type { NtXentLossOptions } from "./ntxent_loss";
+export { ntXentLoss } from "./ntxent_loss";
+export type { BarlowLossOptions } from "./barlow_loss";
+export { barlowLoss, standardizeColumns, crossCorrelation } from "./barlow_loss";
+export type { BarlowOriginalLossOptions } from "./barlow_original_loss";
+export { barlowOriginalLoss } from "./barlow_original_loss";
+export type { CosineDecayConfig } from "./schedule";
+export { cosineDecay } from "./schedule";
+export type { SgdOptions } from "./sgd";
+export { Sgd } from "./sgd";
+export type { MonitorSet } from "./monitor";
+export { knnAccuracy, monitorAccuracy } from "./monitor";
+export type { SslMethod, LossVariant, PretrainConfig } from "./config";
+export { resolvePretrainConfig, pretrainConfigFor } from "./config";
+export type { EpochRecord, PretrainOptions, PretrainResult } from "./trainer";
+export { pretrain, lossFor, NonFiniteLossError, readPretrainLog } from "./trainer";
