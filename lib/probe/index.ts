@@ -13,3 +13,4 @@ export * from "./features";
 export * from "./parallel";
 export * from "./config";
 export * from "./dataset";
+export * from "./tsne";
