@@ -14,3 +14,4 @@ export * from "./parallel";
 export * from "./config";
 export * from "./dataset";
 export * from "./tsne";
+export * from "./oneshot";
