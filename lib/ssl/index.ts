@@ -19,3 +19,5 @@ export type { SslMethod, LossVariant, PretrainConfig } from "./config";
 export { resolvePretrainConfig, pretrainConfigFor } from "./config";
 export type { EpochRecord, PretrainOptions, PretrainResult } from "./trainer";
 export { pretrain, lossFor, NonFiniteLossError, readPretrainLog } from "./trainer";
+export type { RunPretrainOptions, RunPretrainResult } from "./run";
+export { runPretrain, stratifiedSubset } from "./run";

@@ -1,0 +1,81 @@
+/**
+ * One call from a data folder to a pretrained encoder, shared by `nanomorph pretrain` and notebook 02:
+ * list a folder-per-class image set (labels feed only the kNN monitor; SSL ignores them), load it at the
+ * config's size, and run {@link pretrain}.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend/index";
+import { ensureDataset, listClassFolder, loadImages } from "../data/index";
+import { profileName, type ProfileName } from "../config/index";
+import { Rng } from "../util/rng";
+import { pretrainConfigFor, type PretrainConfig, type SslMethod } from "./config";
+import { pretrain, type PretrainOptions, type PretrainResult } from "./trainer";
+
+/** Options of {@link runPretrain}. */
+export interface RunPretrainOptions {
+  method: SslMethod;
+  /** Output directory. */
+  out: string;
+  /** Folder-per-class images (default: the synthetic nanowire set of the profile, `ensureDataset("nanowire")`). */
+  data?: string;
+  /** Profile whose `configs/pretrain.json` section to use (default: NANOMORPH_PROFILE). */
+  profile?: ProfileName;
+  /** Config overrides (encoder, seed, epochs, …) on top of the profile. */
+  overrides?: Partial<PretrainConfig>;
+  resume?: boolean;
+  /** At most this many images (stratified by class, seeded) in the kNN monitor set (default 200). */
+  monitorMax?: number;
+  /** Passed to {@link pretrain}. */
+  handleSignals?: boolean;
+  onEpoch?: PretrainOptions["onEpoch"];
+}
+
+/** Result of {@link runPretrain}: the trainer's result plus what was trained on. */
+export interface RunPretrainResult extends PretrainResult {
+  dataDir: string;
+  imageCount: number;
+  classes: string[];
+}
+
+/** Pick at most `max` indices, round-robin over classes in seeded order (keeps the classes balanced). */
+export function stratifiedSubset(labels: number[], max: number, seed: number): number[] {
+  if (labels.length <= max) return labels.map((_, i) => i);
+  const rng = new Rng(seed).fork("monitor-subset");
+  const byClass = new Map<number, number[]>();
+  labels.forEach((l, i) => { if (!byClass.has(l)) byClass.set(l, []); byClass.get(l)!.push(i); });
+  const pools = [...byClass.keys()].sort((a, b) => a - b).map((k) => rng.shuffle(byClass.get(k)!.slice()));
+  const out: number[] = [];
+  for (let r = 0; out.length < max; r++) {
+    let any = false;
+    for (const p of pools) if (r < p.length && out.length < max) { out.push(p[r]); any = true; }
+    if (!any) break;
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Load the data, pretrain, and return the encoder (caller disposes `encoder` and `head`). */
+export async function runPretrain(o: RunPretrainOptions): Promise<RunPretrainResult> {
+  await initBackend();
+  const profile = o.profile ?? profileName();
+  const cfg = pretrainConfigFor(profile, { ...(o.overrides ?? {}), method: o.method });
+  const dataDir = o.data ?? await ensureDataset("nanowire", { profile });
+  const folder = listClassFolder(dataDir);
+  const images = await loadImages(folder.files, cfg.imageSize);
+  let monitorImages: tf.Tensor4D | null = null;
+  try {
+    let monitor: PretrainOptions["monitor"];
+    if (folder.classes.length >= 2 && cfg.monitorEvery > 0) {
+      const idx = stratifiedSubset(folder.labels, o.monitorMax ?? 200, cfg.seed);
+      monitorImages = idx.length === folder.files.length ? images : tf.tidy(() => tf.gather(images, tf.tensor1d(idx, "int32")) as tf.Tensor4D);
+      monitor = { images: monitorImages, labels: idx.map((i) => folder.labels[i]) };
+    }
+    const r = await pretrain(cfg, images, {
+      out: o.out, resume: o.resume, monitor, handleSignals: o.handleSignals, onEpoch: o.onEpoch,
+      label: `pretrain ${o.method} (${cfg.encoder}, ${folder.files.length} images)`,
+    });
+    return { ...r, dataDir, imageCount: folder.files.length, classes: folder.classes };
+  } finally {
+    if (monitorImages && monitorImages !== images) monitorImages.dispose();
+    images.dispose();
+  }
+}
