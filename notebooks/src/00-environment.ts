@@ -7,17 +7,20 @@
 // The profile comes from `NANOMORPH_PROFILE` (set by `nanomorph reproduce --profile …`).
 
 // %%
-import { initBackend } from "./lib/backend/index";
+import { initBackend, backendReport } from "./lib/backend/index";
 import { profileName } from "./lib/config/index";
-import { packageVersions, runtimeInfo, backendDetails, matmulBenchmark } from "./lib/notebook/environment";
+import { packageVersions, runtimeInfo, matmulBenchmark } from "./lib/notebook/environment";
 import { lineWithBands, show } from "./lib/plots/index";
 
 const profile = profileName();
 const backend = await initBackend();
-console.log(`profile  ${profile}`);
-console.log(`backend  ${backend.name}  (${backend.reason})`);
-const details = await backendDetails();
-if (details) console.log(JSON.stringify(details, null, 2));
+const report = await backendReport();
+console.log(`profile   ${profile}`);
+console.log(`backend   ${backend.name}  (${backend.reason})`);
+console.log(`wasm      SIMD ${report.simd ? "on" : "off"}, ${report.threads} thread(s)${report.threadsReason ? `: ${report.threadsReason}` : ""}`);
+console.log(`tfjs      ${report.tfjs} (core ${report.tfjsCore}, wasm ${report.tfjsBackendWasm})`);
+console.log(`kernels   registered by nanomorph: ${report.kernels.join(", ") || "none"}`);
+for (const t of report.tried) console.log(`tried     ${t.choice.padEnd(9)} ${t.ok ? "ok  " : "skip"} ${t.detail}`);
 
 // %% [markdown]
 // ## Versions
@@ -30,7 +33,7 @@ for (const [name, version] of Object.entries(packageVersions())) console.log(`${
 // %% [markdown]
 // ## A tiny timed computation
 // `tf.matMul` of two seeded n×n matrices, median of 5 runs, checked against a float64 product in
-// plain JavaScript (the error is float32 rounding: about 1e-5 × √n).
+// plain JavaScript (the difference is float32 rounding, around 1e-5 for these sizes).
 
 // %%
 const sizes = [64, 128, 256, 384];
