@@ -1,0 +1,149 @@
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { type Command, parse, UsageError, numberArg, numberListArg } from "./args";
+import { initBackend } from "../backend/index";
+import { loadEncoder } from "../models/load";
+import { pairImagesMasks } from "../data/folders";
+import type { MaskRule } from "../data/masks";
+import { loadSegmentConfig } from "../seg/config";
+import { UNet } from "../seg/unet";
+import { trainSegmenter, predictProbabilities } from "../seg/train";
+import { segScores, batchScores, type SegScores } from "../seg/metrics";
+import { epochsFor } from "../seg/schedule";
+import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, type FitMode } from "../seg/pairs";
+import { readMask } from "../data/masks";
+import { summarize } from "../probe/stats";
+import { Rng } from "../util/rng";
+import { resultsDir } from "../util/paths";
+import { writeJsonAtomic } from "../util/fsx";
+
+const HELP = `usage: nanomorph segment --images DIR --masks DIR [options]
+
+Train a U-Net (frozen encoder + Conv2DTranspose/BN/ReLU decoder, the paper's design) on N image/mask
+pairs, predict the rest, write the predicted masks and print per-image and median Dice/IoU.
+Scores are the paper's soft Dice/IoU on the sigmoid output plus the same thresholded at 0.5; in resize
+mode they are computed at the network resolution (as the paper), in tile mode at native resolution.
+
+  --images DIR       micrographs (any size; jpg/png/tif, 8 or 16 bit)
+  --masks DIR        masks paired by file stem (x.png ↔ x.png / x_label.png / x_mask.png): binary PNGs,
+                     the paper's colour labels (G ≠ B) or 16-bit label maps (nonzero = foreground)
+  --rule R           mask foreground rule: auto (default) | colour | nonzero | half
+  --encoder SPEC     imagenet | resnet50 | resnet18 | resnet8 | checkpoint dir | Keras .h5
+                     (default from configs/segment.json)
+  --train N          training pairs, drawn at random with --seed (default 80% of the pairs)
+  --seed S           seed of the train/test draw and of the decoder (default 42)
+  --size PX          network input side, divisible by 32 (default from the profile; paper 224)
+  --fit MODE         resize (default): whole micrograph resized to size²; tile: size² tiles at native
+                     resolution, predictions stitched back
+  --epochs E         epochs (default: the paper's schedule for N labelled images)
+  --batch B          batch size (default 4)
+  --lr X             Adam learning rate (default 1e-3)
+  --loss L           dice (default, paper) | bce+dice
+  --filters LIST     decoder filters, deepest first (default from the profile / encoder)
+  --unfreeze         train the encoder too
+  --threshold T      threshold of written masks and hard scores (default 0.5)
+  --out DIR          where predicted masks (<stem>_pred.png) and segment.json go (default results/segment)
+  --json             print { "images": [...], "median": {...}, ... } on stdout
+
+example: nanomorph segment --images em/image --masks em/label --encoder imagenet --train 20 --size 128 --epochs 10`;
+
+const OPTIONS = {
+  images: { type: "string" }, masks: { type: "string" }, rule: { type: "string" }, encoder: { type: "string" },
+  train: { type: "string" }, seed: { type: "string" }, size: { type: "string" }, fit: { type: "string" },
+  epochs: { type: "string" }, batch: { type: "string" }, lr: { type: "string" }, loss: { type: "string" },
+  filters: { type: "string" }, unfreeze: { type: "boolean" }, threshold: { type: "string" }, out: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+/** Per-image result line of `nanomorph segment`. */
+export interface SegmentImageResult extends SegScores {
+  image: string;
+  mask: string;
+  predicted: string;
+}
+
+export const command: Command = {
+  name: "segment",
+  summary: "train a U-Net on N image/mask pairs, predict the rest, report Dice/IoU",
+  help: HELP,
+  async run(argv) {
+    const { values: v } = parse(argv, OPTIONS);
+    if (!v.images || !v.masks) throw new UsageError(`segment: --images DIR and --masks DIR are required\n\n${HELP}`);
+    const cfg = loadSegmentConfig();
+    const pairs = pairImagesMasks(path.resolve(v.images as string), path.resolve(v.masks as string));
+    const total = pairs.images.length;
+    if (total < 2) throw new UsageError(`segment: need at least 2 image/mask pairs, found ${total}`);
+    const nTrain = numberArg("train", v.train as string | undefined, Math.max(1, Math.round(0.8 * total)));
+    if (!(Number.isInteger(nTrain) && nTrain >= 1 && nTrain < total)) throw new UsageError(`--train must be an integer in 1..${total - 1}, got '${v.train}'`);
+    const seed = numberArg("seed", v.seed as string | undefined, 42);
+    const size = numberArg("size", v.size as string | undefined, cfg.size);
+    if (!(Number.isInteger(size) && size >= 32 && size % 32 === 0)) throw new UsageError(`--size must be a multiple of 32, got '${v.size}'`);
+    const fit = ((v.fit as string | undefined) ?? "resize") as FitMode;
+    if (fit !== "resize" && fit !== "tile") throw new UsageError(`--fit must be resize or tile, got '${v.fit}'`);
+    const rule = ((v.rule as string | undefined) ?? "auto") as MaskRule;
+    if (!["auto", "colour", "nonzero", "half"].includes(rule)) throw new UsageError(`--rule must be auto, colour, nonzero or half, got '${v.rule}'`);
+    const epochs = numberArg("epochs", v.epochs as string | undefined, epochsFor(nTrain, cfg.epochs));
+    if (!(Number.isInteger(epochs) && epochs >= 1)) throw new UsageError(`--epochs must be a positive integer, got '${v.epochs}'`);
+    const loss = (v.loss as string | undefined) ?? cfg.loss;
+    if (loss !== "dice" && loss !== "bce+dice") throw new UsageError(`--loss must be dice or bce+dice, got '${v.loss}'`);
+    const threshold = numberArg("threshold", v.threshold as string | undefined, cfg.threshold);
+    const filters = v.filters ? numberListArg("filters", v.filters as string, []) : cfg.filters ?? undefined;
+    if (filters && filters.length !== 4) throw new UsageError(`--filters needs 4 numbers, got '${v.filters}'`);
+    const spec = (v.encoder as string | undefined) ?? cfg.encoder;
+    const out = path.resolve((v.out as string | undefined) ?? resultsDir("segment"));
+
+    const order = new Rng(seed).fork("segment-train").shuffle(Array.from({ length: total }, (_, i) => i));
+    const trainIdx = order.slice(0, nTrain).sort((a, b) => a - b);
+    const testIdx = order.slice(nTrain).sort((a, b) => a - b);
+    const backend = await initBackend();
+    console.error(`segment: ${total} pairs → ${nTrain} train / ${testIdx.length} test; encoder ${spec}; ${fit} ${size}px; ` +
+      `${epochs} epochs; loss ${loss}; backend ${backend.name}`);
+
+    const encoder = await loadEncoder(spec, { seed: cfg.encoderSeed });
+    const net = new UNet(encoder, { filters, trainEncoder: v.unfreeze === true, seed });
+    const train = await preparePairs(trainIdx.map((i) => pairs.images[i]), trainIdx.map((i) => pairs.masks[i]), size, fit, rule);
+    const test = await preparePairs(testIdx.map((i) => pairs.images[i]), testIdx.map((i) => pairs.masks[i]), size, fit, rule);
+    const results: SegmentImageResult[] = [];
+    let trainInfo: { losses: number[]; seconds: number };
+    try {
+      trainInfo = trainSegmenter(net, train.x, train.y!, {
+        epochs, batchSize: numberArg("batch", v.batch as string | undefined, cfg.batchSize),
+        learningRate: numberArg("lr", v.lr as string | undefined, cfg.learningRate), loss, seed,
+      });
+      const probsT = predictProbabilities(net, test.x, 8);
+      const netScores = fit === "resize" ? batchScores(test.y!, probsT, { smooth: cfg.smooth, threshold }) : null;
+      const probs = probsT.dataSync() as Float32Array;
+      probsT.dispose();
+      for (let k = 0; k < testIdx.length; k++) {
+        const i = testIdx[k];
+        const [h, w] = test.sizes[k];
+        const native = await nativeProbabilities(probs, size, test, k);
+        const file = path.join(out, predictedMaskName(pairs.images[i]));
+        await writePredictedMask(file, native, h, w, threshold);
+        const scores = netScores ? netScores[k] : segScores((await readMask(pairs.masks[i], undefined, rule)).data, native, { smooth: cfg.smooth, threshold });
+        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores });
+      }
+    } finally {
+      tf.dispose([train.x, test.x, ...(train.y ? [train.y] : []), ...(test.y ? [test.y] : [])]);
+      net.dispose();
+      encoder.dispose();
+    }
+    const med = (k: keyof SegScores): number => summarize(results.map((r) => r[k])).median;
+    const report = {
+      images: results,
+      median: { dice: med("dice"), iou: med("iou"), diceT: med("diceT"), iouT: med("iouT") },
+      train: { n: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, finalLoss: trainInfo.losses[trainInfo.losses.length - 1], seconds: trainInfo.seconds },
+      settings: { encoder: spec, size, fit, loss, threshold, filters: net.filters, seed, backend: backend.name },
+    };
+    writeJsonAtomic(path.join(out, "segment.json"), report);
+    if (v.json) {
+      console.log(JSON.stringify(report));
+      return 0;
+    }
+    console.log("image".padEnd(24) + "dice    iou     dice@.5 iou@.5");
+    for (const r of results) console.log(r.image.padEnd(24) + [r.dice, r.iou, r.diceT, r.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
+    console.log("median".padEnd(24) + [report.median.dice, report.median.iou, report.median.diceT, report.median.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
+    console.log(`\npredicted masks and segment.json in ${out}`);
+    return 0;
+  },
+};

@@ -1,0 +1,47 @@
+import { loadConfig, type ProfileName } from "../config/index";
+import type { SegLossName } from "./losses";
+import type { EpochSchedule } from "./schedule";
+
+/**
+ * Segmentation run settings, `configs/segment.json` per profile (defaults are the paper's):
+ * encoder "imagenet" (the paper's Barlow-TEM encoder is a ResNet50; any checkpoint/.h5 path works),
+ * input 224, decoder filters 1024/512/256/128 (null = the UNet default for the encoder), batch 4,
+ * Adam 1e-3, Dice loss with smooth 1e-6, frozen encoder, classes dispersed + network, n per class
+ * {1,2,4,8,16,32,80}, split seed 42, 80/20 split, epochs {80:20, 32:30, 16:40, 8:60, 4:120, 2:120, 1:120}.
+ */
+export interface SegmentConfig {
+  encoder: string;
+  /** Input side (divisible by 32). */
+  size: number;
+  /** Decoder filters, deepest first, or null for the encoder's default. */
+  filters: number[] | null;
+  batchSize: number;
+  learningRate: number;
+  loss: SegLossName;
+  smooth: number;
+  threshold: number;
+  trainEncoder: boolean;
+  /** Classes with masks used by the sweep (nanowire set). */
+  classes: string[];
+  labelsPerClass: number[];
+  /** Number of split seeds, starting at firstSplitSeed. */
+  splits: number;
+  firstSplitSeed: number;
+  testFraction: number;
+  epochs: EpochSchedule;
+  /** Seed of random encoder initialisation (resnet8/18/50). */
+  encoderSeed: number;
+}
+
+/** Load and check `configs/segment.json` for a profile. Throws naming the bad field. */
+export function loadSegmentConfig(profile?: ProfileName): SegmentConfig {
+  const c = loadConfig<SegmentConfig>("segment", profile);
+  const bad = (field: string, v: unknown): never => { throw new Error(`configs/segment.json: ${field} is invalid (${JSON.stringify(v)})`); };
+  if (!(Number.isInteger(c.size) && c.size >= 32 && c.size % 32 === 0)) bad("size", c.size);
+  if (c.filters !== null && !(Array.isArray(c.filters) && c.filters.length === 4)) bad("filters", c.filters);
+  if (c.loss !== "dice" && c.loss !== "bce+dice") bad("loss", c.loss);
+  if (!Array.isArray(c.labelsPerClass) || !c.labelsPerClass.every((n) => Number.isInteger(n) && n >= 1)) bad("labelsPerClass", c.labelsPerClass);
+  if (!(Number.isInteger(c.splits) && c.splits >= 1)) bad("splits", c.splits);
+  if (typeof c.epochs !== "object" || !Object.keys(c.epochs).length) bad("epochs", c.epochs);
+  return c;
+}
