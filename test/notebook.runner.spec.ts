@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kernelSpec, registerKernelSpec, checkKernelSpec, kernelSpecPath } from "../lib/notebook/kernelspec";
-import { listNotebooks, describeFailure, runNotebook, defaultCellTimeout, type NotebookRun } from "../lib/notebook/runner";
+import { listNotebooks, describeFailure, runNotebook, defaultCellTimeout, reproduce, type NotebookRun } from "../lib/notebook/runner";
 import { findJupyterPython, jupyterEnv } from "../lib/notebook/jupyter";
 import { buildNotebook } from "../lib/notebook/build";
 import { POST_STEPS, addPostStep, renderFiguresStep } from "../lib/notebook/post_steps";
@@ -57,6 +57,16 @@ describe("notebook/runner: selection and messages", () => {
       failed: { kind: "error", number: 4, message: "Error: boom\n  at x", sourceHead: "doIt();" },
     };
     assert.equal(describeFailure(run, root), "notebooks/03-x.ipynb, cell 4 (doIt();):\n    Error: boom\n      at x");
+  });
+
+  it("without a Python that has nbclient, says how to install it (apt and pip) and runs nothing", async () => {
+    const jp = findJupyterPython(["/nonexistent/python3", "false"]);
+    assert.equal(jp.python, null);
+    assert.match(jp.tried.join("\n"), /\/nonexistent\/python3: not found/);
+    await assert.rejects(
+      reproduce({ root, profile: "ci", pythonCandidates: ["/nonexistent/python3"], build: false, postSteps: [], log: () => undefined }),
+      (e: Error) => /no Python with Jupyter's nbclient/.test(e.message) && /apt-get install .*python3-nbclient/.test(e.message) && /pip install nbclient/.test(e.message),
+    );
   });
 
   it("default cell timeouts per profile", () => {

@@ -25,12 +25,16 @@ export interface JupyterPython {
   tried: string[];
 }
 
-/** Find a Python with nbclient + nbformat + jupyter_client (first of $NANOMORPH_PYTHON, /usr/bin/python3, python3). */
-export function findJupyterPython(): JupyterPython {
+/**
+ * Find a Python with nbclient + nbformat + jupyter_client: the first of `candidates`
+ * (default: $NANOMORPH_PYTHON, then PYTHON_CANDIDATES) that imports all three.
+ */
+export function findJupyterPython(candidates?: readonly string[]): JupyterPython {
   const env = process.env.NANOMORPH_PYTHON;
+  const list = candidates ?? (env ? [env, ...PYTHON_CANDIDATES] : PYTHON_CANDIDATES);
   const tried: string[] = [];
   const code = "import json, nbclient, nbformat, jupyter_client; print(json.dumps({'nbclient': nbclient.__version__, 'nbformat': nbformat.__version__, 'jupyter_client': jupyter_client.__version__}))";
-  for (const py of env ? [env, ...PYTHON_CANDIDATES] : PYTHON_CANDIDATES) {
+  for (const py of list) {
     if (py.startsWith("/") && !fs.existsSync(py)) { tried.push(`${py}: not found`); continue; }
     const r = spawnSync(py, ["-c", code], { encoding: "utf8", timeout: 30_000 });
     if (r.error) { tried.push(`${py}: ${r.error.message}`); continue; }

@@ -26,6 +26,8 @@ export interface ReproduceOptions {
   build?: boolean;
   /** Steps after the notebooks. [POST_STEPS] */
   postSteps?: PostStep[];
+  /** Pythons to try for nbclient. [$NANOMORPH_PYTHON, /usr/bin/python3, python3] */
+  pythonCandidates?: string[];
   /** Where progress goes. [console.log] */
   log?: (line: string) => void;
 }
@@ -142,7 +144,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const log = opts.log ?? ((l: string) => console.log(l));
   const root = opts.root;
   const nbDir = path.join(root, "notebooks");
-  const jp = findJupyterPython();
+  const jp = findJupyterPython(opts.pythonCandidates);
   if (!jp.python) throw new Error(`reproduce: no Python with Jupyter's nbclient found (tried: ${jp.tried.join("; ")}).\n${JUPYTER_INSTALL_HINT}`);
   const spec = registerKernelSpec(root);
   log(`kernelspec: ${path.relative(root, spec)} (python ${jp.python}, nbclient ${jp.versions?.nbclient})`);
