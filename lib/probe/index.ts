@@ -15,3 +15,6 @@ export * from "./config";
 export * from "./dataset";
 export * from "./tsne";
 export * from "./oneshot";
+export * from "./figures";
+export * from "./thumbnails";
+export * from "./study_data";

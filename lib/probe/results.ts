@@ -123,3 +123,24 @@ export function runsToDataFrame(rows: readonly RunRecord[]): DanfoFrame {
   const dfd = require("danfojs-node") as typeof import("danfojs-node");
   return new dfd.DataFrame(rows.map((r) => ({ ...r, confusion: JSON.stringify(r.confusion) })));
 }
+
+/** Sum of the confusion matrices of the runs of one encoder (and protocol) at one n. Throws when there are none. */
+export function confusionTotal(rows: readonly RunRecord[], encoder: string, n: number, protocol?: Protocol): number[][] {
+  const sel = rows.filter((r) => r.encoder === encoder && r.n === n && (!protocol || r.protocol === protocol));
+  if (sel.length === 0) throw new Error(`confusionTotal: no runs for encoder '${encoder}', n=${n}${protocol ? `, protocol ${protocol}` : ""}`);
+  const C = sel[0].confusion.length;
+  const out = Array.from({ length: C }, () => new Array<number>(C).fill(0));
+  for (const r of sel) for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) out[i][j] += r.confusion[i][j];
+  return out;
+}
+
+/** Median accuracy per encoder at each n (ascending) for one protocol: the report's `{labelsPerClass, medians}` shape. */
+export function mediansByEncoder(rows: readonly RunRecord[], protocol: Protocol): { labelsPerClass: number[]; medians: Record<string, number[]> } {
+  const boxes = summarizeRuns(rows.filter((r) => r.protocol === protocol));
+  const ns = [...new Set(boxes.map((b) => b.n))].sort((a, b) => a - b);
+  const medians: Record<string, number[]> = {};
+  for (const e of [...new Set(boxes.map((b) => b.encoder))]) {
+    medians[e] = ns.map((n) => boxes.find((b) => b.encoder === e && b.n === n)?.median ?? NaN);
+  }
+  return { labelsPerClass: ns, medians };
+}

@@ -1,0 +1,149 @@
+// %% [markdown]
+// # 03 · Label-efficient nanowire classification
+//
+// The paper's main result (Lu et al., *Digital Discovery* 2022, "Label-efficient classification"):
+// freeze an encoder, extract one 2048-d feature vector per image, and train a linear softmax probe on
+// n = 1 … 80 labelled images per class (Adam 1e-3, batch 4, ≤ 300 epochs, early stopping with patience
+// 10). Each box is encoder seeds × 20 stratified 80/20 splits (fewer under the `ci` profile).
+//
+// Two protocols: **paper** — early stopping watches the *test* split, as the authors' code did;
+// **honest** — validation is carved from the labelled images (1 label/class: fixed epoch budget).
+// Without the authors' images (`NANOMORPH_NANOWIRE_DIR`) everything runs on the synthetic stand-in
+// set, and every figure says so.
+
+// %%
+import { initBackend } from "./lib/backend/index";
+import { profileName } from "./lib/config/index";
+import { listClassFolder } from "./lib/data/folders";
+import { show, confusionMatrix, imageGrid } from "./lib/plots/index";
+import { paperReference } from "./lib/report/index";
+import { recordSummary } from "./lib/report/index";
+import { resultsDir } from "./lib/util/paths";
+import {
+  loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
+  sweepViolinFigure, protocolFigure, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
+  compareEncoders, confusionTotal, mediansByEncoder, nanowireStudyData, imageDensities,
+  oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, selectRows, tsne, tsneFigure,
+  loadThumbnails, knnPreservation,
+} from "./lib/probe/index";
+
+const t0 = Date.now();
+const backend = await initBackend();
+const cfg = loadProbeConfig();
+const study = await nanowireStudyData();
+const note = study.real ? undefined : "synthetic stand-in data";
+console.log(`profile ${profileName()} · backend ${backend.name} · data: ${study.dataLabel}`);
+console.log(`encoders ${cfg.nanowire.encoders.join(", ")} at ${cfg.size}px · seeds ${cfg.encoderSeeds.join(",")} · ${cfg.splits} splits · n ∈ {${cfg.nanowire.labelsPerClass.join(", ")}}`);
+
+// %% [markdown]
+// ## Features (cached on disk by weights, file contents and size)
+
+// %%
+const images = listProbeImages(study.dir);
+const data = await prepareSweepData(images, cfg.nanowire.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
+console.log(`${images.files.length} images · classes ${images.classes.join(", ")} · ${data.featureSets.length} feature sets of ${data.featureSets[0].X.cols}-d`);
+const perClass = images.classes.map((_, k) => images.files.filter((_, i) => images.labels[i] === k)[0]);
+show(imageGrid(await loadThumbnails(perClass, 128), { captions: images.classes, title: `One image per class — ${study.dataLabel}`, tile: 150 }), "03-examples");
+
+// %% [markdown]
+// ## Sweep under both protocols
+
+// %%
+const sweep = (protocol: "honest" | "paper") => sweepConfigOf(cfg, { labelsPerClass: cfg.nanowire.labelsPerClass, protocol });
+const honest = await runSweepParallel(data, sweep("honest"));
+const paper = await runSweepParallel(data, sweep("paper"));
+const all = [...honest, ...paper];
+const files = writeRuns(all, resultsDir("probe"), "03-nanowire-sweep");
+console.log(`${all.length} fits · runs written to ${files.csv}`);
+show(sweepViolinFigure(honest, { title: "Nanowire accuracy vs labelled images per class (honest protocol)", note }), "03-accuracy-honest");
+show(sweepViolinFigure(paper, { title: "Nanowire accuracy vs labelled images per class (paper protocol)", note }), "03-accuracy-paper");
+
+// %% [markdown]
+// ## How much does watching the test split inflate accuracy?
+// Median(paper) − median(honest) at each n, same encoders, same splits, same labelled images.
+
+// %%
+show(protocolFigure(all, { note }), "03-protocol-inflation");
+console.log("encoder          n   paper  honest  inflation");
+for (const r of protocolInflation(all)) console.log(`${r.encoder.padEnd(16)} ${String(r.n).padStart(3)}  ${r.paper.toFixed(3)}  ${r.honest.toFixed(3)}  ${(r.inflation >= 0 ? "+" : "") + r.inflation.toFixed(3)}`);
+
+// %% [markdown]
+// ## Medians [IQR], Mann–Whitney U between encoders, paper vs reproduced
+
+// %%
+console.log(mediansMarkdown(all));
+const [encA, encB] = cfg.nanowire.encoders;
+if (encB) {
+  console.log(`\nMann–Whitney U (two-sided), ${encA} vs ${encB}, honest protocol:`);
+  for (const c of compareEncoders(honest, encA, encB)) console.log(`n=${String(c.n).padStart(3)}  medians ${c.medianA.toFixed(3)} vs ${c.medianB.toFixed(3)}  U=${c.u}  p=${c.p.toExponential(2)} (${c.method})`);
+}
+const ref = paperReference();
+console.log(`\nPaper medians: ${ref.citation} (read off its figure, ±0.01).\n`);
+console.log(paperVsReproducedMarkdown(ref.nanowireAccuracy, all, study.dataLabel));
+
+// %% [markdown]
+// ## Confusion matrices (summed over runs, largest n, honest protocol)
+
+// %%
+const nMax = Math.max(...cfg.nanowire.labelsPerClass);
+for (const enc of cfg.nanowire.encoders) {
+  show(confusionMatrix(confusionTotal(honest, enc, nMax, "honest"), images.classes, {
+    title: `${enc}, ${nMax} labels/class, honest${note ? ` — ${note}` : ""}`, width: 520, height: 480,
+  }), `03-confusion-${enc}`);
+}
+
+// %% [markdown]
+// ## t-SNE of test features with the one-shot anchors (split seed 42, first encoder)
+
+// %%
+const split = cfg.firstSplitSeed;
+const oneShotCfg = resolveSweepConfig({ ...sweep("paper"), labelsPerClass: [1] });
+const plan1 = planRun(data, split, 1, oneShotCfg);
+const shown = [...plan1.test, ...plan1.fit];
+const feats = selectRows(data.featureSets[0].X, shown);
+const emb = tsne(feats, { perplexity: cfg.tsnePerplexity, seed: split });
+const thumbs = await loadThumbnails(shown.map((i) => images.files[i]), 40);
+const thumbMap = new Map(thumbs.map((t, k) => [k, t] as const).filter(([k]) => k % 3 === 0 || k >= plan1.test.length));
+show(tsneFigure(emb.Y, shown.map((i) => images.labels[i]), images.classes, {
+  title: `t-SNE of ${data.featureSets[0].encoder} features (test split ${split}) with one-shot anchors`, note,
+  anchors: plan1.fit.map((_, k) => plan1.test.length + k), thumbnails: thumbMap, hover: shown.map((i) => images.files[i].split("/").slice(-2).join("/")),
+}), "03-tsne");
+console.log(`t-SNE: KL ${emb.kl.toFixed(3)}, 10-NN preservation ${knnPreservation(feats, emb.Y, 10).toFixed(2)}`);
+
+// %% [markdown]
+// ## One-shot anchor analysis
+// 1 label/class, paper protocol, 20 split seeds per encoder seed: accuracy when the dispersed and
+// network anchors lie on opposite sides of their class medians of nanowire pixel density (from the
+// masks) vs on the same side. Paper: ≈ 0.79 (opposite) vs ≈ 0.70 (same).
+
+// %%
+const densities = await imageDensities(images.files, study.masks);
+const oneShotSweep = { ...sweep("paper"), labelsPerClass: [1], splitSeeds: Array.from({ length: 20 }, (_, i) => cfg.firstSplitSeed + i) };
+const oneShotRuns = await runSweepParallel(data, oneShotSweep);
+const analyses = cfg.nanowire.encoders.map((enc) => ({
+  encoder: enc, analysis: oneShotAnchorAnalysis(data, oneShotRuns.filter((r) => r.encoder === enc), densities, oneShotSweep),
+}));
+show(oneShotFigure(analyses, { note }), "03-oneshot-anchors");
+for (const { encoder, analysis } of analyses) {
+  const f = (s: typeof analysis.same) => (s ? `${s.median.toFixed(3)} (n=${s.n})` : "–");
+  console.log(`${encoder.padEnd(12)} opposite ${f(analysis.opposite)}  same ${f(analysis.same)}  · class medians of density ${analysis.classMedians.map((m) => m.toFixed(3)).join(" / ")}`);
+}
+
+// %% [markdown]
+// ## Record for the report
+
+// %%
+const dataKind = study.real ? "real" : "stand-in";
+recordSummary({
+  section: "nanowireAccuracy", data: dataKind,
+  figures: ["03-accuracy-honest", "03-accuracy-paper", "03-protocol-inflation"],
+  values: { ...mediansByEncoder(paper, "paper"), honest: mediansByEncoder(honest, "honest").medians },
+  setting: `${cfg.nanowire.encoders.join(", ")} at ${cfg.size}px, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits; medians under the paper protocol (honest in 'honest')`,
+});
+const a0 = analyses[0].analysis;
+recordSummary({
+  section: "oneShot", data: dataKind, figures: ["03-oneshot-anchors", "03-tsne"],
+  values: { anchorsOppositeSides: a0.opposite?.median ?? null, anchorsSameSide: a0.same?.median ?? null },
+  setting: `${analyses[0].encoder}, paper protocol, 1 label/class, 20 splits × ${cfg.encoderSeeds.length} seed(s)`,
+});
+console.log(`notebook 03 done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
