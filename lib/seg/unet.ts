@@ -34,6 +34,8 @@ interface BnVars {
   movingVar: tf.Variable;
 }
 
+let nextId = 0;
+
 /** Default decoder filters for an encoder's skip channels (see UNetConfig.filters). */
 export function defaultFilters(skipChannels: number[]): number[] {
   if (skipChannels.length !== 5) throw new Error(`defaultFilters: need 5 skip channel counts, got ${skipChannels.length}`);
@@ -66,20 +68,28 @@ export class UNet {
     this.eps = cfg.bnEpsilon ?? 1e-3;
     const rng = new Rng(cfg.seed ?? 0).fork("unet");
     const k = this.kernel;
-    let inC = sc[4];
-    for (let i = 0; i < 4; i++) {
-      const out = this.filters[i];
-      this.kernels.push(glorot([k, k, out, inC], rng.seedInt(), `unet/up${i}/kernel`));
-      this.bns.push({
-        gamma: tf.variable(tf.ones([out]), true, `unet/up${i}/bn/gamma`),
-        beta: tf.variable(tf.zeros([out]), true, `unet/up${i}/bn/beta`),
-        movingMean: tf.variable(tf.zeros([out]), false, `unet/up${i}/bn/moving_mean`),
-        movingVar: tf.variable(tf.ones([out]), false, `unet/up${i}/bn/moving_var`),
-      });
-      inC = out + sc[3 - i];
-    }
-    this.outKernel = glorot([k, k, 1, inC], rng.seedInt(), "unet/out/kernel");
-    this.outBias = tf.variable(tf.zeros([1]), true, "unet/out/bias");
+    // tfjs variable names are global: prefix each instance's with a process-wide counter.
+    const id = `unet${nextId++}`;
+    // Inside tidy so the initial-value tensors are freed (variables are kept by tidy).
+    let outKernel: tf.Variable | null = null, outBias: tf.Variable | null = null;
+    tf.tidy(() => {
+      let inC = sc[4];
+      for (let i = 0; i < 4; i++) {
+        const out = this.filters[i];
+        this.kernels.push(glorot([k, k, out, inC], rng.seedInt(), `${id}/up${i}/kernel`));
+        this.bns.push({
+          gamma: tf.variable(tf.ones([out]), true, `${id}/up${i}/bn/gamma`),
+          beta: tf.variable(tf.zeros([out]), true, `${id}/up${i}/bn/beta`),
+          movingMean: tf.variable(tf.zeros([out]), false, `${id}/up${i}/bn/moving_mean`),
+          movingVar: tf.variable(tf.ones([out]), false, `${id}/up${i}/bn/moving_var`),
+        });
+        inC = out + sc[3 - i];
+      }
+      outKernel = glorot([k, k, 1, inC], rng.seedInt(), `${id}/out/kernel`);
+      outBias = tf.variable(tf.zeros([1]), true, `${id}/out/bias`);
+    });
+    this.outKernel = outKernel!;
+    this.outBias = outBias!;
   }
 
   /** Decoder variables (plus the encoder's when `trainEncoder`). */
