@@ -108,7 +108,7 @@ describe("notebook/runner: a real tslab kernel through nbclient", function () {
     const nbFile = path.join(tmp, "98-fail.ipynb");
     fs.writeFileSync(nbFile, JSON.stringify(buildNotebook(src, "98-fail")));
     const out = path.join(tmp, "executed", "98-fail.ipynb");
-    const run = await runNotebook(jp.python as string, root, nbFile, out, jupyterEnv(root, { NANOMORPH_PROFILE: "laptop", NANOMORPH_INLINE_PNG: "0" }), 60);
+    const run = await runNotebook(jp.python as string, root, nbFile, out, jupyterEnv(root, { NANOMORPH_PROFILE: "laptop", NANOMORPH_INLINE_PNG: "0", NANOMORPH_ECHO_CHARS: "0" }), 60);
     assert.equal(run.ok, false);
     assert.equal(run.failed?.kind, "error");
     assert.equal(run.failed?.number, 3, "markdown cell 1, import cell 2, failing cell 3");
@@ -125,7 +125,7 @@ describe("notebook/runner: a real tslab kernel through nbclient", function () {
     const src = ["// %%", "const s: string = 123;"].join("\n");
     const nbFile = path.join(tmp, "97-type.ipynb");
     fs.writeFileSync(nbFile, JSON.stringify(buildNotebook(src, "97-type")));
-    const run = await runNotebook(jp.python as string, root, nbFile, path.join(tmp, "e97.ipynb"), jupyterEnv(root), 60);
+    const run = await runNotebook(jp.python as string, root, nbFile, path.join(tmp, "e97.ipynb"), jupyterEnv(root, { NANOMORPH_ECHO_CHARS: "0" }), 60);
     assert.equal(run.failed?.number, 1);
     assert.match(run.failed?.message ?? "", /not assignable to type 'string'/);
 
@@ -133,7 +133,7 @@ describe("notebook/runner: a real tslab kernel through nbclient", function () {
     const slowFile = path.join(tmp, "96-slow.ipynb");
     fs.writeFileSync(slowFile, JSON.stringify(buildNotebook(slow, "96-slow")));
     const t0 = Date.now();
-    const r2 = await runNotebook(jp.python as string, root, slowFile, path.join(tmp, "e96.ipynb"), jupyterEnv(root), 3);
+    const r2 = await runNotebook(jp.python as string, root, slowFile, path.join(tmp, "e96.ipynb"), jupyterEnv(root, { NANOMORPH_ECHO_CHARS: "0" }), 3);
     assert.equal(r2.failed?.kind, "timeout");
     assert.equal(r2.failed?.number, 1);
     assert.ok(Date.now() - t0 < 25_000, `timed out after ${Date.now() - t0} ms, long before the 30 s sleep`);

@@ -34,6 +34,7 @@ except ImportError as e:  # the TS side checks first; this is the fallback messa
 # "Task was destroyed but it is pending!" at exit. It is harmless noise here.
 logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
+# How much of each cell's stream output to echo to stderr (0: none).
 MAX_ECHO = int(os.environ.get("NANOMORPH_ECHO_CHARS", "4000"))
 
 
@@ -109,7 +110,7 @@ def main():
         status = execute_reply["content"].get("status", "?") if execute_reply else "?"
         sys.stderr.write(f"  [{name}] cell {cell_index + 1} ({state['done']}/{code_total} code) {status} {dt:.2f}s\n")
         text = cell_text(cell)
-        if text.strip():
+        if text.strip() and MAX_ECHO > 0:
             if len(text) > MAX_ECHO:
                 text = text[: MAX_ECHO // 2] + f"\n    … {len(text) - MAX_ECHO} chars …\n" + text[-MAX_ECHO // 2:]
             sys.stderr.write("".join(f"    | {line}\n" for line in text.rstrip("\n").split("\n")))
