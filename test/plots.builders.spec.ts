@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import sharp from "sharp";
 import {
-  violinBoxByGroup, lineWithBands, scatterPlot, heatmap, confusionMatrix, histogram, imageGrid, matrixToImage, withAlpha,
+  violinBoxByGroup, lineWithBands, scatterPlot, heatmap, confusionMatrix, histogram, imageGrid, matrixToImage, imagesFromTensor, withAlpha,
 } from "../lib/plots/index";
 import type { Figure } from "../lib/plots/index";
 
@@ -93,6 +93,17 @@ describe("plots builders", () => {
     assert.deepEqual([...data], [0, 50, 100, 150, 200, 250]);
     assert.throws(() => imageGrid([a], { captions: [] }), /0 captions for 1 images/);
     assert.throws(() => imageGrid([{ ...a, width: 4 }]), /image 0: data has 6 values/);
+  });
+
+  it("imagesFromTensor splits [N,H,W,C] into HWC images and keeps [H,W,C] as one", () => {
+    const data = Float32Array.from({ length: 2 * 2 * 3 * 1 }, (_, i) => i / 10);
+    const imgs = imagesFromTensor({ shape: [2, 2, 3, 1], dataSync: () => data });
+    assert.equal(imgs.length, 2);
+    assert.deepEqual([imgs[1].width, imgs[1].height, imgs[1].channels], [3, 2, 1]);
+    assert.deepEqual([...imgs[1].data].map((v) => Math.round(v * 10)), [6, 7, 8, 9, 10, 11]);
+    assert.equal(imagesFromTensor({ shape: [2, 3, 1], dataSync: () => data.slice(0, 6) }).length, 1);
+    assert.throws(() => imagesFromTensor({ shape: [2, 3, 2], dataSync: () => data }), /channels must be 1, 3 or 4, got 2/);
+    assert.throws(() => imagesFromTensor({ shape: [6], dataSync: () => data }), /got shape \[6\]/);
   });
 
   it("matrixToImage scales min..max to 0..1", () => {

@@ -70,3 +70,27 @@ export function matrixToImage(z: number[][]): RawImage {
   z.forEach((row, y) => row.forEach((v, x) => { data[y * w + x] = (v - lo) / span; }));
   return { width: w, height: h, channels: 1, data };
 }
+
+/** The part of a tfjs tensor `imagesFromTensor` needs (so lib/plots does not depend on tfjs). */
+export interface TensorLike {
+  shape: number[];
+  dataSync(): ArrayLike<number>;
+}
+
+/**
+ * RawImages from a tensor of images in [0,1]: [H,W,C] (one image) or [N,H,W,C] (a batch), C ∈ {1,3,4}.
+ * Reads the data once (dataSync); never disposes the tensor. Throws on another rank or channel count.
+ */
+export function imagesFromTensor(t: TensorLike): RawImage[] {
+  const s = t.shape;
+  if (s.length !== 3 && s.length !== 4) throw new Error(`imagesFromTensor: expected [H,W,C] or [N,H,W,C], got shape [${s.join(",")}]`);
+  const [n, h, w, c] = s.length === 3 ? [1, s[0], s[1], s[2]] : s;
+  if (c !== 1 && c !== 3 && c !== 4) throw new Error(`imagesFromTensor: channels must be 1, 3 or 4, got ${c} (shape [${s.join(",")}])`);
+  const all = t.dataSync();
+  const per = h * w * c;
+  const out: RawImage[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push({ width: w, height: h, channels: c, data: Float32Array.from({ length: per }, (_, k) => Number(all[i * per + k])) });
+  }
+  return out;
+}
