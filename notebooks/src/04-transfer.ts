@@ -1,0 +1,91 @@
+// %% [markdown]
+// # 04 · Transfer: nanoparticles and viruses
+//
+// The paper's second and third classification studies (Lu et al., *Digital Discovery* 2022): the same
+// frozen-encoder linear probe on metal nanoparticles (AutoDetect-mNP, 3 shape classes, stratified
+// 80/20 splits) and on TEM virus images (9 classes, **fixed test set**, n up to 600/class).
+//
+// **The real mNP and virus sets are not on this machine**, so this notebook runs the identical code on
+// STAND-IN data made by our generator (`ensureDataset("nanoparticle" | "virus")`): TEM-like particle
+// shapes, and a many-class split-folder set. Every figure and table says so; none of these numbers is
+// comparable with the paper's. Set `NANOMORPH_NANOPARTICLE_DIR` / `NANOMORPH_VIRUS_DIR` to run on real data.
+
+// %%
+import { initBackend } from "./lib/backend/index";
+import { profileName } from "./lib/config/index";
+import { show, confusionMatrix, imageGrid } from "./lib/plots/index";
+import { paperReference, recordSummary } from "./lib/report/index";
+import { resultsDir } from "./lib/util/paths";
+import {
+  loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
+  sweepViolinFigure, protocolInflation, mediansMarkdown, confusionTotal, mediansByEncoder,
+  transferStudyData, loadThumbnails,
+} from "./lib/probe/index";
+
+const t0 = Date.now();
+const backend = await initBackend();
+const cfg = loadProbeConfig();
+const ref = paperReference();
+console.log(`profile ${profileName()} · backend ${backend.name} · encoders ${cfg.transfer.encoders.join(", ")} at ${cfg.size}px`);
+
+// %% [markdown]
+// ## Nanoparticles (stand-in unless real data is given)
+
+// %%
+const np = await transferStudyData("nanoparticle");
+const npNote = np.real ? undefined : "STAND-IN data, not the paper's mNP set";
+const npImages = listProbeImages(np.dir);
+console.log(`${np.dataLabel}: ${npImages.files.length} images, classes ${npImages.classes.join(", ")}`);
+const npExamples = npImages.classes.flatMap((_, k) => npImages.files.filter((_, i) => npImages.labels[i] === k).slice(0, 3));
+show(imageGrid(await loadThumbnails(npExamples, 96), { cols: 6, captions: npExamples.map((f) => f.split("/").slice(-2)[0]), title: `Examples — ${np.dataLabel}`, tile: 110 }), "04-np-examples");
+const npData = await prepareSweepData(npImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
+const npRuns = [
+  ...(await runSweepParallel(npData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "honest", label: "np honest" }))),
+  ...(await runSweepParallel(npData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "paper", label: "np paper" }))),
+];
+writeRuns(npRuns, resultsDir("probe"), "04-nanoparticle-sweep");
+show(sweepViolinFigure(npRuns.filter((r) => r.protocol === "honest"), { title: "Nanoparticle accuracy vs labelled images per class (honest)", note: npNote }), "04-np-accuracy");
+console.log(mediansMarkdown(npRuns));
+console.log(`\nPaper (${ref.mnpAccuracy.figure}, real mNP data): ${ref.mnpAccuracy.summary}.`);
+
+// %% [markdown]
+// ## Virus-like many-class set with a fixed test set (stand-in unless real data is given)
+
+// %%
+const vi = await transferStudyData("virus");
+const viNote = vi.real ? undefined : "STAND-IN data, not the paper's virus set";
+const viImages = listProbeImages(vi.dir);
+console.log(`${vi.dataLabel}: ${viImages.files.length} images (${viImages.testRows!.length} in the fixed test set), ${viImages.classes.length} classes`);
+const viData = await prepareSweepData(viImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
+const viRuns = [
+  ...(await runSweepParallel(viData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "honest", label: "virus honest" }))),
+  ...(await runSweepParallel(viData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "paper", label: "virus paper" }))),
+];
+writeRuns(viRuns, resultsDir("probe"), "04-virus-sweep");
+show(sweepViolinFigure(viRuns.filter((r) => r.protocol === "honest"), { title: "Virus-like accuracy vs labelled images per class (fixed test set, honest)", note: viNote }), "04-virus-accuracy");
+console.log(mediansMarkdown(viRuns));
+console.log(`\nPaper (${ref.virusAccuracy.figure}, real virus data, n = 10 → 600/class):`);
+for (const [e, m] of Object.entries(ref.virusAccuracy.medians)) console.log(`  ${e.padEnd(16)} ${m[0].toFixed(2)} → ${m[1].toFixed(2)}`);
+const nMax = Math.max(...cfg.transfer.virusLabelsPerClass);
+show(confusionMatrix(confusionTotal(viRuns, cfg.transfer.encoders[0], nMax, "honest"), viImages.classes, {
+  title: `${cfg.transfer.encoders[0]}, ${nMax}/class, honest${viNote ? ` — ${viNote}` : ""}`, width: 600, height: 560,
+}), "04-virus-confusion");
+
+// %% [markdown]
+// ## Protocol inflation on both sets, and records for the report
+
+// %%
+for (const [name, runs] of [["nanoparticle", npRuns], ["virus", viRuns]] as const) {
+  for (const r of protocolInflation(runs)) console.log(`${name.padEnd(12)} ${r.encoder.padEnd(10)} n=${String(r.n).padStart(3)}  paper ${r.paper.toFixed(3)}  honest ${r.honest.toFixed(3)}  ${(r.inflation >= 0 ? "+" : "") + r.inflation.toFixed(3)}`);
+}
+recordSummary({
+  section: "mnpAccuracy", data: np.real ? "real" : "stand-in", figures: ["04-np-accuracy"],
+  values: mediansByEncoder(npRuns, "paper"),
+  setting: `${cfg.transfer.encoders.join(", ")} at ${cfg.size}px on ${np.dataLabel}; paper protocol medians`,
+});
+recordSummary({
+  section: "virusAccuracy", data: vi.real ? "real" : "stand-in", figures: ["04-virus-accuracy", "04-virus-confusion"],
+  values: mediansByEncoder(viRuns, "paper"),
+  setting: `${cfg.transfer.encoders.join(", ")} at ${cfg.size}px on ${vi.dataLabel}; fixed test set; paper protocol medians`,
+});
+console.log(`notebook 04 done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
