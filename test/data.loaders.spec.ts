@@ -92,6 +92,11 @@ describe("data: folders", () => {
     const p = pairImagesMasks(path.join(d, "img"), path.join(d, "msk"));
     assert.deepEqual(p.images.map((f) => path.basename(f)), ["a.png", "b.png"]);
     assert.deepEqual(p.masks.map((f) => path.basename(f)), ["a_label.png", "b_label.png"]);
+    // masks beside the images in one class folder (the paper's layout)
+    await greyPng(path.join(d, "cls", "x.png"), [0, 0, 0, 0], 2, 2);
+    await greyPng(path.join(d, "cls", "x_label.png"), [0, 0, 0, 0], 2, 2);
+    const same = pairImagesMasks(path.join(d, "cls"), path.join(d, "cls"));
+    assert.deepEqual([same.images.map((f) => path.basename(f)), same.masks.map((f) => path.basename(f))], [["x.png"], ["x_label.png"]]);
   });
 });
 

@@ -37,18 +37,26 @@ function isReservedFolder(name: string): boolean {
   return name.startsWith("_") || name.startsWith(".");
 }
 
+/** Image files directly in `dir`, sorted; mask-named files (`*_label.*`, `*_mask.*`, see pairKey) are left out. */
 function sortedImages(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && isImageFile(e.name))
+    .filter((e) => e.isFile() && isImageFile(e.name) && !isMaskName(e.name))
     .map((e) => e.name)
     .sort()
     .map((n) => path.join(dir, n));
 }
 
+/** True for a mask file name by the pairing convention: stem ends in `_label`, `_labels`, `_mask`, `_masks` or `_gt`. */
+export function isMaskName(file: string): boolean {
+  const stem = path.basename(file, path.extname(file));
+  return pairKey(file) !== stem;
+}
+
 /**
  * List a folder-per-class dataset (`dir/<class>/<image>`): every image file in every class folder,
- * sorted by class then file name. Folders starting with `_` or `.` are skipped (see the data README).
+ * sorted by class then file name. Folders starting with `_` or `.` are skipped, and so are mask files
+ * kept beside the images (`*_label.png` as in the paper's data; see {@link isMaskName}).
  * Throws when `dir` does not exist, when it has no class folder with images, or when an expected class
  * (`opts.classes`) is missing or empty.
  */
@@ -153,7 +161,9 @@ function imagesUnder(dir: string): string[] {
 
 /**
  * Match the images under `imagesDir` with the masks under `masksDir` (both searched recursively) by
- * name: `x.jpg` pairs with `x.png`, `x_label.png` or `x_mask.png` (see {@link pairKey}). Pairs are
+ * name: `x.jpg` pairs with `x.png`, `x_label.png` or `x_mask.png` (see {@link pairKey}). The two may
+ * be the same folder (masks beside the images, as in the paper's data): then only mask-named files
+ * are masks. Pairs are
  * sorted by image path. Throws, naming the file, when an image has no mask, a mask has no image, or
  * two files share a key.
  */
@@ -172,9 +182,13 @@ export function pairImagesMasks(imagesDir: string, masksDir: string): ImageMaskP
     return m;
   };
   const masksResolved = path.resolve(masksDir);
-  const imageFiles = imagesUnder(imagesDir).filter((f) => !path.resolve(f).startsWith(masksResolved + path.sep));
+  const imagesResolved = path.resolve(imagesDir);
+  const imageFiles = imagesUnder(imagesDir).filter((f) => !path.resolve(f).startsWith(masksResolved + path.sep) && !isMaskName(f));
+  // masks kept beside the images (the paper's layout): only the mask-named files are masks
+  const shared = masksResolved === imagesResolved || imagesResolved.startsWith(masksResolved + path.sep);
+  const maskFiles = imagesUnder(masksDir).filter((f) => !shared || isMaskName(f));
   const imgs = index(imageFiles, "images");
-  const masks = index(imagesUnder(masksDir), "masks");
+  const masks = index(maskFiles, "masks");
   for (const [k, f] of imgs) if (!masks.has(k)) throw new Error(`pairImagesMasks: image ${f} has no mask '${k}.*' or '${k}_label.*' in ${masksDir}`);
   for (const [k, f] of masks) if (!imgs.has(k)) throw new Error(`pairImagesMasks: mask ${f} has no image '${k}.*' in ${imagesDir}`);
   const images = [...imgs.values()].sort();
