@@ -183,9 +183,9 @@ export function pairImagesMasks(imagesDir: string, masksDir: string): ImageMaskP
   };
   const masksResolved = path.resolve(masksDir);
   const imagesResolved = path.resolve(imagesDir);
-  const imageFiles = imagesUnder(imagesDir).filter((f) => !path.resolve(f).startsWith(masksResolved + path.sep) && !isMaskName(f));
   // masks kept beside the images (the paper's layout): only the mask-named files are masks
   const shared = masksResolved === imagesResolved || imagesResolved.startsWith(masksResolved + path.sep);
+  const imageFiles = imagesUnder(imagesDir).filter((f) => (shared || !path.resolve(f).startsWith(masksResolved + path.sep)) && !isMaskName(f));
   const maskFiles = imagesUnder(masksDir).filter((f) => !shared || isMaskName(f));
   const imgs = index(imageFiles, "images");
   const masks = index(maskFiles, "masks");
