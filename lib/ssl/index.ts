@@ -21,3 +21,5 @@ export type { EpochRecord, PretrainOptions, PretrainResult } from "./trainer";
 export { pretrain, lossFor, NonFiniteLossError, readPretrainLog } from "./trainer";
 export type { RunPretrainOptions, RunPretrainResult } from "./run";
 export { runPretrain, stratifiedSubset } from "./run";
+export type { BaselineSpec, BaselineResult } from "./compare";
+export { baselineAccuracies } from "./compare";

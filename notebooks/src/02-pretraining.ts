@@ -1,0 +1,103 @@
+// %% [markdown]
+// # 02 · Self-supervised pretraining (SimCLR and Barlow Twins)
+//
+// The paper pretrains a ResNet50 on unlabelled TEM images with SimCLR or Barlow Twins, then freezes it.
+// Here both methods train on the default data of the profile (the synthetic nanowire set under `ci`),
+// with the settings of `configs/pretrain.json`: under `ci` a narrow ResNet-8 at 64 px for a few epochs,
+// under `paper` the paper's exact recipe (ImageNet-initialised ResNet50, 224 px, batch 64, 200 epochs,
+// SGD lr 0.2 with cosine decay over 1000 steps). A kNN monitor (leave-one-out, cosine, k = 5) on the
+// labelled images tracks whether the representation improves; it is compared with the untrained encoder
+// and with the frozen ImageNet ResNet50. Labels are used only by the monitor, never by the training.
+
+// %%
+import * as fs from "fs";
+import { initBackend } from "./lib/backend/index";
+import { profileName } from "./lib/config/index";
+import { resultsDir } from "./lib/util/paths";
+import { runPretrain, pretrainConfigFor, baselineAccuracies, type RunPretrainResult } from "./lib/ssl/index";
+import { listClassFolder, loadImages } from "./lib/data/index";
+import { lineWithBands, show } from "./lib/plots/index";
+
+const profile = profileName();
+const backend = await initBackend();
+const methods = ["simclr", "barlow"] as const;
+for (const m of methods) {
+  const c = pretrainConfigFor(profile, { method: m });
+  console.log(`${m.padEnd(7)} encoder ${c.encoder}, ${c.imageSize} px, batch ${c.batchSize}, ${c.epochs} epochs, ` +
+    `lr ${c.lr.initial} cosine ${c.lr.spanRun ? "over the run" : `over ${c.lr.decaySteps} steps`}, crop ${c.augment.crop ?? "random"}, ` +
+    `head ${c.projection.join("→")}, loss ${c.loss}`);
+}
+console.log(`profile ${profile} · backend ${backend.name}`);
+
+// %% [markdown]
+// ## Pretrain both methods
+// Each run writes `results/pretrain/<method>-<profile>/` (checkpoints, `loss.csv`, `log.json`); any
+// later notebook or command can use it as `--encoder results/pretrain/<method>-<profile>`.
+
+// %%
+const runs: Record<string, RunPretrainResult> = {};
+for (const method of methods) {
+  const out = resultsDir("pretrain", `${method}-${profile}`);
+  fs.rmSync(out, { recursive: true, force: true });
+  const t0 = Date.now();
+  const r = await runPretrain({ method, out, profile });
+  runs[method] = r;
+  const last = r.epochs[r.epochs.length - 1];
+  console.log(`${method}: ${r.imageCount} images, ${r.steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+    `loss ${r.stepLosses[0].toFixed(3)} → ${last.meanLoss.toFixed(3)} (epoch mean); ` +
+    `kNN ${r.initialMonitorAccuracy?.toFixed(3)} (untrained) → ${last.monitorAccuracy?.toFixed(3)}`);
+  r.encoder.dispose();
+  r.head.dispose();
+}
+
+// %% [markdown]
+// ## Loss curves
+// Per optimiser step. The two losses live on different scales (SimCLR: cross-entropy over the batch,
+// starting near log N; Barlow: mean squared deviation of the cross-correlation from the identity).
+
+// %%
+show(lineWithBands(methods.map((m) => ({
+  name: m, x: runs[m].stepLosses.map((_, i) => i + 1), y: runs[m].stepLosses, mode: "lines" as const,
+})), { title: "Pretraining loss per step", xTitle: "step", yTitle: "loss", logY: true, width: 760, height: 420 }), "02-pretraining-loss");
+
+// %% [markdown]
+// ## Monitor accuracy per epoch, against the frozen ImageNet ResNet50 and the untrained encoder
+// The ImageNet ResNet50 sees the same images at the training size, once with the paper's [0,1]
+// inputs and once with the Caffe preprocessing its weights were trained with.
+
+// %%
+const dataDir = runs.simclr.dataDir;
+const folder = listClassFolder(dataDir);
+const cfg = pretrainConfigFor(profile, { method: "simclr" });
+const images = await loadImages(folder.files, cfg.imageSize);
+const baselines = await baselineAccuracies([
+  { label: "ImageNet ResNet50, [0,1] inputs (paper)", spec: "imagenet", options: { preprocess: "unit" } },
+  { label: "ImageNet ResNet50, caffe preprocessing", spec: "imagenet", options: { preprocess: "caffe" } },
+], { images, labels: folder.labels }, cfg.monitorK);
+images.dispose();
+for (const b of baselines) console.log(`${b.label.padEnd(42)} kNN ${b.accuracy.toFixed(3)} at ${b.size} px (${b.seconds.toFixed(1)} s)`);
+
+const epochsAxis = (m: string): number[] => [0, ...runs[m].epochs.filter((e) => e.monitorAccuracy !== undefined).map((e) => e.epoch)];
+const accAxis = (m: string): number[] => [runs[m].initialMonitorAccuracy ?? NaN, ...runs[m].epochs.filter((e) => e.monitorAccuracy !== undefined).map((e) => e.monitorAccuracy as number)];
+const maxEpoch = Math.max(...methods.map((m) => runs[m].epochs.length));
+show(lineWithBands([
+  ...methods.map((m) => ({ name: `${m} (${cfg.encoder})`, x: epochsAxis(m), y: accAxis(m), mode: "lines+markers" as const })),
+  ...baselines.map((b) => ({ name: b.label, x: [0, maxEpoch], y: [b.accuracy, b.accuracy], mode: "lines" as const })),
+  { name: `chance (1/${folder.classes.length})`, x: [0, maxEpoch], y: [1 / folder.classes.length, 1 / folder.classes.length], mode: "lines" as const },
+], { title: "kNN monitor accuracy (leave-one-out, k = 5); epoch 0 = untrained", xTitle: "epoch", yTitle: "accuracy", width: 760, height: 440 }), "02-pretraining-monitor");
+
+// %% [markdown]
+// ## Summary
+
+// %%
+console.log("encoder".padEnd(44) + "kNN accuracy");
+for (const m of methods) {
+  const last = runs[m].epochs[runs[m].epochs.length - 1];
+  console.log(`${(m + " untrained (" + cfg.encoder + ")").padEnd(44)}${runs[m].initialMonitorAccuracy?.toFixed(3)}`);
+  console.log(`${(m + " after " + last.epoch + " epochs").padEnd(44)}${last.monitorAccuracy?.toFixed(3)}`);
+}
+for (const b of baselines) console.log(`${b.label.padEnd(44)}${b.accuracy.toFixed(3)}`);
+for (const m of methods) {
+  const last = runs[m].epochs[runs[m].epochs.length - 1].monitorAccuracy ?? 0;
+  if (!(last > (runs[m].initialMonitorAccuracy ?? 1))) console.log(`note: ${m} did not beat its untrained encoder on this run`);
+}
