@@ -8,7 +8,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../lib/util/rng";
-import { batchNormInfer, batchNormTrain, updateMovingStats } from "../../lib/nn/batchnorm";
+import { batchNormTrain, updateMovingStats } from "../../lib/nn/batchnorm";
+import { convBnInfer } from "../../lib/nn/fold_bn";
 
 /** Channels of the four stages. */
 export const STAGE_CHANNELS = [16, 32, 64, 128];
@@ -75,12 +76,12 @@ function build(rng: Rng, classes: number): SmallResNet {
 /** Batch statistics collected during a training forward pass, for the moving-average update. */
 export type BatchStats = { cb: ConvBn; mean: tf.Tensor1D; variance: tf.Tensor1D }[];
 
-function applyConvBn(x: tf.Tensor4D, cb: ConvBn, training: boolean, stats: BatchStats): tf.Tensor4D {
-  const z = tf.conv2d(x, cb.w, 1, "same");
-  if (!training) return batchNormInfer(z, cb.movingMean, cb.movingVar, cb.gamma, cb.beta);
-  const r = batchNormTrain(z, cb.gamma, cb.beta);
+/** conv3x3 + BN (+ ReLU). Inference folds BN into one fused conv (bias + activation). */
+function applyConvBn(x: tf.Tensor4D, cb: ConvBn, training: boolean, stats: BatchStats, relu: boolean): tf.Tensor4D {
+  if (!training) return convBnInfer(x, cb.w, cb.movingMean, cb.movingVar, cb.gamma, cb.beta, { relu });
+  const r = batchNormTrain(tf.conv2d(x, cb.w, 1, "same"), cb.gamma, cb.beta);
   stats.push({ cb, mean: tf.keep(r.mean), variance: tf.keep(r.variance) });
-  return r.y;
+  return relu ? tf.relu(r.y) : r.y;
 }
 
 /**
@@ -88,11 +89,11 @@ function applyConvBn(x: tf.Tensor4D, cb: ConvBn, training: boolean, stats: Batch
  * caller disposes) into `stats`; inference mode uses the moving statistics.
  */
 export function smallResNetLogits(m: SmallResNet, x: tf.Tensor4D, training: boolean, stats: BatchStats = []): tf.Tensor2D {
-  let h: tf.Tensor4D = tf.relu(applyConvBn(x, m.stem, training, stats));
+  let h: tf.Tensor4D = applyConvBn(x, m.stem, training, stats, true);
   m.stages.forEach((s, i) => {
     if (i > 0) h = tf.maxPool(h, 2, 2, "valid");
-    const a = tf.relu(applyConvBn(h, s.a, training, stats));
-    const b = applyConvBn(a, s.b, training, stats);
+    const a = applyConvBn(h, s.a, training, stats, true);
+    const b = applyConvBn(a, s.b, training, stats, false);
     const shortcut = s.proj ? tf.conv2d(h, s.proj, 1, "same") : h;
     h = tf.relu(tf.add(b, shortcut)) as tf.Tensor4D;
   });

@@ -3,6 +3,7 @@
  *  - `Conv2DBackpropFilter` (missing on wasm: conv2d, conv2dTranspose and their gradients need it);
  *  - `Conv2DBackpropInput` replaced by the composed version (stock runs ~10× slower than conv2d);
  *    the original kernel's `setupFunc` is kept (else: "wasmConv2DBackpropInput is not a function").
+ *  - `BatchMatMul` with transpose flags wrapped with faster paths for slow cases (batch_matmul_kernel.ts), stock otherwise.
  * Everything else a ResNet (conv, batch norm via moments, relu, max/avg pool, dense, softmax CE) and a
  * Conv2DTranspose U-Net decoder (plus concat, resize) need has a wasm kernel. Depthwise-conv gradients
  * (`DepthwiseConv2dNativeBackprop*`) are still missing on wasm; no model here uses depthwise convs.
@@ -11,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { conv2dFilterGrad, ConvFilterGradAttrs } from "./conv_backprop_filter";
 import { conv2dInputGrad, ConvInputGradAttrs } from "./conv_backprop_input";
 import { toOutput, wrapInput } from "./kernel_tensors";
+import { batchMatMulKernel } from "./batch_matmul_kernel";
 
 /** What {@link registerTrainingKernels} did, per kernel name. */
 export interface KernelRegistration {
@@ -69,5 +71,15 @@ export function registerTrainingKernels(backendName = "wasm"): KernelRegistratio
     kernelName: "Conv2DBackpropInput", backendName, kernelFunc: inputGradKernel(stock?.kernelFunc ?? null),
   });
   (stock ? out.replaced : out.added).push("Conv2DBackpropInput");
+  const wraps: [string, (k: tf.KernelFunc) => tf.KernelFunc][] = [
+    ["BatchMatMul", batchMatMulKernel],
+  ];
+  for (const [name, wrap] of wraps) {
+    const k = tf.getKernel(name, backendName);
+    if (!k) continue;
+    tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...k, kernelFunc: wrap(k.kernelFunc) });
+    out.replaced.push(name);
+  }
   return out;
 }

@@ -1,2 +1,3 @@
-/** Small shared tensor building blocks (batch norm, …). */
+/** Small shared tensor building blocks (batch norm, BN folding, …). */
 export * from "./batchnorm";
+export * from "./fold_bn";

@@ -1,0 +1,86 @@
+/**
+ * Issue 4 performance: one SimCLR training step (two augmented views, encoder + projection head with
+ * batch-stat BN, the paper's SimCLR loss, backward, SGD update) of Keras ResNet50 at 224×224 batch 8
+ * and of the narrow ResNet-8 at 64×64 batch 32, plus the ResNet50 inference forward pass at 224×224
+ * batch 8. Peer: the identical networks, augmentations and loss written in PyTorch
+ * (bench/peers/ssl_resnet.py, CPU, 2 threads; no torchvision needed).
+ * Throughput: images/s = batch × 1000 / ms (a training image counts once although it is seen in 2 views).
+ */
+import * as fs from "fs";
+import { spawnSync } from "child_process";
+import * as tf from "@tensorflow/tfjs";
+import type { Workload, WorkloadRunner, PeerSpec } from "../workload";
+import { loadEncoder } from "../../lib/models/load";
+import { ProjectionHead } from "../../lib/models/head";
+import { Sgd } from "../../lib/ssl/sgd";
+import { trainStep, lossFor } from "../../lib/ssl/trainer";
+import { resolvePretrainConfig } from "../../lib/ssl/config";
+
+const PYTHON = "/usr/bin/python3";
+
+function torchMissing(): string | null {
+  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8", timeout: 60_000 });
+  return r.status === 0 ? null : `${PYTHON} cannot import torch (install Debian python3-torch)`;
+}
+
+function peer(mode: "train" | "forward", arch: "resnet50" | "resnet8", size: number, batch: number): PeerSpec {
+  return {
+    name: "pytorch-cpu-2threads",
+    command: [PYTHON, "bench/peers/ssl_resnet.py", "--mode", mode, "--arch", arch, "--size", String(size), "--batch", String(batch), "--threads", "2"],
+    unavailable: torchMissing,
+  };
+}
+
+async function simclrStep(arch: "resnet50" | "resnet8", size: number, batch: number): Promise<WorkloadRunner> {
+  const cfg = resolvePretrainConfig({ method: "simclr", encoder: arch, imageSize: size, batchSize: batch, augment: { crop: "random" } });
+  const encoder = await loadEncoder(arch, { seed: 1 });
+  const head = new ProjectionHead({ inputDim: encoder.featureDim, sizes: cfg.projection }, 2);
+  const named = new Map<string, tf.Variable>();
+  for (const [n, v] of encoder.params.entries()) if (encoder.params.kind(n) === "trainable") named.set(`encoder/${n}`, v);
+  for (const [n, v] of head.params.entries()) if (head.params.kind(n) === "trainable") named.set(`head/${n}`, v);
+  const sgd = new Sgd(named);
+  const images = tf.randomUniform([batch, size, size, 3], 0, 1, "float32", 3) as tf.Tensor4D;
+  const idx = Array.from({ length: batch }, (_, i) => i);
+  const loss = lossFor(cfg);
+  let step = 0;
+  return {
+    run() {
+      // A small learning rate keeps the weights sane over many repetitions; cost is independent of it.
+      const l = trainStep(images, idx, step++, cfg, encoder, head, named, sgd, loss, 1e-4);
+      if (!Number.isFinite(l)) throw new Error(`ssl-training bench: loss ${l}`);
+    },
+    dispose() { images.dispose(); sgd.dispose(); head.dispose(); encoder.dispose(); },
+  };
+}
+
+/** The workloads of this module. */
+export const workloads: Workload[] = [
+  {
+    name: "ssl-simclr-step-resnet50-224-b8",
+    description: "one SimCLR training step (2 augmented views, ResNet50 + head 128/64/1024, batch-stat BN, paper loss, backward, SGD), batch 8, 224x224",
+    warmup: 1,
+    setup: () => simclrStep("resnet50", 224, 8),
+    peer: peer("train", "resnet50", 224, 8),
+  },
+  {
+    name: "ssl-simclr-step-resnet8-64-b32",
+    description: "one SimCLR training step of the narrow ResNet-8 (16..128 channels) + head, batch 32, 64x64",
+    setup: () => simclrStep("resnet8", 64, 32),
+    peer: peer("train", "resnet8", 64, 32),
+  },
+  {
+    name: "ssl-resnet50-forward-224-b8",
+    description: "ResNet50 inference forward (moving-stat BN, GAP -> 2048), batch 8, 224x224",
+    warmup: 1,
+    async setup(): Promise<WorkloadRunner> {
+      const encoder = await loadEncoder("resnet50", { seed: 1 });
+      const x = tf.randomUniform([8, 224, 224, 3], 0, 1, "float32", 4) as tf.Tensor4D;
+      return {
+        run() { const f = encoder.embed(x); f.dataSync(); f.dispose(); },
+        dispose() { x.dispose(); encoder.dispose(); },
+      };
+    },
+    peer: peer("forward", "resnet50", 224, 8),
+  },
+];
