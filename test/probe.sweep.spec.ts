@@ -5,6 +5,7 @@ import * as path from "path";
 import { runSweep, planRun, resolveSweepConfig, type SweepData } from "../lib/probe/sweep";
 import { summarizeRuns, probeJson, writeRuns, runsToDataFrame, compareEncoders, formatTable } from "../lib/probe/results";
 import { featureMatrix } from "../lib/probe/matrix";
+import { runSweepParallel } from "../lib/probe/parallel";
 import { Rng } from "../lib/util/rng";
 
 /** 4-class features where class signal strength is `signal` (0 = pure noise). */
@@ -83,5 +84,12 @@ describe("probe/sweep", () => {
     const df = runsToDataFrame(runs);
     assert.deepEqual(df.shape, [runs.length, 15]);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the worker-thread sweep returns exactly the serial sweep's records, in the same order", async () => {
+    const cfg = { labelsPerClass: [4, 1], splitSeeds: [7, 8, 9], protocol: "paper" as const };
+    const serial = runSweep(data, cfg);
+    const parallel = await runSweepParallel(data, cfg, { workers: 2 });
+    assert.deepEqual(parallel, serial);
   });
 });
