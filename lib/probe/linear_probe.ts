@@ -88,7 +88,10 @@ function accuracyOn(X: Float32Array | Float64Array, D: number, C: number, W: Flo
     const i = rows[k];
     const off = i * D;
     let best = -Infinity, arg = 0;
-    for (let c = 0; c < C; c++) {
+    if (C === 4) {
+      logits4(X, off, W, b, D, z, 0);
+      for (let c = 0; c < 4; c++) if (z[c] > best) { best = z[c]; arg = c; }
+    } else for (let c = 0; c < C; c++) {
       const wo = c * D;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       let d = 0;
@@ -110,6 +113,17 @@ function accuracyOn(X: Float32Array | Float64Array, D: number, C: number, W: Flo
   }
   loss[0] = rows.length > 0 ? ce / rows.length : NaN;
   return rows.length > 0 ? correct / rows.length : NaN;
+}
+
+/** Logits of one row for exactly 4 classes in a single pass over the features (the common case). */
+function logits4(X: Float32Array | Float64Array, off: number, W: Float64Array, b: Float64Array, D: number, out: Float64Array, at: number): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const o1 = D, o2 = 2 * D, o3 = 3 * D;
+  for (let d = 0; d < D; d++) {
+    const x = X[off + d];
+    s0 += W[d] * x; s1 += W[o1 + d] * x; s2 += W[o2 + d] * x; s3 += W[o3 + d] * x;
+  }
+  out[at] = s0 + b[0]; out[at + 1] = s1 + b[1]; out[at + 2] = s2 + b[2]; out[at + 3] = s3 + b[3];
 }
 
 function checkData(data: ProbeData): void {
@@ -178,7 +192,8 @@ export function fitLinearProbe(data: ProbeData, cfg: ProbeConfig = {}): ProbeMod
         const off = i * D;
         rowOff[r] = off;
         let zmax = -Infinity;
-        for (let c = 0; c < C; c++) {
+        if (C === 4) logits4(X, off, W, b, D, delta, r * 4);
+        else for (let c = 0; c < C; c++) {
           const wo = c * D;
           let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
           let d = 0;
@@ -189,10 +204,9 @@ export function fitLinearProbe(data: ProbeData, cfg: ProbeConfig = {}): ProbeMod
             s3 += W[wo + d + 3] * X[off + d + 3];
           }
           for (; d < D; d++) s0 += W[wo + d] * X[off + d];
-          const z = s0 + s1 + s2 + s3 + b[c];
-          delta[r * C + c] = z;
-          if (z > zmax) zmax = z;
+          delta[r * C + c] = s0 + s1 + s2 + s3 + b[c];
         }
+        for (let c = 0; c < C; c++) if (delta[r * C + c] > zmax) zmax = delta[r * C + c];
         let sum = 0;
         for (let c = 0; c < C; c++) { const e = Math.exp(delta[r * C + c] - zmax); delta[r * C + c] = e; sum += e; }
         const y = labels[i];
