@@ -17,9 +17,9 @@
  * Everything patched is restored in `finally`; temp files are deleted once the workers have loaded.
  */
 import * as fs from "fs";
-import os = require("os");
+const os = require("os") as typeof import("os");
 import * as path from "path";
-import workerThreads = require("worker_threads");
+const workerThreads = require("worker_threads") as typeof import("worker_threads");
 import * as tf from "@tensorflow/tfjs";
 import * as wasmBackend from "@tensorflow/tfjs-backend-wasm";
 
@@ -81,6 +81,26 @@ function workerHook(mainPath: string): string {
   return orig(e); }; })();\n`;
 }
 
+/** Init time limit: `NANOMORPH_WASM_INIT_TIMEOUT_MS` (default 120000; normal init takes 0.3–2 s, minutes only on an overloaded machine). */
+function initTimeoutMs(): number {
+  const v = Number(process.env.NANOMORPH_WASM_INIT_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 120_000;
+}
+
+/**
+ * Resolve like `p`, or reject after `ms`. A timed-out threaded init is abandoned: its workers are
+ * terminated and the caller's next `setBackend("wasm")` starts a fresh (single-threaded) init, whose
+ * result tfjs keeps (it ignores an older pending init that resolves later).
+ */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`threaded init did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
 /** Why the shim cannot run in this process, or null when it can. */
 export function threadedShimBlocker(threads: number): string | null {
   if (!(Number.isInteger(threads) && threads >= 2)) return `threads=${threads} (needs an integer >= 2)`;
@@ -109,7 +129,7 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
   const mainPath = path.join(dir, "main.cjs");
   const workerPath = path.join(dir, "worker.cjs");
   const blobText = new WeakMap<Blob, string>();
-  const created: workerThreads.Worker[] = [];
+  const created: import("worker_threads").Worker[] = [];
   let shimError: string | null = null;
 
   const OrigBlob = globalThis.Blob;
@@ -119,7 +139,7 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
   const OrigWorker = wt.Worker;
 
   class RecordingBlob extends OrigBlob {
-    constructor(parts?: BlobPart[], opts?: BlobPropertyBag) {
+    constructor(parts?: ConstructorParameters<typeof Blob>[0], opts?: ConstructorParameters<typeof Blob>[1]) {
       super(parts, opts);
       if (parts && parts.every((p) => typeof p === "string")) blobText.set(this, (parts as string[]).join(""));
       const text = blobText.get(this);
@@ -144,7 +164,7 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
   try {
     globalThis.Blob = RecordingBlob as typeof Blob;
     wt.Worker = TrackedWorker;
-    URL.createObjectURL = (obj: Blob | MediaSource): string => {
+    URL.createObjectURL = (obj: Parameters<typeof URL.createObjectURL>[0]): string => {
       const text = obj instanceof OrigBlob ? blobText.get(obj) : undefined;
       if (text === undefined || !text.includes(WORKER_MARK)) return origCreate(obj as Blob);
       if (!fs.existsSync(mainPath)) {
@@ -155,11 +175,11 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
       return workerPath;
     };
     const cpus = origCpus.call(os);
-    (os as { cpus: () => os.CpuInfo[] }).cpus = () => Array.from({ length: 2 * threads }, (_, i) => cpus[i % cpus.length]);
+    (os as { cpus: () => import("os").CpuInfo[] }).cpus = () => Array.from({ length: 2 * threads }, (_, i) => cpus[i % cpus.length]);
     tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
     wasmBackend.setThreadsCount(threads);
 
-    const ok = await tf.setBackend("wasm");
+    const ok = await withTimeout(tf.setBackend("wasm"), initTimeoutMs());
     if (!ok) throw new Error(shimError ?? "tf.setBackend('wasm') resolved false with the threaded build");
     for (const w of created) w.unref();
     const got = wasmBackend.getThreadsCount();
@@ -172,7 +192,7 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
   } finally {
     globalThis.Blob = OrigBlob;
     URL.createObjectURL = origCreate;
-    (os as { cpus: () => os.CpuInfo[] }).cpus = origCpus;
+    (os as { cpus: () => import("os").CpuInfo[] }).cpus = origCpus;
     wt.Worker = OrigWorker;
     fs.rmSync(dir, { recursive: true, force: true });
   }
