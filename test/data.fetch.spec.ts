@@ -268,6 +268,22 @@ describe("data: fetch from a loopback HTTP server", () => {
     noTmpLeft(dest);
   });
 
+  it("a full disk fails naming the entry and leaves nothing behind (the download goes to /dev/full)", async function () {
+    if (!fs.existsSync("/dev/full")) {
+      console.log("      skipped: no /dev/full on this system");
+      this.skip();
+    }
+    const dest = tmpdir(), dl = tmpdir();
+    const url = `${base}/data.zip`;
+    // the .part name fetchEntry uses: <name>-<sha256(urls) prefix>-<name>.<archive>.part
+    const part = path.join(dl, `full-${sha256(Buffer.from(url)).slice(0, 8)}-full.zip.part`);
+    fs.symlinkSync("/dev/full", part);
+    const m = manifest(entry("full", url, "zip", sha256(zip)));
+    await assert.rejects(fetchEntry(m, "full", { destRoot: dest, downloadsDir: dl, progressStream: quiet }), /data fetch full: disk full while writing/);
+    assert.ok(!fs.existsSync(path.join(dest, "full")));
+    assert.deepEqual(fs.readdirSync(dl), [], "partial download removed");
+  });
+
   it("fetches an unpinned tar.gz and `data lock` pins its sha256 in the manifest file", async () => {
     const dest = tmpdir();
     const mfile = path.join(tmpdir(), "manifest.json");

@@ -8,6 +8,7 @@ import { generateNanowire, NanowireClass } from "../lib/data/synth/nanowire";
 import { writeSynthDataset } from "../lib/data/synth/write";
 import { readMask } from "../lib/data/masks";
 import { Rng } from "../lib/util/rng";
+import { command as synthCommand } from "../lib/cli/synth";
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-synth-"));
@@ -193,5 +194,25 @@ print(json.dumps(out))`;
       if (!inBox) assert.equal(a.image[i], b.image[i], `pixel ${x},${y} outside the bar`);
       else assert.ok(b.image[i] === 0 || b.image[i] === 255);
     }
+  });
+
+  it("`nanomorph synth --out DIR --per-class 10 --size 128 --seed 7` is deterministic and its masks percolate as they should", async () => {
+    const a = path.join(tmpdir(), "a"), b = path.join(tmpdir(), "b");
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      assert.equal(await synthCommand.run(["--out", a, "--per-class", "10", "--size", "128", "--seed", "7"]), 0);
+      assert.equal(await synthCommand.run(["--out", b, "--per-class", "10", "--size", "128", "--seed", "7"]), 0);
+    } finally {
+      console.log = log;
+    }
+    assert.deepEqual(hashTree(a), hashTree(b));
+    for (const [cls, want] of [["network", true], ["dispersed", false]] as const) {
+      for (let i = 0; i < 10; i++) {
+        const m = await readMask(path.join(a, "_masks", cls, `${cls}_${String(i).padStart(3, "0")}_label.png`));
+        assert.equal(percolates(m.data, 128), want, `${cls} ${i}`);
+      }
+    }
+    await assert.rejects(synthCommand.run(["--out", a, "--per-class", "1"]), /already exists/);
   });
 });

@@ -106,9 +106,12 @@ async function download(entry: ManifestEntry, url: string, part: string, opts: F
       },
     });
     res.setTimeout(idle, () => res.destroy(new Error(`connection idle for ${idle / 1000} s`)));
+    const ws = fs.createWriteStream(part, { flags: start > 0 ? "a" : "w" });
     try {
-      await pipeline(res, counter, fs.createWriteStream(part, { flags: start > 0 ? "a" : "w" }));
+      await pipeline(res, counter, ws);
     } catch (e) {
+      // let a write still in flight land before anyone reads the .part size to resume from it
+      if (!ws.closed) await new Promise<void>((r) => ws.once("close", () => r()));
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOSPC") {
         fs.rmSync(part, { force: true });
