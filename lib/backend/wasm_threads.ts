@@ -81,10 +81,10 @@ function workerHook(mainPath: string): string {
   return orig(e); }; })();\n`;
 }
 
-/** Init time limit: `NANOMORPH_WASM_INIT_TIMEOUT_MS` (default 120000; normal init takes 0.3–2 s, minutes only on an overloaded machine). */
+/** Init time limit: `NANOMORPH_WASM_INIT_TIMEOUT_MS` (default 60000; normal init takes 0.3–2 s, ~10 s on a badly overloaded machine). */
 function initTimeoutMs(): number {
   const v = Number(process.env.NANOMORPH_WASM_INIT_TIMEOUT_MS);
-  return Number.isFinite(v) && v > 0 ? v : 120_000;
+  return Number.isFinite(v) && v > 0 ? v : 60_000;
 }
 
 /**
