@@ -144,6 +144,19 @@ describe("data: image loading", () => {
     [(1 - 0.485) / 0.229, (0 - 0.456) / 0.224, (0.2 - 0.406) / 0.225].forEach((w, i) => assert.ok(Math.abs(t[i] - w) < 1e-5, `torch ${i}`));
   });
 
+  it("stretches 12-bit data in a 16-bit file per image when asked (closed form)", async () => {
+    const d = tmpdir();
+    const v = new Uint16Array([100, 4095, 2000, 100]); // a 12-bit camera's range in a 16-bit TIFF
+    fs.writeFileSync(path.join(d, "cam.tif"), tiff16(v, 2, 2, 1));
+    const full = await loadImages([path.join(d, "cam.tif")], 2, { cache: false });
+    const st = await loadImages([path.join(d, "cam.tif")], 2, { cache: false, intensity: "per-image-minmax" });
+    const f = Array.from(await full.data()), s = Array.from(await st.data());
+    tf.dispose([full, st]);
+    assert.ok(Math.abs(f[3] - 4095 / 65535) < 1e-6, "full range divides by 65535");
+    // (v - 100) / (4095 - 100): 0, 1, 0.4755..., 0
+    [0, 1, 1900 / 3995, 0].forEach((w, i) => assert.ok(Math.abs(s[i * 3] - w) < 1e-6, `stretched ${i}: ${s[i * 3]} vs ${w}`));
+  });
+
   it("fails on a corrupt file by default, naming it; skips it when asked; never a zero image", async () => {
     const d = tmpdir();
     await greyPng(path.join(d, "ok.png"), [200, 200, 200, 200], 2, 2);

@@ -88,6 +88,19 @@ describe("data: synthetic nanowire generator", () => {
     assert.ok(differing.length >= Object.keys(ha).filter((k) => k.endsWith(".png")).length * 0.9, "another seed changes the images");
   });
 
+  it("the virus stand-in keeps a fixed test set whatever the train size", async () => {
+    const base = { kind: "virus", classes: 3, validation: 1, test: 2, size: 40, seed: 5, difficulty: 0.3 } as const;
+    const a = path.join(tmpdir(), "v"), b = path.join(tmpdir(), "v");
+    await writeSynthDataset(a, { ...base, train: 1 });
+    await writeSynthDataset(b, { ...base, train: 3 });
+    const pick = (h: Record<string, string>, split: string): Record<string, string> => Object.fromEntries(Object.entries(h).filter(([k]) => k.startsWith(split + "/")));
+    const ha = hashTree(a), hb = hashTree(b);
+    assert.equal(Object.keys(pick(ha, "test")).length, 6);
+    assert.deepEqual(pick(ha, "test"), pick(hb, "test"));
+    assert.deepEqual(pick(ha, "validation"), pick(hb, "validation"));
+    assert.equal(Object.keys(pick(hb, "train")).length, 9);
+  });
+
   it("network masks percolate and dispersed masks do not (DBSCAN eps 2, min_samples 2), at every difficulty", () => {
     for (const difficulty of [0, 0.3, 1]) {
       for (const size of [64, 96, 160]) {

@@ -29,6 +29,11 @@ export interface LoadImagesOptions {
   cache?: boolean;
   /** Show a progress bar (stderr) for more than this many files. Default 16. */
   progressAbove?: number;
+  /**
+   * "full-range" (default): samples divided by the format's full scale, as Keras does.
+   * "per-image-minmax": each image stretched to [0,1] (for 12/14-bit data in 16-bit files).
+   */
+  intensity?: "full-range" | "per-image-minmax";
 }
 
 /** A problem found while loading: the file and why. */
@@ -71,12 +76,28 @@ interface RawSet {
 
 const CACHE_VERSION = 1;
 
+/** Files decoded at the same time by loadImages. */
+const DECODE_CONCURRENCY = 4;
+
+/** sha256 of files already hashed in this process, keyed by path and invalidated by size or mtime. */
+const hashMemo = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
+
+/** sha256 of a file's bytes, remembered per process while its size and mtime stay the same. */
+async function fileHash(file: string): Promise<string> {
+  const st = fs.statSync(file);
+  const m = hashMemo.get(file);
+  if (m && m.size === st.size && m.mtimeMs === st.mtimeMs) return m.sha256;
+  const sha256 = await sha256File(file);
+  hashMemo.set(file, { size: st.size, mtimeMs: st.mtimeMs, sha256 });
+  return sha256;
+}
+
 /** Cache key for a list of files at a size: content hash of every file plus the size. */
 async function cacheKey(files: string[], size: number, onError: OnError): Promise<string> {
   const hashes: string[] = [];
   for (const f of files) {
     try {
-      hashes.push(await sha256File(f));
+      hashes.push(await fileHash(f));
     } catch (e) {
       if (onError === "fail") throw new ImageDecodeError(f, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
       hashes.push(`unreadable:${f}`);
@@ -120,22 +141,40 @@ async function decodeAll(files: string[], size: number, onError: OnError, progre
   const problems: LoadProblem[] = [];
   let depth: 8 | 16 = 8;
   const bar = files.length > progressAbove ? new Progress({ label: "decode images", total: files.length, unit: "img" }) : null;
+  // decode a few files at a time (sharp works off the main thread), keeping the input order
+  const results: ({ data: Uint8Array | Uint16Array; depth: 8 | 16 } | { error: unknown })[] = new Array(files.length);
+  let next = 0;
+  let failed: unknown = null;
+  const worker = async (): Promise<void> => {
+    while (next < files.length && failed === null) {
+      const i = next++;
+      try {
+        const img = await decodeImage(files[i], { size, channels: 3 });
+        if (img.data.length !== per) throw new ImageDecodeError(files[i], `decoded to ${img.width}x${img.height}x${img.channels}, expected ${size}x${size}x3`);
+        results[i] = { data: img.data, depth: img.depth };
+      } catch (e) {
+        results[i] = { error: e };
+        if (onError === "fail") failed = e;
+      }
+      bar?.tick(1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, files.length) }, worker));
+  bar?.finish();
   for (let i = 0; i < files.length; i++) {
-    try {
-      const img = await decodeImage(files[i], { size, channels: 3 });
-      if (img.data.length !== per) throw new ImageDecodeError(files[i], `decoded to ${img.width}x${img.height}x${img.channels}, expected ${size}x${size}x3`);
-      decoded.push(img.data);
-      kept.push(i);
-      if (img.depth === 16) depth = 16;
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (onError === "fail") throw e instanceof ImageDecodeError ? e : new ImageDecodeError(files[i], msg);
+    const r = results[i];
+    if (r === undefined) continue; // not reached after a failure
+    if ("error" in r) {
+      const msg = (r.error as Error).message;
+      if (onError === "fail") throw r.error instanceof ImageDecodeError ? r.error : new ImageDecodeError(files[i], msg);
       problems.push({ file: files[i], error: msg });
       process.stderr.write(`loadImages: skipping ${files[i]}: ${msg}\n`);
+      continue;
     }
-    bar?.tick(1);
+    decoded.push(r.data);
+    kept.push(i);
+    if (r.depth === 16) depth = 16;
   }
-  bar?.finish();
   const samples = depth === 16 ? new Uint16Array(kept.length * per) : new Uint8Array(kept.length * per);
   decoded.forEach((d, j) => {
     if (depth === 16 && d instanceof Uint8Array) {
@@ -146,11 +185,8 @@ async function decodeAll(files: string[], size: number, onError: OnError, progre
   return { samples, depth, kept, problems };
 }
 
-/** Scale raw samples to float32 and apply a preprocessing mode (see {@link Preprocess}). */
-export function toFloatPixels(samples: Uint8Array | Uint16Array, depth: 8 | 16, preprocess: Preprocess = "none"): Float32Array {
-  const scale = depth === 16 ? 1 / 65535 : 1 / 255;
-  const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = samples[i] * scale;
+/** Apply a preprocessing mode in place to interleaved RGB floats in [0,1] (see {@link Preprocess}). */
+export function applyPreprocess(out: Float32Array, preprocess: Preprocess = "none"): Float32Array {
   if (preprocess === "none") return out;
   if (preprocess === "tf") {
     for (let i = 0; i < out.length; i++) out[i] = out[i] * 2 - 1;
@@ -168,8 +204,34 @@ export function toFloatPixels(samples: Uint8Array | Uint16Array, depth: 8 | 16, 
       out[i + 1] = g - meanBgr[1];
       out[i + 2] = r - meanBgr[2];
     }
-  } else throw new Error(`toFloatPixels: unknown preprocess mode '${String(preprocess)}' (none, caffe, torch, tf)`);
+  } else throw new Error(`applyPreprocess: unknown preprocess mode '${String(preprocess)}' (none, caffe, torch, tf)`);
   return out;
+}
+
+/** Scale raw samples to float32 in [0,1] (8-bit /255, 16-bit /65535) and apply a preprocessing mode. */
+export function toFloatPixels(samples: Uint8Array | Uint16Array, depth: 8 | 16, preprocess: Preprocess = "none"): Float32Array {
+  const scale = depth === 16 ? 1 / 65535 : 1 / 255;
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i] * scale;
+  return applyPreprocess(out, preprocess);
+}
+
+/**
+ * Stretch each of `n` equally sized images in place so its darkest sample becomes 0 and its brightest
+ * 1 (a flat image becomes all 0). For 12- or 14-bit camera data stored in 16-bit files, which would
+ * otherwise load nearly black.
+ */
+export function stretchPerImage(pixels: Float32Array, n: number): Float32Array {
+  if (n <= 0) return pixels;
+  const per = pixels.length / n;
+  if (!Number.isInteger(per)) throw new Error(`stretchPerImage: ${pixels.length} values do not split into ${n} images`);
+  for (let k = 0; k < n; k++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = k * per; i < (k + 1) * per; i++) { if (pixels[i] < lo) lo = pixels[i]; if (pixels[i] > hi) hi = pixels[i]; }
+    const span = hi - lo;
+    for (let i = k * per; i < (k + 1) * per; i++) pixels[i] = span > 0 ? (pixels[i] - lo) / span : 0;
+  }
+  return pixels;
 }
 
 /**
@@ -199,7 +261,9 @@ export async function loadImageSet(files: string[], size: number, opts: LoadImag
     for (const p of raw.problems) process.stderr.write(`loadImages: skipping ${p.file}: ${p.error}\n`);
   }
   if (raw.kept.length === 0) throw new Error(`loadImages: none of the ${files.length} files could be decoded (first: ${raw.problems[0]?.file}: ${raw.problems[0]?.error})`);
-  const pixels = toFloatPixels(raw.samples, raw.depth, opts.preprocess ?? "none");
+  const pixels = toFloatPixels(raw.samples, raw.depth, "none");
+  if ((opts.intensity ?? "full-range") === "per-image-minmax") stretchPerImage(pixels, raw.kept.length);
+  applyPreprocess(pixels, opts.preprocess ?? "none");
   const images = tf.tensor4d(pixels, [raw.kept.length, size, size, 3], "float32");
   return { images, kept: raw.kept, problems: raw.problems, fromCache };
 }
