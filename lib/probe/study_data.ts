@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ensureDataset, nanowireMaskPairs } from "../data/dataset";
 import { pairImagesMasks } from "../data/folders";
+import { resultsDir } from "../util/paths";
 
 /** A dataset for a study notebook. */
 export interface StudyData {
@@ -57,4 +58,17 @@ export async function transferStudyData(kind: "nanoparticle" | "virus"): Promise
   }
   const dir = await ensureDataset(kind);
   return { dir, real: false, dataLabel: `STAND-IN synthetic ${kind === "virus" ? "virus-like" : "nanoparticle"} data (not the paper's)`, masks: new Map() };
+}
+
+/**
+ * Encoders pretrained by notebook 02 / `nanomorph pretrain` for a profile, when their run folders
+ * (`results/pretrain/<method>-<profile>/latest.json`) exist: `{spec: dir, name: "<method>-pretrained"}`.
+ */
+export function pretrainedEncoderChoices(profile: string, seeds: number[], methods: string[] = ["barlow", "simclr"]): { spec: string; name: string; seeds: number[] }[] {
+  const out: { spec: string; name: string; seeds: number[] }[] = [];
+  for (const m of methods) {
+    const dir = resultsDir("pretrain", `${m}-${profile}`);
+    if (fs.existsSync(path.join(dir, "latest.json"))) out.push({ spec: dir, name: `${m}-pretrained`, seeds });
+  }
+  return out;
 }

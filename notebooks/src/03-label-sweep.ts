@@ -24,7 +24,7 @@ import {
   sweepViolinFigure, protocolFigure, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
   compareEncoders, confusionTotal, mediansByEncoder, nanowireStudyData, imageDensities,
   oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, selectRows, tsne, tsneFigure,
-  loadThumbnails, knnPreservation,
+  loadThumbnails, knnPreservation, pretrainedEncoderChoices,
 } from "./lib/probe/index";
 
 const t0 = Date.now();
@@ -32,15 +32,21 @@ const backend = await initBackend();
 const cfg = loadProbeConfig();
 const study = await nanowireStudyData();
 const note = study.real ? undefined : "synthetic stand-in data";
+// The configured encoders, plus any encoder notebook 02 pretrained for this profile (results/pretrain/).
+const encoders = [
+  ...cfg.nanowire.encoders.map((spec) => ({ spec, name: spec, seeds: cfg.encoderSeeds })),
+  ...pretrainedEncoderChoices(profileName(), cfg.encoderSeeds),
+];
+const encoderNames = encoders.map((e) => e.name);
 console.log(`profile ${profileName()} · backend ${backend.name} · data: ${study.dataLabel}`);
-console.log(`encoders ${cfg.nanowire.encoders.join(", ")} at ${cfg.size}px · seeds ${cfg.encoderSeeds.join(",")} · ${cfg.splits} splits · n ∈ {${cfg.nanowire.labelsPerClass.join(", ")}}`);
+console.log(`encoders ${encoderNames.join(", ")} at ${cfg.size}px · seeds ${cfg.encoderSeeds.join(",")} · ${cfg.splits} splits · n ∈ {${cfg.nanowire.labelsPerClass.join(", ")}}`);
 
 // %% [markdown]
 // ## Features (cached on disk by weights, file contents and size)
 
 // %%
 const images = listProbeImages(study.dir);
-const data = await prepareSweepData(images, cfg.nanowire.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
+const data = await prepareSweepData(images, encoders, { size: cfg.size, batchSize: cfg.batchSize });
 console.log(`${images.files.length} images · classes ${images.classes.join(", ")} · ${data.featureSets.length} feature sets of ${data.featureSets[0].X.cols}-d`);
 const perClass = images.classes.map((_, k) => images.files.filter((_, i) => images.labels[i] === k)[0]);
 show(imageGrid(await loadThumbnails(perClass, 128), { captions: images.classes, title: `One image per class — ${study.dataLabel}`, tile: 150 }), "03-examples");
@@ -72,10 +78,9 @@ for (const r of protocolInflation(all)) console.log(`${r.encoder.padEnd(16)} ${S
 
 // %%
 console.log(mediansMarkdown(all));
-const [encA, encB] = cfg.nanowire.encoders;
-if (encB) {
-  console.log(`\nMann–Whitney U (two-sided), ${encA} vs ${encB}, honest protocol:`);
-  for (const c of compareEncoders(honest, encA, encB)) console.log(`n=${String(c.n).padStart(3)}  medians ${c.medianA.toFixed(3)} vs ${c.medianB.toFixed(3)}  U=${c.u}  p=${c.p.toExponential(2)} (${c.method})`);
+for (const other of encoderNames.slice(1)) {
+  console.log(`\nMann–Whitney U (two-sided), ${encoderNames[0]} vs ${other}, honest protocol:`);
+  for (const c of compareEncoders(honest, encoderNames[0], other)) console.log(`n=${String(c.n).padStart(3)}  medians ${c.medianA.toFixed(3)} vs ${c.medianB.toFixed(3)}  U=${c.u}  p=${c.p.toExponential(2)} (${c.method})`);
 }
 const ref = paperReference();
 console.log(`\nPaper medians: ${ref.citation} (read off its figure, ±0.01).\n`);
@@ -86,7 +91,7 @@ console.log(paperVsReproducedMarkdown(ref.nanowireAccuracy, all, study.dataLabel
 
 // %%
 const nMax = Math.max(...cfg.nanowire.labelsPerClass);
-for (const enc of cfg.nanowire.encoders) {
+for (const enc of encoderNames) {
   show(confusionMatrix(confusionTotal(honest, enc, nMax, "honest"), images.classes, {
     title: `${enc}, ${nMax} labels/class, honest${note ? ` — ${note}` : ""}`, width: 520, height: 480,
   }), `03-confusion-${enc}`);
@@ -120,7 +125,7 @@ console.log(`t-SNE: KL ${emb.kl.toFixed(3)}, 10-NN preservation ${knnPreservatio
 const densities = await imageDensities(images.files, study.masks);
 const oneShotSweep = { ...sweep("paper"), labelsPerClass: [1], splitSeeds: Array.from({ length: 20 }, (_, i) => cfg.firstSplitSeed + i) };
 const oneShotRuns = await runSweepParallel(data, oneShotSweep);
-const analyses = cfg.nanowire.encoders.map((enc) => ({
+const analyses = encoderNames.map((enc) => ({
   encoder: enc, analysis: oneShotAnchorAnalysis(data, oneShotRuns.filter((r) => r.encoder === enc), densities, oneShotSweep),
 }));
 show(oneShotFigure(analyses, { note }), "03-oneshot-anchors");
@@ -138,7 +143,7 @@ recordSummary({
   section: "nanowireAccuracy", data: dataKind,
   figures: ["03-accuracy-honest", "03-accuracy-paper", "03-protocol-inflation"],
   values: { ...mediansByEncoder(paper, "paper"), honest: mediansByEncoder(honest, "honest").medians },
-  setting: `${cfg.nanowire.encoders.join(", ")} at ${cfg.size}px, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits; medians under the paper protocol (honest in 'honest')`,
+  setting: `${encoderNames.join(", ")} at ${cfg.size}px, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits; medians under the paper protocol (honest in 'honest')`,
 });
 const a0 = analyses[0].analysis;
 recordSummary({
