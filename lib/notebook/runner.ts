@@ -7,6 +7,7 @@ import { buildAll } from "./build";
 import { registerKernelSpec, KERNEL_NAME } from "./kernelspec";
 import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT } from "./jupyter";
 import { POST_STEPS, type PostStep } from "./post_steps";
+import { writeJsonAtomic } from "../util/fsx";
 
 /** Settings of `reproduce`. Defaults in brackets. */
 export interface ReproduceOptions {
@@ -63,6 +64,24 @@ export interface ReproduceResult {
   postSteps: { name: string; seconds: number; error?: string }[];
   /** Human-readable failure summary naming notebook, cell and error; undefined when ok. */
   failure?: string;
+}
+
+/** Where `reproduce` records its runs (timings per notebook and cell): notebooks/executed/reproduce.json. */
+export function reproduceRecordPath(root: string): string {
+  return path.join(root, "notebooks", "executed", "reproduce.json");
+}
+
+function record(root: string, profile: ProfileName, started: Date, res: ReproduceResult): ReproduceResult {
+  writeJsonAtomic(reproduceRecordPath(root), {
+    profile,
+    startedAt: started.toISOString(),
+    totalSec: (Date.now() - started.getTime()) / 1000,
+    ok: res.ok,
+    failure: res.failure ?? null,
+    notebooks: res.runs.map((r) => ({ notebook: path.relative(root, r.notebook), ok: r.ok, wallSec: r.wallSec, cells: r.cells, failed: r.failed ?? null })),
+    postSteps: res.postSteps,
+  });
+  return res;
 }
 
 /** Default per-cell timeout (s) of a profile. */
@@ -137,12 +156,14 @@ export async function runNotebook(
 /**
  * `nanomorph reproduce`: register the kernelspec, rebuild the notebooks, execute every
  * notebooks/NN-*.ipynb in order through the tslab kernel (outputs saved to notebooks/executed/),
- * then run the post-steps (figure rendering, …). Prints per-notebook wall times.
+ * then run the post-steps (figure rendering, …). Prints per-notebook wall times and records them
+ * (with per-cell times) in notebooks/executed/reproduce.json.
  * @throws when Jupyter/nbclient is missing (with install instructions) or no notebook exists.
  */
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const root = opts.root;
+  const started = new Date();
   const nbDir = path.join(root, "notebooks");
   const jp = findJupyterPython(opts.pythonCandidates);
   if (!jp.python) throw new Error(`reproduce: no Python with Jupyter's nbclient found (tried: ${jp.tried.join("; ")}).\n${JUPYTER_INSTALL_HINT}`);
@@ -180,7 +201,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
 
   const post: ReproduceResult["postSteps"] = [];
   if (failures.length) {
-    return { ok: false, runs, postSteps: post, failure: `${failures.length} notebook(s) failed:\n  ${failures.join("\n  ")}` };
+    return record(root, opts.profile, started, { ok: false, runs, postSteps: post, failure: `${failures.length} notebook(s) failed:\n  ${failures.join("\n  ")}` });
   }
   for (const step of opts.postSteps ?? POST_STEPS) {
     const t0 = Date.now();
@@ -191,8 +212,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     } catch (e) {
       const msg = (e as Error).message;
       post.push({ name: step.name, seconds: (Date.now() - t0) / 1000, error: msg });
-      return { ok: false, runs, postSteps: post, failure: `post-step '${step.name}' failed: ${msg}` };
+      return record(root, opts.profile, started, { ok: false, runs, postSteps: post, failure: `post-step '${step.name}' failed: ${msg}` });
     }
   }
-  return { ok: true, runs, postSteps: post };
+  return record(root, opts.profile, started, { ok: true, runs, postSteps: post });
 }

@@ -28,15 +28,26 @@ export class SyncPngRenderer {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const entry = path.join(__dirname, "render_worker.ts");
-    const tsconfig = path.join(__dirname, "..", "..", "tsconfig.json");
-    // The worker is TypeScript: register ts-node (transpile only) inside the worker thread.
-    const boot =
-      `const w = require("worker_threads");` +
-      `require(w.workerData.tsnode).register({ transpileOnly: true, project: w.workerData.tsconfig });` +
-      `require(w.workerData.entry);`;
+    // The worker is TypeScript: register ts-node (transpile only, no tsconfig lookup) inside the
+    // worker thread. A start-up failure is answered on the port, because the main thread may be
+    // blocked in Atomics.wait and would never see the worker's 'error' event.
+    const boot = `
+      const w = require("worker_threads");
+      try {
+        require(w.workerData.tsnode).register({ transpileOnly: true, skipProject: true,
+          compilerOptions: { module: "commonjs", target: "es2022", esModuleInterop: true } });
+        require(w.workerData.entry);
+      } catch (e) {
+        const msg = "render worker failed to start: " + (e && e.message ? e.message : String(e));
+        w.workerData.port.on("message", (req) => {
+          w.workerData.port.postMessage({ id: req.id, ok: false, error: msg });
+          Atomics.store(w.workerData.flag, 0, req.id);
+          Atomics.notify(w.workerData.flag, 0);
+        });
+      }`;
     this.worker = new Worker(boot, {
       eval: true,
-      workerData: { port: port2, flag: this.flag, chromium, entry, tsconfig, tsnode: require.resolve("ts-node") },
+      workerData: { port: port2, flag: this.flag, chromium, entry, tsnode: require.resolve("ts-node") },
       transferList: [port2],
       stdout: false,
       stderr: false,
