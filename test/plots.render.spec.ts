@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import sharp from "sharp";
 import { PlotlyRenderer, findChromium, decodeDataUrl } from "../lib/plots/render";
 import { pngSize } from "../lib/plots/png";
+import { SyncPngRenderer } from "../lib/plots/sync_render";
 import { violinBoxByGroup } from "../lib/plots/index";
 
 const chromium = findChromium();
@@ -83,6 +84,20 @@ describe("plots/sync_render: synchronous PNG in a worker", function () {
       try { return fs.readFileSync(`/proc/${p}/environ`, "latin1").includes(mark); } catch { return false; }
     });
     assert.deepEqual(left, [], "processes of the child still running (orphaned Chromium?)");
+  });
+});
+
+describe("plots/sync_render: failures come back instead of hanging", function () {
+  this.timeout(60_000);
+  it("without Chromium, renderPng throws the install hint promptly (not after its 60 s timeout)", () => {
+    const r = new SyncPngRenderer(null);
+    const t0 = Date.now();
+    try {
+      assert.throws(() => r.renderPng({ data: [], layout: {} }, { timeoutMs: 50_000 }), /no Chromium found.*apt-get install/s);
+      assert.ok(Date.now() - t0 < 30_000, `answered after ${Date.now() - t0} ms`);
+    } finally {
+      r.close();
+    }
   });
 });
 
