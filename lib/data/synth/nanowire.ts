@@ -1,5 +1,5 @@
 import { Rng } from "../../util/rng";
-import { clamp, grainNoise, lerp } from "./field";
+import { clamp, grainNoise, lerp, smoothNoise } from "./field";
 import { Canvas, measurePath, PathSpec, randomPath, smoothProfile, WirePath, WireTruth } from "./wire";
 import { drawScaleBar, renderTem, resizeNoiseScale, ScaleBar, TemParams } from "./tem";
 
@@ -260,12 +260,16 @@ export function generateNanowire(cls: NanowireClass, size: number, rng: Rng, opt
     tem.dose = (tem.dose ?? 120) * 2;
     const nb = 1 + Math.min(2, place.poisson(0.5));
     const fibTex = grainNoise(rng.fork("fibtex"), size, size, Math.max(0.8, 1.5 * k));
+    // body thickness: fine grain plus slow variation (parts of the aggregate are denser than others)
+    const slow = smoothNoise(rng.fork("bodyslow"), size, size, 3);
+    const bodyTex = new Float32Array(size * size);
+    for (let i = 0; i < bodyTex.length; i++) bodyTex[i] = 0.35 * fibTex[i] + 0.9 * slow[i];
     for (let b = 0; b < nb; b++) {
       const hwRef = place.uniform(lerp(50, 22, d), lerp(110, 55, d)) / Math.sqrt(b + 1);
       const spec: PathSpec = { x: place.uniform(0.25, 0.75) * REF, y: place.uniform(0.25, 0.75) * REF, theta: place.uniform(0, Math.PI), length: REF * 1.8, halfWidth: hwRef, widthVariation: 0.25, curvatureNoise: 0.00035, curvatureMemory: 250 };
       const body = randomPath(place, spec);
       const p = scalePath(body, k, minHw);
-      canvas.stamp(p, { amp: place.uniform(0.45, 0.8), soft: Math.max(0.6, 5 * k), texture: fibTex, texAmp: 0.12 });
+      canvas.stamp(p, { amp: place.uniform(0.45, 0.8), soft: Math.max(0.6, 5 * k), texture: bodyTex, texAmp: 0.3 });
       drawn.push({ path: p, kind: "bundle" });
       // fibrils: thin strands following the body at fixed lateral offsets with slow drift (streaky texture, frayed edges)
       const nf = Math.round((2 * hwRef) / 3.5);

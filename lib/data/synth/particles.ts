@@ -185,11 +185,12 @@ function virusField(cls: string, u: number, v: number, r: number, s: number, tex
     }
     case "enveloped": {
       const sd = rho - r * (1 + 0.06 * Math.sin(3 * th + s));
-      return { inside: sig(sd, soft * 3), stain: 0.25 + 0.3 * tex };
+      const rim = Math.exp(-(((sd + r * 0.06) / (r * 0.05)) ** 2));
+      return { inside: sig(sd, soft * 2), stain: 0.05 + 0.2 * tex + 0.45 * rim };
     }
     case "small_dense": {
       const sd = rho - r * 0.5;
-      return { inside: sig(sd), stain: 0.45 + 0.15 * tex };
+      return { inside: sig(sd), stain: 0.02 + 0.7 * Math.exp(-((rho / (r * 0.22)) ** 2)) };
     }
     case "halo_oval": {
       const e = Math.hypot(u / 1.35, v) - r * 0.85;
@@ -198,7 +199,7 @@ function virusField(cls: string, u: number, v: number, r: number, s: number, tex
     }
     case "grainy_round": {
       const sd = rho - r;
-      return { inside: sig(sd), stain: 0.1 + 0.7 * Math.max(0, tex - 0.6) };
+      return { inside: sig(sd), stain: 0.05 + 1.4 * Math.max(0, tex - 0.55) };
     }
     default:
       throw new Error(`virusField: unknown class '${cls}' (${VIRUS_CLASSES.join(", ")})`);
