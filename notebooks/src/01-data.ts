@@ -150,7 +150,7 @@ for (const i of shownPairs) {
   const m = await readMask(pairs.masks[i]);
   overlays.push(overlayMask(img, m.data, [1, 0.1, 0.1], 0.55));
   const t = JSON.parse(fs.readFileSync(truthFileFor(pairs.images[i]), "utf8")) as NanowireTruth;
-  captions.push(`${t.class} ρ=${t.maskDensity.toFixed(2)}, ${t.spansBothWays ? "percolates" : "no spanning cluster"}`);
+  captions.push(`${t.class} ρ=${t.maskDensity.toFixed(2)} ${t.spansBothWays ? "percolates" : "no span"}`);
 }
 show(imageGrid(overlays, { cols: 3, tile: 230, captions, title: "SYNTHETIC images with their ground-truth masks" }), "01-mask-overlays");
 
