@@ -32,10 +32,10 @@ export interface ProbeConfig {
   /** Seed for the initial weights and the per-epoch batch order. Default 0. */
   seed?: number;
   /**
-   * Also count an epoch as an improvement when validation accuracy ties the best and validation
-   * cross-entropy is lower. Default false (Keras: strict accuracy improvement only). Useful on tiny
-   * validation sets, where accuracy moves in coarse steps and strict improvement would keep
-   * near-initial weights.
+   * Among epochs that tie the best validation accuracy, keep the weights with the lowest validation
+   * cross-entropy (Keras keeps the first). Stopping is unchanged: patience still counts epochs since
+   * the last strict accuracy improvement. Default false (Keras). Useful on tiny validation sets,
+   * where accuracy moves in coarse steps and the first best epoch is often a near-initial one.
    */
   tieBreakOnLoss?: boolean;
 }
@@ -145,8 +145,8 @@ function checkData(data: ProbeData): void {
 /**
  * Fit softmax regression (cross-entropy, mean over the batch) with Adam on the `train` rows of X,
  * shuffling the batch order every epoch; when `val` rows are given, stop after `patience` epochs
- * without a strict improvement of validation accuracy and keep the best epoch's weights.
- * Deterministic for a given seed. Throws on bad indices/labels.
+ * without a strict improvement of validation accuracy and keep the best epoch's weights (ties:
+ * see `tieBreakOnLoss`). Deterministic for a given seed. Throws on bad indices/labels.
  */
 export function fitLinearProbe(data: ProbeData, cfg: ProbeConfig = {}): ProbeModel {
   checkData(data);
@@ -250,11 +250,16 @@ export function fitLinearProbe(data: ProbeData, cfg: ProbeConfig = {}): ProbeMod
     if (val) {
       const acc = accuracyOn(X, D, C, W, b, labels, val, zBuf, lossBuf);
       const loss = lossBuf[0];
-      if (acc > best || (o.tieBreakOnLoss && acc === best && loss < bestLoss)) {
+      if (acc > best) {
         best = acc; bestLoss = loss; bestEpoch = epoch; wait = 0;
         bestW.set(W); bestB.set(b);
-      } else if (++wait >= o.patience) {
-        break;
+      } else {
+        // A tie with lower loss replaces the kept weights but does not reset the patience.
+        if (o.tieBreakOnLoss && acc === best && loss < bestLoss) {
+          bestLoss = loss; bestEpoch = epoch;
+          bestW.set(W); bestB.set(b);
+        }
+        if (++wait >= o.patience) break;
       }
     }
   }

@@ -56,9 +56,9 @@ export interface SweepConfig {
   /** Honest protocol: epochs when no validation image can be carved (1 label/class). Default 100 (ours). */
   fixedEpochs?: number;
   /**
-   * Honest protocol: break validation-accuracy ties by validation loss (see ProbeConfig.tieBreakOnLoss).
-   * Default true (ours; a handful of validation images moves accuracy in coarse steps). The paper
-   * protocol always uses Keras' strict accuracy rule.
+   * Honest protocol: among epochs tying the best validation accuracy keep the lowest-loss one (see
+   * ProbeConfig.tieBreakOnLoss; stopping unchanged). Default true (ours: a handful of validation
+   * images moves accuracy in coarse steps). The paper protocol always uses Keras' rule.
    */
   honestTieBreak?: boolean;
   /** Standardise features with the mean/std of the images the probe trains on. Default false (paper: raw features). */
