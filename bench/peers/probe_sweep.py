@@ -1,6 +1,6 @@
 """sklearn peer of bench/workloads/probe-sweep.ts: the same 700 linear-probe fits.
 
-Usage: /usr/bin/python3 bench/peers/probe_sweep.py [--repeats K] [--warmup W] [--max-repeats M]
+Usage: /usr/bin/python3 bench/peers/probe_sweep.py [--repeats K] [--warmup W] [--max-repeats M] [--limit K]
 Reads .cache/bench/probe-sweep/{X.f32,plan.json} (written by the TS workload's setup). Each fit:
 MLPClassifier(hidden_layer_sizes=(), solver="adam", learning_rate_init=1e-3, batch_size=4, alpha=0)
 (= softmax regression), one partial_fit per epoch (shuffled mini-batches), test accuracy after every
@@ -48,6 +48,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=0)
     ap.add_argument("--max-repeats", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=0, help="only the first K fits (quick estimates; 0 = all)")
     a = ap.parse_args()
     d = os.path.join(os.environ.get("NANOMORPH_CACHE", ".cache"), "bench", "probe-sweep")
     try:
@@ -57,14 +58,17 @@ def main():
         sys.exit(2)
     X = np.fromfile(os.path.join(d, "X.f32"), dtype=np.float32).reshape(plan["rows"], plan["cols"]).astype(np.float64)
     y = np.array(plan["labels"])
+    fits = plan["fits"][: a.limit] if a.limit > 0 else plan["fits"]
     warnings.filterwarnings("ignore")
     reps = max(1, min(a.repeats, a.max_repeats))
     times = []
     for _ in range(reps):
         t = time.perf_counter()
-        epochs, accs = sweep(X, y, plan["fits"], plan["classes"])
+        c0 = time.process_time()
+        epochs, accs = sweep(X, y, fits, plan["classes"])
+        cpu = time.process_time() - c0
         times.append((time.perf_counter() - t) * 1000)
-    print(json.dumps({"ms": statistics.median(times), "repeats": reps, "all_ms": times, "fits": len(plan["fits"]),
+    print(json.dumps({"ms": statistics.median(times), "repeats": reps, "all_ms": times, "fits": len(fits), "cpu_s_last": cpu,
                       "mean_epochs": float(np.mean(epochs)), "mean_accuracy": float(np.mean(accs)),
                       "sklearn": sklearn.__version__}))
 
