@@ -195,6 +195,20 @@ print(json.dumps(out))`;
     assert.ok(t.straightness > 0.99);
   });
 
+  it("a straight tube's mask has the stadium's area 2rL + πr² (thin and thick tubes, sparse sampling included)", () => {
+    const { Canvas, randomPath } = require("../lib/data/synth/wire") as typeof import("../lib/data/synth/wire");
+    for (const [r, L] of [[3, 60], [20, 60], [1, 40]]) {
+      const c = new Canvas(160, 160);
+      const p = randomPath(new Rng(2), { x: 80, y: 80, theta: 0.3, length: L, halfWidth: r, widthVariation: 0, curvatureNoise: 0 });
+      const core = c.stamp(p, { amp: 1, soft: 0.5 });
+      // the path's end samples sit half a step inside the nominal length: use the sampled length
+      const sampled = (p.xs.length - 1) * p.ds;
+      const area = 2 * r * sampled + Math.PI * r * r;
+      assert.ok(Math.abs(core.length - area) / area < 0.04, `r=${r} L=${L}: ${core.length} pixels vs area ${area.toFixed(1)}`);
+      assert.equal(c.maskCount, core.length);
+    }
+  });
+
   it("the scale bar changes only image pixels in its box, never the mask", () => {
     const a = generateNanowire("dispersed", 128, new Rng(9), { scaleBar: false });
     const b = generateNanowire("dispersed", 128, new Rng(9), { scaleBar: true });
