@@ -37,7 +37,7 @@ describe("backend/picker", function () {
     assert.equal(r.tfjs, "4.22.0");
     assert.equal(r.tfjsBackendWasm, "4.22.0");
     assert.equal(r.backend, "wasm");
-    assert.deepEqual(r.kernels.sort(), ["BatchMatMul", "Conv2DBackpropFilter", "Conv2DBackpropInput"]);
+    assert.deepEqual(r.kernels.sort(), ["BatchMatMul", "Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "ResizeBilinearGrad"]);
   });
 
   it("honours a forced cpu backend and logs the choice once to stderr (child process)", () => {

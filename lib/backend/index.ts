@@ -2,7 +2,8 @@
  * Backend selection: `initBackend()` picks tfjs-node-gpu > tfjs-node > wasm (threaded) > cpu once per
  * process, registers the wasm training kernels, and logs the choice and reason once to stderr
  * (silence with NANOMORPH_QUIET=1). `NANOMORPH_BACKEND=node-gpu|node|wasm|cpu` forces one (the CLI's
- * `--backend` sets it); `NANOMORPH_WASM_THREADS=n` sets wasm threads (default: cores; 1 disables).
+ * `--backend` sets it); `NANOMORPH_WASM_THREADS=n` sets wasm threads (default: cores; 1 disables);
+ * `NANOMORPH_WASM_INIT_TIMEOUT_MS` bounds the threaded init (default 60000, then one thread).
  */
 export * from "./types";
 export { initBackend, backendOrder } from "./init";

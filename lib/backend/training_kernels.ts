@@ -3,6 +3,8 @@
  *  - `Conv2DBackpropFilter` (missing on wasm: conv2d, conv2dTranspose and their gradients need it);
  *  - `Conv2DBackpropInput` replaced by the composed version (stock runs ~10× slower than conv2d);
  *    the original kernel's `setupFunc` is kept (else: "wasmConv2DBackpropInput is not a function").
+ *  - `MaxPoolGrad` replaced: the stock wasm kernel returns wrong gradients (max_pool_grad.ts);
+ *  - `ResizeBilinearGrad` replaced: the stock one ignores `halfPixelCenters` (resize_bilinear_grad.ts);
  *  - `BatchMatMul` with transpose flags wrapped with faster paths for slow cases (batch_matmul_kernel.ts), stock otherwise.
  * Everything else a ResNet (conv, batch norm via moments, relu, max/avg pool, dense, softmax CE) and a
  * Conv2DTranspose U-Net decoder (plus concat, resize) need has a wasm kernel. Depthwise-conv gradients
@@ -13,6 +15,8 @@ import { conv2dFilterGrad, ConvFilterGradAttrs } from "./conv_backprop_filter";
 import { conv2dInputGrad, ConvInputGradAttrs } from "./conv_backprop_input";
 import { toOutput, wrapInput } from "./kernel_tensors";
 import { batchMatMulKernel } from "./batch_matmul_kernel";
+import { maxPoolGradKernel } from "./max_pool_grad";
+import { resizeBilinearGradKernel } from "./resize_bilinear_grad";
 
 /** What {@link registerTrainingKernels} did, per kernel name. */
 export interface KernelRegistration {
@@ -51,9 +55,9 @@ function inputGradKernel(original: tf.KernelFunc | null): tf.KernelFunc {
 const registered = new Set<string>();
 
 /**
- * Register the composed conv gradient kernels for `backendName` (default "wasm"). Idempotent; call
- * before or after the backend is initialised (the kept setupFunc already ran or will run at init).
- * On "cpu" only the filter gradient is replaced (stock: 42 s vs 1 s for 8²·128→128, TOOLCHAIN §4b).
+ * Register the training kernels listed at the top of this file for `backendName` (default "wasm").
+ * Idempotent; call before or after the backend is initialised (a kept setupFunc already ran or will
+ * run at init). On "cpu" only the conv filter gradient is replaced (stock: 42 s vs 1 s for 8²·128→128, TOOLCHAIN §4b).
  */
 export function registerTrainingKernels(backendName = "wasm"): KernelRegistration {
   const out: KernelRegistration = { added: [], replaced: [] };
@@ -71,6 +75,13 @@ export function registerTrainingKernels(backendName = "wasm"): KernelRegistratio
     kernelName: "Conv2DBackpropInput", backendName, kernelFunc: inputGradKernel(stock?.kernelFunc ?? null),
   });
   (stock ? out.replaced : out.added).push("Conv2DBackpropInput");
+  const fixes: [string, tf.KernelFunc][] = [["MaxPoolGrad", maxPoolGradKernel], ["ResizeBilinearGrad", resizeBilinearGradKernel]];
+  for (const [kernelName, kernelFunc] of fixes) {
+    const k = tf.getKernel(kernelName, backendName);
+    if (k) tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({ ...(k ?? {}), kernelName, backendName, kernelFunc });
+    (k ? out.replaced : out.added).push(kernelName);
+  }
   const wraps: [string, (k: tf.KernelFunc) => tf.KernelFunc][] = [
     ["BatchMatMul", batchMatMulKernel],
   ];

@@ -2,7 +2,7 @@
  * Initialise the wasm backend: threaded through the project's shim when possible, else the stock
  * single-threaded build, with the reason either way. Registers the training kernels first.
  */
-import os = require("os");
+const os = require("os") as typeof import("os");
 import * as tf from "@tensorflow/tfjs";
 import * as wasmBackend from "@tensorflow/tfjs-backend-wasm";
 import { initWasmThreaded } from "./wasm_threads";
