@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { show, mimeBundle, figureHtml, describeFigure, PLOTLY_MIME } from "../lib/plots/index";
-import { scriptSafe, kernelDisplayWriter } from "../lib/plots/show";
+import { scriptSafe, kernelDisplayWriter, plainFigure } from "../lib/plots/show";
 import type { Figure } from "../lib/plots/index";
 
 const fig: Figure = { data: [{ type: "scatter", x: [1, 2], y: [3, 4], name: "</script><b>" }], layout: { title: { text: "T" }, height: 321 } };
@@ -33,6 +33,13 @@ describe("plots/show: mime bundle", () => {
     assert.equal(scripts, 1);
     assert.equal((html.match(/<\/script>/g) ?? []).length, 1, "only the real closing tag");
     assert.equal(scriptSafe("a</script>b<!--c"), "a<\\/script>b<\\!--c");
+  });
+
+  it("plainFigure turns typed arrays into arrays and non-finite numbers into null (JSON-safe)", () => {
+    const f = { data: [{ type: "scatter", x: new Float32Array([1, 2]), y: [NaN, 3] }], layout: { width: Infinity } } as unknown as Figure;
+    const p = plainFigure(f);
+    assert.deepEqual(p, { data: [{ type: "scatter", x: [1, 2], y: [null, 3] }], layout: { width: null } });
+    assert.deepEqual(JSON.parse(JSON.stringify(p)), p);
   });
 
   it("describes the figure in text/plain", () => {

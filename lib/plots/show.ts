@@ -66,6 +66,25 @@ export function mimeBundle(fig: Figure, opts: BundleOptions): MimeBundle {
   return bundle;
 }
 
+/**
+ * A JSON-safe copy of a figure: typed arrays (Float32Array …) become plain arrays (JSON.stringify
+ * would turn them into {"0": …} objects), non-finite numbers become null (Plotly's gap value).
+ */
+export function plainFigure(fig: Figure): Figure {
+  const conv = (v: unknown): unknown => {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
+    if (Array.isArray(v)) return v.map(conv);
+    if (typeof v === "number") return Number.isFinite(v) ? v : null;
+    if (v && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = conv(x);
+      return out;
+    }
+    return v;
+  };
+  return conv(fig) as Figure;
+}
+
 /** Per-process state of the inline display (kept on globalThis so a second module copy shares it). */
 interface KernelPlotState {
   plotlyInlined: boolean;
@@ -125,6 +144,7 @@ export function warmInlinePng(): void {
 export function show(fig: Figure, name?: string): void {
   if (name !== undefined && !/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`show: figure name '${name}' must match [A-Za-z0-9._-]+`);
   if (!fig || !Array.isArray(fig.data)) throw new Error(`show(${name ?? ""}): not a Figure (expected {data: [], layout: {}})`);
+  fig = plainFigure(fig);
   if (name) writeJsonAtomic(figuresDir(`${name}.json`), fig);
   const write = kernelDisplayWriter();
   if (!write) return;
