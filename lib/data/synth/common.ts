@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as crypto from "crypto";
 
 /** Bumped whenever generated pixels change, so cached datasets are regenerated. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 /** Which synthetic set. */
 export type SynthKind = "nanowire" | "nanoparticle" | "virus";

@@ -159,7 +159,8 @@ function virusField(cls: string, u: number, v: number, r: number, s: number, tex
   const th = Math.atan2(v, u);
   switch (cls) {
     case "hexagonal": {
-      const hex = Math.max(...[0, 1, 2].map((k) => Math.abs(u * Math.cos((k * Math.PI) / 3) + v * Math.sin((k * Math.PI) / 3)))) - r * 0.87;
+      // regular hexagon: the largest projection on the three face normals at 0°, 60°, 120°
+      const hex = Math.max(Math.abs(u), Math.abs(0.5 * u + 0.8660254037844386 * v), Math.abs(-0.5 * u + 0.8660254037844386 * v)) - r * 0.87;
       const lattice = 0.5 + 0.5 * Math.cos((u * 2 * Math.PI) / (r * 0.22)) * Math.cos((v * 2 * Math.PI) / (r * 0.22));
       return { inside: sig(hex), stain: 0.15 + 0.25 * lattice * sig(-(hex + r * 0.15)) };
     }
