@@ -163,7 +163,10 @@ export function entryStatus(m: DataManifest, e: ManifestEntry, destRoot: string)
     const mk = readJson<FetchedMarker>(marker);
     return { name: e.name, state: "present", where, detail: `${mk.files} files, ${mk.bytes} bytes, fetched ${mk.fetchedAt}` };
   }
-  if (e.archive === "manual") return { name: e.name, state: "manual", where, detail: e.obtain ?? "" };
+  if (e.archive === "manual") {
+    if (fs.existsSync(where) && fs.readdirSync(where).length > 0) return { name: e.name, state: "present", where, detail: "placed by hand (not verified)" };
+    return { name: e.name, state: "manual", where, detail: e.obtain ?? "" };
+  }
   return { name: e.name, state: "absent", where, detail: e.partOf ? `part of ${e.partOf}: nanomorph data fetch ${e.partOf}` : `nanomorph data fetch ${e.name}` };
 }
 
