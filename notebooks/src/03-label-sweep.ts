@@ -31,7 +31,7 @@ const t0 = Date.now();
 const backend = await initBackend();
 const cfg = loadProbeConfig();
 const study = await nanowireStudyData();
-const note = study.real ? undefined : "synthetic stand-in data";
+const note = study.real ? "" : "synthetic stand-in data"; // "" = no note (real data)
 // The configured encoders, plus any encoder notebook 02 pretrained for this profile (results/pretrain/).
 const encoders = [
   ...cfg.nanowire.encoders.map((spec) => ({ spec, name: spec, seeds: cfg.encoderSeeds })),
@@ -61,15 +61,15 @@ const paper = await runSweepParallel(data, sweep("paper"));
 const all = [...honest, ...paper];
 const files = writeRuns(all, resultsDir("probe"), "03-nanowire-sweep");
 console.log(`${all.length} fits · runs written to ${files.csv}`);
-show(sweepViolinFigure(honest, { title: "Nanowire accuracy vs labelled images per class (honest protocol)", note }), "03-accuracy-honest");
-show(sweepViolinFigure(paper, { title: "Nanowire accuracy vs labelled images per class (paper protocol)", note }), "03-accuracy-paper");
+show(sweepViolinFigure(honest, { title: "Nanowire accuracy vs labelled images per class (honest protocol)", note: note }), "03-accuracy-honest");
+show(sweepViolinFigure(paper, { title: "Nanowire accuracy vs labelled images per class (paper protocol)", note: note }), "03-accuracy-paper");
 
 // %% [markdown]
 // ## How much does watching the test split inflate accuracy?
 // Median(paper) − median(honest) at each n, same encoders, same splits, same labelled images.
 
 // %%
-show(protocolFigure(all, { note }), "03-protocol-inflation");
+show(protocolFigure(all, { note: note }), "03-protocol-inflation");
 console.log("encoder          n   paper  honest  inflation");
 for (const r of protocolInflation(all)) console.log(`${r.encoder.padEnd(16)} ${String(r.n).padStart(3)}  ${r.paper.toFixed(3)}  ${r.honest.toFixed(3)}  ${(r.inflation >= 0 ? "+" : "") + r.inflation.toFixed(3)}`);
 
@@ -110,7 +110,7 @@ const emb = tsne(feats, { perplexity: cfg.tsnePerplexity, seed: split });
 const thumbs = await loadThumbnails(shown.map((i) => images.files[i]), 40);
 const thumbMap = new Map(thumbs.map((t, k) => [k, t] as const).filter(([k]) => k % 3 === 0 || k >= plan1.test.length));
 show(tsneFigure(emb.Y, shown.map((i) => images.labels[i]), images.classes, {
-  title: `t-SNE of ${data.featureSets[0].encoder} features (test split ${split}) with one-shot anchors`, note,
+  title: `t-SNE of ${data.featureSets[0].encoder} features (test split ${split}) with one-shot anchors`, note: note,
   anchors: plan1.fit.map((_, k) => plan1.test.length + k), thumbnails: thumbMap, hover: shown.map((i) => images.files[i].split("/").slice(-2).join("/")),
 }), "03-tsne");
 console.log(`t-SNE: KL ${emb.kl.toFixed(3)}, 10-NN preservation ${knnPreservation(feats, emb.Y, 10).toFixed(2)}`);
@@ -128,7 +128,7 @@ const oneShotRuns = await runSweepParallel(data, oneShotSweep);
 const analyses = encoderNames.map((enc) => ({
   encoder: enc, analysis: oneShotAnchorAnalysis(data, oneShotRuns.filter((r) => r.encoder === enc), densities, oneShotSweep),
 }));
-show(oneShotFigure(analyses, { note }), "03-oneshot-anchors");
+show(oneShotFigure(analyses, { note: note }), "03-oneshot-anchors");
 for (const { encoder, analysis } of analyses) {
   const f = (s: typeof analysis.same) => (s ? `${s.median.toFixed(3)} (n=${s.n})` : "–");
   console.log(`${encoder.padEnd(12)} opposite ${f(analysis.opposite)}  same ${f(analysis.same)}  · class medians of density ${analysis.classMedians.map((m) => m.toFixed(3)).join(" / ")}`);

@@ -33,7 +33,7 @@ console.log(`profile ${profileName()} · backend ${backend.name} · encoders ${c
 
 // %%
 const np = await transferStudyData("nanoparticle");
-const npNote = np.real ? undefined : "STAND-IN data, not the paper's mNP set";
+const npNote = np.real ? "" : "STAND-IN data, not the paper's mNP set";
 const npImages = listProbeImages(np.dir);
 console.log(`${np.dataLabel}: ${npImages.files.length} images, classes ${npImages.classes.join(", ")}`);
 const npExamples = npImages.classes.flatMap((_, k) => npImages.files.filter((_, i) => npImages.labels[i] === k).slice(0, 3));
@@ -53,7 +53,7 @@ console.log(`\nPaper (${ref.mnpAccuracy.figure}, real mNP data): ${ref.mnpAccura
 
 // %%
 const vi = await transferStudyData("virus");
-const viNote = vi.real ? undefined : "STAND-IN data, not the paper's virus set";
+const viNote = vi.real ? "" : "STAND-IN data, not the paper's virus set";
 const viImages = listProbeImages(vi.dir);
 console.log(`${vi.dataLabel}: ${viImages.files.length} images (${viImages.testRows!.length} in the fixed test set), ${viImages.classes.length} classes`);
 const viData = await prepareSweepData(viImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
