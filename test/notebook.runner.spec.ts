@@ -14,7 +14,7 @@ describe("notebook/kernelspec", () => {
   it("runs tslab from the project root through sh, with the connection file as $0", () => {
     const spec = kernelSpec("/some/proj");
     assert.deepEqual(spec.argv, [
-      "/bin/sh", "-c", `cd '/some/proj' && exec '/some/proj/node_modules/.bin/tslab' kernel --config-path "$0"`, "{connection_file}",
+      "/bin/sh", "-c", `cd '/some/proj' && exec '${process.execPath}' '/some/proj/lib/notebook/kernel.js' --config-path "$0"`, "{connection_file}",
     ]);
     assert.equal(spec.language, "typescript");
     assert.throws(() => kernelSpec("/it's/here"), /single quote/);

@@ -12,3 +12,5 @@ export { runGrid, gridStatus, gridRecords, gridDir } from "./runner";
 export type { RunOptions, RunSummary } from "./runner";
 export { collectRows, toCsv } from "./collect";
 export type { Row } from "./collect";
+export { hyperparameterGrids, runHyperparameterStudy, hyperMedians, HYPER_AXES } from "./hyper";
+export type { HyperAxis, HyperConfig, HyperRow } from "./hyper";

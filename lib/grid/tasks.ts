@@ -12,9 +12,11 @@ export interface TaskContext {
 
 export type TaskFn = (config: Record<string, unknown>, ctx: TaskContext) => Promise<Record<string, unknown>>;
 
-/** Built-in tasks, loaded lazily so `grid status` stays fast. */
+import { sslCvTask } from "./tasks/ssl_cv";
+
+// Imported statically: tslab compiles only modules reached by static imports.
 const builtins: Record<string, () => TaskFn> = {
-  "ssl-cv": () => require("./tasks/ssl_cv").sslCvTask,
+  "ssl-cv": () => sslCvTask,
 };
 const registered: Record<string, TaskFn> = {};
 

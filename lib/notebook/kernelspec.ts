@@ -25,16 +25,18 @@ export function kernelSpecPath(root: string): string {
 /**
  * The kernelspec for `root`. tslab compiles notebook imports relative to the kernel's cwd, so the
  * kernel must start in the project root whatever directory Jupyter starts it in: argv runs
- * `/bin/sh -c "cd '<root>' && exec '<root>/node_modules/.bin/tslab' kernel --config-path \"$0\""`
+ * `/bin/sh -c "cd '<root>' && exec '<node>' '<root>/lib/notebook/kernel.js' --config-path \"$0\""`
  * with the connection file as `$0` (kernelspec argv cannot expand variables, hence absolute paths).
+ * kernel.js starts the project's own tslab (node_modules/tslab) with TypeScript's directory watching
+ * off, which otherwise kills the kernel when a cell creates directories under the root.
  * @throws when `root` contains a single quote (it could not be quoted safely for sh).
  */
 export function kernelSpec(root: string): KernelSpec {
   const abs = path.resolve(root);
   if (abs.includes("'")) throw new Error(`kernelSpec: project path ${abs} contains a single quote; move the project`);
-  const tslab = path.join(abs, "node_modules", ".bin", "tslab");
+  const kernel = path.join(abs, "lib", "notebook", "kernel.js");
   return {
-    argv: ["/bin/sh", "-c", `cd '${abs}' && exec '${tslab}' kernel --config-path "$0"`, "{connection_file}"],
+    argv: ["/bin/sh", "-c", `cd '${abs}' && exec '${process.execPath}' '${kernel}' --config-path "$0"`, "{connection_file}"],
     display_name: "TypeScript (nanomorph)",
     language: "typescript",
   };
