@@ -1,6 +1,8 @@
 import type { ProfileName } from "../config/index";
 import { figuresDir } from "../util/paths";
+import * as path from "path";
 import { renderFigureDir } from "../plots/render_all";
+import { writeReport } from "../report/report";
 
 /** What a post-step gets: the run's settings and every notebook result. */
 export interface PostStepContext {
@@ -32,10 +34,20 @@ export const renderFiguresStep: PostStep = {
 };
 
 /**
- * The steps `nanomorph reproduce` runs after the notebooks. Extension point: later work appends
- * here (e.g. a step writing figures/REPORT.md from the grid results), or calls `addPostStep`.
+ * Write figures/REPORT.md: every figure with its paper counterpart, and the paper's medians beside the
+ * reproduced ones (from the summaries the notebooks recorded). Links the authors' figures when a
+ * `../shared/reference/figures` folder sits beside the project (never required).
  */
-export const POST_STEPS: PostStep[] = [renderFiguresStep];
+export const reportStep: PostStep = {
+  name: "report",
+  async run(ctx) {
+    const file = writeReport({ paperFigures: path.join(ctx.root, "..", "shared", "reference", "figures") });
+    ctx.log(`report: ${path.relative(ctx.root, file)}`);
+  },
+};
+
+/** The steps `nanomorph reproduce` runs after the notebooks, in order (extend with `addPostStep`). */
+export const POST_STEPS: PostStep[] = [renderFiguresStep, reportStep];
 
 /** Append a post-step (replacing one with the same name). */
 export function addPostStep(step: PostStep): void {
