@@ -144,6 +144,25 @@ describe("data: image loading", () => {
     [(1 - 0.485) / 0.229, (0 - 0.456) / 0.224, (0.2 - 0.406) / 0.225].forEach((w, i) => assert.ok(Math.abs(t[i] - w) < 1e-5, `torch ${i}`));
   });
 
+  it("reads a 32-bit float TIFF by stretching its min..max to [0,1] (closed form)", async () => {
+    const d = tmpdir();
+    const vals = [-5, 0, 100.5, 1000];
+    const n = 10, ifd = 8, off = ifd + 2 + n * 12 + 4;
+    const buf = Buffer.alloc(off + 16);
+    buf.write("II", 0); buf.writeUInt16LE(42, 2); buf.writeUInt32LE(ifd, 4); buf.writeUInt16LE(n, ifd);
+    let o = ifd + 2;
+    const e = (t: number, ty: number, v: number): void => { buf.writeUInt16LE(t, o); buf.writeUInt16LE(ty, o + 2); buf.writeUInt32LE(1, o + 4); if (ty === 3) buf.writeUInt16LE(v, o + 8); else buf.writeUInt32LE(v, o + 8); o += 12; };
+    // width, height, 32 bits, no compression, BlackIsZero, strip offset, 1 sample, rows/strip, bytes, SampleFormat=IEEE float
+    e(256, 4, 2); e(257, 4, 2); e(258, 3, 32); e(259, 3, 1); e(262, 3, 1); e(273, 4, off); e(277, 3, 1); e(278, 4, 2); e(279, 4, 16); e(339, 3, 3);
+    vals.forEach((v, i) => buf.writeFloatLE(v, off + 4 * i));
+    fs.writeFileSync(path.join(d, "f32.tif"), buf);
+    const x = await loadImages([path.join(d, "f32.tif")], 2, { cache: false });
+    const got = Array.from(await x.data());
+    x.dispose();
+    // (v - (-5)) / 1005, quantised to 16 bits
+    vals.map((v) => (v + 5) / 1005).forEach((w, i) => assert.ok(Math.abs(got[i * 3] - w) < 2e-5, `${i}: ${got[i * 3]} vs ${w}`));
+  });
+
   it("stretches 12-bit data in a 16-bit file per image when asked (closed form)", async () => {
     const d = tmpdir();
     const v = new Uint16Array([100, 4095, 2000, 100]); // a 12-bit camera's range in a 16-bit TIFF

@@ -55,8 +55,9 @@ export interface DecodeOptions {
 }
 
 /**
- * Decode an image file with sharp: JPEG, PNG (8/16-bit, palette), TIFF (8/16-bit, grey or RGB),
- * BMP/GIF/WebP. 16-bit files stay 16-bit (`depth` 16), everything else is 8-bit. Alpha is dropped.
+ * Decode an image file with sharp: JPEG, PNG (8/16-bit, palette), TIFF (8/16-bit, grey or RGB; also
+ * 32-bit float/int as some microscopes export, stretched min→0, max→65535 per image since such data has
+ * no fixed full scale), BMP/GIF/WebP. 16-bit files stay 16-bit (`depth` 16), 8-bit files 8-bit. Alpha is dropped.
  * The whole file is read first, so a truncated file fails here rather than decoding to a partial image.
  * Throws {@link ImageDecodeError} naming the file for an unreadable, empty, truncated or unknown file.
  */
@@ -81,6 +82,30 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
       p = p.resize(opts.size, opts.size, { fit: "fill" });
     }
     p = p.removeAlpha();
+    const depthName = meta.depth ?? "uchar";
+    if (depthName !== "uchar" && depthName !== "ushort") {
+      // 32-bit float/int (and signed) data has no fixed full scale: stretch min..max to 0..65535
+      const { data, info } = await p.raw({ depth: "float" }).toBuffer({ resolveWithObject: true });
+      const f = new Float32Array(data.buffer, data.byteOffset, data.length / 4);
+      const c = info.channels;
+      const outC = wantGrey ? 1 : c;
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < f.length; i++) {
+        if (!Number.isFinite(f[i])) continue;
+        if (f[i] < lo) lo = f[i];
+        if (f[i] > hi) hi = f[i];
+      }
+      const span = hi > lo ? hi - lo : 1;
+      const n = info.width * info.height;
+      const out = new Uint16Array(n * outC);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < outC; k++) {
+          const v = f[i * c + k];
+          out[i * outC + k] = Number.isFinite(v) ? Math.round(((v - lo) / span) * 65535) : 0;
+        }
+      }
+      return { data: out, width: info.width, height: info.height, channels: outC, depth: 16, format: meta.format ?? "?" };
+    }
     if (deep) p = p.toColourspace(wantGrey ? "grey16" : "rgb16").raw({ depth: "ushort" });
     else p = p.toColourspace(wantGrey ? "b-w" : "srgb").raw();
     const { data, info } = await p.toBuffer({ resolveWithObject: true });
