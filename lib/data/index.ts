@@ -5,3 +5,7 @@ export * from "./images";
 export * from "./masks";
 export * from "./dataset";
 export * from "./synth/index";
+export * from "./manifest";
+export * from "./fetch";
+export * from "./archive";
+export * from "./inspect";
