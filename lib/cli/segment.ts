@@ -10,8 +10,7 @@ import { UNet } from "../seg/unet";
 import { trainSegmenter, predictProbabilities } from "../seg/train";
 import { segScores, batchScores, type SegScores } from "../seg/metrics";
 import { epochsFor } from "../seg/schedule";
-import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, type FitMode } from "../seg/pairs";
-import { readMask } from "../data/masks";
+import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, readMaskForSeg, type FitMode } from "../seg/pairs";
 import { summarize } from "../probe/stats";
 import { Rng } from "../util/rng";
 import { resultsDir } from "../util/paths";
@@ -28,8 +27,12 @@ mode they are computed at the network resolution (as the paper), in tile mode at
   --masks DIR        masks paired by file stem (x.png ↔ x.png / x_label.png / x_mask.png): binary PNGs,
                      the paper's colour labels (G ≠ B) or 16-bit label maps (nonzero = foreground)
   --rule R           mask foreground rule: auto (default) | colour | nonzero | half
+  --invert           swap mask foreground and background (e.g. ISBI labels store cells white and
+                     membranes black: --invert segments the membranes)
   --encoder SPEC     imagenet | resnet50 | resnet18 | resnet8 | checkpoint dir | Keras .h5
                      (default from configs/segment.json)
+  --preprocess P     encoder input: unit ([0,1], the paper's) | caffe (ImageNet mean subtraction)
+                     (default from the profile)
   --train N          training pairs, drawn at random with --seed (default 80% of the pairs)
   --seed S           seed of the train/test draw and of the decoder (default 42)
   --size PX          network input side, divisible by 32 (default from the profile; paper 224)
@@ -51,7 +54,7 @@ const OPTIONS = {
   images: { type: "string" }, masks: { type: "string" }, rule: { type: "string" }, encoder: { type: "string" },
   train: { type: "string" }, seed: { type: "string" }, size: { type: "string" }, fit: { type: "string" },
   epochs: { type: "string" }, batch: { type: "string" }, lr: { type: "string" }, loss: { type: "string" },
-  filters: { type: "string" }, unfreeze: { type: "boolean" }, threshold: { type: "string" }, out: { type: "string" },
+  preprocess: { type: "string" }, filters: { type: "string" }, unfreeze: { type: "boolean" }, invert: { type: "boolean" }, threshold: { type: "string" }, out: { type: "string" },
   json: { type: "boolean" },
 } as const;
 
@@ -60,6 +63,8 @@ export interface SegmentImageResult extends SegScores {
   image: string;
   mask: string;
   predicted: string;
+  /** Dice of the trivial all-foreground prediction on this image (a floor for context). */
+  allForegroundDice: number;
 }
 
 export const command: Command = {
@@ -99,10 +104,13 @@ export const command: Command = {
     console.error(`segment: ${total} pairs → ${nTrain} train / ${testIdx.length} test; encoder ${spec}; ${fit} ${size}px; ` +
       `${epochs} epochs; loss ${loss}; backend ${backend.name}`);
 
-    const encoder = await loadEncoder(spec, { seed: cfg.encoderSeed });
+    const preprocess = ((v.preprocess as string | undefined) ?? cfg.preprocess) as "unit" | "caffe";
+    if (preprocess !== "unit" && preprocess !== "caffe") throw new UsageError(`--preprocess must be unit or caffe, got '${v.preprocess}'`);
+    const encoder = await loadEncoder(spec, { seed: cfg.encoderSeed, preprocess });
     const net = new UNet(encoder, { filters, trainEncoder: v.unfreeze === true, seed });
-    const train = await preparePairs(trainIdx.map((i) => pairs.images[i]), trainIdx.map((i) => pairs.masks[i]), size, fit, rule);
-    const test = await preparePairs(testIdx.map((i) => pairs.images[i]), testIdx.map((i) => pairs.masks[i]), size, fit, rule);
+    const invert = v.invert === true;
+    const train = await preparePairs(trainIdx.map((i) => pairs.images[i]), trainIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
+    const test = await preparePairs(testIdx.map((i) => pairs.images[i]), testIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
     const results: SegmentImageResult[] = [];
     let trainInfo: { losses: number[]; seconds: number };
     try {
@@ -120,8 +128,13 @@ export const command: Command = {
         const native = await nativeProbabilities(probs, size, test, k);
         const file = path.join(out, predictedMaskName(pairs.images[i]));
         await writePredictedMask(file, native, h, w, threshold);
-        const scores = netScores ? netScores[k] : segScores((await readMask(pairs.masks[i], undefined, rule)).data, native, { smooth: cfg.smooth, threshold });
-        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores });
+        const truth = (await readMaskForSeg(pairs.masks[i], rule, invert)).data;
+        const scores = netScores ? netScores[k] : segScores(truth, native, { smooth: cfg.smooth, threshold });
+        // Baseline for context: Dice of predicting foreground everywhere (2f / (1 + f), f = foreground fraction).
+        let fg = 0;
+        for (let q = 0; q < truth.length; q++) fg += truth[q];
+        const f = fg / truth.length;
+        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores, allForegroundDice: (2 * f) / (1 + f) });
       }
     } finally {
       tf.dispose([train.x, test.x, ...(train.y ? [train.y] : []), ...(test.y ? [test.y] : [])]);
@@ -131,9 +144,9 @@ export const command: Command = {
     const med = (k: keyof SegScores): number => summarize(results.map((r) => r[k])).median;
     const report = {
       images: results,
-      median: { dice: med("dice"), iou: med("iou"), diceT: med("diceT"), iouT: med("iouT") },
+      median: { dice: med("dice"), iou: med("iou"), diceT: med("diceT"), iouT: med("iouT"), allForegroundDice: summarize(results.map((r) => r.allForegroundDice)).median },
       train: { n: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, finalLoss: trainInfo.losses[trainInfo.losses.length - 1], seconds: trainInfo.seconds },
-      settings: { encoder: spec, size, fit, loss, threshold, filters: net.filters, seed, backend: backend.name },
+      settings: { encoder: spec, preprocess, size, fit, loss, threshold, filters: net.filters, seed, invert, backend: backend.name },
     };
     writeJsonAtomic(path.join(out, "segment.json"), report);
     if (v.json) {
@@ -143,6 +156,7 @@ export const command: Command = {
     console.log("image".padEnd(24) + "dice    iou     dice@.5 iou@.5");
     for (const r of results) console.log(r.image.padEnd(24) + [r.dice, r.iou, r.diceT, r.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
     console.log("median".padEnd(24) + [report.median.dice, report.median.iou, report.median.diceT, report.median.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
+    console.log(`(all-foreground baseline: median Dice ${report.median.allForegroundDice.toFixed(4)})`);
     console.log(`\npredicted masks and segment.json in ${out}`);
     return 0;
   },

@@ -10,3 +10,4 @@ export * from "./orientation";
 export * from "./domains";
 export * from "./draw";
 export * from "./quantify_image";
+export * from "./figures";

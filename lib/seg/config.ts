@@ -8,9 +8,21 @@ import type { EpochSchedule } from "./schedule";
  * input 224, decoder filters 1024/512/256/128 (null = the UNet default for the encoder), batch 4,
  * Adam 1e-3, Dice loss with smooth 1e-6, frozen encoder, classes dispersed + network, n per class
  * {1,2,4,8,16,32,80}, split seed 42, 80/20 split, epochs {80:20, 32:30, 16:40, 8:60, 4:120, 2:120, 1:120}.
+ *
+ * Porting note: the ci and laptop profiles train with BCE + Dice. With 1 − Dice alone and few steps the
+ * decoder drifts to predicting foreground everywhere (the Dice gradient pushes the output bias up while
+ * foreground is a minority) and the sigmoid saturates there: on the ci stand-in set, 30 epochs at
+ * n = 4/class left Dice loss at 0.64 with test Dice 0.42 = the all-foreground value, whereas BCE + Dice
+ * reached test Dice 0.66 soft / 0.72 thresholded. The paper profile keeps the paper's Dice loss.
  */
 export interface SegmentConfig {
   encoder: string;
+  /**
+   * Encoder input preprocessing: "unit" ([0,1], the paper's) or "caffe" (Keras ImageNet BGR mean
+   * subtraction, what stock ImageNet weights expect). The ci/laptop profiles use caffe with the stock
+   * imagenet encoder.
+   */
+  preprocess: "unit" | "caffe";
   /** Input side (divisible by 32). */
   size: number;
   /** Decoder filters, deepest first, or null for the encoder's default. */
@@ -40,6 +52,7 @@ export function loadSegmentConfig(profile?: ProfileName): SegmentConfig {
   if (!(Number.isInteger(c.size) && c.size >= 32 && c.size % 32 === 0)) bad("size", c.size);
   if (c.filters !== null && !(Array.isArray(c.filters) && c.filters.length === 4)) bad("filters", c.filters);
   if (c.loss !== "dice" && c.loss !== "bce+dice") bad("loss", c.loss);
+  if (c.preprocess !== "unit" && c.preprocess !== "caffe") bad("preprocess", c.preprocess);
   if (!Array.isArray(c.labelsPerClass) || !c.labelsPerClass.every((n) => Number.isInteger(n) && n >= 1)) bad("labelsPerClass", c.labelsPerClass);
   if (!(Number.isInteger(c.splits) && c.splits >= 1)) bad("splits", c.splits);
   if (typeof c.epochs !== "object" || !Object.keys(c.epochs).length) bad("epochs", c.epochs);

@@ -9,3 +9,5 @@ export * from "./results";
 export * from "./config";
 export * from "./tiles";
 export * from "./pairs";
+export * from "./figures";
+export * from "./study";

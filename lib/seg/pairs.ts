@@ -3,7 +3,7 @@ import * as path from "path";
 import sharp from "sharp";
 import { decodeImage } from "../data/decode";
 import { toFloatPixels, loadImages } from "../data/images";
-import { readMask, resizeMaskNearest, type MaskRule } from "../data/masks";
+import { readMask, resizeMaskNearest, type MaskRule, type BinaryMask } from "../data/masks";
 import { extractTiles, stitchTiles, type Tiles } from "./tiles";
 import { writeFileAtomic } from "../util/fsx";
 
@@ -28,8 +28,18 @@ export interface PreparedPairs {
   layouts: Tiles[] | null;
 }
 
-/** Load images (and masks when given) in the chosen mode. Throws naming a file that cannot be read. */
-export async function preparePairs(images: string[], masks: string[] | null, size: number, mode: FitMode, rule: MaskRule = "auto"): Promise<PreparedPairs> {
+/** Read a mask at native size, optionally inverted (foreground ↔ background). */
+export async function readMaskForSeg(file: string, rule: MaskRule = "auto", invert = false): Promise<BinaryMask> {
+  const m = await readMask(file, undefined, rule);
+  if (invert) for (let i = 0; i < m.data.length; i++) m.data[i] = 1 - m.data[i];
+  return m;
+}
+
+/**
+ * Load images (and masks when given) in the chosen mode; `invert` swaps mask foreground and background
+ * (e.g. membrane masks stored as white cells). Throws naming a file that cannot be read.
+ */
+export async function preparePairs(images: string[], masks: string[] | null, size: number, mode: FitMode, rule: MaskRule = "auto", invert = false): Promise<PreparedPairs> {
   if (masks && masks.length !== images.length) throw new Error(`preparePairs: ${images.length} images but ${masks.length} masks`);
   const sizes: Array<[number, number]> = [];
   if (mode === "resize") {
@@ -38,7 +48,7 @@ export async function preparePairs(images: string[], masks: string[] | null, siz
     const per = size * size;
     const ybuf = masks ? new Float32Array(masks.length * per) : null;
     for (let i = 0; i < images.length; i++) {
-      const m = masks ? await readMask(masks[i], undefined, rule) : null;
+      const m = masks ? await readMaskForSeg(masks[i], rule, invert) : null;
       if (m && ybuf) ybuf.set(resizeMaskNearest(m, size).data, i * per);
       const info = m ?? (await decodeImage(images[i], { channels: "native" }));
       sizes.push([info.height, info.width]);
@@ -52,7 +62,7 @@ export async function preparePairs(images: string[], masks: string[] | null, siz
     const img = await decodeImage(images[i], { channels: 3 });
     const t = extractTiles(toFloatPixels(img.data, img.depth), img.height, img.width, 3, size);
     if (masks) {
-      const m = await readMask(masks[i], undefined, rule);
+      const m = await readMaskForSeg(masks[i], rule, invert);
       if (m.width !== img.width || m.height !== img.height) {
         throw new Error(`preparePairs: mask ${masks[i]} is ${m.width}×${m.height} but image ${images[i]} is ${img.width}×${img.height}`);
       }

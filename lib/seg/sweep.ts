@@ -29,6 +29,20 @@ export interface SegSweepConfig {
   scores?: ScoreOptions;
   /** Called after each run (for progress or incremental saving). */
   onRun?: (rows: SegRunRecord[]) => void;
+  /** Called after each run with the test rows and their probabilities [T·H·W] (e.g. to draw overlays). */
+  onPredictions?: (run: SegRunPredictions) => void;
+}
+
+/** Test predictions of one sweep run. */
+export interface SegRunPredictions {
+  splitSeed: number;
+  n: number;
+  /** Row indices (into the sweep data) of the test images, in the order of `probs`. */
+  test: number[];
+  /** Probabilities, test.length × H × W, row-major. */
+  probs: Float32Array;
+  height: number;
+  width: number;
 }
 
 /** Images, masks and class labels for a sweep (tensors are not disposed by the sweep). */
@@ -94,6 +108,9 @@ export function segmentationSweep(encoder: Encoder, data: SegData, cfg: SegSweep
           const probs = predictProbabilities(net, cache ? null : data.images, 8, cache ?? undefined, split.test);
           const truth = tf.tidy(() => tf.gather(data.masks, tf.tensor1d(split.test, "int32")) as tf.Tensor4D);
           const scores = batchScores(truth, probs, cfg.scores);
+          if (cfg.onPredictions) {
+            cfg.onPredictions({ splitSeed: seed, n, test: split.test, probs: probs.dataSync() as Float32Array, height: probs.shape[1], width: probs.shape[2] });
+          }
           tf.dispose([probs, truth]);
           const batch = split.test.map((t, k) => ({
             encoder: encoder.name, splitSeed: seed, n, image: data.files[t], class: data.classes[data.labels[t]],
