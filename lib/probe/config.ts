@@ -25,8 +25,8 @@ export interface ProbeRunConfig {
   batchSize: number;
   /** Notebook 03: encoders compared and n list. */
   nanowire: { encoders: string[]; labelsPerClass: number[] };
-  /** Notebook 04: encoders and n lists for the stand-in sets. */
-  transfer: { encoders: string[]; nanoparticleLabelsPerClass: number[]; virusLabelsPerClass: number[] };
+  /** Notebook 04: encoders, number of split seeds and n lists for the transfer sets. */
+  transfer: { encoders: string[]; splits: number; nanoparticleLabelsPerClass: number[]; virusLabelsPerClass: number[] };
   /** t-SNE perplexity. */
   tsnePerplexity: number;
 }

@@ -15,6 +15,11 @@ import type { WorkerInput, WorkerMessage } from "./sweep_worker";
 export interface ParallelOptions {
   /** Worker threads. Default: `NANOMORPH_PROBE_WORKERS` or the number of CPU cores (at most 8). 1 runs serially in this thread. */
   workers?: number;
+  /**
+   * Run serially when the sweep has fewer fits than this (starting workers costs about a second).
+   * Default 48.
+   */
+  minFits?: number;
 }
 
 /** Default worker count: $NANOMORPH_PROBE_WORKERS, else min(cores, 8). */
@@ -31,7 +36,8 @@ export function defaultWorkers(): number {
 export async function runSweepParallel(data: SweepData, config: SweepConfig = {}, opts: ParallelOptions = {}): Promise<RunRecord[]> {
   const cfg = resolveSweepConfig(config);
   const nWorkers = opts.workers ?? defaultWorkers();
-  if (nWorkers <= 1) return runSweep(data, config);
+  const fits = data.featureSets.length * cfg.splitSeeds.length * cfg.labelsPerClass.length;
+  if (nWorkers <= 1 || fits < (opts.minFits ?? 48)) return runSweep(data, config);
   for (const fs of data.featureSets) {
     if (fs.X.rows !== data.labels.length) {
       throw new Error(`runSweepParallel: feature set ${fs.encoder}/seed ${fs.seed} has ${fs.X.rows} rows for ${data.labels.length} labels`);

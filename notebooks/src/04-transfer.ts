@@ -40,8 +40,8 @@ const npExamples = npImages.classes.flatMap((_, k) => npImages.files.filter((_, 
 show(imageGrid(await loadThumbnails(npExamples, 96), { cols: 6, captions: npExamples.map((f) => f.split("/").slice(-2)[0]), title: `Examples — ${np.dataLabel}`, tile: 110 }), "04-np-examples");
 const npData = await prepareSweepData(npImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
 const npRuns = [
-  ...(await runSweepParallel(npData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "honest", label: "np honest" }))),
-  ...(await runSweepParallel(npData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "paper", label: "np paper" }))),
+  ...(await runSweepParallel(npData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "honest", label: "np honest" }))),
+  ...(await runSweepParallel(npData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "paper", label: "np paper" }))),
 ];
 writeRuns(npRuns, resultsDir("probe"), "04-nanoparticle-sweep");
 show(sweepViolinFigure(npRuns.filter((r) => r.protocol === "honest"), { title: "Nanoparticle accuracy vs labelled images per class (honest)", note: npNote }), "04-np-accuracy");
@@ -58,8 +58,8 @@ const viImages = listProbeImages(vi.dir);
 console.log(`${vi.dataLabel}: ${viImages.files.length} images (${viImages.testRows!.length} in the fixed test set), ${viImages.classes.length} classes`);
 const viData = await prepareSweepData(viImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
 const viRuns = [
-  ...(await runSweepParallel(viData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "honest", label: "virus honest" }))),
-  ...(await runSweepParallel(viData, sweepConfigOf(cfg, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "paper", label: "virus paper" }))),
+  ...(await runSweepParallel(viData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "honest", label: "virus honest" }))),
+  ...(await runSweepParallel(viData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "paper", label: "virus paper" }))),
 ];
 writeRuns(viRuns, resultsDir("probe"), "04-virus-sweep");
 show(sweepViolinFigure(viRuns.filter((r) => r.protocol === "honest"), { title: "Virus-like accuracy vs labelled images per class (fixed test set, honest)", note: viNote }), "04-virus-accuracy");
