@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { buildNotebook, parsePercent } from "../lib/notebook/build";
+import * as os from "os";
+import { buildNotebook, parsePercent, buildAll } from "../lib/notebook/build";
 
 const root = path.join(__dirname, "..");
 const nbDir = path.join(root, "notebooks");
@@ -37,6 +38,19 @@ describe("notebook/build: percent format", () => {
       { type: "markdown", lines: ["# Title", "", "text"] },
       { type: "code", lines: ["const a = 1;", "", "console.log(a);"] },
     ]);
+  });
+
+  it("buildAll builds every source, or only those passing the filter", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nm-build-"));
+    try {
+      fs.mkdirSync(path.join(dir, "src"));
+      for (const n of ["00-a", "01-b"]) fs.writeFileSync(path.join(dir, "src", `${n}.ts`), "// %%\nconsole.log(1);\n");
+      assert.deepEqual(buildAll(dir, (n) => n.startsWith("01")).map((f) => path.basename(f)), ["01-b.ipynb"]);
+      assert.ok(!fs.existsSync(path.join(dir, "00-a.ipynb")));
+      assert.deepEqual(buildAll(dir).map((f) => path.basename(f)), ["00-a.ipynb", "01-b.ipynb"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects text before the first marker", () => {

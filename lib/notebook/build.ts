@@ -55,12 +55,16 @@ export function buildNotebook(text: string, name: string): object {
   };
 }
 
-/** Build every `notebooks/src/*.ts` into `notebooks/*.ipynb`; returns the files written. */
-export function buildAll(notebooksDir: string): string[] {
+/**
+ * Build every `notebooks/src/*.ts` (or those whose name passes `include`) into `notebooks/*.ipynb`;
+ * returns the files written.
+ */
+export function buildAll(notebooksDir: string, include: (name: string) => boolean = () => true): string[] {
   const srcDir = path.join(notebooksDir, "src");
   const out: string[] = [];
   for (const f of fs.readdirSync(srcDir).filter((f) => f.endsWith(".ts")).sort()) {
     const name = f.replace(/\.ts$/, "");
+    if (!include(name)) continue;
     const nb = buildNotebook(fs.readFileSync(path.join(srcDir, f), "utf8"), name);
     const target = path.join(notebooksDir, `${name}.ipynb`);
     writeFileAtomic(target, JSON.stringify(nb, null, 1) + "\n");

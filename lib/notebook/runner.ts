@@ -23,7 +23,7 @@ export interface ReproduceOptions {
   keepGoing?: boolean;
   /** NANOMORPH_INLINE_PNG for the kernels. [env value, else true] */
   inlinePng?: boolean;
-  /** Rebuild notebooks/*.ipynb from notebooks/src first. [true] */
+  /** Rebuild notebooks/*.ipynb from notebooks/src first (only the `only` ones when given). [true] */
   build?: boolean;
   /** Steps after the notebooks. [POST_STEPS] */
   postSteps?: PostStep[];
@@ -170,7 +170,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const spec = registerKernelSpec(root);
   log(`kernelspec: ${path.relative(root, spec)} (python ${jp.python}, nbclient ${jp.versions?.nbclient})`);
   if (opts.build ?? true) {
-    const built = buildAll(nbDir);
+    // With --only, rebuild just those notebooks (others are left as they are).
+    const want = opts.only?.map((o) => o.trim().padStart(2, "0"));
+    const built = buildAll(nbDir, (name) => !want || want.includes(name.slice(0, 2)));
     log(`built ${built.length} notebook(s) from notebooks/src`);
   }
   const notebooks = listNotebooks(nbDir, opts.only);
