@@ -5,6 +5,7 @@ import { listMaskFiles } from "../quantify/mask_io";
 import { quantifyFiles, summaryRow, type MaskSummaryRow } from "../quantify/quantify_image";
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
+import { rowsToCsv } from "../seg/results";
 
 const HELP = `usage: nanomorph quantify --masks DIR|FILE [--nm-per-px X] [options]
 
@@ -46,13 +47,6 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
-/** CSV text of summary rows (header + one line per mask). */
-export function summaryCsv(rows: MaskSummaryRow[]): string {
-  const keys = Object.keys(rows[0] ?? {}) as Array<keyof MaskSummaryRow>;
-  const esc = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [keys.join(","), ...rows.map((r) => keys.map((k) => esc(fmt(r[k]))).join(","))].join("\n") + "\n";
-}
-
 export const command: Command = {
   name: "quantify",
   summary: "percolation (the paper's DBSCAN test), density and nanowire domain measurements of masks",
@@ -78,7 +72,7 @@ export const command: Command = {
     if (v.out) {
       const out = path.resolve(v.out as string);
       writeJsonAtomic(path.join(out, "quantify.json"), reports);
-      writeFileAtomic(path.join(out, "quantify.csv"), summaryCsv(rows));
+      writeFileAtomic(path.join(out, "quantify.csv"), rowsToCsv(rows));
     }
     if (v.json) {
       console.log(JSON.stringify(reports));

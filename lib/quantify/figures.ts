@@ -70,5 +70,5 @@ export function percolationMontage(masks: Array<{ mask: Mask; caption: string; e
     });
     return { width: mask.width, height: mask.height, channels: 3, data };
   });
-  return imageGrid(imgs, { cols: Math.min(4, imgs.length), captions: masks.map((m) => m.caption), title, tile: 170 });
+  return imageGrid(imgs, { cols: Math.min(4, imgs.length), captions: masks.map((m) => m.caption), title, tile: 210 });
 }

@@ -48,7 +48,7 @@ export function overlayFigure(cases: OverlayCase[], title = "Input, ground truth
   const imgs: RawImage[] = [], captions: string[] = [];
   for (const c of cases) {
     imgs.push(c.image, overlayMask(c.image, c.truth, [0, 0.9, 0.2], 0.5), overlayMask(c.image, c.prediction, [0.95, 0, 0.8], 0.5));
-    captions.push(`${c.label}: input`, "ground truth", "prediction");
+    captions.push(c.label, "ground truth", "prediction");
   }
-  return imageGrid(imgs, { cols: 3, captions, title, tile: 200 });
+  return imageGrid(imgs, { cols: 3, captions, title, tile: 220 });
 }

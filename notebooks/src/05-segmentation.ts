@@ -75,9 +75,9 @@ show(overlayFigure(picks.map((i) => {
   return {
     image: { width: run.width, height: run.height, channels: 3 as const, data: px.slice(i * hw * 3, (i + 1) * hw * 3) },
     truth: mk.slice(i * hw, (i + 1) * hw), prediction: run.probs.slice(k * hw, (k + 1) * hw),
-    label: `${study.classes[study.labels[i]]} ${study.files[i]} (Dice ${row.dice.toFixed(2)})`,
+    label: `${study.files[i].replace(/\.png$/, "")}, Dice ${row.dice.toFixed(2)}`,
   };
-}), `Input / ground truth / prediction, n = ${run.n} per class — ${note}`), "05-overlays");
+}), `n = ${run.n} labelled per class (${note})`), "05-overlays");
 encoder.dispose();
 study.images.dispose();
 study.masks.dispose();
@@ -106,7 +106,7 @@ for (const cls of study.classes) {
   const idx = study.labels.map((l, i) => (study.classes[l] === cls ? i : -1)).filter((i) => i >= 0).slice(0, 2);
   for (const i of idx) {
     const r = reports[cls].find((x) => x.file === study.files[i])!;
-    examples.push({ mask: await readMaskFile(study.maskFiles[i]), caption: `${cls} ${study.files[i]}: ${r.percolation.percolates ? "percolates" : "does not"}` });
+    examples.push({ mask: await readMaskFile(study.maskFiles[i]), caption: `${study.files[i].replace(/\.png$/, "")}: ${r.percolation.percolates ? "percolates" : "no"}` });
   }
 }
 show(percolationMontage(examples), "05-percolation");
