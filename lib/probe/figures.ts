@@ -20,27 +20,36 @@ export interface SweepFigureOptions {
   metric?: "accuracy" | "f1";
 }
 
+/** Title with the data note (e.g. "synthetic stand-in data") on a second, smaller line. */
 function titled(title: string, note?: string): string {
-  return note ? `${title} — ${note}` : title;
+  return note ? `${title}<br><sup>${note}</sup>` : title;
+}
+
+/** Legend to the right of the plot area, so it never hides boxes; widens the figure to make room. */
+function legendOutside(fig: Figure, width = 980): Figure {
+  fig.layout.legend = { x: 1.02, xanchor: "left", y: 1, yanchor: "top", bordercolor: "#ccc", borderwidth: 1 };
+  fig.layout.width = width;
+  fig.layout.margin = { ...(fig.layout.margin ?? {}), r: 200, t: 80 };
+  return fig;
 }
 
 /** Accuracy (or F1) vs labelled images per class: one violin+box per encoder at each n, as in the paper. */
 export function sweepViolinFigure(rows: readonly RunRecord[], opts: SweepFigureOptions = {}): Figure {
   const metric = opts.metric ?? "accuracy";
-  return violinBoxByGroup(
+  return legendOutside(violinBoxByGroup(
     rows.map((r) => ({ x: r.n, group: r.encoder, value: r[metric] })),
     { title: titled(opts.title ?? "Linear-probe accuracy vs labelled images per class", opts.note),
       xTitle: "labelled images per class", yTitle: metric, yRange: [0, 1.02] },
-  );
+  ));
 }
 
 /** Paper vs honest protocol side by side: one violin+box per "encoder · protocol" at each n. */
 export function protocolFigure(rows: readonly RunRecord[], opts: SweepFigureOptions = {}): Figure {
-  return violinBoxByGroup(
+  return legendOutside(violinBoxByGroup(
     rows.map((r) => ({ x: r.n, group: `${r.encoder} · ${r.protocol}`, value: r.accuracy })),
     { title: titled(opts.title ?? "Early stopping on the test split (paper) vs on held-out labelled images (honest)", opts.note),
       xTitle: "labelled images per class", yTitle: "test accuracy", yRange: [0, 1.02] },
-  );
+  ), 1100);
 }
 
 /** Median accuracy gain of the paper protocol over the honest one, per encoder and n. */
@@ -129,7 +138,8 @@ export function tsneFigure(Y: Float64Array, labels: ArrayLike<number>, classes: 
     const idx = Array.from({ length: N }, (_, i) => i).filter((i) => labels[i] === k);
     return { name: c, x: idx.map((i) => Y[2 * i]), y: idx.map((i) => Y[2 * i + 1]), text: opts.hover ? idx.map((i) => opts.hover![i]) : undefined, color: PALETTE[k % PALETTE.length] };
   });
-  const fig = scatterPlot(series, { title: titled(opts.title ?? "t-SNE of test-image features", opts.note), xTitle: "t-SNE 1", yTitle: "t-SNE 2", width: 800, height: 700 });
+  const fig = scatterPlot(series, { title: titled(opts.title ?? "t-SNE of test-image features", opts.note), xTitle: "t-SNE 1", yTitle: "t-SNE 2", width: 860, height: 720 });
+  fig.layout.margin = { ...(fig.layout.margin ?? {}), t: 80 };
   if (opts.anchors && opts.anchors.length) {
     fig.data.push({
       type: "scatter", mode: "markers", name: "one-shot anchors",
@@ -156,8 +166,8 @@ export function oneShotFigure(analyses: { encoder: string; analysis: AnchorAnaly
     x: r.opposite ? "opposite sides" : "same side", group: encoder, value: r.accuracy,
   })));
   const c = analyses[0]?.analysis.classes ?? ["dispersed", "network"];
-  return violinBoxByGroup(values, {
-    title: titled(opts.title ?? `One-shot accuracy by ${c[0]}/${c[1]} anchor position vs class medians of pixel density`, opts.note),
+  return legendOutside(violinBoxByGroup(values, {
+    title: titled(opts.title ?? `One-shot accuracy by ${c[0]}/${c[1]} anchor position (vs class medians of pixel density)`, opts.note),
     xTitle: "anchors relative to their class medians", yTitle: "1-shot test accuracy", xOrder: ["opposite sides", "same side"], yRange: [0, 1.02],
-  });
+  }), 900);
 }

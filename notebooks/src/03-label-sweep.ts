@@ -61,8 +61,8 @@ const paper = await runSweepParallel(data, sweep("paper"));
 const all = [...honest, ...paper];
 const files = writeRuns(all, resultsDir("probe"), "03-nanowire-sweep");
 console.log(`${all.length} fits · runs written to ${files.csv}`);
-show(sweepViolinFigure(honest, { title: "Nanowire accuracy vs labelled images per class (honest protocol)", note: note }), "03-accuracy-honest");
-show(sweepViolinFigure(paper, { title: "Nanowire accuracy vs labelled images per class (paper protocol)", note: note }), "03-accuracy-paper");
+show(sweepViolinFigure(honest, { title: "Nanowire accuracy vs labels per class (honest protocol)", note: note }), "03-accuracy-honest");
+show(sweepViolinFigure(paper, { title: "Nanowire accuracy vs labels per class (paper protocol)", note: note }), "03-accuracy-paper");
 
 // %% [markdown]
 // ## How much does watching the test split inflate accuracy?
@@ -110,7 +110,7 @@ const emb = tsne(feats, { perplexity: cfg.tsnePerplexity, seed: split });
 const thumbs = await loadThumbnails(shown.map((i) => images.files[i]), 40);
 const thumbMap = new Map(thumbs.map((t, k) => [k, t] as const).filter(([k]) => k % 3 === 0 || k >= plan1.test.length));
 show(tsneFigure(emb.Y, shown.map((i) => images.labels[i]), images.classes, {
-  title: `t-SNE of ${data.featureSets[0].encoder} features (test split ${split}) with one-shot anchors`, note: note,
+  title: `t-SNE of ${data.featureSets[0].encoder} test features (split ${split}), one-shot anchors as stars`, note: note,
   anchors: plan1.fit.map((_, k) => plan1.test.length + k), thumbnails: thumbMap, hover: shown.map((i) => images.files[i].split("/").slice(-2).join("/")),
 }), "03-tsne");
 console.log(`t-SNE: KL ${emb.kl.toFixed(3)}, 10-NN preservation ${knnPreservation(feats, emb.Y, 10).toFixed(2)}`);
