@@ -20,49 +20,65 @@ export type ThinningMethod = "guo-hall" | "zhang-suen" | "zhang-suen-lw";
  */
 export function skeletonize(mask: Mask, method: ThinningMethod = "zhang-suen-lw"): Mask {
   const { width: w, height: h } = mask;
-  const img = Uint8Array.from(mask.data);
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : img[y * w + x]);
+  // Work on a copy padded by one background pixel on every side (no bounds checks in the hot loop).
+  const W = w + 2;
+  const img = new Uint8Array(W * (h + 2));
+  for (let y = 0; y < h; y++) img.set(mask.data.subarray(y * w, (y + 1) * w), (y + 1) * W + 1);
+  // Only pixels with a background 4-neighbour can ever be deleted (every rule above needs one), so
+  // each pass visits the current border instead of the whole image; neighbours of deleted pixels join it.
+  const inCand = new Uint8Array(img.length);
+  let cand: number[] = [];
+  for (let y = 1; y <= h; y++) for (let x = 1; x <= w; x++) {
+    const p = y * W + x;
+    if (img[p] && (!img[p - 1] || !img[p + 1] || !img[p - W] || !img[p + W])) { cand.push(p); inCand[p] = 1; }
+  }
+  const ring = [-W, -W + 1, 1, W + 1, W, W - 1, -1, -W - 1]; // P2..P9 clockwise from north
   const del: number[] = [];
   let changed = true;
   while (changed) {
     changed = false;
     for (let step = 0; step < 2; step++) {
       del.length = 0;
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          if (!img[y * w + x]) continue;
-          // P2..P9 clockwise from north.
-          const p2 = at(x, y - 1), p3 = at(x + 1, y - 1), p4 = at(x + 1, y), p5 = at(x + 1, y + 1);
-          const p6 = at(x, y + 1), p7 = at(x - 1, y + 1), p8 = at(x - 1, y), p9 = at(x - 1, y - 1);
-          if (method !== "guo-hall") {
-            const b = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9;
-            if (b < (method === "zhang-suen-lw" ? 3 : 2) || b > 6) continue;
-            const a = (p2 === 0 && p3 === 1 ? 1 : 0) + (p3 === 0 && p4 === 1 ? 1 : 0) + (p4 === 0 && p5 === 1 ? 1 : 0) +
-              (p5 === 0 && p6 === 1 ? 1 : 0) + (p6 === 0 && p7 === 1 ? 1 : 0) + (p7 === 0 && p8 === 1 ? 1 : 0) +
-              (p8 === 0 && p9 === 1 ? 1 : 0) + (p9 === 0 && p2 === 1 ? 1 : 0);
-            if (a !== 1) continue;
-            if (step === 0 ? (p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0) : (p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0)) {
-              del.push(y * w + x);
-            }
-          } else {
-            // Guo & Hall (1989) A1: C(P) = 1, 2 ≤ N(P) ≤ 3, and the sub-iteration's directional condition.
-            const c = (!p2 && (p3 || p4) ? 1 : 0) + (!p4 && (p5 || p6) ? 1 : 0) + (!p6 && (p7 || p8) ? 1 : 0) + (!p8 && (p9 || p2) ? 1 : 0);
-            if (c !== 1) continue;
-            const n1 = (p9 | p2) + (p3 | p4) + (p5 | p6) + (p7 | p8);
-            const n2 = (p2 | p3) + (p4 | p5) + (p6 | p7) + (p8 | p9);
-            const n = Math.min(n1, n2);
-            if (n < 2 || n > 3) continue;
-            const m = step === 0 ? (p6 | p7 | (1 - p9)) & p8 : (p2 | p3 | (1 - p5)) & p4;
-            if (m === 0) del.push(y * w + x);
-          }
+      for (const p of cand) {
+        if (!img[p]) continue;
+        const p2 = img[p + ring[0]], p3 = img[p + ring[1]], p4 = img[p + ring[2]], p5 = img[p + ring[3]];
+        const p6 = img[p + ring[4]], p7 = img[p + ring[5]], p8 = img[p + ring[6]], p9 = img[p + ring[7]];
+        if (method !== "guo-hall") {
+          const b = p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9;
+          if (b < (method === "zhang-suen-lw" ? 3 : 2) || b > 6) continue;
+          const a = (p2 === 0 && p3 === 1 ? 1 : 0) + (p3 === 0 && p4 === 1 ? 1 : 0) + (p4 === 0 && p5 === 1 ? 1 : 0) +
+            (p5 === 0 && p6 === 1 ? 1 : 0) + (p6 === 0 && p7 === 1 ? 1 : 0) + (p7 === 0 && p8 === 1 ? 1 : 0) +
+            (p8 === 0 && p9 === 1 ? 1 : 0) + (p9 === 0 && p2 === 1 ? 1 : 0);
+          if (a !== 1) continue;
+          if (step === 0 ? (p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0) : (p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0)) del.push(p);
+        } else {
+          // Guo & Hall (1989) A1: C(P) = 1, 2 ≤ N(P) ≤ 3, and the sub-iteration's directional condition.
+          const c = (!p2 && (p3 || p4) ? 1 : 0) + (!p4 && (p5 || p6) ? 1 : 0) + (!p6 && (p7 || p8) ? 1 : 0) + (!p8 && (p9 || p2) ? 1 : 0);
+          if (c !== 1) continue;
+          const n1 = (p9 | p2) + (p3 | p4) + (p5 | p6) + (p7 | p8);
+          const n2 = (p2 | p3) + (p4 | p5) + (p6 | p7) + (p8 | p9);
+          const n = Math.min(n1, n2);
+          if (n < 2 || n > 3) continue;
+          const m = step === 0 ? (p6 | p7 | (1 - p9)) & p8 : (p2 | p3 | (1 - p5)) & p4;
+          if (m === 0) del.push(p);
         }
       }
-      if (del.length) changed = true;
+      if (!del.length) continue;
+      changed = true;
       for (const p of del) img[p] = 0;
+      const next: number[] = [];
+      for (const p of cand) { if (img[p]) next.push(p); else inCand[p] = 0; }
+      for (const p of del) for (const o of ring) {
+        const q = p + o;
+        if (img[q] && !inCand[q]) { inCand[q] = 1; next.push(q); }
+      }
+      cand = next;
     }
   }
-  removeStaircases(img, w, h);
-  return { width: w, height: h, data: img };
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) out.set(img.subarray((y + 1) * W + 1, (y + 1) * W + 1 + w), y * w);
+  removeStaircases(out, w, h);
+  return { width: w, height: h, data: out };
 }
 
 /** Yokoi 8-connectivity number of a pixel given its ring (E, NE, N, NW, W, SW, S, SE). 1 ⇔ simple point. */
