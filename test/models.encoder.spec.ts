@@ -6,6 +6,7 @@ import {
   loadEncoder, kerasLayerName, planResNet, RESNET50, RESNET18, RESNET8, imagenetProbabilities, imagenetLabels,
   embedInBatches, preprocess,
 } from "../lib/models/index";
+import { conv1x1 } from "../lib/models/resnet";
 
 const CHELSEA = "/usr/lib/python3/dist-packages/skimage/data/chelsea.png";
 
@@ -99,6 +100,26 @@ describe("models: small encoders", () => {
     const inf = enc.embed(x);
     assert.ok(tf.max(tf.abs(tf.sub(r.features!, inf))).dataSync()[0] > 1e-3);
     r.features!.dispose(); inf.dispose(); expected.dispose(); x.dispose(); enc.dispose();
+  });
+});
+
+describe("models: 1×1 convolution as a matrix product", () => {
+  before(async () => { await initBackend(); });
+
+  it("equals tf.conv2d 'valid' (strides 1 and 2, even and odd sizes), gradients included", () => {
+    for (const [size, stride] of [[8, 1], [8, 2], [7, 2], [6, 3]]) {
+      const x = tf.randomNormal([2, size, size, 5], 0, 1, "float32", size) as tf.Tensor4D;
+      const k = tf.randomNormal([1, 1, 5, 4], 0, 1, "float32", 9) as tf.Tensor4D;
+      const a = conv1x1(x, k, stride);
+      const b = tf.conv2d(x, k, stride, "valid");
+      assert.deepEqual(a.shape, b.shape);
+      assert.ok(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] < 1e-5, `size ${size} stride ${stride}`);
+      // Gradient w.r.t. input and kernel of sum(y²), against tf.conv2d's (cpu-composed or native) gradients.
+      const ga = tf.grads((xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.square(conv1x1(xx as tf.Tensor4D, kk as tf.Tensor4D, stride))))([x, k]);
+      const gb = tf.grads((xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, kk as tf.Tensor4D, stride, "valid"))))([x, k]);
+      ga.forEach((g, i) => assert.ok(tf.max(tf.abs(tf.sub(g, gb[i]))).dataSync()[0] < 1e-3, `grad ${i}, size ${size} stride ${stride}`));
+      tf.dispose([x, k, a, b, ...ga, ...gb]);
+    }
   });
 });
 

@@ -50,6 +50,22 @@ function addConst(store: ParamStore, name: string, n: number, value: number, kin
   t.dispose();
 }
 
+/**
+ * A 1×1 'valid' convolution as a matrix product (same values as tf.conv2d). Its gradients are matrix
+ * products too, which on wasm avoids the composed Conv2DBackpropInput/Filter kernels (and their filter
+ * reversal) for two thirds of ResNet50's convolutions. Stride s > 1 first keeps every s-th pixel with a
+ * 1×1 average pool of stride s (exactly what a 1×1 'valid' strided conv reads; its gradient is AvgPoolGrad).
+ */
+export function conv1x1(h: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const x: tf.Tensor4D = stride > 1 ? tf.avgPool(h, 1, stride, "valid") : h;
+    const [n, oh, ow, cin] = x.shape;
+    const cout = kernel.shape[3];
+    const y = tf.matMul(tf.reshape(x, [n * oh * ow, cin]), tf.reshape(kernel, [cin, cout]));
+    return tf.reshape(y, [n, oh, ow, cout]);
+  });
+}
+
 /** How to run the network. */
 export interface ResNetForwardOptions {
   /** BatchNorm uses batch statistics (true) or the moving statistics (false). Default false. */
@@ -95,8 +111,10 @@ export function resnetForward(
       // Keras ResNet50: ZeroPadding2D(k//2) then a 'valid' strided conv (symmetric padding).
       const p = Math.floor(c.kernel / 2);
       y = tf.conv2d(tf.pad(h, [[0, 0], [p, p], [p, p], [0, 0]]), kernel, c.stride, "valid");
+    } else if (c.kernel === 1) {
+      y = conv1x1(h, kernel, c.stride);
     } else {
-      y = tf.conv2d(h, kernel, c.stride, c.kernel === 1 ? "valid" : "same");
+      y = tf.conv2d(h, kernel, c.stride, "same");
     }
     if (arch.convBias) y = tf.add(y, store.get(`${c.prefix}_conv/bias`));
     const g = store.get(`${c.prefix}_bn/gamma`) as unknown as tf.Tensor1D;

@@ -18,7 +18,7 @@ export { knnAccuracy, monitorAccuracy } from "./monitor";
 export type { SslMethod, LossVariant, PretrainConfig } from "./config";
 export { resolvePretrainConfig, pretrainConfigFor } from "./config";
 export type { EpochRecord, PretrainOptions, PretrainResult } from "./trainer";
-export { pretrain, lossFor, NonFiniteLossError, readPretrainLog } from "./trainer";
+export { pretrain, lossFor, trainStep, NonFiniteLossError, readPretrainLog } from "./trainer";
 export type { RunPretrainOptions, RunPretrainResult } from "./run";
 export { runPretrain, stratifiedSubset } from "./run";
 export type { BaselineSpec, BaselineResult } from "./compare";

@@ -239,8 +239,13 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
   };
 }
 
-/** One optimisation step; returns the loss (the update is skipped when it is not finite). */
-function trainStep(
+/**
+ * One SSL optimisation step on `images[idx]`: two augmented views (seeded by `cfg.seed` and `step`),
+ * encoder + head in training mode, loss, gradients, SGD update at `lr`, all inside one tf.tidy.
+ * Returns the loss; the update is skipped when it is not finite. `named` maps stable names to the
+ * trainable variables (the same map the Sgd was built with).
+ */
+export function trainStep(
   images: tf.Tensor4D, idx: number[], step: number, cfg: PretrainConfig, encoder: ResNetEncoder, head: ProjectionHead,
   named: Map<string, tf.Variable>, sgd: Sgd, lossFn: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Scalar, lr: number,
 ): number {
