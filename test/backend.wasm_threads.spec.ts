@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { factoryFreeNames } from "../lib/backend/wasm_threads";
+import * as fs from "fs";
+import { factoryFreeNames, unknownFactoryNames, PRELUDE_NAMES } from "../lib/backend/wasm_threads";
 
 /**
  * The threaded wasm shim: results must be bit-identical to the stock single-threaded backend
@@ -66,5 +67,19 @@ describe("backend/threaded wasm shim", function () {
     const src = `function f(M){ var fs = require$$0; var local = 1; commonjsGlobal.Worker = 1; ` +
       `for (var it = __values(x); ;) {} M["__notAName"]; o.__prop; var __declared = 2; __declared++; return _scriptDir + require$$4.cpus(); }`;
     assert.deepEqual(factoryFreeNames(src), ["__values", "_scriptDir", "commonjsGlobal", "require$$0", "require$$4"]);
+  });
+
+  it("accounts for every bundle-scope name of the installed threaded factory (the guard passes on 4.22.0)", () => {
+    // The stringified factory is the inner `function (WasmBackendModuleThreadedSimd) {…}` of the node bundle.
+    const src = fs.readFileSync(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js"), "utf8");
+    const start = src.indexOf("return (function (WasmBackendModuleThreadedSimd) {");
+    const end = src.indexOf("module.exports = WasmBackendModuleThreadedSimd;", start);
+    assert.ok(start > 0 && end > start, "factory located in the bundle");
+    const factory = src.slice(start, end);
+    assert.deepEqual(unknownFactoryNames(factory), []);
+    // and the prelude is not padded with names the build does not use
+    const used = new Set(factoryFreeNames(factory));
+    assert.deepEqual(PRELUDE_NAMES.filter((n) => !used.has(n)), []);
+    assert.deepEqual(unknownFactoryNames(factory + "; require$$9.x; __awaiter(1)"), ["__awaiter", "require$$9"]);
   });
 });

@@ -27,12 +27,17 @@ import * as wasmBackend from "@tensorflow/tfjs-backend-wasm";
 export const WASM_SHIM_VERSION = "4.22.0";
 
 /** Bundle-scope names the stringified factory may use, each defined by the worker prelude. */
-const PRELUDE_NAMES = [
+export const PRELUDE_NAMES = [
   "require$$0", "require$$1", "require$$3", "require$$4", "commonjsGlobal", "_scriptDir",
   "__values", "__read", "__spreadArray",
 ] as const;
 /** Names that appear free in the factory but are only evaluated on the main thread. */
-const MAIN_THREAD_ONLY = ["__dirname", "__filename"];
+export const MAIN_THREAD_ONLY: readonly string[] = ["__dirname", "__filename"];
+
+/** Free helper names of a factory source that neither the prelude nor the main thread accounts for. */
+export function unknownFactoryNames(src: string): string[] {
+  return factoryFreeNames(src).filter((n) => !(PRELUDE_NAMES as readonly string[]).includes(n) && !MAIN_THREAD_ONLY.includes(n));
+}
 const FACTORY_PREFIX = "var WasmBackendModuleThreadedSimd = ";
 const WORKER_MARK = "WasmBackendModuleThreadedSimd(Module)";
 
@@ -144,8 +149,7 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
       if (parts && parts.every((p) => typeof p === "string")) blobText.set(this, (parts as string[]).join(""));
       const text = blobText.get(this);
       if (text !== undefined && text.startsWith(FACTORY_PREFIX)) {
-        const unknown = factoryFreeNames(text.slice(FACTORY_PREFIX.length))
-          .filter((n) => !(PRELUDE_NAMES as readonly string[]).includes(n) && !MAIN_THREAD_ONLY.includes(n));
+        const unknown = unknownFactoryNames(text.slice(FACTORY_PREFIX.length));
         if (unknown.length) {
           shimError = `factory uses bundle names the prelude lacks: ${unknown.join(", ")}`;
           throw new Error(`lib/backend/wasm_threads.ts: ${shimError}`);
