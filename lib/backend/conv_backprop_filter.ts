@@ -45,10 +45,16 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: ConvFil
       const m = x.shape[0] * dy.shape[1] * dy.shape[2];
       return tf.reshape(tf.matMul(tf.reshape(xs, [m, ci]), tf.reshape(dy, [m, co]), true, false), fs);
     }
-    const xp = padOrCrop4d(x, [top, bottom, left, right]);
-    const xT = tf.transpose(xp, [3, 1, 2, 0]);                 // [Ci, Hp, Wp, N]
     const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;  // [Ho, Wo, N, Co]
-    let g = tf.conv2d(xT, dyT, 1, "valid", "NHWC", [sh, sw]);   // [Ci, Hp-(Ho-1)s, Wp-(Wo-1)s, Co]
+    let g: tf.Tensor4D;
+    if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) {
+      // Transpose first and let the conv pad (one copy of x instead of two).
+      const xT = tf.transpose(x, [3, 1, 2, 0]);                // [Ci, H, W, N]
+      g = tf.conv2d(xT, dyT, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], "NHWC", [sh, sw]);
+    } else {
+      const xT = tf.transpose(padOrCrop4d(x, [top, bottom, left, right]), [3, 1, 2, 0]);
+      g = tf.conv2d(xT, dyT, 1, "valid", "NHWC", [sh, sw]);   // [Ci, Hp-(Ho-1)s, Wp-(Wo-1)s, Co]
+    }
     if (g.shape[1] !== kh || g.shape[2] !== kw) g = tf.slice(g, [0, 0, 0, 0], [ci, kh, kw, co]);
     return tf.transpose(g, [1, 2, 0, 3]);
   });

@@ -46,8 +46,11 @@ export function conv2dInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Con
     }
     const pt = kh - 1 - top, pl = kw - 1 - left;
     const pb = inShape[1] - d.shape[1] - pt + kh - 1, pr = inShape[2] - d.shape[2] - pl + kw - 1;
-    const dp = padOrCrop4d(d, [pt, pb, pl, pr]);
     const wf = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh,kw,Co,Ci]
-    return tf.conv2d(dp, wf, 1, "valid");
+    if (pt >= 0 && pb >= 0 && pl >= 0 && pr >= 0) {
+      // Let the conv pad (no padded copy of dy).
+      return tf.conv2d(d, wf, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
+    }
+    return tf.conv2d(padOrCrop4d(d, [pt, pb, pl, pr]), wf, 1, "valid");
   });
 }
