@@ -8,7 +8,6 @@ import { isNodeChoice, tryNodeBackend } from "./node_backend";
 import { initWasm, wantedWasmThreads } from "./wasm_init";
 import { registerTrainingKernels } from "./training_kernels";
 
-
 /**
  * The candidates to try, from `NANOMORPH_BACKEND` (a single forced one) or the default order.
  * @throws when the variable names no known backend
