@@ -11,3 +11,4 @@ export * from "./domains";
 export * from "./draw";
 export * from "./quantify_image";
 export * from "./figures";
+export * from "./by_class";

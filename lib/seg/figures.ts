@@ -2,7 +2,8 @@ import type { Figure } from "../plots/figure";
 import { violinBoxByGroup, type GroupedValue } from "../plots/violin";
 import { imageGrid } from "../plots/images";
 import { overlayMask, type RawImage } from "../plots/png";
-import type { SegRunRecord } from "./sweep";
+import type { SegRunRecord, SegRunPredictions } from "./sweep";
+import type { NanowireSegStudy } from "./study";
 
 /** Options of `segScoreFigure`. */
 export interface SegScoreFigureOptions {
@@ -51,4 +52,26 @@ export function overlayFigure(cases: OverlayCase[], title = "Input, ground truth
     captions.push(c.label, "ground truth", "prediction");
   }
   return imageGrid(imgs, { cols: 3, captions, title, tile: 220 });
+}
+
+/**
+ * Overlay cases for `count` test images of one sweep run (spread over the test list): input from the
+ * study tensors, truth, predicted probabilities, and a label with the image's soft Dice from `rows`.
+ */
+export function overlayCasesFromRun(study: NanowireSegStudy, run: SegRunPredictions, rows: readonly SegRunRecord[], count = 3): OverlayCase[] {
+  const px = study.images.dataSync() as Float32Array;
+  const mk = study.masks.dataSync() as Float32Array;
+  const hw = run.height * run.width;
+  const step = Math.max(1, Math.floor(run.test.length / count));
+  const picks = run.test.filter((_, k) => k % step === 0).slice(0, count);
+  return picks.map((i) => {
+    const k = run.test.indexOf(i);
+    const row = rows.find((r) => r.n === run.n && r.splitSeed === run.splitSeed && r.image === study.files[i]);
+    return {
+      image: { width: run.width, height: run.height, channels: 3 as const, data: px.slice(i * hw * 3, (i + 1) * hw * 3) },
+      truth: mk.slice(i * hw, (i + 1) * hw),
+      prediction: run.probs.slice(k * hw, (k + 1) * hw),
+      label: `${study.files[i].replace(/\.[^.]+$/, "")}${row ? `, Dice ${row.dice.toFixed(2)}` : ""}`,
+    };
+  });
 }

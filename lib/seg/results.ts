@@ -58,3 +58,12 @@ export function segRunsFrame(rows: readonly SegRunRecord[]): SegFrame {
   const dfd = require("danfojs-node") as typeof import("danfojs-node");
   return new dfd.DataFrame(rows.map((r) => ({ ...r })));
 }
+
+/** Report values in the paper reference's shape: {labelsPerClass, medians: {dice: [...], iou: [...]}} (soft scores, first encoder). */
+export function segmentationSummaryValues(rows: readonly SegRunRecord[]): { labelsPerClass: number[]; medians: { dice: number[]; iou: number[] } } {
+  const sum = summarizeSeg(rows);
+  const ns = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
+  const enc = rows[0]?.encoder;
+  const pick = (metric: "dice" | "iou"): number[] => ns.map((n) => sum.find((s) => s.encoder === enc && s.n === n && s.metric === metric)?.median ?? NaN);
+  return { labelsPerClass: ns, medians: { dice: pick("dice"), iou: pick("iou") } };
+}

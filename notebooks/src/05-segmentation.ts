@@ -19,10 +19,11 @@ import { recordSummary } from "./lib/report/index";
 import { resultsDir } from "./lib/util/paths";
 import {
   loadSegmentConfig, nanowireSegStudy, segmentationSweep, writeSegRuns, summarizeSeg, segRunsFrame,
-  segScoreFigure, overlayFigure, type SegRunPredictions,
+  segScoreFigure, overlayFigure, overlayCasesFromRun, segmentationSummaryValues, type SegRunPredictions,
 } from "./lib/seg/index";
 import {
-  readMaskFile, quantifyMask, summaryRow, classDistributionFigure, percolationMontage, type MaskReport,
+  quantifyByClass, percolationByClass, classMeansTable, classDistributionFigure, percolationMontage, percolationExamples,
+  quantificationSummaryValues,
 } from "./lib/quantify/index";
 
 const t0 = Date.now();
@@ -56,8 +57,8 @@ for (const s of summarizeSeg(rows)) console.log(`${String(s.n).padEnd(4)} ${s.me
 segRunsFrame(rows).head(5).print();
 
 // %%
-show(segScoreFigure(rows, "dice", { note }), "05-dice-vs-n");
-show(segScoreFigure(rows, "iou", { note }), "05-iou-vs-n");
+show(segScoreFigure(rows, "dice", { note: note }), "05-dice-vs-n");
+show(segScoreFigure(rows, "iou", { note: note }), "05-iou-vs-n");
 
 // %% [markdown]
 // ## Input, ground truth and prediction (largest n, first split)
@@ -65,19 +66,7 @@ show(segScoreFigure(rows, "iou", { note }), "05-iou-vs-n");
 // %%
 const run = last as SegRunPredictions | null;
 if (!run) throw new Error("no predictions were recorded for the first split");
-const px = study.images.dataSync();
-const mk = study.masks.dataSync();
-const hw = run.height * run.width;
-const picks = run.test.filter((_, k) => k % Math.max(1, Math.floor(run.test.length / 3)) === 0).slice(0, 3);
-show(overlayFigure(picks.map((i) => {
-  const k = run.test.indexOf(i);
-  const row = rows.find((r) => r.n === run.n && r.splitSeed === run.splitSeed && r.image === study.files[i])!;
-  return {
-    image: { width: run.width, height: run.height, channels: 3 as const, data: px.slice(i * hw * 3, (i + 1) * hw * 3) },
-    truth: mk.slice(i * hw, (i + 1) * hw), prediction: run.probs.slice(k * hw, (k + 1) * hw),
-    label: `${study.files[i].replace(/\.png$/, "")}, Dice ${row.dice.toFixed(2)}`,
-  };
-}), `n = ${run.n} labelled per class (${note})`), "05-overlays");
+show(overlayFigure(overlayCasesFromRun(study, run, rows, 3), `n = ${run.n} labelled per class (${note})`), "05-overlays");
 encoder.dispose();
 study.images.dispose();
 study.masks.dispose();
@@ -88,27 +77,10 @@ study.masks.dispose();
 // one cluster spans ≥ size − 2 px both ways. Paper: dispersed 0/100, network 100/100.
 
 // %%
-const reports: Record<string, MaskReport[]> = {};
-for (let i = 0; i < study.maskFiles.length; i++) {
-  const cls = study.classes[study.labels[i]];
-  const mask = await readMaskFile(study.maskFiles[i]);
-  (reports[cls] ??= []).push(quantifyMask(mask, { minArea: 5 }, study.files[i]));
-}
-const perc: Record<string, number> = {}, dens: Record<string, [number, number]> = {};
-for (const [cls, reps] of Object.entries(reports)) {
-  perc[cls] = reps.filter((r) => r.percolation.percolates).length;
-  const d = reps.map((r) => r.measure.density);
-  dens[cls] = [Math.min(...d), Math.max(...d)];
-  console.log(`${cls.padEnd(10)} percolating ${perc[cls]}/${reps.length} · density ${dens[cls][0].toFixed(3)}–${dens[cls][1].toFixed(3)}`);
-}
-const examples: Array<{ mask: Awaited<ReturnType<typeof readMaskFile>>; caption: string }> = [];
-for (const cls of study.classes) {
-  const idx = study.labels.map((l, i) => (study.classes[l] === cls ? i : -1)).filter((i) => i >= 0).slice(0, 2);
-  for (const i of idx) {
-    const r = reports[cls].find((x) => x.file === study.files[i])!;
-    examples.push({ mask: await readMaskFile(study.maskFiles[i]), caption: `${study.files[i].replace(/\.png$/, "")}: ${r.percolation.percolates ? "percolates" : "no"}` });
-  }
-}
+const reports = await quantifyByClass(study.maskFiles, study.labels.map((l) => study.classes[l]), { minArea: 5 }, study.files);
+const perc = percolationByClass(reports);
+for (const [cls, p] of Object.entries(perc)) console.log(`${cls.padEnd(10)} percolating ${p.percolating}/${p.of} · density ${p.densityMin.toFixed(3)}–${p.densityMax.toFixed(3)}`);
+const examples = await percolationExamples(study.maskFiles, study.labels.map((l) => study.classes[l]), 2, study.files);
 show(percolationMontage(examples), "05-percolation");
 
 // %% [markdown]
@@ -117,31 +89,20 @@ show(percolationMontage(examples), "05-percolation");
 // exact Euclidean distance transform across the skeleton; orientation from the local skeleton direction.
 
 // %%
-console.log("class       domains/img  length/img(px)  mean width(px)  nematic S  branch pts/img");
-for (const [cls, reps] of Object.entries(reports)) {
-  const rowsQ = reps.map(summaryRow);
-  const mean = (f: (r: (typeof rowsQ)[number]) => number): number => rowsQ.reduce((s, r) => s + f(r), 0) / rowsQ.length;
-  console.log(`${cls.padEnd(11)} ${mean((r) => r.domainCount).toFixed(1).padStart(11)}  ${mean((r) => r.totalLength).toFixed(0).padStart(14)}  ` +
-    `${mean((r) => r.meanWidth).toFixed(2).padStart(14)}  ${mean((r) => r.nematicOrder).toFixed(3).padStart(9)}  ${mean((r) => r.branchPoints).toFixed(1).padStart(14)}`);
-}
-for (const q of ["density", "domainArea", "length", "width", "orientation"] as const) show(classDistributionFigure(reports, q, { note }), `05-${q}-by-class`);
+console.log(classMeansTable(reports));
+for (const q of ["density", "domainArea", "length", "width", "orientation"] as const) show(classDistributionFigure(reports, q, { note: note }), `05-${q}-by-class`);
 
 // %%
-const nsorted = [...cfg.labelsPerClass].sort((a, b) => a - b);
-const med = (metric: "dice" | "iou") => nsorted.map((n) => summarizeSeg(rows).find((s) => s.n === n && s.metric === metric)!.median);
 recordSummary({
   section: "segmentation", data: "stand-in",
   figures: ["05-dice-vs-n", "05-iou-vs-n", "05-overlays"],
-  values: { labelsPerClass: nsorted, medians: { dice: med("dice"), iou: med("iou") } },
+  values: segmentationSummaryValues(rows),
   setting: `${cfg.encoder} encoder (frozen), U-Net filters ${cfg.filters ? cfg.filters.join("/") : "default"}, ${cfg.size}px, ${cfg.splits} split(s), profile ${profileName()}`,
 });
 recordSummary({
   section: "quantification", data: "stand-in",
   figures: ["05-percolation", "05-density-by-class", "05-domainArea-by-class", "05-length-by-class", "05-width-by-class", "05-orientation-by-class"],
-  values: {
-    percolating: { ...perc, of: Math.max(...Object.values(reports).map((r) => r.length)) },
-    pixelDensity: dens,
-  },
-  setting: `ground-truth masks of the synthetic stand-in set, ${Object.values(reports)[0][0].measure.width}px, min domain area 5 px`,
+  values: quantificationSummaryValues(perc),
+  setting: `ground-truth masks of the synthetic stand-in set at native size, min domain area 5 px`,
 });
 console.log(`notebook 05 done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
