@@ -18,16 +18,16 @@ import { runPretrain, pretrainConfigFor, baselineAccuracies, type RunPretrainRes
 import { listClassFolder, loadImages } from "./lib/data/index";
 import { lineWithBands, show } from "./lib/plots/index";
 
-const profile = profileName();
+const activeProfile = profileName();
 const backend = await initBackend();
 const methods = ["simclr", "barlow"] as const;
 for (const m of methods) {
-  const c = pretrainConfigFor(profile, { method: m });
+  const c = pretrainConfigFor(activeProfile, { method: m });
   console.log(`${m.padEnd(7)} encoder ${c.encoder}, ${c.imageSize} px, batch ${c.batchSize}, ${c.epochs} epochs, ` +
     `lr ${c.lr.initial} cosine ${c.lr.spanRun ? "over the run" : `over ${c.lr.decaySteps} steps`}, crop ${c.augment.crop ?? "random"}, ` +
     `head ${c.projection.join("→")}, loss ${c.loss}`);
 }
-console.log(`profile ${profile} · backend ${backend.name}`);
+console.log(`profile ${activeProfile} · backend ${backend.name}`);
 
 // %% [markdown]
 // ## Pretrain both methods
@@ -37,10 +37,10 @@ console.log(`profile ${profile} · backend ${backend.name}`);
 // %%
 const runs: Record<string, RunPretrainResult> = {};
 for (const method of methods) {
-  const out = resultsDir("pretrain", `${method}-${profile}`);
+  const out = resultsDir("pretrain", `${method}-${activeProfile}`);
   fs.rmSync(out, { recursive: true, force: true });
   const t0 = Date.now();
-  const r = await runPretrain({ method, out, profile });
+  const r = await runPretrain({ method, out, profile: activeProfile });
   runs[method] = r;
   const last = r.epochs[r.epochs.length - 1];
   console.log(`${method}: ${r.imageCount} images, ${r.steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
@@ -68,7 +68,7 @@ show(lineWithBands(methods.map((m) => ({
 // %%
 const dataDir = runs.simclr.dataDir;
 const folder = listClassFolder(dataDir);
-const cfg = pretrainConfigFor(profile, { method: "simclr" });
+const cfg = pretrainConfigFor(activeProfile, { method: "simclr" });
 const images = await loadImages(folder.files, cfg.imageSize);
 const baselines = await baselineAccuracies([
   { label: "ImageNet ResNet50, [0,1] inputs (paper)", spec: "imagenet", options: { preprocess: "unit" } },
