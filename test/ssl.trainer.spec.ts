@@ -113,6 +113,19 @@ describe("ssl: pretraining loop", () => {
     });
   }
 
+  it("resumes exactly from a mid-epoch checkpoint (as written on SIGINT)", async () => {
+    const full = await pretrain({ ...TINY, method: "barlow" }, images, { out: path.join(tmp, "mid-full") });
+    const out = path.join(tmp, "mid");
+    const a = await pretrain({ ...TINY, method: "barlow" }, images, { out, stopAfterSteps: 3 });
+    assert.equal(a.steps, 3);
+    assert.ok(a.checkpoint.endsWith("step-00000003"), a.checkpoint);
+    a.encoder.dispose(); a.head.dispose();
+    const b = await pretrain({ ...TINY, method: "barlow" }, images, { out, resume: true });
+    assert.deepEqual(b.stepLosses, full.stepLosses);
+    assert.deepEqual(b.epochs.map((e) => e.meanLoss), full.epochs.map((e) => e.meanLoss));
+    for (const r of [full, b]) { r.encoder.dispose(); r.head.dispose(); }
+  });
+
   it("stops on a non-finite loss before the update, naming the last checkpoint written, which stays intact", async () => {
     // lr 1e30 blows the weights up at step 0 (loss still finite, checkpoint epoch-0001 written: 1 step per epoch);
     // step 1 then overflows float32 in BatchNorm and the loss is NaN.

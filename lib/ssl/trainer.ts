@@ -79,6 +79,8 @@ export interface PretrainOptions {
   monitor?: MonitorSet;
   /** Stop (with a checkpoint) after this many epochs of this call — for tests and time-boxed runs. */
   stopAfterEpochs?: number;
+  /** Stop after this many steps of this call with a mid-epoch checkpoint `step-NNNNNNNN` (as on SIGINT). */
+  stopAfterSteps?: number;
   /** Checkpoint and stop cleanly on SIGINT/SIGTERM (default false; the CLI sets it). */
   handleSignals?: boolean;
   /** Called after every epoch. */
@@ -187,6 +189,7 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
   const progress = new Progress({ label: opts.label ?? `pretrain ${cfg.method}`, total: totalSteps * batch, unit: "img" });
   progress.resumeFrom(step * batch);
   const epochsAtStart = Math.floor(step / stepsPerEpoch);
+  const stepsAtStart = step;
   try {
     while (step < totalSteps) {
       const epoch = Math.floor(step / stepsPerEpoch);
@@ -202,6 +205,7 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
         state.stepLrs.push(lr);
         step++;
         progress.tick(batch, { epoch: `${epoch + 1}/${cfg.epochs}`, step: String(step), loss });
+        if (opts.stopAfterSteps !== undefined && step - stepsAtStart >= opts.stopAfterSteps && step < totalSteps) stopRequested = true;
         if (stopRequested) break;
       }
       if (stopRequested) {
