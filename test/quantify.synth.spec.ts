@@ -2,6 +2,11 @@ import { strict as assert } from "assert";
 import { generateNanowire, type NanowireClass } from "../lib/data/synth/nanowire";
 import { Rng } from "../lib/util/rng";
 import { quantifyMask } from "../lib/quantify/quantify_image";
+import { quantifyByClass, percolationByClass, quantificationSummaryValues, percolationExamples, classMeansTable } from "../lib/quantify/by_class";
+import { encodeMaskPng } from "../lib/quantify/mask_io";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 // Ground truth from lib/data's nanowire generator (per-wire centre-line length, mean width, axial
 // orientation, and whether a distance-2 cluster spans the image). Tolerances were set from the first
@@ -54,6 +59,36 @@ describe("quantify vs synthetic ground truth (lib/data generator)", () => {
           assert.equal(report.percolation.percolates, cls === "network", `${cls} ${size}px seed ${seed}`);
         }
       }
+    }
+  });
+
+  it("groups reports by class from mask files and summarises percolation and density in the report's shape", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nm-q-class-"));
+    try {
+      const files: string[] = [], classOf: string[] = [], truth: Array<{ cls: string; spans: boolean; density: number }> = [];
+      for (const cls of ["dispersed", "network"] as const) {
+        for (let seed = 500; seed < 503; seed++) {
+          const s = generateNanowire(cls, 96, new Rng(seed));
+          const f = path.join(dir, `${cls}_${seed}.png`);
+          fs.writeFileSync(f, await encodeMaskPng({ width: 96, height: 96, data: s.mask }));
+          files.push(f); classOf.push(cls); truth.push({ cls, spans: s.truth.spansBothWays, density: s.truth.maskDensity });
+        }
+      }
+      const reps = await quantifyByClass(files, classOf, { minArea: 5 });
+      const perc = percolationByClass(reps);
+      assert.deepEqual(Object.keys(perc), ["dispersed", "network"]);
+      assert.equal(perc.dispersed.percolating, 0);
+      assert.equal(perc.network.percolating, 3);
+      const dd = truth.filter((t) => t.cls === "dispersed").map((t) => t.density);
+      assert.ok(Math.abs(perc.dispersed.densityMin - Math.min(...dd)) < 1e-5 && Math.abs(perc.dispersed.densityMax - Math.max(...dd)) < 1e-5);
+      const v = quantificationSummaryValues(perc) as { percolating: Record<string, number>; pixelDensity: Record<string, number[]> };
+      assert.deepEqual(v.percolating, { dispersed: 0, network: 3, of: 3 });
+      assert.equal(v.pixelDensity.network.length, 2);
+      const ex = await percolationExamples(files, classOf, 1);
+      assert.deepEqual(ex.map((e) => e.caption), ["dispersed_500: no", "network_500: percolates"]);
+      assert.equal(classMeansTable(reps).split("\n").length, 3);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

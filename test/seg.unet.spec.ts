@@ -7,7 +7,7 @@ import { UNet, defaultFilters } from "../lib/seg/unet";
 import { trainSegmenter, predictProbabilities, computeSkipCache, disposeSkipCache } from "../lib/seg/train";
 import { batchScores } from "../lib/seg/metrics";
 import { segmentationSweep } from "../lib/seg/sweep";
-import { summarizeSeg, rowsToCsv } from "../lib/seg/results";
+import { summarizeSeg, rowsToCsv, segRunsFrame, segmentationSummaryValues } from "../lib/seg/results";
 import { makeMask } from "../lib/quantify/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { Rng } from "../lib/util/rng";
@@ -118,6 +118,11 @@ describe("seg/unet", function () {
     const sum = summarizeSeg(rows);
     assert.equal(sum.length, 2 * 4);
     assert.equal(rowsToCsv(rows).trim().split("\n").length, rows.length + 1);
+    const df = segRunsFrame(rows);
+    assert.deepEqual(df.shape, [rows.length, Object.keys(rows[0]).length]);
+    const v = segmentationSummaryValues(rows);
+    assert.deepEqual(v.labelsPerClass, [1, 2]);
+    assert.equal(v.medians.dice[0], sum.find((x) => x.n === 1 && x.metric === "dice")!.median);
     tf.dispose([x, y]);
   });
 
