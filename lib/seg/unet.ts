@@ -17,7 +17,11 @@ export interface UNetConfig {
   filters?: number[];
   /** Transposed-convolution kernel size. Default 4 (paper). */
   kernel?: number;
-  /** Train the encoder too (fine-tuning). Default false: frozen, as in the paper. */
+  /**
+   * Train the encoder too (fine-tuning). Default false: frozen, as in the paper. Porting note: the
+   * encoder's BN layers keep using their moving statistics while fine-tuning (the encoder runs in
+   * inference mode); only the decoder's BN uses batch statistics.
+   */
   trainEncoder?: boolean;
   /** BN moving-average momentum. Default 0.99 (Keras). */
   bnMomentum?: number;

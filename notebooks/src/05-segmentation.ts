@@ -97,7 +97,7 @@ recordSummary({
   section: "segmentation", data: "stand-in",
   figures: ["05-dice-vs-n", "05-iou-vs-n", "05-overlays"],
   values: segmentationSummaryValues(rows),
-  setting: `${cfg.encoder} encoder (frozen), U-Net filters ${cfg.filters ? cfg.filters.join("/") : "default"}, ${cfg.size}px, ${cfg.splits} split(s), profile ${profileName()}`,
+  setting: `${cfg.encoder} encoder (frozen, ${cfg.preprocess} input), U-Net filters ${cfg.filters ? cfg.filters.join("/") : "default"}, loss ${cfg.loss}, ${cfg.size}px, ${cfg.splits} split(s), profile ${profileName()}`,
 });
 recordSummary({
   section: "quantification", data: "stand-in",
