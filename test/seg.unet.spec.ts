@@ -70,7 +70,9 @@ describe("seg/unet", function () {
   it("overfits two synthetic images (Dice rises above 0.85) without leaking tensors", () => {
     const { x, y } = bars(2, 64, 6204);
     const net = new UNet(enc, { seed: 2 });
-    const before = tf.tidy(() => batchScores(y, net.predict(x)));
+    const p0 = net.predict(x);
+    const before = batchScores(y, p0);
+    p0.dispose();
     const n0 = tf.memory().numTensors;
     const res = trainSegmenter(net, x, y, { epochs: 60, batchSize: 2, learningRate: 0.01, seed: 1 });
     assert.equal(tf.memory().numTensors, n0, "tensor count changed across training");
