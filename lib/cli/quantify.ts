@@ -6,6 +6,7 @@ import { quantifyFiles, summaryRow, type MaskSummaryRow } from "../quantify/quan
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { rowsToCsv } from "../seg/results";
+import { summarize } from "../probe/stats";
 
 const HELP = `usage: nanomorph quantify --masks DIR|FILE [--nm-per-px X] [options]
 
@@ -82,13 +83,8 @@ export const command: Command = {
     console.log(COLUMNS.map((c, i) => c.padEnd(widths[i])).join("  "));
     for (const r of rows) console.log(COLUMNS.map((c, i) => fmt(r[c]).padEnd(widths[i])).join("  "));
     const perc = rows.filter((r) => r.percolates).length;
-    console.log(`\n${rows.length} mask(s): ${perc} percolate, median density ${fmt(median(rows.map((r) => r.density)))}`);
+    console.log(`\n${rows.length} mask(s): ${perc} percolate, median density ${fmt(summarize(rows.map((r) => r.density)).median)}`);
     return 0;
   },
 };
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
