@@ -6,6 +6,7 @@ import { diceLoss, bceLoss, segLoss } from "../lib/seg/losses";
 import { epochsFor, PAPER_EPOCHS } from "../lib/seg/schedule";
 import { tileOrigins, extractTiles, stitchTiles } from "../lib/seg/tiles";
 import { Rng } from "../lib/util/rng";
+import { loadSegmentConfig } from "../lib/seg/config";
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -91,5 +92,24 @@ describe("seg/tiles", () => {
       const back = stitchTiles(t.tiles, t);
       for (let i = 0; i < img.length; i++) close(back[i], img[i], 1e-6);
     }
+  });
+});
+
+describe("seg/config", () => {
+  it("loads every profile; the paper profile carries the paper's settings", () => {
+    for (const p of ["ci", "laptop", "paper"] as const) assert.ok(loadSegmentConfig(p).size % 32 === 0);
+    const c = loadSegmentConfig("paper");
+    // Paper (docs/PAPER.md, Segmentation): filters 1024/512/256/128, 1 − Dice (smooth 1e-6), Adam, batch 4,
+    // epochs {80:20, 32:30, 16:40, 8:60, 4:120, 2:120, 1:120}, stratified 80/20 split with seed 42.
+    assert.deepEqual(c.filters, [1024, 512, 256, 128]);
+    assert.equal(c.loss, "dice");
+    assert.equal(c.smooth, 1e-6);
+    assert.equal(c.batchSize, 4);
+    assert.equal(c.learningRate, 1e-3);
+    assert.equal(c.firstSplitSeed, 42);
+    assert.equal(c.testFraction, 0.2);
+    assert.equal(c.preprocess, "unit");
+    assert.equal(c.trainEncoder, false);
+    for (const [n, e] of Object.entries(PAPER_EPOCHS)) assert.equal(c.epochs[n], e);
   });
 });
