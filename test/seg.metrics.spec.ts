@@ -99,7 +99,7 @@ describe("seg/config", () => {
   it("loads every profile; the paper profile carries the paper's settings", () => {
     for (const p of ["ci", "laptop", "paper"] as const) assert.ok(loadSegmentConfig(p).size % 32 === 0);
     const c = loadSegmentConfig("paper");
-    // Paper (docs/PAPER.md, Segmentation): filters 1024/512/256/128, 1 − Dice (smooth 1e-6), Adam, batch 4,
+    // Paper (../shared/PAPER.md, "Segmentation"): filters 1024/512/256/128, 1 − Dice (smooth 1e-6), Adam, batch 4,
     // epochs {80:20, 32:30, 16:40, 8:60, 4:120, 2:120, 1:120}, stratified 80/20 split with seed 42.
     assert.deepEqual(c.filters, [1024, 512, 256, 128]);
     assert.equal(c.loss, "dice");
