@@ -30,6 +30,11 @@ export interface WorkloadResult {
   ms: number;
   /** Every timed run, ms. */
   allMs: number[];
+  /**
+   * Median CPU time per run (user + system, all threads of the process), ms. Less sensitive to other
+   * load than wall time; with n threads it approaches n × ms when they never idle.
+   */
+  cpuMs: number;
   /** Tensors alive after dispose minus before setup (0 = no leak). */
   leakedTensors: number;
   peer: PeerResult | null;
@@ -76,14 +81,16 @@ export function runPeer(w: Workload, repeats: number, warmup: number, root: stri
 export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: number, log: (s: string) => void): Promise<Omit<WorkloadResult, "peer" | "ratio">> {
   const before = tf.memory().numTensors;
   const runner = await w.setup({ backend });
-  const times: number[] = [];
+  const times: number[] = [], cpu: number[] = [];
   try {
     const warm = w.warmup ?? 2;
     for (let i = 0; i < warm + repeats; i++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await runner.run();
       const dt = performance.now() - t0;
-      if (i >= warm) times.push(dt);
+      const dc = process.cpuUsage(c0);
+      if (i >= warm) { times.push(dt); cpu.push((dc.user + dc.system) / 1000); }
       log(`  ${w.name} ${i < warm ? "warm-up" : "run"} ${i + 1}/${warm + repeats}: ${dt.toFixed(1)} ms`);
     }
   } finally {
@@ -91,6 +98,6 @@ export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: n
   }
   return {
     name: w.name, description: w.description, backend: backend.name, threads: backend.threads,
-    ms: round(median(times), 2), allMs: times.map((t) => round(t, 1)), leakedTensors: tf.memory().numTensors - before,
+    ms: round(median(times), 2), allMs: times.map((t) => round(t, 1)), cpuMs: round(median(cpu), 1), leakedTensors: tf.memory().numTensors - before,
   };
 }

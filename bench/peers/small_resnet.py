@@ -2,7 +2,8 @@
 
 Usage: /usr/bin/python3 bench/peers/small_resnet.py --mode train|forward [--repeats K] [--warmup W]
        [--threads T] [--batch B]
-Prints one JSON line {"ms": median, "mode", "threads", "torch", "repeats", "all_ms"} to stdout.
+Prints one JSON line {"ms": median, "cpu_ms": median process CPU time, "mode", "threads", "torch",
+"repeats", "all_ms"} to stdout.
 Model: stem conv3x3->16+BN+ReLU; 4 stages (16,32,64,128): conv3x3+BN+ReLU, conv3x3+BN, + shortcut
 (identity or 1x1 conv), ReLU; max-pool 2 between stages; global average pool; dense 10.
 BN with eps 1e-3 and momentum 0.01 (= Keras momentum 0.99). train: forward, softmax cross-entropy,
@@ -96,12 +97,13 @@ def main():
         fn = forward
     for _ in range(a.warmup):
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(a.repeats):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({"ms": statistics.median(times), "mode": a.mode, "threads": torch.get_num_threads(),
+        cpu.append((time.process_time() - c0) * 1000)
+    print(json.dumps({"ms": statistics.median(times), "cpu_ms": round(statistics.median(cpu), 1), "mode": a.mode, "threads": torch.get_num_threads(),
                       "torch": torch.__version__, "repeats": a.repeats, "all_ms": [round(t, 2) for t in times]}))
     return 0
 
