@@ -42,7 +42,7 @@ export function heatmap(z: number[][], opts: HeatmapOptions = {}): Figure {
   const layout = baseLayout(opts);
   layout.xaxis = { ...layout.xaxis, type: "category", showgrid: false };
   layout.yaxis = { ...layout.yaxis, type: "category", autorange: "reversed", showgrid: false, ...(opts.square ? { scaleanchor: "x" } : {}) };
-  return { data: [trace as Data], layout };
+  return { data: [trace as unknown as Data], layout };
 }
 
 /** White → dark blue (matplotlib's "Blues" direction; Plotly's named "Blues" runs the other way). */

@@ -38,7 +38,7 @@ export function histogram(series: HistogramSeries[], opts: HistogramOptions = {}
     };
     if (opts.binSize !== undefined) t.xbins = { size: opts.binSize, ...(opts.binStart !== undefined ? { start: opts.binStart } : {}) };
     else t.nbinsx = opts.nbins ?? 40;
-    return t as Data;
+    return t as unknown as Data;
   });
   const layout = baseLayout({ yTitle: opts.histnorm ? opts.histnorm : "count", ...opts });
   layout.barmode = opts.barmode ?? "overlay";

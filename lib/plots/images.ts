@@ -50,7 +50,7 @@ export function imageGrid(images: RawImage[], opts: ImageGridOptions = {}): Figu
     if (opts.captions) {
       annotations.push({ text: opts.captions[i], xref: "paper", yref: "paper", x: (x0 + x1) / 2, y: yTop, xanchor: "center", yanchor: "top", showarrow: false, font: { size: 12 } });
     }
-    return { type: "image", source: pngDataUri(im), xaxis: `x${k}`, yaxis: `y${k}`, hoverinfo: "skip" } as Data;
+    return { type: "image", source: pngDataUri(im), xaxis: `x${k}`, yaxis: `y${k}`, hoverinfo: "skip" } as unknown as Data;
   });
   layout.annotations = annotations;
   return { data, layout };

@@ -43,9 +43,9 @@ export function lineWithBands(series: BandSeries[], opts: LineOptions = {}): Fig
         type: "scatter", mode: "lines", name: `${s.name} band`, legendgroup: s.name, showlegend: false, hoverinfo: "skip",
         x: [...s.x, ...[...s.x].reverse()], y: [...s.upper, ...[...s.lower].reverse()],
         fill: "toself", fillcolor: withAlpha(color, 0.2), line: { width: 0, color },
-      } as Data);
+      } as unknown as Data);
     }
-    data.push({ type: "scatter", mode: s.mode ?? "lines", name: s.name, legendgroup: s.name, x: s.x, y: s.y, line: { color, width: 2 }, marker: { color, size: 6 } } as Data);
+    data.push({ type: "scatter", mode: s.mode ?? "lines", name: s.name, legendgroup: s.name, x: s.x, y: s.y, line: { color, width: 2 }, marker: { color, size: 6 } } as unknown as Data);
   });
   const layout = baseLayout(opts);
   if (opts.logX) layout.xaxis = { ...layout.xaxis, type: "log" };
@@ -71,7 +71,7 @@ export function scatterPlot(series: ScatterSeries[], opts: BaseFigureOptions = {
   const data = series.map((s, i) => {
     if (s.y.length !== s.x.length) throw new Error(`scatterPlot: series '${s.name}' has ${s.x.length} x but ${s.y.length} y values`);
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    return { type: "scatter", mode: "markers", name: s.name, x: s.x, y: s.y, text: s.text, marker: { color, size: s.size ?? 6, opacity: 0.8 } } as Data;
+    return { type: "scatter", mode: "markers", name: s.name, x: s.x, y: s.y, text: s.text, marker: { color, size: s.size ?? 6, opacity: 0.8 } } as unknown as Data;
   });
   return { data, layout: baseLayout(opts) };
 }

@@ -54,7 +54,7 @@ export function violinBoxByGroup(values: GroupedValue[], opts: ViolinBoxOptions 
       marker: { size: 4, color: "rgba(0,0,0,0)", line: { color, width: 1 } },
       spanmode: "hard",
       scalemode: "width",
-    } as Data;
+    } as unknown as Data;
   });
   const layout = baseLayout({ yTitle: "accuracy", ...opts });
   layout.violinmode = "group";
