@@ -75,7 +75,7 @@ export const command: Command = {
     console.error(`probe: ${images.files.length} images, ${images.classes.length} classes (${images.classes.join(", ")})` +
       `${images.testRows ? `, fixed test set of ${images.testRows.length}` : ""}; encoder ${name} at ${size}px` +
       `${tiles > 1 ? ` × ${tiles}² tiles` : ""}; backend ${backend.name}; protocol ${protocol}`);
-    const data = await prepareSweepData(images, [{ spec, name, seeds }], { size, tiles, batchSize: cfg.batchSize });
+    const data = await prepareSweepData(images, [{ spec, name, seeds }], { size, tiles });
     const runs = await runSweepParallel(data, sweepConfigOf(cfg, {
       labelsPerClass, splitSeeds: Array.from({ length: splits }, (_, i) => cfg.firstSplitSeed + i),
       protocol: protocol as Protocol, standardize: v.standardize ? true : cfg.standardize,

@@ -19,10 +19,9 @@ export interface ProbeRunConfig {
   valFraction: number;
   fixedEpochs: number;
   standardize: boolean;
-  /** Encoder input side, px (paper 224), tiles per side, images per forward pass. */
+  /** Encoder input side, px (paper 224), and tiles per side (test-time pooling). */
   size: number;
   tiles: number;
-  batchSize: number;
   /** Notebook 03: encoders compared and n list. */
   nanowire: { encoders: string[]; labelsPerClass: number[] };
   /** Notebook 04: encoders, number of split seeds and n lists for the transfer sets. */

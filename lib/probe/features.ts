@@ -27,7 +27,7 @@ export interface FeatureOptions {
   size?: number;
   /** Tiles per side for test-time mean pooling (1 = the whole image resized). Default 1. */
   tiles?: number;
-  /** Images per forward pass. Default 16. */
+  /** Encoder inputs (images, or tiles when tiling) per forward pass. Default `defaultFeatureBatch(size)`. */
   batchSize?: number;
   /** Pixel preprocessing before the encoder (lib/data). Default "none" (the paper's [0,1] input). */
   preprocess?: Preprocess;
@@ -47,6 +47,14 @@ export interface FeatureResult {
 }
 
 const FEATURE_FORMAT = 1;
+
+/**
+ * Encoder inputs per forward pass for an input side: as many as fit in 8 inputs of 224² pixels
+ * (a ResNet50 forward on 8 × 224² stays near 2 GB, well inside wasm's 4 GiB heap), between 1 and 64.
+ */
+export function defaultFeatureBatch(size: number): number {
+  return Math.max(1, Math.min(64, Math.floor((8 * 224 * 224) / (size * size))));
+}
 const weightHashes = new WeakMap<object, string>();
 
 /** Entries (name, variable) of an encoder's weights: its ParamStore when it has one, else its trainable variables. */
@@ -109,7 +117,8 @@ export async function extractFeatures(encoder: Encoder, files: string[], opts: F
   const size = opts.size ?? encoder.inputSize;
   const tiles = opts.tiles ?? 1;
   if (!(Number.isInteger(tiles) && tiles >= 1)) throw new Error(`extractFeatures: tiles must be a positive integer, got ${tiles}`);
-  const batch = opts.batchSize ?? 16;
+  // batchSize counts encoder inputs (tiles), so a tiled image batch holds batchSize / tiles² images.
+  const batch = Math.max(1, Math.floor((opts.batchSize ?? defaultFeatureBatch(size)) / (tiles * tiles)));
   const useCache = opts.cache ?? true;
   const key = await featureCacheKey(encoder, files, opts);
   const dir = cacheDir("features");

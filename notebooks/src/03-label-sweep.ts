@@ -46,7 +46,7 @@ console.log(`encoders ${encoderNames.join(", ")} at ${cfg.size}px · seeds ${cfg
 
 // %%
 const images = listProbeImages(study.dir);
-const data = await prepareSweepData(images, encoders, { size: cfg.size, batchSize: cfg.batchSize });
+const data = await prepareSweepData(images, encoders, { size: cfg.size });
 console.log(`${images.files.length} images · classes ${images.classes.join(", ")} · ${data.featureSets.length} feature sets of ${data.featureSets[0].X.cols}-d`);
 const perClass = images.classes.map((_, k) => images.files.filter((_, i) => images.labels[i] === k)[0]);
 show(imageGrid(await loadThumbnails(perClass, 128), { captions: images.classes, title: `One image per class — ${study.dataLabel}`, tile: 150 }), "03-examples");

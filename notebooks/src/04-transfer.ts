@@ -38,7 +38,7 @@ const npImages = listProbeImages(np.dir);
 console.log(`${np.dataLabel}: ${npImages.files.length} images, classes ${npImages.classes.join(", ")}`);
 const npExamples = npImages.classes.flatMap((_, k) => npImages.files.filter((_, i) => npImages.labels[i] === k).slice(0, 3));
 show(imageGrid(await loadThumbnails(npExamples, 96), { cols: 6, captions: npExamples.map((f) => f.split("/").slice(-2)[0]), title: `Examples — ${np.dataLabel}`, tile: 110 }), "04-np-examples");
-const npData = await prepareSweepData(npImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
+const npData = await prepareSweepData(npImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size });
 const npRuns = [
   ...(await runSweepParallel(npData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "honest", label: "np honest" }))),
   ...(await runSweepParallel(npData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.nanoparticleLabelsPerClass, protocol: "paper", label: "np paper" }))),
@@ -56,7 +56,7 @@ const vi = await transferStudyData("virus");
 const viNote = vi.real ? "" : "STAND-IN data, not the paper's virus set";
 const viImages = listProbeImages(vi.dir);
 console.log(`${vi.dataLabel}: ${viImages.files.length} images (${viImages.testRows!.length} in the fixed test set), ${viImages.classes.length} classes`);
-const viData = await prepareSweepData(viImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size, batchSize: cfg.batchSize });
+const viData = await prepareSweepData(viImages, cfg.transfer.encoders.map((spec) => ({ spec, seeds: cfg.encoderSeeds })), { size: cfg.size });
 const viRuns = [
   ...(await runSweepParallel(viData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "honest", label: "virus honest" }))),
   ...(await runSweepParallel(viData, sweepConfigOf({ ...cfg, splits: cfg.transfer.splits }, { labelsPerClass: cfg.transfer.virusLabelsPerClass, protocol: "paper", label: "virus paper" }))),
