@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { initBackend } from "../lib/backend/index";
 import {
   loadEncoder, kerasLayerName, planResNet, RESNET50, RESNET18, RESNET8, imagenetProbabilities, imagenetLabels,
-  embedInBatches, preprocess,
+  embedInBatches, preprocess, initResNet, ResNetEncoder,
 } from "../lib/models/index";
 import { conv1x1 } from "../lib/models/resnet";
 
@@ -100,6 +100,32 @@ describe("models: small encoders", () => {
     const inf = enc.embed(x);
     assert.ok(tf.max(tf.abs(tf.sub(r.features!, inf))).dataSync()[0] > 1e-3);
     r.features!.dispose(); inf.dispose(); expected.dispose(); x.dispose(); enc.dispose();
+  });
+});
+
+describe("models: conv biases under batch statistics", () => {
+  before(async () => { await initBackend(); });
+
+  it("training-mode output ignores conv biases (they cancel in BN) while the moving mean includes them", async () => {
+    const arch = { ...RESNET8, name: "resnet8-bias", convBias: true };
+    const store = initResNet(arch, 3);
+    const enc = new ResNetEncoder(arch, store, { inputSize: 64 });
+    const x = tf.randomUniform([3, 64, 64, 3], 0, 1, "float32", 8) as tf.Tensor4D;
+    const a = enc.forward(x, { training: true, updateStats: false }).features!;
+    const bias = tf.randomNormal([16], 0, 1, "float32", 4);
+    store.assign("conv1_conv/bias", bias);
+    const b = enc.forward(x, { training: true }).features!;
+    // Same up to float rounding: (y + b) − mean(y + b) = y − mean(y).
+    assert.ok(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] < 1e-4);
+    // Moving mean after one update from 0: 0.01 × (batch mean of the conv output + bias).
+    const expected = tf.tidy(() => {
+      const k = store.get("conv1_conv/kernel") as unknown as tf.Tensor4D;
+      const y = tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), k, 2, "valid");
+      return tf.mul(tf.add(tf.mean(y, [0, 1, 2]), bias), 0.01);
+    });
+    assert.ok(tf.max(tf.abs(tf.sub(store.get("conv1_bn/moving_mean"), expected))).dataSync()[0] < 1e-6);
+    tf.dispose([x, a, b, bias, expected]);
+    enc.dispose();
   });
 });
 

@@ -116,14 +116,20 @@ export function resnetForward(
     } else {
       y = tf.conv2d(h, kernel, c.stride, "same");
     }
-    if (arch.convBias) y = tf.add(y, store.get(`${c.prefix}_conv/bias`));
+    const bias = arch.convBias ? store.get(`${c.prefix}_conv/bias`) : null;
     const g = store.get(`${c.prefix}_bn/gamma`) as unknown as tf.Tensor1D;
     const b = store.get(`${c.prefix}_bn/beta`) as unknown as tf.Tensor1D;
     const mm = store.get(`${c.prefix}_bn/moving_mean`);
     const mv = store.get(`${c.prefix}_bn/moving_variance`);
-    if (!training) return batchNormInfer(y, mm as unknown as tf.Tensor1D, mv as unknown as tf.Tensor1D, g, b, arch.bnEpsilon);
+    if (!training) {
+      if (bias) y = tf.add(y, bias);
+      return batchNormInfer(y, mm as unknown as tf.Tensor1D, mv as unknown as tf.Tensor1D, g, b, arch.bnEpsilon);
+    }
+    // With batch statistics a conv bias cancels exactly ((y + b) − mean(y + b) = y − mean(y)) and gets a
+    // zero gradient, as in Keras; skipping the add saves one activation-sized tensor per conv on the tape.
+    // The moving mean still tracks mean(y + b), so inference mode is unchanged.
     const r = batchNormTrain(y, g, b, arch.bnEpsilon);
-    if (update) updateMovingStats(mm, mv, r.mean, r.variance, { momentum });
+    if (update) updateMovingStats(mm, mv, bias ? tf.add(r.mean, bias) : r.mean, r.variance, { momentum });
     return r.y;
   };
 
