@@ -112,14 +112,14 @@ export function writeRuns(rows: readonly RunRecord[], dir: string, name: string)
   return { csv, json };
 }
 
-/**
- * The runs as a danfo DataFrame (one row per run; the confusion matrix as a JSON string column).
- * Loads danfojs-node lazily (~1.7 s the first time). Returned as `any`-free `DanfoFrame` alias.
- */
+/** danfo's DataFrame type (danfojs-node is loaded lazily, so only its type is imported here). */
 export type DanfoFrame = import("danfojs-node").DataFrame;
-/** See `DanfoFrame`. */
+
+/**
+ * The runs as a danfo DataFrame: one row per run, the RunRecord fields as columns, the confusion
+ * matrix as a JSON string column. Loads danfojs-node on first use (~1.7 s).
+ */
 export function runsToDataFrame(rows: readonly RunRecord[]): DanfoFrame {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const dfd = require("danfojs-node") as typeof import("danfojs-node");
   return new dfd.DataFrame(rows.map((r) => ({ ...r, confusion: JSON.stringify(r.confusion) })));
 }
