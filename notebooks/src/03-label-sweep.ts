@@ -24,7 +24,7 @@ import {
   sweepViolinFigure, protocolFigure, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
   compareEncoders, confusionTotal, mediansByEncoder, nanowireStudyData, imageDensities,
   oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, selectRows, tsne, tsneFigure,
-  loadThumbnails, knnPreservation, pretrainedEncoderChoices,
+  loadThumbnails, knnPreservation, pretrainedEncoderChoices, runsToDataFrame,
 } from "./lib/probe/index";
 
 const t0 = Date.now();
@@ -63,6 +63,14 @@ const files = writeRuns(all, resultsDir("probe"), "03-nanowire-sweep");
 console.log(`${all.length} fits · runs written to ${files.csv}`);
 show(sweepViolinFigure(honest, { title: "Nanowire accuracy vs labels per class (honest protocol)", note: note }), "03-accuracy-honest");
 show(sweepViolinFigure(paper, { title: "Nanowire accuracy vs labels per class (paper protocol)", note: note }), "03-accuracy-paper");
+
+// %% [markdown]
+// The same runs as a danfo DataFrame (one row per fit; the CSV/JSON above hold the same table):
+// mean accuracy per encoder, protocol and n.
+
+// %%
+const df = runsToDataFrame(all);
+df.groupby(["encoder", "protocol", "n"]).col(["accuracy"]).mean().print();
 
 // %% [markdown]
 // ## How much does watching the test split inflate accuracy?
