@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
 import { loadEncoder } from "../lib/models/load";
 import type { Encoder } from "../lib/models/encoder";
-import { extractFeatures, embedTiled, featureCacheKey, encoderIdentity } from "../lib/probe/features";
+import { extractFeatures, embedTiled, featureCacheKey, encoderIdentity, defaultFeatureBatch } from "../lib/probe/features";
 import { Rng } from "../lib/util/rng";
 
 describe("probe/features", () => {
@@ -70,5 +70,10 @@ describe("probe/features", () => {
     const diff = tf.tidy(() => pooled.sub(manual).abs().max().dataSync()[0]);
     assert.ok(diff < 1e-5, `max |pooled − manual| = ${diff}`);
     tf.dispose([x, pooled, manual]);
+  });
+
+  it("sizes feature batches by pixels: 8 inputs of 224², capped to [1, 64]", () => {
+    // 8·224² / s²: 224 → 8, 448 → 2, 1024 → 0.38 → 1, 64 → 98 → 64 (cap)
+    assert.deepEqual([224, 448, 1024, 64].map(defaultFeatureBatch), [8, 2, 1, 64]);
   });
 });
