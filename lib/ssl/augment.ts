@@ -81,39 +81,43 @@ export function drawAugment(n: number, cfg: AugmentConfig, rng: Rng): AugmentDra
   return d;
 }
 
-/** RGB [..., 3] in [0,1] → HSV [..., 3] with h in [0, 1). */
-export function rgbToHsv(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const [r, g, b] = tf.split(x, 3, -1);
-    const v = tf.maximum(tf.maximum(r, g), b);
-    const mn = tf.minimum(tf.minimum(r, g), b);
-    const delta = tf.sub(v, mn);
-    const safeDelta = tf.where(tf.greater(delta, 0), delta, tf.onesLike(delta));
-    const s = tf.where(tf.greater(v, 0), tf.div(delta, tf.where(tf.greater(v, 0), v, tf.onesLike(v))), tf.zerosLike(v));
-    // Hue sextant: max = r → (g − b)/Δ, max = g → 2 + (b − r)/Δ, else 4 + (r − g)/Δ; then /6 mod 1.
-    const hr = tf.div(tf.sub(g, b), safeDelta);
-    const hg = tf.add(tf.div(tf.sub(b, r), safeDelta), 2);
-    const hb = tf.add(tf.div(tf.sub(r, g), safeDelta), 4);
-    let h = tf.where(tf.equal(v, r), hr, tf.where(tf.equal(v, g), hg, hb));
-    h = tf.where(tf.greater(delta, 0), h, tf.zerosLike(h));
-    h = tf.div(h, 6);
-    h = tf.sub(h, tf.floor(h));
-    return tf.concat([h, s, v], -1);
-  });
+/** Channel-wise RGB → HSV on separate [..., 1] tensors (h in [0, 1)). */
+function hsvParts(r: tf.Tensor, g: tf.Tensor, b: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const v = tf.maximum(tf.maximum(r, g), b);
+  const mn = tf.minimum(tf.minimum(r, g), b);
+  const delta = tf.sub(v, mn);
+  const safeDelta = tf.where(tf.greater(delta, 0), delta, tf.onesLike(delta));
+  const s = tf.where(tf.greater(v, 0), tf.div(delta, tf.where(tf.greater(v, 0), v, tf.onesLike(v))), tf.zerosLike(v));
+  // Hue sextant: max = r → (g − b)/Δ, max = g → 2 + (b − r)/Δ, else 4 + (r − g)/Δ; then /6 mod 1.
+  const hr = tf.div(tf.sub(g, b), safeDelta);
+  const hg = tf.add(tf.div(tf.sub(b, r), safeDelta), 2);
+  const hb = tf.add(tf.div(tf.sub(r, g), safeDelta), 4);
+  let h = tf.where(tf.equal(v, r), hr, tf.where(tf.equal(v, g), hg, hb));
+  h = tf.where(tf.greater(delta, 0), h, tf.zerosLike(h));
+  h = tf.div(h, 6);
+  return [tf.sub(h, tf.floor(h)), s, v];
 }
 
-/** HSV [..., 3] (h in [0,1)) → RGB [..., 3]: channel n uses k = (n + 6h) mod 6, v − v·s·clip(min(k, 4 − k), 0, 1). */
+/** Channel-wise HSV → RGB: channel n uses k = (n + 6h) mod 6, v − v·s·clip(min(k, 4 − k), 0, 1). */
+function rgbParts(h: tf.Tensor, s: tf.Tensor, v: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const vs = tf.mul(v, s);
+  const h6 = tf.mul(h, 6);
+  const chan = (n: number): tf.Tensor => {
+    const k6 = tf.add(h6, n);
+    const k = tf.sub(k6, tf.mul(tf.floor(tf.div(k6, 6)), 6));
+    return tf.sub(v, tf.mul(vs, tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1)));
+  };
+  return [chan(5), chan(3), chan(1)];
+}
+
+/** RGB [..., 3] in [0,1] → HSV [..., 3] with h in [0, 1). */
+export function rgbToHsv(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.concat(hsvParts(...(tf.split(x, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor])), -1));
+}
+
+/** HSV [..., 3] (h in [0,1)) → RGB [..., 3]. */
 export function hsvToRgb(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const [h, s, v] = tf.split(x, 3, -1);
-    const chan = (n: number): tf.Tensor => {
-      const k6 = tf.add(tf.mul(h, 6), n);
-      const k = tf.sub(k6, tf.mul(tf.floor(tf.div(k6, 6)), 6));
-      const f = tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1);
-      return tf.sub(v, tf.mul(tf.mul(v, s), f));
-    };
-    return tf.concat([chan(5), chan(3), chan(1)], -1);
-  });
+  return tf.tidy(() => tf.concat(rgbParts(...(tf.split(x, 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor])), -1));
 }
 
 /**
@@ -125,9 +129,15 @@ export function applyAugment(x: tf.Tensor4D, d: AugmentDraw): tf.Tensor4D {
   if (d.flip.length !== n) throw new Error(`applyAugment: draws are for ${d.flip.length} images, batch has ${n}`);
   return tf.tidy(() => {
     const col = (xs: number[]): tf.Tensor4D => tf.tensor4d(xs, [n, 1, 1, 1]);
-    const mask = (xs: boolean[]): tf.Tensor4D => tf.tensor4d(xs.map(Number), [n, 1, 1, 1], "bool");
+    // Per-image selection as an arithmetic blend a·m + b·(1 − m) with m ∈ {0, 1} of shape [N,1,1,1]:
+    // exact for finite values, and it broadcasts (tf.where would need the mask tiled to the full shape).
+    const blend = (xs: boolean[], a: tf.Tensor, b: tf.Tensor): tf.Tensor4D => {
+      const m = tf.tensor4d(xs.map(Number), [n, 1, 1, 1]);
+      return tf.add(tf.mul(a, m), tf.mul(b, tf.sub(1, m))) as tf.Tensor4D;
+    };
     let y: tf.Tensor4D = x;
-    if (d.flip.some(Boolean)) y = tf.where(tf.broadcastTo(mask(d.flip), y.shape), tf.reverse(y, 2), y);
+    if (d.flip.every(Boolean)) y = tf.reverse(y, 2);
+    else if (d.flip.some(Boolean)) y = blend(d.flip, tf.reverse(y, 2), y);
     if (d.boxes) {
       y = tf.image.cropAndResize(y, tf.tensor2d(d.boxes, [n, 4]), tf.range(0, n, 1, "int32") as tf.Tensor1D, [hgt, wid], "bilinear");
     }
@@ -136,13 +146,12 @@ export function applyAugment(x: tf.Tensor4D, d: AugmentDraw): tf.Tensor4D {
       const mean = tf.mean(y, [1, 2], true);
       let j: tf.Tensor = tf.add(tf.mul(tf.sub(y, mean), col(d.contrast)), mean);
       // Saturation and hue in HSV (on the contrast-adjusted values, clipped to the valid RGB range first).
-      const hsv = rgbToHsv(tf.clipByValue(j, 0, 1));
-      const [h, s, v] = tf.split(hsv, 3, -1);
+      const [h, s, v] = hsvParts(...(tf.split(tf.clipByValue(j, 0, 1), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor]));
       const s2 = tf.clipByValue(tf.mul(s, col(d.saturation)), 0, 1);
       const hShift = tf.add(h, col(d.hue));
       const h2 = tf.sub(hShift, tf.floor(hShift));
-      j = hsvToRgb(tf.concat([h2, s2, v], -1));
-      y = tf.where(tf.broadcastTo(mask(d.jitter), y.shape), j, y) as tf.Tensor4D;
+      j = tf.concat(rgbParts(h2, s2, v), -1);
+      y = d.jitter.every(Boolean) ? (j as tf.Tensor4D) : blend(d.jitter, j, y);
     }
     return tf.clipByValue(y, 0, 1);
   });
