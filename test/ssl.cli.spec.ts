@@ -5,7 +5,7 @@ import * as path from "path";
 import sharp from "sharp";
 import { command } from "../lib/cli/pretrain";
 import { readCheckpoint, loadEncoder } from "../lib/models/index";
-import { readPretrainLog, stratifiedSubset } from "../lib/ssl/index";
+import { readPretrainLog, stratifiedSubset, pretrainOrReuse } from "../lib/ssl/index";
 import { Rng } from "../lib/util/rng";
 
 /** Write a 2-class folder of small PNGs: class "dark" (values < 100) and "bright" (> 150), seeded noise. */
@@ -49,6 +49,26 @@ describe("ssl: nanomorph pretrain CLI", () => {
     const enc = await loadEncoder(out);
     assert.equal(enc.featureDim, 128);
     enc.dispose();
+  });
+
+  it("pretrainOrReuse reads a finished run back, and retrains when the config or the data changes", async () => {
+    const out = path.join(tmp, "reuse");
+    const data = path.join(tmp, "data");
+    const o = { method: "barlow" as const, out, data, overrides: { encoder: "resnet8", epochs: 1 } };
+    const first = await pretrainOrReuse(o);
+    const second = await pretrainOrReuse(o);
+    assert.equal(first.reused, false);
+    assert.equal(second.reused, true);
+    assert.deepEqual(second.stepLosses, first.stepLosses);
+    const changed = await pretrainOrReuse({ ...o, overrides: { encoder: "resnet8", epochs: 2 } });
+    assert.equal(changed.reused, false);
+    assert.equal(changed.epochs.length, 2);
+    // Same config, other data folder (a copy): retrained, not read back.
+    const copy = path.join(tmp, "data-copy");
+    fs.cpSync(data, copy, { recursive: true });
+    const other = await pretrainOrReuse({ ...o, data: copy, overrides: { encoder: "resnet8", epochs: 2 } });
+    assert.equal(other.reused, false);
+    for (const r of [first, second, changed, other]) { r.encoder.dispose(); r.head.dispose(); }
   });
 
   it("stratifiedSubset keeps classes balanced and is seeded", () => {

@@ -20,6 +20,7 @@ export { resolvePretrainConfig, pretrainConfigFor } from "./config";
 export type { EpochRecord, PretrainOptions, PretrainResult } from "./trainer";
 export { pretrain, lossFor, trainStep, NonFiniteLossError, readPretrainLog } from "./trainer";
 export type { RunPretrainOptions, RunPretrainResult } from "./run";
-export { runPretrain, stratifiedSubset } from "./run";
+export { runPretrain, stratifiedSubset, pretrainOrReuse } from "./run";
+export type { ReusedPretrainResult } from "./run";
 export type { BaselineSpec, BaselineResult } from "./compare";
 export { baselineAccuracies } from "./compare";

@@ -3,7 +3,10 @@
  * list a folder-per-class image set (labels feed only the kNN monitor; SSL ignores them), load it at the
  * config's size, and run {@link pretrain}.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { readJson, writeJsonAtomic } from "../util/fsx";
 import { initBackend } from "../backend/index";
 import { ensureDataset, listClassFolder, loadImages } from "../data/index";
 import { profileName, type ProfileName } from "../config/index";
@@ -78,4 +81,35 @@ export async function runPretrain(o: RunPretrainOptions): Promise<RunPretrainRes
     if (monitorImages && monitorImages !== images) monitorImages.dispose();
     images.dispose();
   }
+}
+
+/** Result of {@link pretrainOrReuse}: whether a finished run was read back instead of trained. */
+export interface ReusedPretrainResult extends RunPretrainResult {
+  reused: boolean;
+}
+
+/**
+ * Pretrain into `out`, or read back the finished run already there when it was trained with the same
+ * config on the same data (so a second `reproduce` does not retrain). A run with another config or
+ * data, or an unfinished one that cannot resume, is replaced. Notebooks use this; the CLI keeps the
+ * explicit `--resume`.
+ */
+export async function pretrainOrReuse(o: RunPretrainOptions): Promise<ReusedPretrainResult> {
+  const profile = o.profile ?? profileName();
+  const dataDir = path.resolve(o.data ?? await ensureDataset("nanowire", { profile }));
+  const marker = path.join(o.out, "data.json");
+  const sameData = fs.existsSync(marker) && readJson<{ data: string }>(marker).data === dataDir;
+  if (sameData && fs.existsSync(path.join(o.out, "latest.json"))) {
+    try {
+      const before = readJson<{ step?: number }>(path.join(o.out, "latest.json"));
+      const r = await runPretrain({ ...o, data: dataDir, profile, resume: true });
+      return { ...r, reused: before.step === undefined || before.step === r.steps };
+    } catch (e) {
+      if (!/config differs|cannot resume/.test((e as Error).message)) throw e;
+    }
+  }
+  fs.rmSync(o.out, { recursive: true, force: true });
+  const r = await runPretrain({ ...o, data: dataDir, profile, resume: false });
+  writeJsonAtomic(marker, { data: dataDir });
+  return { ...r, reused: false };
 }

@@ -10,11 +10,10 @@
 // and with the frozen ImageNet ResNet50. Labels are used only by the monitor, never by the training.
 
 // %%
-import * as fs from "fs";
 import { initBackend } from "./lib/backend/index";
 import { profileName } from "./lib/config/index";
 import { resultsDir } from "./lib/util/paths";
-import { runPretrain, pretrainConfigFor, baselineAccuracies, type RunPretrainResult } from "./lib/ssl/index";
+import { pretrainOrReuse, pretrainConfigFor, baselineAccuracies, type RunPretrainResult } from "./lib/ssl/index";
 import { listClassFolder, loadImages } from "./lib/data/index";
 import { lineWithBands, show } from "./lib/plots/index";
 
@@ -32,18 +31,18 @@ console.log(`profile ${activeProfile} · backend ${backend.name}`);
 // %% [markdown]
 // ## Pretrain both methods
 // Each run writes `results/pretrain/<method>-<profile>/` (checkpoints, `loss.csv`, `log.json`); any
-// later notebook or command can use it as `--encoder results/pretrain/<method>-<profile>`.
+// later notebook or command can use it as `--encoder results/pretrain/<method>-<profile>`. A finished
+// run with the same config on the same data is read back instead of retrained.
 
 // %%
 const runs: Record<string, RunPretrainResult> = {};
 for (const method of methods) {
   const out = resultsDir("pretrain", `${method}-${activeProfile}`);
-  fs.rmSync(out, { recursive: true, force: true });
   const t0 = Date.now();
-  const r = await runPretrain({ method, out, profile: activeProfile });
+  const r = await pretrainOrReuse({ method, out, profile: activeProfile });
   runs[method] = r;
   const last = r.epochs[r.epochs.length - 1];
-  console.log(`${method}: ${r.imageCount} images, ${r.steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+  console.log(`${method}: ${r.imageCount} images, ${r.steps} steps ${r.reused ? "(read back from the finished run)" : `in ${((Date.now() - t0) / 1000).toFixed(1)} s`}; ` +
     `loss ${r.stepLosses[0].toFixed(3)} → ${last.meanLoss.toFixed(3)} (epoch mean); ` +
     `kNN ${r.initialMonitorAccuracy?.toFixed(3)} (untrained) → ${last.monitorAccuracy?.toFixed(3)}`);
   r.encoder.dispose();
