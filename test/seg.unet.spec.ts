@@ -1,3 +1,7 @@
+import * as path from "path";
+import * as os from "os";
+import * as fs from "fs";
+import { cachedSegmentationSweep } from "../lib/seg/cached_sweep";
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/index";
@@ -98,6 +102,32 @@ describe("seg/unet", function () {
       net.dispose();
     }
     tf.dispose([x, y]);
+  });
+
+  it("cachedSegmentationSweep trains once, then reads scores and overlay predictions back without the encoder", async () => {
+    const saved = process.env.NANOMORPH_CACHE;
+    process.env.NANOMORPH_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "nm-segcache-"));
+    try {
+      const { x, y } = bars(12, 32, 77);
+      const labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+      const data = { images: x, masks: y, labels, classes: ["a", "b"], files: labels.map((_, i) => `c${i}.png`) };
+      const cfg = { labelsPerClass: [2, 1], splitSeeds: [42], epochs: { 1: 1, 2: 1 }, unet: { filters: [8, 8, 8, 8] } };
+      let loads = 0;
+      const load = async () => { loads++; return loadEncoder("resnet8", { seed: 3 }); };
+      const a = await cachedSegmentationSweep({ spec: "resnet8", seed: 3 }, load, data, cfg, 42);
+      const b = await cachedSegmentationSweep({ spec: "resnet8", seed: 3 }, load, data, cfg, 42);
+      assert.equal(loads, 1, "the encoder is loaded only on the miss");
+      assert.deepEqual([a.hit, b.hit], [false, true]);
+      assert.deepEqual(b.rows, a.rows);
+      assert.ok(a.overlay && b.overlay);
+      assert.equal(b.overlay!.n, 1, "the last run of the overlay split (n order as configured)");
+      assert.deepEqual(Array.from(b.overlay!.probs), Array.from(a.overlay!.probs));
+      const c = await cachedSegmentationSweep({ spec: "resnet8", seed: 3 }, load, data, { ...cfg, labelsPerClass: [1] }, 42);
+      assert.equal(c.hit, false, "another n list is another stage key");
+      x.dispose(); y.dispose();
+    } finally {
+      if (saved === undefined) delete process.env.NANOMORPH_CACHE; else process.env.NANOMORPH_CACHE = saved;
+    }
   });
 
   it("sweeps n per class over stratified splits and scores every test image once per run", () => {

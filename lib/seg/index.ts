@@ -11,3 +11,4 @@ export * from "./tiles";
 export * from "./pairs";
 export * from "./figures";
 export * from "./study";
+export * from "./cached_sweep";

@@ -18,8 +18,8 @@ import { show } from "./lib/plots/index";
 import { recordSummary } from "./lib/report/index";
 import { resultsDir } from "./lib/util/paths";
 import {
-  loadSegmentConfig, nanowireSegStudy, segmentationSweep, writeSegRuns, summarizeSeg, segRunsFrame,
-  segScoreFigure, overlayFigure, overlayCasesFromRun, segmentationSummaryValues, type SegRunPredictions,
+  loadSegmentConfig, nanowireSegStudy, writeSegRuns, summarizeSeg, segRunsFrame,
+  segScoreFigure, overlayFigure, overlayCasesFromRun, segmentationSummaryValues, cachedSegmentationSweep,
 } from "./lib/seg/index";
 import {
   quantifyByClass, percolationByClass, classMeansTable, classDistributionFigure, percolationMontage, percolationExamples,
@@ -39,17 +39,22 @@ console.log(`encoder ${cfg.encoder} (${cfg.preprocess} input, frozen: ${!cfg.tra
 // The encoder's skip maps are computed once for all images; each run trains a fresh decoder.
 
 // %%
-const encoder = await loadEncoder(cfg.encoder, { seed: cfg.encoderSeed, preprocess: cfg.preprocess });
-let last: SegRunPredictions | null = null;
-const rows = segmentationSweep(encoder, study, {
-  labelsPerClass: cfg.labelsPerClass,
-  splitSeeds: Array.from({ length: cfg.splits }, (_, i) => cfg.firstSplitSeed + i),
-  testFraction: cfg.testFraction, epochs: cfg.epochs,
-  train: { batchSize: cfg.batchSize, learningRate: cfg.learningRate, loss: cfg.loss },
-  unet: { filters: cfg.filters ?? undefined, trainEncoder: cfg.trainEncoder },
-  scores: { smooth: cfg.smooth, threshold: cfg.threshold },
-  onPredictions: (p) => { if (p.splitSeed === cfg.firstSplitSeed) last = p; },
-});
+const sweep = await cachedSegmentationSweep(
+  { spec: cfg.encoder, seed: cfg.encoderSeed, preprocess: cfg.preprocess },
+  () => loadEncoder(cfg.encoder, { seed: cfg.encoderSeed, preprocess: cfg.preprocess }),
+  study,
+  {
+    labelsPerClass: cfg.labelsPerClass,
+    splitSeeds: Array.from({ length: cfg.splits }, (_, i) => cfg.firstSplitSeed + i),
+    testFraction: cfg.testFraction, epochs: cfg.epochs,
+    train: { batchSize: cfg.batchSize, learningRate: cfg.learningRate, loss: cfg.loss },
+    unet: { filters: cfg.filters ?? undefined, trainEncoder: cfg.trainEncoder },
+    scores: { smooth: cfg.smooth, threshold: cfg.threshold },
+  },
+  cfg.firstSplitSeed,
+);
+const rows = sweep.rows;
+if (sweep.hit) console.log("scores and overlay predictions read back from the stage cache (same encoder, images and settings)");
 const files = writeSegRuns(rows, resultsDir("segment"), "05-nanowire-sweep");
 console.log(`${rows.length} scored test images · written to ${files.csv}`);
 console.log("n    metric  median  [q1, q3]");
@@ -64,10 +69,9 @@ show(segScoreFigure(rows, "iou", { note: note }), "05-iou-vs-n");
 // ## Input, ground truth and prediction (largest n, first split)
 
 // %%
-const run = last as SegRunPredictions | null;
+const run = sweep.overlay;
 if (!run) throw new Error("no predictions were recorded for the first split");
 show(overlayFigure(overlayCasesFromRun(study, run, rows, 3), `n = ${run.n} labelled per class (${note})`), "05-overlays");
-encoder.dispose();
 study.images.dispose();
 study.masks.dispose();
 
