@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { fitLinearProbe, predictLabels, predictProba, crossEntropy } from "../lib/probe/linear_probe";
 import { featureMatrix, columnStats, standardize } from "../lib/probe/matrix";
 import { Rng } from "../lib/util/rng";
-import { pythonMissing, runPython } from "./probe.python";
+import { pythonMissing, runPython } from "./python_oracle";
 
 /** Gaussian blobs: C classes in D dims, class means at distance `sep`, unit noise. */
 function blobs(N: number, D: number, C: number, sep: number, seed: number) {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { classificationMetrics, confusionMatrix } from "../lib/probe/metrics";
 import { stratifiedSplit, drawPerClass, carveValidation } from "../lib/probe/splits";
 import { Rng } from "../lib/util/rng";
-import { pythonMissing, runPython } from "./probe.python";
+import { pythonMissing, runPython } from "./python_oracle";
 
 describe("probe/metrics and splits", () => {
   it("confusion matrix and weighted scores on a hand-worked case", () => {

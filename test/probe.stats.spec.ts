@@ -3,7 +3,7 @@ import { mannWhitneyU, exactUPmf, rankWithTies } from "../lib/probe/mann_whitney
 import { erfc, normalSf } from "../lib/probe/normal";
 import { quantile, median, summarize } from "../lib/probe/stats";
 import { Rng } from "../lib/util/rng";
-import { pythonMissing, runPython } from "./probe.python";
+import { pythonMissing, runPython } from "./python_oracle";
 
 describe("probe/stats: normal tail, quantiles, Mann–Whitney U", () => {
   it("erfc matches tabulated values (Abramowitz & Stegun 7.1, and erfc(5) = 1.5374597944280349e-12)", () => {

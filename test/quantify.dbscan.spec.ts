@@ -4,7 +4,7 @@ import { makeMask, type Mask } from "../lib/quantify/mask";
 import { dbscan, dbscanMask } from "../lib/quantify/dbscan";
 import { percolation } from "../lib/quantify/percolation";
 import { drawBar, drawArc } from "../lib/quantify/draw";
-import { pythonMissing, runPython } from "./quantify.oracle";
+import { pythonMissing, runPython } from "./python_oracle";
 
 // Oracle: sklearn.cluster.DBSCAN on np.argwhere(mask) (row-major (row, col) points), and on raw point
 // clouds. Our labels are compared for exact equality (same numbering), which is stronger than "equal

@@ -13,7 +13,7 @@ import { measureDomains } from "../lib/quantify/domains";
 import { drawBar, drawArc } from "../lib/quantify/draw";
 import { readMaskFile, encodeMaskPng } from "../lib/quantify/mask_io";
 import { quantifyFiles, summaryRow } from "../lib/quantify/quantify_image";
-import { pythonMissing, runPython } from "./quantify.oracle";
+import { pythonMissing, runPython } from "./python_oracle";
 
 const SCIPY_EDT = `
 import numpy as np

@@ -11,7 +11,8 @@ import { UNet, defaultFilters } from "../lib/seg/unet";
 import { trainSegmenter, predictProbabilities, computeSkipCache, disposeSkipCache } from "../lib/seg/train";
 import { batchScores } from "../lib/seg/metrics";
 import { segmentationSweep } from "../lib/seg/sweep";
-import { summarizeSeg, rowsToCsv, segRunsFrame, segmentationSummaryValues } from "../lib/seg/results";
+import { toCsv } from "../lib/util/csv";
+import { summarizeSeg, segRunsFrame, segmentationSummaryValues } from "../lib/seg/results";
 import { makeMask } from "../lib/quantify/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { Rng } from "../lib/util/rng";
@@ -149,7 +150,7 @@ describe("seg/unet", function () {
     assert.ok(rows.every((r) => r.dice > 0 && r.dice < 1 && r.epochs === (r.n === 1 ? 2 : 1)));
     const sum = summarizeSeg(rows);
     assert.equal(sum.length, 2 * 4);
-    assert.equal(rowsToCsv(rows).trim().split("\n").length, rows.length + 1);
+    assert.equal(toCsv(rows).trim().split("\n").length, rows.length + 1);
     const df = segRunsFrame(rows);
     assert.deepEqual(df.shape, [rows.length, Object.keys(rows[0]).length]);
     const v = segmentationSummaryValues(rows);

@@ -5,7 +5,7 @@ import { listMaskFiles } from "../quantify/mask_io";
 import { quantifyFiles, summaryRow, type MaskSummaryRow } from "../quantify/quantify_image";
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
-import { rowsToCsv } from "../seg/results";
+import { toCsv } from "../util/csv";
 import { summarize } from "../probe/stats";
 
 const HELP = `usage: nanomorph quantify --masks DIR|FILE [--nm-per-px X] [options]
@@ -73,7 +73,7 @@ export const command: Command = {
     if (v.out) {
       const out = path.resolve(v.out as string);
       writeJsonAtomic(path.join(out, "quantify.json"), reports);
-      writeFileAtomic(path.join(out, "quantify.csv"), rowsToCsv(rows));
+      writeFileAtomic(path.join(out, "quantify.csv"), toCsv(rows));
     }
     if (v.json) {
       console.log(JSON.stringify(reports));

@@ -1,4 +1,5 @@
 import type { CellRecord } from "./store";
+export { toCsv } from "../util/csv";
 
 /** One row of a collected grid table: axis values, the cell id, and scalar results. */
 export type Row = Record<string, string | number | boolean | null>;
@@ -28,16 +29,4 @@ export function collectRows(records: CellRecord[]): Row[] {
     } else out.push(base);
   }
   return out;
-}
-
-/** RFC 4180 CSV of rows (columns: union of keys in first-seen order). */
-export function toCsv(rows: Row[]): string {
-  const cols: string[] = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
-  const esc = (v: unknown): string => {
-    if (v === null || v === undefined) return "";
-    const s = String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [cols.map(esc).join(","), ...rows.map((r) => cols.map((c) => esc(r[c])).join(","))].join("\n") + "\n";
 }

@@ -9,6 +9,7 @@ import { loadConfig, profileName, type ProfileName } from "../config/index";
 import type { GridSpec } from "./spec";
 import { runGrid, gridRecords, type RunOptions } from "./runner";
 import { collectRows, type Row } from "./collect";
+import { median } from "../probe/stats";
 import type { SslMethod } from "../ssl/config";
 import type { CropMode } from "../ssl/augment";
 
@@ -109,9 +110,7 @@ export function hyperMedians(rows: HyperRow[], axis: HyperAxis): Record<string, 
   }
   for (const [k, xs] of groups) {
     const [method, setting] = k.split("\u0000");
-    xs.sort((a, b) => a - b);
-    const m = xs.length / 2;
-    (out[method] ??= {})[setting] = xs.length % 2 ? xs[Math.floor(m)] : (xs[m - 1] + xs[m]) / 2;
+    (out[method] ??= {})[setting] = median(xs);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../util/fsx";
 import type { RunRecord, Protocol } from "./sweep";
 import { summarize } from "./stats";
 import { mannWhitneyU } from "./mann_whitney";
+import { toCsv } from "../util/csv";
 
 /** Summary of one box: the runs of one encoder and protocol at one n. */
 export interface BoxSummary {
@@ -94,14 +95,9 @@ const CSV_COLUMNS: (keyof RunRecord)[] = [
   "epochs", "bestEpoch", "nFit", "nVal", "nTest", "confusion",
 ];
 
-function csvCell(v: unknown): string {
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** The runs as CSV text (header + one line per run; the confusion matrix as a JSON cell). */
 export function runsToCsv(rows: readonly RunRecord[]): string {
-  return [CSV_COLUMNS.join(","), ...rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(","))].join("\n") + "\n";
+  return toCsv(rows, CSV_COLUMNS);
 }
 
 /** Write `<dir>/<name>.csv` and `<dir>/<name>.json` (runs + summaries) atomically; returns both paths. */

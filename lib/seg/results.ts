@@ -2,6 +2,7 @@ import * as path from "path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fsx";
 import { summarize } from "../probe/stats";
 import type { SegRunRecord } from "./sweep";
+import { toCsv } from "../util/csv";
 
 /** Median and quartiles of one score per n (and encoder). */
 export interface SegSummary {
@@ -30,21 +31,10 @@ export function summarizeSeg(rows: readonly SegRunRecord[]): SegSummary[] {
   return out.sort((a, b) => a.encoder.localeCompare(b.encoder) || a.n - b.n);
 }
 
-/** CSV text of flat records (header from the first row's keys; strings quoted when needed). */
-export function rowsToCsv<T extends object>(rows: readonly T[]): string {
-  if (!rows.length) return "";
-  const keys = Object.keys(rows[0]) as Array<keyof T>;
-  const cell = (v: unknown): string => {
-    const s = typeof v === "string" ? v : typeof v === "number" && Number.isNaN(v) ? "" : JSON.stringify(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [keys.join(","), ...rows.map((r) => keys.map((k) => cell(r[k])).join(","))].join("\n") + "\n";
-}
-
 /** Write `<dir>/<name>.csv` (one row per test image and run) and `<dir>/<name>.json` (rows + summaries), atomically. */
 export function writeSegRuns(rows: readonly SegRunRecord[], dir: string, name: string): { csv: string; json: string } {
   const csv = path.join(dir, `${name}.csv`), json = path.join(dir, `${name}.json`);
-  writeFileAtomic(csv, rowsToCsv(rows));
+  writeFileAtomic(csv, toCsv(rows));
   writeJsonAtomic(json, { runs: rows, summary: summarizeSeg(rows) });
   return { csv, json };
 }

@@ -18,6 +18,7 @@ import { fitLinearProbe, predictLabels, type ProbeConfig } from "../../probe/lin
 import type { FeatureMatrix } from "../../probe/matrix";
 import { stratifiedSplit, carveValidation } from "../../probe/splits";
 import { stratifiedKFold } from "../../probe/kfold";
+import { median } from "../../probe/stats";
 import { profileName, type ProfileName } from "../../config/index";
 import { cachedDir, cachedJson } from "../cache";
 import type { TaskFn } from "../tasks";
@@ -83,8 +84,5 @@ export const sslCvTask: TaskFn = async (raw, ctx) => {
     }
     return rows;
   });
-  const accs = scores.value.map((r) => r.accuracy).sort((a, b) => a - b);
-  const mid = accs.length / 2;
-  const median = accs.length % 2 ? accs[Math.floor(mid)] : (accs[mid - 1] + accs[mid]) / 2;
-  return { median, encoderKey: enc.key, encoderCached: enc.hit, rows: scores.value };
+  return { median: median(scores.value.map((r) => r.accuracy)), encoderKey: enc.key, encoderCached: enc.hit, rows: scores.value };
 };
