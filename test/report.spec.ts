@@ -31,9 +31,12 @@ describe("report", () => {
     fs.writeFileSync(path.join(figs, "05-dice.json"), JSON.stringify({ data: [], layout: {} }));
     recordSummary({ section: "nanowireAccuracy", data: "stand-in", figures: ["03-accuracy"], setting: "resnet8 at 64 px",
       values: { labelsPerClass: [1, 4], medians: { "ImageNet R50": [0.5, 0.625] } } });
+    fs.writeFileSync(path.join(figs, "06-hyper-crop.json"), JSON.stringify({ data: [], layout: {} }));
+    recordSummary({ section: "hyperparameters", data: "stand-in", figures: ["06-hyper-crop"], paperFigures: { "06-hyper-crop": "hyperparam_crop.png" }, setting: "tiny",
+      values: { barlowTEM: "0.5–0.6 over all settings" } });
     recordSummary({ section: "quantification", data: "stand-in", figures: ["05-dice"], setting: "synthetic masks",
       values: { percolating: { dispersed: 0, network: 12, of: 12 } } });
-    assert.deepEqual(Object.keys(readSummaries()).sort(), ["nanowireAccuracy", "quantification"]);
+    assert.deepEqual(Object.keys(readSummaries()).sort(), ["hyperparameters", "nanowireAccuracy", "quantification"]);
     const text = fs.readFileSync(writeReport(), "utf8");
     assert.match(text, /\| 03-accuracy \| Accuracy \/ vs labels \| \[png\]\(03-accuracy.png\) \| stand-in \| nanowire_classification_accuracy.png \|/);
     assert.match(text, /\| 05-dice \| {2}\| \(spec only\) \| stand-in \| — \|/);
@@ -41,6 +44,8 @@ describe("report", () => {
     assert.match(text, /\| 1 \| 0\.800 \| 0\.720 \| 0\.630 \| 0\.680 \| 0\.730 \| 0\.500 \|/);
     assert.match(text, /\| 2 \| 0\.880 .* \| — \|/);
     assert.match(text, /\*\*stand-in data\*\*/);
+    assert.match(text, /\| 06-hyper-crop \| .* \| stand-in \| hyperparam_crop.png \|/);
+    assert.match(text, /\| barlowTEM \| flat at about 0.95-0.975 whatever the setting \| 0.5–0.6 over all settings \|/);
     assert.match(text, /\| percolating \| dispersed: 0; network: 100; of: 100 \| dispersed: 0; network: 12; of: 12 \|/);
     assert.match(text, /### Virus classification accuracy\n\nNot reproduced in this run/);
   });

@@ -120,7 +120,7 @@ export function writeReport(opts: ReportOptions = {}): string {
     const name = f.replace(/\.json$/, "");
     const files = ["png", "svg"].filter((e) => fs.existsSync(path.join(dir, `${name}.${e}`))).map((e) => `[${e}](${name}.${e})`).join(" ");
     const s = figToSection[name];
-    const paperFig = s ? ((ref as unknown as Record<string, { figure?: string; figures?: string[] }>)[s.section]?.figure ?? (ref as unknown as Record<string, { figures?: string[] }>)[s.section]?.figures?.join(", ")) : undefined;
+    const paperFig = s?.paperFigures?.[name] ?? (s ? ((ref as unknown as Record<string, { figure?: string; figures?: string[] }>)[s.section]?.figure ?? (ref as unknown as Record<string, { figures?: string[] }>)[s.section]?.figures?.join(", ")) : undefined);
     const paperLink = paperFig && opts.paperFigures && fs.existsSync(path.join(opts.paperFigures, paperFig.split(",")[0].trim()))
       ? `[${paperFig}](${path.relative(dir, path.join(opts.paperFigures, paperFig.split(",")[0].trim()))})`
       : paperFig ?? "—";

@@ -16,6 +16,8 @@ export interface SectionSummary {
   profile: string;
   /** Figure names (figures/<name>.json) that belong to this section. */
   figures: string[];
+  /** The paper's figure file for one of `figures`, where it is not the section's default. */
+  paperFigures?: Record<string, string>;
   /** Section-specific numbers, e.g. {labelsPerClass: [...], medians: {encoder: [...]}}. */
   values: Record<string, unknown>;
   /** One-line description of the setting (encoders, sizes) so a reader can judge the comparison. */

@@ -71,8 +71,16 @@ recordSummary({
   section: "hyperparameters",
   data: real ? "real" : "stand-in",
   figures: HYPER_AXES.map((a) => `06-hyper-${a}`),
+  paperFigures: {
+    "06-hyper-batchSize": "hyperparam_batchsize.png", "06-hyper-lastProjection": "hyperparam_projsize.png",
+    "06-hyper-crop": "hyperparam_crop.png", "06-hyper-imageSize": "hyperparam_resolution.png",
+  },
   setting: `${cfg.methods.join(" + ")}, ${cfg.epochs} SSL epochs, base ${JSON.stringify(cfg.base)}, ${cfg.folds}-fold CV, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splitSeeds.length} split(s)`,
   values: {
+    barlowTEM: (() => {
+      const all = HYPER_AXES.flatMap((a) => Object.values(medians[a].barlow ?? {}));
+      return all.length ? `${Math.min(...all).toFixed(3)}–${Math.max(...all).toFixed(3)} over all settings` : "not run";
+    })(),
     simclrTEM: { batchSize: medians.batchSize.simclr, lastProjectionSize: medians.lastProjection.simclr, crop: medians.crop.simclr },
     barlowResolution: medians.imageSize.barlow,
   },
