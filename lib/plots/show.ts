@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import type { Figure } from "./figure";
-import { writeJsonAtomic } from "../util/fsx";
+import { writeFileAtomic } from "../util/fsx";
 import { figuresDir } from "../util/paths";
 import { contentHash } from "../util/hash";
 import { figureSize, plotlyJsPath } from "./render";
@@ -132,6 +132,15 @@ export function warmInlinePng(): void {
   }
 }
 
+/** Write a figure spec, leaving the file untouched when its content is the same (its renders stay up to date). */
+function saveSpec(file: string, fig: Figure): void {
+  const text = JSON.stringify(fig, null, 2) + "\n";
+  try {
+    if (fs.readFileSync(file, "utf8") === text) return;
+  } catch { /* absent or unreadable: write it */ }
+  writeFileAtomic(file, text);
+}
+
 /**
  * Display a figure inline in a tslab notebook as ONE display_data bundle (`application/vnd.plotly.v1+json`,
  * `text/html` that needs no server, `image/png` when `NANOMORPH_INLINE_PNG` is on and Chromium is
@@ -145,7 +154,7 @@ export function show(fig: Figure, name?: string): void {
   if (name !== undefined && !/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`show: figure name '${name}' must match [A-Za-z0-9._-]+`);
   if (!fig || !Array.isArray(fig.data)) throw new Error(`show(${name ?? ""}): not a Figure (expected {data: [], layout: {}})`);
   fig = plainFigure(fig);
-  if (name) writeJsonAtomic(figuresDir(`${name}.json`), fig);
+  if (name) saveSpec(figuresDir(`${name}.json`), fig);
   const write = kernelDisplayWriter();
   if (!write) return;
   const s = state();
