@@ -22,6 +22,8 @@ export interface HyperConfig {
   methods: SslMethod[];
   base: { batchSize: number; projection: number[]; crop: CropMode; imageSize: number };
   axes: { batchSize: number[]; lastProjection: number[]; crop: CropMode[]; imageSize: number[] };
+  /** Starting encoder for pretraining (loadEncoder spec; paper: "imagenet", the ImageNet-initialised ResNet50). */
+  encoder: string;
   /** SSL epochs per encoder. */
   epochs: number;
   encoderSeeds: number[];
@@ -55,6 +57,7 @@ export function hyperparameterGrids(profile: ProfileName = profileName(), cfg: H
       method,
       profile,
       pretrain: {
+        encoder: cfg.encoder,
         batchSize: cfg.base.batchSize,
         projection: cfg.base.projection,
         augment: { crop: cfg.base.crop },
