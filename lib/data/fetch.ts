@@ -3,8 +3,6 @@ import * as path from "path";
 import * as http from "http";
 import * as https from "https";
 import * as crypto from "crypto";
-import { pipeline } from "stream/promises";
-import { Transform } from "stream";
 import { Progress } from "../util/progress";
 import { writeJsonAtomic } from "../util/fsx";
 import { cacheDir } from "../util/paths";
@@ -98,26 +96,28 @@ async function download(entry: ManifestEntry, url: string, part: string, opts: F
     const bar = new Progress({ label: `fetch ${entry.name}`, total: total || 1, unit: "B", stream: opts.progressStream });
     bar.resumeFrom(start);
     let got = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
+    res.setTimeout(idle, () => res.destroy(new Error(`connection idle for ${idle / 1000} s`)));
+    // Each chunk is written synchronously as it arrives: a stream pipeline would drop the chunks still
+    // buffered in the file stream when the connection breaks, leaving less on disk than was received.
+    const fd = fs.openSync(part, start > 0 ? "a" : "w");
+    let failure: Error | null = null;
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        fs.writeSync(fd, chunk);
         got += chunk.length;
         bar.tick(chunk.length);
-        cb(null, chunk);
-      },
-    });
-    res.setTimeout(idle, () => res.destroy(new Error(`connection idle for ${idle / 1000} s`)));
-    const ws = fs.createWriteStream(part, { flags: start > 0 ? "a" : "w" });
-    try {
-      await pipeline(res, counter, ws);
+      }
     } catch (e) {
-      // let a write still in flight land before anyone reads the .part size to resume from it
-      if (!ws.closed) await new Promise<void>((r) => ws.once("close", () => r()));
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOSPC") {
+      failure = e as Error;
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (failure) {
+      if ((failure as NodeJS.ErrnoException).code === "ENOSPC") {
         fs.rmSync(part, { force: true });
         throw new Error(`disk full while writing ${part} (partial download removed)`);
       }
-      throw new Error(`connection broke after ${start + got} of ${total || "?"} bytes (${(e as Error).message}); run the same command again to resume`);
+      throw new Error(`connection broke after ${start + got} of ${total || "?"} bytes (${failure.message}); run the same command again to resume`);
     }
     bar.finish();
     if (Number.isFinite(length) && got < length) {
