@@ -12,11 +12,17 @@ figures/*.json to PNG + SVG. Registers the project-local kernelspec (.jupyter/ke
 rebuilds the notebooks from notebooks/src first. The profile reaches the notebooks as
 NANOMORPH_PROFILE. Exits 1 naming the notebook, the cell and the error when a cell fails.
 
+A notebook is reused without starting a kernel when nothing it may depend on changed since its last
+passing run (lib/, configs/, the manifest, package-lock.json, the notebook, the profile, NANOMORPH_*
+settings, real-data folders, an earlier notebook) and its executed copy and the files it wrote under
+figures/ and results/ are unchanged; otherwise the line before it says what changed.
+
 options:
   --profile P          ci (minutes on 2 cores), laptop (about an hour), paper (the paper's settings; GPU)
   --only NN[,NN]       run only these notebooks (by number), e.g. --only 00,03
   --cell-timeout SEC   per-cell timeout (default: ci 600, laptop 7200, paper none; 0 = none)
   --keep-going         run the remaining notebooks after a failure (post-steps still skipped)
+  --force              execute every notebook, even those whose inputs are unchanged
   --no-png             no inline PNG fallback in the notebooks (default on; env NANOMORPH_INLINE_PNG)
   --no-build           do not rebuild notebooks/*.ipynb from notebooks/src
   --no-figures         skip the post-steps (figure rendering, reports)
@@ -36,6 +42,7 @@ export const command: Command = {
       only: { type: "string" },
       "cell-timeout": { type: "string" },
       "keep-going": { type: "boolean" },
+      force: { type: "boolean" },
       "no-png": { type: "boolean" },
       "no-build": { type: "boolean" },
       "no-figures": { type: "boolean" },
@@ -51,6 +58,7 @@ export const command: Command = {
       only,
       cellTimeoutSec: cellTimeout,
       keepGoing: !!a.values["keep-going"],
+      force: !!a.values.force,
       inlinePng: a.values["no-png"] ? false : undefined,
       build: !a.values["no-build"],
       postSteps: a.values["no-figures"] ? [] : undefined,
@@ -60,7 +68,8 @@ export const command: Command = {
       console.error(`\nnanomorph reproduce: FAILED after ${total} s\n  ${res.failure}`);
       return 1;
     }
-    console.log(`\nnanomorph reproduce: all ${res.runs.length} notebook(s) passed in ${total} s`);
+    const reused = res.runs.filter((r) => r.cached).length;
+    console.log(`\nnanomorph reproduce: all ${res.runs.length} notebook(s) passed in ${total} s${reused ? ` (${reused} reused unchanged)` : ""}`);
     return 0;
   },
 };

@@ -9,3 +9,4 @@ export * from "./manifest";
 export * from "./fetch";
 export * from "./archive";
 export * from "./inspect";
+export * from "./external";

@@ -8,6 +8,8 @@ import { registerKernelSpec, KERNEL_NAME } from "./kernelspec";
 import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT } from "./jupyter";
 import { POST_STEPS, type PostStep } from "./post_steps";
 import { writeJsonAtomic } from "../util/fsx";
+import { readDeclaredOutputs, RUN_OUTPUTS_VAR } from "../util/outputs";
+import { checkReuse, forgetRun, notebookKeys, readRecord, recordPath, recordRun, snapshot, writtenBetween } from "./run_cache";
 
 /** Settings of `reproduce`. Defaults in brackets. */
 export interface ReproduceOptions {
@@ -25,6 +27,11 @@ export interface ReproduceOptions {
   inlinePng?: boolean;
   /** Rebuild notebooks/*.ipynb from notebooks/src first (only the `only` ones when given). [true] */
   build?: boolean;
+  /**
+   * Execute every notebook even when its inputs are unchanged since its last passing run (see
+   * run_cache.ts; a cached notebook is reused without starting a kernel). [false]
+   */
+  force?: boolean;
   /** Steps after the notebooks. [POST_STEPS] */
   postSteps?: PostStep[];
   /** Pythons to try for nbclient. [$NANOMORPH_PYTHON, /usr/bin/python3, python3] */
@@ -54,6 +61,8 @@ export interface NotebookRun {
   wallSec: number;
   cells: { number: number; seconds: number }[];
   failed?: CellFailure;
+  /** Reused from an earlier run with the same inputs (no kernel started); `wallSec` is 0, `cells` are the earlier run's. */
+  cached?: { ranAt: string; wallSec: number };
 }
 
 /** Result of `reproduce`. */
@@ -78,7 +87,7 @@ function record(root: string, profile: ProfileName, started: Date, res: Reproduc
     totalSec: (Date.now() - started.getTime()) / 1000,
     ok: res.ok,
     failure: res.failure ?? null,
-    notebooks: res.runs.map((r) => ({ notebook: path.relative(root, r.notebook), ok: r.ok, wallSec: r.wallSec, cells: r.cells, failed: r.failed ?? null })),
+    notebooks: res.runs.map((r) => ({ notebook: path.relative(root, r.notebook), ok: r.ok, wallSec: r.wallSec, cells: r.cells, failed: r.failed ?? null, cached: r.cached ?? null })),
     postSteps: res.postSteps,
   });
   return res;
@@ -154,10 +163,26 @@ export async function runNotebook(
 }
 
 /**
+ * A file rewritten by a later notebook belongs to that notebook: drop it from the records of the
+ * earlier executed copies `outputs`, so their next check does not see it as changed.
+ */
+function disown(outputs: string[], files: string[]): void {
+  const taken = new Set(files);
+  for (const out of outputs) {
+    const r = readRecord(out);
+    if (!r || !Object.keys(r.outputs).some((f) => taken.has(f))) continue;
+    for (const f of Object.keys(r.outputs)) if (taken.has(f)) delete r.outputs[f];
+    writeJsonAtomic(recordPath(out), r);
+  }
+}
+
+/**
  * `nanomorph reproduce`: register the kernelspec, rebuild the notebooks, execute every
  * notebooks/NN-*.ipynb in order through the tslab kernel (outputs saved to notebooks/executed/),
- * then run the post-steps (figure rendering, …). Prints per-notebook wall times and records them
- * (with per-cell times) in notebooks/executed/reproduce.json.
+ * then run the post-steps (figure rendering, …). A notebook whose inputs are unchanged since its last
+ * passing run, with its executed copy and outputs intact, is reused without a kernel (run_cache.ts;
+ * `force` re-runs all). Prints per-notebook wall times and records them (with per-cell times) in
+ * notebooks/executed/reproduce.json.
  * @throws when Jupyter/nbclient is missing (with install instructions) or no notebook exists.
  */
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
@@ -182,23 +207,46 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const timeout = opts.cellTimeoutSec ?? defaultCellTimeout(opts.profile);
   log(`profile ${opts.profile}, ${notebooks.length} notebook(s), cell timeout ${timeout > 0 ? `${timeout} s` : "none"}, inline PNG ${inlinePng ? "on" : "off"}`);
 
+  // Keys chain over all notebooks in order, so that `--only` sees the same keys as a full run.
+  const keys = notebookKeys(root, listNotebooks(nbDir), { profile: opts.profile, inlinePng, env });
+  const outDirs = [env.NANOMORPH_FIGURES ?? path.join(root, "figures"), env.NANOMORPH_RESULTS ?? path.join(root, "results")];
   const runs: NotebookRun[] = [];
   const failures: string[] = [];
+  const recorded: string[] = [];
   for (const nb of notebooks) {
     const output = path.join(nbDir, "executed", path.basename(nb));
-    log(`▶ ${path.relative(root, nb)}`);
-    const run = await runNotebook(jp.python, root, nb, output, env, timeout);
+    const key = keys.get(nb);
+    if (!key) throw new Error(`reproduce: no cache key for ${nb}`);
+    const check = opts.force ? { reuse: false as const, reason: "--force" } : checkReuse(output, key, root);
+    if (check.reuse) {
+      const r = check.record;
+      runs.push({ notebook: nb, output, ok: true, wallSec: 0, cells: r.cells, cached: { ranAt: r.ranAt, wallSec: r.wallSec } });
+      recorded.push(output);
+      log(`= ${path.basename(nb)}  unchanged since ${r.ranAt} (ran ${r.wallSec.toFixed(1)} s): reused`);
+      continue;
+    }
+    log(`▶ ${path.relative(root, nb)}  (${check.reason})`);
+    const before = snapshot(outDirs);
+    const declaredFile = path.join(os.tmpdir(), `nanomorph-outputs-${process.pid}-${path.basename(nb, ".ipynb")}.txt`);
+    fs.rmSync(declaredFile, { force: true });
+    const run = await runNotebook(jp.python, root, nb, output, { ...env, [RUN_OUTPUTS_VAR]: declaredFile }, timeout);
+    const declared = readDeclaredOutputs(declaredFile);
+    fs.rmSync(declaredFile, { force: true });
     runs.push(run);
     log(`${run.ok ? "✓" : "✗"} ${path.basename(nb)}  ${run.wallSec.toFixed(1)} s${run.ok ? "" : `  FAILED at cell ${run.failed?.number ?? "?"}`}`);
-    if (!run.ok) {
+    if (run.ok) {
+      const rec = recordRun({ notebook: nb, output, key, wallSec: run.wallSec, cells: run.cells, written: writtenBetween(before, snapshot(outDirs)), declared, figuresDir: outDirs[0] });
+      disown(recorded, Object.keys(rec.outputs));
+      recorded.push(output);
+    } else {
+      forgetRun(output);
       failures.push(describeFailure(run, root));
       if (!opts.keepGoing) break;
     }
   }
-
   log("");
   log("notebook                                   status   wall s");
-  for (const r of runs) log(`${path.basename(r.notebook).padEnd(42)} ${(r.ok ? "ok" : "FAILED").padEnd(8)} ${r.wallSec.toFixed(1).padStart(6)}`);
+  for (const r of runs) log(`${path.basename(r.notebook).padEnd(42)} ${(r.cached ? "cached" : r.ok ? "ok" : "FAILED").padEnd(8)} ${r.wallSec.toFixed(1).padStart(6)}`);
   log(`${"total".padEnd(42)} ${"".padEnd(8)} ${runs.reduce((a, r) => a + r.wallSec, 0).toFixed(1).padStart(6)}`);
 
   const post: ReproduceResult["postSteps"] = [];

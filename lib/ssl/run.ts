@@ -11,6 +11,7 @@ import { initBackend } from "../backend/index";
 import { ensureDataset, listClassFolder, loadImages } from "../data/index";
 import { profileName, type ProfileName } from "../config/index";
 import { Rng } from "../util/rng";
+import { declareOutputs } from "../util/outputs";
 import { pretrainConfigFor, type PretrainConfig, type SslMethod } from "./config";
 import { pretrain, type PretrainOptions, type PretrainResult } from "./trainer";
 
@@ -103,6 +104,7 @@ export async function pretrainOrReuse(o: RunPretrainOptions): Promise<ReusedPret
     try {
       const before = readJson<{ step?: number }>(path.join(o.out, "latest.json"));
       const r = await runPretrain({ ...o, data: dataDir, profile, resume: true });
+      declareOutputs(o.out);
       return { ...r, reused: before.step === undefined || before.step === r.steps };
     } catch (e) {
       if (!/config differs|cannot resume/.test((e as Error).message)) throw e;

@@ -19,6 +19,7 @@ import { ensureDataset, datasetSpec, readDatasetManifest, nanowireMaskPairs, tru
 import { listClassFolder, listSplitFolder, ClassFolder } from "./lib/data/folders";
 import { decodeImage } from "./lib/data/decode";
 import { readMask } from "./lib/data/masks";
+import { realExamplesDir } from "./lib/data/external";
 import { inspectDir, formatInspectReport } from "./lib/data/inspect";
 import { generateNanowire, NANOWIRE_CLASSES, NanowireTruth } from "./lib/data/synth/nanowire";
 import { imageGrid, overlayMask, histogram, show, RawImage } from "./lib/plots/index";
@@ -93,7 +94,7 @@ show(
 // product never needs them.
 
 // %%
-const examplesDir = process.env.NANOMORPH_REAL_EXAMPLES ?? path.join(projectRoot(), "..", "shared", "data", "nanowire-examples");
+const examplesDir = realExamplesDir();
 const haveExamples = NANOWIRE_CLASSES.every((c) => fs.existsSync(path.join(examplesDir, `${c}.png`)));
 const montageSize = 295;
 const synthRow: RawImage[] = NANOWIRE_CLASSES.map((c) => {

@@ -1,0 +1,45 @@
+/**
+ * The real data the notebooks read when it is there: folders named by environment variables, and the
+ * authors' four example crops beside the project. None is ever required; `reproduce` fingerprints these
+ * locations so that adding, removing or changing real data re-runs the notebooks that may read it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { projectRoot } from "../util/paths";
+import { readJson } from "../util/fsx";
+
+/**
+ * Environment variables naming real-data folders (`lib/probe/study_data`, notebook 01):
+ * nanowire images and masks, nanoparticle and virus sets, the example crops.
+ */
+export const EXTERNAL_DATA_VARS = [
+  "NANOMORPH_NANOWIRE_DIR",
+  "NANOMORPH_NANOWIRE_MASKS",
+  "NANOMORPH_NANOPARTICLE_DIR",
+  "NANOMORPH_VIRUS_DIR",
+  "NANOMORPH_REAL_EXAMPLES",
+] as const;
+
+/**
+ * Folder of the four real example crops (`bundle.png`, `dispersed.png`, `network.png`,
+ * `singular.png`): `$NANOMORPH_REAL_EXAMPLES`, else `../shared/data/nanowire-examples` beside `root`.
+ */
+export function realExamplesDir(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot()): string {
+  return env.NANOMORPH_REAL_EXAMPLES ?? path.join(root, "..", "shared", "data", "nanowire-examples");
+}
+
+/**
+ * Every real-data location notebooks may read, by name: the variable name, `examples` for the default
+ * crops folder, `fetched` for the manifest's download destination (`nanomorph data fetch`).
+ */
+export function externalDataLocations(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot()): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of EXTERNAL_DATA_VARS) {
+    const value = env[v];
+    if (value) out[v] = path.resolve(root, value);
+  }
+  if (!env.NANOMORPH_REAL_EXAMPLES) out.examples = realExamplesDir(env, root);
+  const manifest = path.join(root, "data-manifest.json");
+  if (fs.existsSync(manifest)) out.fetched = path.join(root, readJson<{ defaultDest: string }>(manifest).defaultDest);
+  return out;
+}
