@@ -37,7 +37,7 @@ describe("backend/picker", function () {
     assert.equal(r.tfjs, "4.22.0");
     assert.equal(r.tfjsBackendWasm, "4.22.0");
     assert.equal(r.backend, "wasm");
-    assert.deepEqual(r.kernels.sort(), ["BatchMatMul", "Conv2DBackpropFilter", "Conv2DBackpropInput", "MaxPoolGrad", "ResizeBilinearGrad"]);
+    assert.deepEqual(r.kernels.sort(), ["BatchMatMul", "Conv2DBackpropFilter", "Conv2DBackpropInput", "Identity", "MaxPoolGrad", "ResizeBilinearGrad"]);
   });
 
   it("honours a forced cpu backend and logs the choice once to stderr (child process)", () => {

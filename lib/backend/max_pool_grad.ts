@@ -59,11 +59,73 @@ export function maxPoolGradValues(
   return dx;
 }
 
+/**
+ * dx for the common non-overlapping case (window = stride, no padding, windows tile the input
+ * exactly: ResNet's 2×2/2 pools): each input belongs to one window, so dx is written once per element.
+ * Same rule and result as {@link maxPoolGradValues}, several times faster (no per-element bounds
+ * checks or scattered accumulation). `dx` must be zero-filled, length of x.
+ */
+function maxPoolGradTiled(x: Float32Array, xShape: [number, number, number, number], dy: Float32Array, f: number, dx: Float32Array): void {
+  const [n, h, w, c] = xShape;
+  const ho = h / f, wo = w / f;
+  const rowStride = w * c;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < ho; i++) {
+      for (let j = 0; j < wo; j++) {
+        const base = ((b * h + i * f) * w + j * f) * c;
+        const dyBase = ((b * ho + i) * wo + j) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let at = base + ch, best = x[at];
+          for (let a = 0; a < f; a++) {
+            let idx = base + a * rowStride + ch;
+            for (let k = 0; k < f; k++, idx += c) {
+              if (x[idx] > best) { best = x[idx]; at = idx; }
+            }
+          }
+          dx[at] = dy[dyBase + ch];
+        }
+      }
+    }
+  }
+}
+
+/** The window size when `attrs` pool non-overlapping windows that tile `xShape` exactly, else 0. */
+function tiledWindow(xShape: number[], attrs: MaxPoolGradAttrs): number {
+  const fs = typeof attrs.filterSize === "number" ? [attrs.filterSize, attrs.filterSize] : attrs.filterSize;
+  const st = typeof attrs.strides === "number" ? [attrs.strides, attrs.strides] : attrs.strides;
+  const f = fs[0];
+  const fits = fs[1] === f && st[0] === f && st[1] === f && xShape[1] % f === 0 && xShape[2] % f === 0;
+  const noPad = attrs.pad === "valid" || attrs.pad === 0 || attrs.pad === "same";
+  return fits && noPad ? f : 0;
+}
+
+/** What the wasm backend offers beyond `KernelBackend` (heap views without a copy). */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+function hasHeap(b: tf.KernelBackend): b is tf.KernelBackend & HeapBackend {
+  const h = b as unknown as Partial<HeapBackend>;
+  return typeof h.makeOutput === "function" && typeof h.typedArrayFromHeap === "function";
+}
+
 /** The kernel function (inputs dy, input, output; float32 NHWC). */
 export const maxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const kb = backend as tf.KernelBackend;
   const x = inputs.input as tf.TensorInfo, dy = inputs.dy as tf.TensorInfo;
+  const a = attrs as unknown as MaxPoolGradAttrs;
+  const shape = x.shape as [number, number, number, number];
+  const f = tiledWindow(shape, a);
+  if (f > 0 && hasHeap(kb)) {
+    // Read and write the wasm heap in place ('same' padding is zero here since windows tile the input).
+    const out = kb.makeOutput(x.shape, "float32");
+    const dx = kb.typedArrayFromHeap(out);
+    dx.fill(0);
+    maxPoolGradTiled(kb.typedArrayFromHeap(x), shape, kb.typedArrayFromHeap(dy), f, dx);
+    return out;
+  }
   const xv = kb.readSync(x.dataId) as Float32Array, dyv = kb.readSync(dy.dataId) as Float32Array;
-  const dx = maxPoolGradValues(xv, x.shape as [number, number, number, number], dyv, attrs as unknown as MaxPoolGradAttrs);
+  const dx = maxPoolGradValues(xv, shape, dyv, a);
   return toOutput(tf.tensor(dx, x.shape, "float32"), kb);
 };

@@ -5,7 +5,10 @@
  *    the original kernel's `setupFunc` is kept (else: "wasmConv2DBackpropInput is not a function").
  *  - `MaxPoolGrad` replaced: the stock wasm kernel returns wrong gradients (max_pool_grad.ts);
  *  - `ResizeBilinearGrad` replaced: the stock one ignores `halfPixelCenters` (resize_bilinear_grad.ts);
- *  - `BatchMatMul` with transpose flags wrapped with faster paths for slow cases (batch_matmul_kernel.ts), stock otherwise.
+ *  - `BatchMatMul` with transpose flags wrapped with faster paths for slow cases (batch_matmul_kernel.ts), stock otherwise;
+ *  - `Identity` replaced by a zero-copy one (the stock wasm kernel copies: the engine clones every tensor
+ *    a gradient saves through it, ~110 full-size copies per ResNet training step; tensors are immutable,
+ *    so sharing the data with a ref count is what the cpu backend does too).
  * Everything else a ResNet (conv, batch norm via moments, relu, max/avg pool, dense, softmax CE) and a
  * Conv2DTranspose U-Net decoder (plus concat, resize) need has a wasm kernel. Depthwise-conv gradients
  * (`DepthwiseConv2dNativeBackprop*`) are still missing on wasm; no model here uses depthwise convs.
@@ -52,6 +55,16 @@ function inputGradKernel(original: tf.KernelFunc | null): tf.KernelFunc {
   };
 }
 
+/** Identity sharing the input's data (ref-counted) instead of copying it; strings keep the stock kernel. */
+function identityKernel(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === "string") return stock(args);
+    (args.backend as tf.KernelBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+  };
+}
+
 const registered = new Set<string>();
 
 /**
@@ -84,6 +97,7 @@ export function registerTrainingKernels(backendName = "wasm"): KernelRegistratio
   }
   const wraps: [string, (k: tf.KernelFunc) => tf.KernelFunc][] = [
     ["BatchMatMul", batchMatMulKernel],
+    ["Identity", identityKernel],
   ];
   for (const [name, wrap] of wraps) {
     const k = tf.getKernel(name, backendName);

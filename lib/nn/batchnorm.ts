@@ -11,6 +11,7 @@
  * (tf.keras' fused path uses the Bessel-corrected one: set `unbiasedVariance: true` for that).
  */
 import * as tf from "@tensorflow/tfjs";
+import { channelAffine, channelMean, channelSum } from "./channel_ops";
 
 /** Default variance epsilon (Keras `BatchNormalization(epsilon=1e-3)`). */
 export const BN_EPSILON = 1e-3;
@@ -46,6 +47,8 @@ function checkParams(fn: string, x: tf.Tensor, ...params: (tf.Tensor | null | un
  * dbeta = Σdy, dgamma = Σ dy·x̂ = r(Σ dy·x − mean·Σdy), dx = gamma·r·(dy − Σdy/n − x̂·Σdy·x̂/n),
  * evaluated as `a·dy + b·x + c` with per-channel a, b, c: four full-size ops instead of autodiff's
  * dozen (it matches autodiff through `tf.moments` to float32 rounding; test/nn.batchnorm.spec.ts).
+ * Channel sums and affine maps go through lib/nn/channel_ops (wasm: GEMMs instead of transposing
+ * reductions and broadcasts).
  * The returned statistics carry no gradient (they feed the moving averages only).
  * @param x activations [..., C] (rank >= 2; NHWC or [N, C])
  * @param gamma scale [C], or null for 1
@@ -57,7 +60,6 @@ export function batchNormTrain<T extends tf.Tensor>(
   x: T, gamma: tf.Tensor1D | null, beta: tf.Tensor1D | null, epsilon: number = BN_EPSILON,
 ): BatchNormTrainResult<T> {
   const c = checkParams("batchNormTrain", x, gamma, beta);
-  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   const n = x.size / c;
   let kept: tf.Tensor[] = [];
   const g = gamma ?? tf.ones([c]);
@@ -65,22 +67,24 @@ export function batchNormTrain<T extends tf.Tensor>(
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, gg, bb] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
-    const { mean, variance } = tf.moments(xx, axes);
+    // Two passes (mean, then the mean square of x - mean), as tf.moments: no cancellation.
+    const mean = channelMean(xx);
+    const variance = channelMean(tf.square(channelAffine(xx, null, tf.neg(mean))));
     const r = tf.rsqrt(tf.add(variance, epsilon));
     const scale = tf.mul(gg, r);
-    const y = tf.add(tf.mul(xx, scale), tf.sub(bb, tf.mul(mean, scale)));
+    const y = channelAffine(xx, scale as tf.Tensor1D, tf.sub(bb, tf.mul(mean, scale)) as tf.Tensor1D);
     kept = [tf.keep(mean), tf.keep(variance)];
     save([xx, gg, mean, r]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, sm, sr] = saved;
-        const s1 = tf.sum(dy, axes);                                     // Σdy
-        const s2 = tf.mul(sr, tf.sub(tf.sum(tf.mul(dy, sx), axes), tf.mul(sm, s1))); // Σ dy·x̂
+        const s1 = channelSum(dy);                                             // Σdy
+        const s2 = tf.mul(sr, tf.sub(channelSum(tf.mul(dy, sx)), tf.mul(sm, s1))); // Σ dy·x̂
         const a = tf.mul(sg, sr);
         const bcoef = tf.neg(tf.div(tf.mul(tf.mul(a, sr), s2), n));
         const ccoef = tf.sub(tf.neg(tf.div(tf.mul(a, s1), n)), tf.mul(bcoef, sm));
-        const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(sx, bcoef)), ccoef);
+        const dx = tf.add(channelAffine(dy, a as tf.Tensor1D, null), channelAffine(sx, bcoef as tf.Tensor1D, ccoef as tf.Tensor1D));
         return [dx, s2, s1];
       },
     };
