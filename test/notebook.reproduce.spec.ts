@@ -4,39 +4,29 @@ import * as path from "path";
 import { reproduce } from "../lib/notebook/runner";
 import { findJupyterPython } from "../lib/notebook/jupyter";
 import { POST_STEPS } from "../lib/notebook/post_steps";
+import { makeScratchProject, type ScratchProject } from "./scratch_project";
 
-const root = path.join(__dirname, "..");
 
 describe("notebook/runner: reproduce end to end in a scratch project", function () {
   this.timeout(180_000);
   const jp = findJupyterPython();
+  let scratch: ScratchProject | undefined;
   let tmp: string;
-  let prevFigures: string | undefined;
   before(function () {
     if (!jp.python) {
       console.log(`      skipped: no Python with nbclient (${jp.tried.join("; ")})`);
       this.skip();
     }
-    // A scratch project: its own notebooks/, .jupyter/ and figures/, sharing lib/ and node_modules/ by symlink.
-    fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
-    tmp = fs.mkdtempSync(path.join(root, "tmp", "reproduce-"));
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(tmp, "node_modules"));
-    fs.symlinkSync(path.join(root, "lib"), path.join(tmp, "lib"));
-    fs.mkdirSync(path.join(tmp, "notebooks", "src"), { recursive: true });
+    scratch = makeScratchProject("reproduce-");
+    tmp = scratch.dir;
     fs.writeFileSync(path.join(tmp, "notebooks", "src", "00-smoke.ts"), [
       "// %% [markdown]", "// # smoke",
       "// %%", 'import { show, lineWithBands } from "./lib/plots/index";',
       'show(lineWithBands([{ name: "s", x: [1, 2, 3], y: [3, 1, 2] }], { title: "smoke", width: 400, height: 300 }), "00-smoke");',
       "// %%", 'console.log(`profile=${process.env.NANOMORPH_PROFILE}`);',
     ].join("\n"));
-    prevFigures = process.env.NANOMORPH_FIGURES;
-    process.env.NANOMORPH_FIGURES = path.join(tmp, "figures");
   });
-  after(() => {
-    if (prevFigures === undefined) delete process.env.NANOMORPH_FIGURES;
-    else process.env.NANOMORPH_FIGURES = prevFigures;
-    if (tmp && !process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => scratch?.remove());
 
   it("registers the kernelspec, builds, runs, saves one Plotly bundle (+PNG), renders the figure, records timings", async () => {
     const lines: string[] = [];

@@ -5,8 +5,8 @@ import * as path from "path";
 import { checkReuse, contentDigest, listingDigest, notebookKeys, readRecord, recordPath, recordRun, snapshot, writtenBetween, type RunSettings } from "../lib/notebook/run_cache";
 import { reproduce } from "../lib/notebook/runner";
 import { findJupyterPython } from "../lib/notebook/jupyter";
+import { makeScratchProject, type ScratchProject } from "./scratch_project";
 
-const root = path.join(__dirname, "..");
 
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -142,8 +142,8 @@ describe("notebook/run_cache: keys, records and reuse checks", () => {
 describe("notebook/runner: reproduce reuses unchanged notebooks (scratch project, real kernel)", function () {
   this.timeout(240_000);
   const jp = findJupyterPython();
+  let scratch: ScratchProject | undefined;
   let tmp: string;
-  let prevFigures: string | undefined;
   const counter = (n: string): number => {
     const f = path.join(tmp, "runs", `${n}.txt`);
     return fs.existsSync(f) ? fs.readFileSync(f, "utf8").split("\n").filter(Boolean).length : 0;
@@ -167,21 +167,13 @@ describe("notebook/runner: reproduce reuses unchanged notebooks (scratch project
       console.log(`      skipped: no Python with nbclient (${jp.tried.join("; ")})`);
       this.skip();
     }
-    fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
-    tmp = fs.mkdtempSync(path.join(root, "tmp", "runcache-"));
-    fs.symlinkSync(path.join(root, "node_modules"), path.join(tmp, "node_modules"));
-    fs.symlinkSync(path.join(root, "lib"), path.join(tmp, "lib"));
+    scratch = makeScratchProject("runcache-");
+    tmp = scratch.dir;
     write(path.join(tmp, "results", "keep", "model.bin"), "weights");
     notebook("00-first", 'import { declareOutputs } from "./lib/util/outputs";\ndeclareOutputs("results/keep");');
     notebook("01-second", 'console.log(fs.readFileSync("results/00-first.csv", "utf8"));');
-    prevFigures = process.env.NANOMORPH_FIGURES;
-    process.env.NANOMORPH_FIGURES = path.join(tmp, "figures");
   });
-  after(() => {
-    if (prevFigures === undefined) delete process.env.NANOMORPH_FIGURES;
-    else process.env.NANOMORPH_FIGURES = prevFigures;
-    if (tmp && !process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => scratch?.remove());
 
   it("runs both, then reuses both without a kernel, re-runs what changed (and what follows), and --force runs all", async () => {
     const first = await run();
