@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, conv2dFilterGrad, conv2dInputGrad } from "../lib/backend/index";
+import { flippedTransposedFilter } from "../lib/backend/conv_backprop_input";
 
 /**
  * Reference: tfjs's own `cpu` backend (stock kernels, its Conv2DBackpropFilter/Input loops) via tf.grads.
@@ -70,6 +71,17 @@ describe("backend/conv gradients on the selected backend vs the cpu backend", fu
       tf.dispose([inp, w, cot]);
     });
   }
+
+  it("flippedTransposedFilter equals reverse + transpose for odd, even and non-square kernels", () => {
+    for (const shape of [[3, 3, 4, 5], [2, 4, 3, 1], [1, 1, 6, 2]] as [number, number, number, number][]) {
+      const w = tf.randomNormal(shape, 0, 1, "float32", shape[0] * 10 + shape[1]) as tf.Tensor4D;
+      const want = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
+      const got = flippedTransposedFilter(w);
+      assert.deepEqual(got.shape, want.shape);
+      assert.deepEqual(Array.from(got.dataSync()), Array.from(want.dataSync()), `[${shape}]`);
+      tf.dispose([w, want, got]);
+    }
+  });
 
   it("conv2dFilterGrad / conv2dInputGrad equal hand-computed values on a 1-channel 3x3 case", () => {
     // x = 1..9 (3x3), 2x2 'valid' kernel, stride 1, dy = ones(2x2): dW[a,b] = sum of the 2x2 window

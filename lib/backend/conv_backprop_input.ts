@@ -19,6 +19,23 @@ export interface ConvInputGradAttrs {
 }
 
 /**
+ * `transpose(reverse(W, [0, 1]), [0, 1, 3, 2])` for a filter [kh,kw,Ci,Co], computed in JS: filters
+ * are small, and wasm's Reverse kernel takes ~1 ms even for a 3×3×16×16 one.
+ */
+export function flippedTransposedFilter(w: tf.Tensor4D): tf.Tensor4D {
+  const [kh, kw, ci, co] = w.shape;
+  const src = w.dataSync();
+  const out = new Float32Array(src.length);
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const from = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co, to = (a * kw + b) * co * ci;
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) out[to + o * ci + i] = src[from + i * co + o];
+    }
+  }
+  return tf.tensor4d(out, [kh, kw, co, ci]);
+}
+
+/**
  * Input gradient of `conv2d(x, W, strides, pad)` for `dy` [N,Ho,Wo,Co] and `W` [kh,kw,Ci,Co];
  * returns [N,H,W,Ci] = `attrs.inputShape`. Never disposes its inputs.
  * @throws for NCHW data or a dy whose shape does not match the conv's output shape
@@ -46,7 +63,7 @@ export function conv2dInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: Con
     }
     const pt = kh - 1 - top, pl = kw - 1 - left;
     const pb = inShape[1] - d.shape[1] - pt + kh - 1, pr = inShape[2] - d.shape[2] - pl + kw - 1;
-    const wf = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh,kw,Co,Ci]
+    const wf = flippedTransposedFilter(filter); // [kh,kw,Co,Ci]
     if (pt >= 0 && pb >= 0 && pl >= 0 && pr >= 0) {
       // Let the conv pad (no padded copy of dy).
       return tf.conv2d(d, wf, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
