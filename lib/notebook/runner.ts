@@ -213,6 +213,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const runs: NotebookRun[] = [];
   const failures: string[] = [];
   const recorded: string[] = [];
+  let afterFailure = false; // with --keep-going: later runs may have missed a failed notebook's outputs
   for (const nb of notebooks) {
     const output = path.join(nbDir, "executed", path.basename(nb));
     const key = keys.get(nb);
@@ -234,16 +235,19 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     fs.rmSync(declaredFile, { force: true });
     runs.push(run);
     log(`${run.ok ? "✓" : "✗"} ${path.basename(nb)}  ${run.wallSec.toFixed(1)} s${run.ok ? "" : `  FAILED at cell ${run.failed?.number ?? "?"}`}`);
-    if (run.ok) {
+    if (run.ok && !afterFailure) {
       const rec = recordRun({ notebook: nb, output, key, wallSec: run.wallSec, cells: run.cells, written: writtenBetween(before, snapshot(outDirs)), declared, figuresDir: outDirs[0] });
       disown(recorded, Object.keys(rec.outputs));
       recorded.push(output);
     } else {
       forgetRun(output);
+      if (run.ok) continue;
+      afterFailure = true;
       failures.push(describeFailure(run, root));
       if (!opts.keepGoing) break;
     }
   }
+
   log("");
   log("notebook                                   status   wall s");
   for (const r of runs) log(`${path.basename(r.notebook).padEnd(42)} ${(r.cached ? "cached" : r.ok ? "ok" : "FAILED").padEnd(8)} ${r.wallSec.toFixed(1).padStart(6)}`);
