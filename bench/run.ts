@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     log(`[bench] ${w.name}: ${w.description}`);
     const ours = await timeWorkload(w, backend, opts.repeats, log);
     log(`[bench] ${w.name}: median ${ours.ms} ms on ${ours.backend} (${ours.threads} threads)`);
-    const peer = opts.noPeer ? null : runPeer(w, opts.repeats, opts.warmup, root);
+    const peer = opts.noPeer ? null : runPeer(w, opts.repeats, Math.max(opts.warmup, w.peer?.warmup ?? 0), root);
     if (peer) log(`[bench] ${w.name} peer ${peer.name}: ${peer.ms ?? "skipped: " + peer.skipped} ms`);
     results.push({ ...ours, peer, ratio: peer?.ms ? round(ours.ms / peer.ms, 2) : null });
   }

@@ -35,6 +35,12 @@ export interface PeerSpec {
   name: string;
   /** argv (program first), run from the project root; `--repeats K --warmup W` are appended. */
   command: string[];
+  /**
+   * Least warm-up runs for this peer (the harness uses the larger of this and `--warmup`). PyTorch's
+   * training step needs ~8 before it is steady when the bench process holds a large wasm heap: its
+   * first steps run up to 2× slower while its allocator gets fresh pages.
+   */
+  warmup?: number;
   /** Why the peer cannot run here (e.g. no torch), or null when it can. Checked before running. */
   unavailable?: () => string | null;
 }

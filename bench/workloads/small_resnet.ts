@@ -24,6 +24,7 @@ function peer(mode: "train" | "forward"): PeerSpec {
     name: "pytorch-cpu-2threads",
     command: [PYTHON, "bench/peers/small_resnet.py", "--mode", mode, "--threads", "2", "--batch", String(BATCH)],
     unavailable: torchUnavailable,
+    warmup: 8,
   };
 }
 

@@ -49,6 +49,7 @@ function peer(mode: "train" | "forward"): PeerSpec {
     name: "pytorch-cpu-2threads (whole model)",
     command: ["/usr/bin/python3", "bench/peers/small_resnet.py", "--mode", mode, "--threads", "2", "--batch", String(BATCH)],
     unavailable: torchUnavailable,
+    warmup: 8,
   };
 }
 

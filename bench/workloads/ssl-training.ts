@@ -8,8 +8,6 @@
  * (bench/peers/ssl_resnet.py, CPU, 2 threads; no torchvision needed).
  * Throughput: images/s = batch × 1000 / ms (a training image counts once although it is seen in 2 views).
  */
-import * as fs from "fs";
-import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import type { Workload, WorkloadRunner, PeerSpec } from "../workload";
 import { loadEncoder } from "../../lib/models/load";
@@ -17,20 +15,17 @@ import { ProjectionHead } from "../../lib/models/head";
 import { Sgd } from "../../lib/ssl/sgd";
 import { trainStep, lossFor } from "../../lib/ssl/trainer";
 import { resolvePretrainConfig } from "../../lib/ssl/config";
+import { torchUnavailable } from "./small_resnet";
 
 const PYTHON = "/usr/bin/python3";
 
-function torchMissing(): string | null {
-  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8", timeout: 60_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import torch (install Debian python3-torch)`;
-}
 
 function peer(mode: "train" | "forward", arch: "resnet50" | "resnet8", size: number, batch: number): PeerSpec {
   return {
     name: "pytorch-cpu-2threads",
     command: [PYTHON, "bench/peers/ssl_resnet.py", "--mode", mode, "--arch", arch, "--size", String(size), "--batch", String(batch), "--threads", "2"],
-    unavailable: torchMissing,
+    unavailable: torchUnavailable,
+    warmup: mode === "train" ? 8 : 2,
   };
 }
 
