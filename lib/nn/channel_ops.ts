@@ -3,10 +3,10 @@
  *
  * On tfjs-backend-wasm 4.22 a reduction over all-but-the-last axis transposes the activation first, and
  * a per-channel broadcast multiply runs ~2× slower than a plain one; XNNPACK's pooling and GEMM kernels
- * are the fast ones. Measured on fresh [32,64,64,16] tensors (2 threads, other core busy): channel sum
- * 9.2 ms as `tf.sum`, 2.4 ms as a global average pool (a `ones·X` product is slower still: 13 ms,
- * XNNPACK packs X as weights each call); `x·s + t` 12.1 ms as broadcast mul + add, 7.1 ms as
- * `X·diag(s) + t` (one fused GEMM). The diagonal product costs C multiply-adds per element, so it pays
+ * are the fast ones. Measured on fresh [32,64,64,16] tensors (2 threads, quiet machine, result read
+ * back): channel sum 10.5 ms as `tf.sum`, 1.1 ms as a global average pool (a `ones·X` product is no
+ * faster: 11 ms, XNNPACK packs X as weights on every call); `x·s + t` 8.0 ms as broadcast mul + add,
+ * 5.7 ms as `X·diag(s) + t` (one fused GEMM). The diagonal product costs C multiply-adds per element, so it pays
  * only for narrow layers (C ≤ {@link DIAG_MAX_CHANNELS}); pooling pays only for large maps. Other
  * backends get the plain ops. Results equal the plain ops to float32 rounding (test/nn.channel_ops.spec.ts).
  */
@@ -51,22 +51,21 @@ export function channelMean(x: tf.Tensor, fast?: boolean): tf.Tensor1D {
 }
 
 /**
- * `x · scale + shift` per channel, optionally followed by ReLU: [..., C] with [C] scale and shift
- * (null: 1 and 0). Same shape as `x`. Never disposes its inputs.
+ * `x · scale + shift` per channel: [..., C] with [C] scale and shift (null: 1 and 0). Same shape as
+ * `x`. Never disposes its inputs.
  * @param fast use the diagonal-GEMM path for narrow layers (default: when the backend is wasm)
  */
-export function channelAffine<T extends tf.Tensor>(x: T, scale: tf.Tensor1D | null, shift: tf.Tensor1D | null, relu = false, fast?: boolean): T {
+export function channelAffine<T extends tf.Tensor>(x: T, scale: tf.Tensor1D | null, shift: tf.Tensor1D | null, fast?: boolean): T {
   return tf.tidy(() => {
     const c = x.shape[x.rank - 1];
     if (wasmPaths(fast) && c <= DIAG_MAX_CHANNELS && x.rank > 1) {
       // eye·scale rather than tf.diag: Diag has no gradient in tfjs-core, a broadcast multiply does.
       const d = (scale ? tf.mul(tf.eye(c), scale) : tf.eye(c)) as tf.Tensor2D;
-      const y = tf.fused.matMul({ a: rows(x), b: d, bias: shift ?? undefined, activation: relu ? "relu" : "linear" });
+      const y = tf.fused.matMul({ a: rows(x), b: d, bias: shift ?? undefined });
       return tf.reshape(y, x.shape) as T;
     }
     let y: tf.Tensor = scale ? tf.mul(x, scale) : x;
     if (shift) y = tf.add(y, shift);
-    if (relu) y = tf.relu(y);
     return (y === x ? tf.clone(x) : y) as T;
   });
 }
