@@ -111,7 +111,9 @@ function nodeBackendPackages(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
     const pj = path.join(root, "node_modules", p, "package.json");
-    out[p] = fs.existsSync(pj) ? `${readJson<{ name: string; version: string }>(pj).name}@${readJson<{ version: string }>(pj).version}` : "absent";
+    if (!fs.existsSync(pj)) { out[p] = "absent"; continue; }
+    const meta = readJson<{ name: string; version: string }>(pj);
+    out[p] = `${meta.name}@${meta.version}`;
   }
   return out;
 }
