@@ -34,7 +34,7 @@ function usage(): string {
     const c = load(name);
     if (c) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   }
-  lines.push("", "global options: --profile ci|laptop|paper (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND)");
+  lines.push("", "global options: --profile ci|laptop|quality|paper (default quality) (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND)");
   return lines.join("\n");
 }
 

@@ -7,14 +7,24 @@ import { projectRoot } from "../util/paths";
  * (the CLI's `--profile` sets it).
  * - `ci`: everything small, all notebooks in a few minutes on 2 CPU cores.
  * - `laptop`: about an hour on a CPU.
+ * - `quality`: what a user gets when no profile is named: settings chosen by measurement on real
+ *   micrographs for accuracy at a sensible CPU cost (README, "How the defaults were chosen").
  * - `paper`: the paper's exact hyperparameters (needs a GPU and the real data).
  */
-export type ProfileName = "ci" | "laptop" | "paper";
-export const PROFILES: readonly ProfileName[] = ["ci", "laptop", "paper"];
+export type ProfileName = "ci" | "laptop" | "quality" | "paper";
+export const PROFILES: readonly ProfileName[] = ["ci", "laptop", "quality", "paper"];
 
-/** The active profile (default `ci`). Throws on an unknown name. */
+/** The profile used when none is named: never `ci` (CI asks for it explicitly). */
+export const DEFAULT_PROFILE: ProfileName = "quality";
+
+/** True when the user named a profile (NANOMORPH_PROFILE or `--profile`). */
+export function profileIsExplicit(): boolean {
+  return process.env.NANOMORPH_PROFILE !== undefined && process.env.NANOMORPH_PROFILE !== "";
+}
+
+/** The active profile (default {@link DEFAULT_PROFILE}). Throws on an unknown name. */
 export function profileName(): ProfileName {
-  const p = process.env.NANOMORPH_PROFILE ?? "ci";
+  const p = process.env.NANOMORPH_PROFILE || DEFAULT_PROFILE;
   if (!(PROFILES as readonly string[]).includes(p)) {
     throw new Error(`NANOMORPH_PROFILE=${p} is not a profile; use one of ${PROFILES.join(", ")}`);
   }
@@ -30,7 +40,7 @@ export function setProfile(p: string): ProfileName {
 
 /**
  * Load `configs/<name>.json` for a profile. The file holds `{ "defaults": {...}, "ci": {...},
- * "laptop": {...}, "paper": {...} }`; the profile's section is shallow-merged over `defaults`.
+ * "laptop": {...}, "quality": {...}, "paper": {...} }`; the profile's section is shallow-merged over `defaults`.
  */
 export function loadConfig<T>(name: string, profile: ProfileName = profileName()): T {
   const file = path.join(projectRoot(), "configs", `${name}.json`);

@@ -10,3 +10,4 @@ export * from "./fetch";
 export * from "./archive";
 export * from "./inspect";
 export * from "./external";
+export * from "./calibration";

@@ -95,7 +95,7 @@ function record(root: string, profile: ProfileName, started: Date, res: Reproduc
 
 /** Default per-cell timeout (s) of a profile. */
 export function defaultCellTimeout(profile: ProfileName): number {
-  return profile === "ci" ? 600 : profile === "laptop" ? 7200 : 0;
+  return profile === "ci" ? 600 : profile === "laptop" || profile === "quality" ? 7200 : 0;
 }
 
 /** Notebooks to run: `notebooks/NN-*.ipynb` sorted, optionally only the NN prefixes in `only`. */
