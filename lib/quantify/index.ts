@@ -12,3 +12,4 @@ export * from "./draw";
 export * from "./quantify_image";
 export * from "./figures";
 export * from "./by_class";
+export * from "./otsu";
