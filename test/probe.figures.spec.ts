@@ -5,7 +5,7 @@ import type { RunRecord } from "../lib/probe/sweep";
 
 function run(encoder: string, protocol: "paper" | "honest", n: number, accuracy: number, splitSeed: number): RunRecord {
   return { encoder, encoderSeed: 1, splitSeed, n, protocol, accuracy, precision: accuracy, recall: accuracy, f1: accuracy,
-    epochs: 20, bestEpoch: 10, nFit: 4 * n, nVal: 0, nTest: 8, confusion: [[splitSeed, 1], [0, 2]] };
+    epochs: 20, bestEpoch: 10, C: null, nFit: 4 * n, nVal: 0, nTest: 8, confusion: [[splitSeed, 1], [0, 2]] };
 }
 
 describe("probe/figures and summaries", () => {

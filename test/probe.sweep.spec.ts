@@ -31,19 +31,22 @@ describe("probe/sweep", () => {
     const paper = planRun(data, 42, 8, resolveSweepConfig({ protocol: "paper" }));
     assert.deepEqual(paper.val, paper.test);
     assert.equal(paper.fit.length, 32);
-    const honest = planRun(data, 42, 8, resolveSweepConfig({ protocol: "honest" }));
+    const strong = planRun(data, 42, 8, resolveSweepConfig({ protocol: "honest" }));
+    assert.deepEqual(strong.fit, paper.fit, "the logistic head fits on every labelled image");
+    assert.deepEqual(strong.val, []);
+    const honest = planRun(data, 42, 8, resolveSweepConfig({ protocol: "honest-adam" }));
     const test = new Set(honest.test);
     assert.ok(honest.val.length === 8 && honest.fit.length === 24);
     assert.ok([...honest.fit, ...honest.val].every((i) => !test.has(i)));
     // The labelled images are the same in both protocols (draw depends on split seed and n only).
     assert.deepEqual([...honest.fit, ...honest.val].sort((a, b) => a - b), paper.fit);
-    const one = planRun(data, 42, 1, resolveSweepConfig({ protocol: "honest" }));
+    const one = planRun(data, 42, 1, resolveSweepConfig({ protocol: "honest-adam" }));
     assert.equal(one.val.length, 0);
   });
 
   it("runs encoders × splits × n, separates signal from noise, and the paper protocol is not below honest", () => {
     const cfg = { labelsPerClass: [8, 1], splitSeeds: [42, 43, 44, 45, 46] };
-    const honest = runSweep(data, { ...cfg, protocol: "honest" });
+    const honest = runSweep(data, { ...cfg, protocol: "honest-adam" });
     const paper = runSweep(data, { ...cfg, protocol: "paper" });
     assert.equal(honest.length, 2 * 5 * 2);
     const box = (rows: typeof honest, enc: string, n: number) => summarizeRuns(rows).find((b) => b.encoder === enc && b.n === n)!;
@@ -55,7 +58,14 @@ describe("probe/sweep", () => {
     const cmp = compareEncoders(honest, "good", "noise");
     assert.equal(cmp.length, 2);
     assert.ok(cmp.find((c) => c.n === 8)!.p < 0.05);
-    assert.match(formatTable(honest), /good\s+honest\s+8\s+/);
+    assert.match(formatTable(honest), /good\s+honest-adam\s+8\s+/);
+    // The strong honest head (logistic, C by CV on the labelled images) separates signal from noise too,
+    // records its C, and is at least as good as the Adam head without the test split.
+    const strong = runSweep(data, { ...cfg, protocol: "honest" });
+    assert.ok(strong.every((r) => r.C !== null && r.C > 0 && r.nVal === 0 && r.nFit === 4 * r.n));
+    assert.ok(box(strong, "good", 8).median > 0.8, `logistic head, good encoder ${box(strong, "good", 8).median}`);
+    assert.ok(box(strong, "noise", 8).median < 0.45);
+    assert.ok(box(strong, "good", 1).median >= box(honest, "good", 1).median - 0.02);
   });
 
   it("fixed-test-set mode tests every run on the same rows and draws labels from the rest", () => {
@@ -82,7 +92,7 @@ describe("probe/sweep", () => {
     assert.deepEqual(Object.keys(doc.results[0]), ["n", "median", "q1", "q3", "runs"]);
     assert.equal(doc.results[0].runs, 3);
     const df = runsToDataFrame(runs);
-    assert.deepEqual(df.shape, [runs.length, 15]);
+    assert.deepEqual(df.shape, [runs.length, 16]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

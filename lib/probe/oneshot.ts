@@ -84,7 +84,7 @@ export function oneShotAnchorAnalysis(
   for (const r of runs) {
     if (r.n !== 1) continue;
     const plan = planRun(data, r.splitSeed, 1, resolveSweepConfig({ ...cfg, protocol: r.protocol }));
-    const labelled = [...plan.fit, ...(r.protocol === "honest" ? plan.val : [])];
+    const labelled = [...plan.fit, ...(r.protocol === "honest-adam" ? plan.val : [])];
     const anchors = idx.map((k, j) => {
       const row = labelled.find((i) => data.labels[i] === k);
       if (row === undefined) throw new Error(`oneShotAnchorAnalysis: run split ${r.splitSeed} has no '${classes[j]}' anchor`);

@@ -14,11 +14,15 @@ import { Progress } from "../util/progress";
 import type { FeatureMatrix } from "./matrix";
 import { columnStats, standardize, toFloat64 } from "./matrix";
 import { fitLinearProbe, predictLabels, type ProbeConfig } from "./linear_probe";
+import { fitLogistic, predictLogistic, type LogisticConfig } from "./logistic";
 import { stratifiedSplit, drawPerClass, carveValidation } from "./splits";
 import { classificationMetrics } from "./metrics";
 
-/** Early-stopping protocol: see the file comment. */
-export type Protocol = "honest" | "paper";
+/** Protocol (head and how its stopping/regularisation is chosen): see the file comment. */
+export type Protocol = "honest" | "honest-adam" | "paper";
+
+/** Every protocol name, for option parsing. */
+export const PROTOCOLS: readonly Protocol[] = ["honest", "honest-adam", "paper"];
 
 /** Features of one encoder (at one encoder seed) for every image of the dataset, rows aligned with the labels. */
 export interface FeatureSet {
@@ -49,7 +53,7 @@ export interface SweepConfig {
   splitSeeds?: number[];
   /** Test fraction of the stratified split. Default 0.2 (paper). */
   testFraction?: number;
-  /** Default "honest" (ours); "paper" reproduces the authors' protocol. */
+  /** Default "honest" (ours); "paper" reproduces the authors' protocol; "honest-adam" is the paper's head, honestly stopped. */
   protocol?: Protocol;
   /** Honest protocol: fraction of the labelled images per class held out for validation. Default 0.25 (ours). */
   valFraction?: number;
@@ -63,8 +67,10 @@ export interface SweepConfig {
   honestTieBreak?: boolean;
   /** Standardise features with the mean/std of the images the probe trains on. Default false (paper: raw features). */
   standardize?: boolean;
-  /** Probe hyperparameters (paper defaults). */
+  /** Adam-head hyperparameters (paper defaults). */
   probe?: ProbeConfig;
+  /** Logistic-head settings of the honest protocol (lib/probe/logistic.ts defaults: C by CV). */
+  logistic?: LogisticConfig;
   /** Progress bar label; default "probe sweep". */
   label?: string;
 }
@@ -80,9 +86,11 @@ export interface RunRecord {
   precision: number;
   recall: number;
   f1: number;
-  /** Epochs trained and the 1-based epoch whose weights were kept. */
+  /** Epochs trained and the 1-based epoch whose weights were kept (logistic head: L-BFGS iterations, both). */
   epochs: number;
   bestEpoch: number;
+  /** Logistic head: the inverse L2 strength used; null for the Adam head. */
+  C: number | null;
   nFit: number;
   nVal: number;
   nTest: number;
@@ -91,7 +99,7 @@ export interface RunRecord {
 }
 
 /** Resolved sweep settings (every field filled). */
-export type ResolvedSweepConfig = Required<Omit<SweepConfig, "probe">> & { probe: ProbeConfig };
+export type ResolvedSweepConfig = Required<Omit<SweepConfig, "probe" | "logistic">> & { probe: ProbeConfig; logistic: LogisticConfig };
 
 /** Fill in the defaults of a SweepConfig. */
 export function resolveSweepConfig(cfg: SweepConfig = {}): ResolvedSweepConfig {
@@ -105,6 +113,7 @@ export function resolveSweepConfig(cfg: SweepConfig = {}): ResolvedSweepConfig {
     honestTieBreak: cfg.honestTieBreak ?? true,
     standardize: cfg.standardize ?? false,
     probe: cfg.probe ?? {},
+    logistic: cfg.logistic ?? {},
     label: cfg.label ?? "probe sweep",
   };
 }
@@ -130,30 +139,42 @@ export function planRun(data: Pick<SweepData, "labels" | "classes" | "testRows">
   }
   const labelled = drawPerClass(data.labels, pool, n, splitSeed, data.classes);
   if (cfg.protocol === "paper") return { fit: labelled, val: test, test };
+  if (cfg.protocol === "honest") return { fit: labelled, val: [], test };
   const { fit, val } = carveValidation(data.labels, labelled, splitSeed, cfg.valFraction);
   return { fit, val, test };
 }
 
 /** Fit and score one probe. */
 export function runOne(fs: FeatureSet, data: SweepData, splitSeed: number, n: number, plan: RunPlan, cfg: ResolvedSweepConfig): RunRecord {
+  const seed = new Rng(fs.seed).fork(`probe/${splitSeed}/${n}`).seedInt();
+  const yTrue = plan.test.map((i) => data.labels[i]);
+  if (cfg.protocol === "honest") {
+    // The logistic head standardises on the labelled rows itself (cfg.standardize is for the Adam head).
+    const model = fitLogistic(fs.X, data.labels, data.classes.length, plan.fit, { ...cfg.logistic, seed });
+    const m = classificationMetrics(yTrue, predictLogistic(model, fs.X, plan.test), data.classes.length);
+    return {
+      encoder: fs.encoder, encoderSeed: fs.seed, splitSeed, n, protocol: cfg.protocol,
+      accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1,
+      epochs: model.iterations, bestEpoch: model.iterations, C: model.C,
+      nFit: plan.fit.length, nVal: 0, nTest: plan.test.length, confusion: m.confusion,
+    };
+  }
   let X = fs.X;
   if (cfg.standardize) X = standardize(X, columnStats(X, plan.fit));
-  const seed = new Rng(fs.seed).fork(`probe/${splitSeed}/${n}`).seedInt();
   const early = plan.val.length > 0;
   const model = fitLinearProbe(
     { X, labels: data.labels, numClasses: data.classes.length, train: plan.fit, val: early ? plan.val : null },
     {
       ...cfg.probe, seed, maxEpochs: early ? cfg.probe.maxEpochs : cfg.fixedEpochs,
-      tieBreakOnLoss: cfg.protocol === "honest" ? cfg.honestTieBreak : false,
+      tieBreakOnLoss: cfg.protocol === "honest-adam" ? cfg.honestTieBreak : false,
     },
   );
   const pred = predictLabels(model, X, plan.test);
-  const yTrue = plan.test.map((i) => data.labels[i]);
   const m = classificationMetrics(yTrue, pred, data.classes.length);
   return {
     encoder: fs.encoder, encoderSeed: fs.seed, splitSeed, n, protocol: cfg.protocol,
     accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1,
-    epochs: model.epochsRun, bestEpoch: model.bestEpoch,
+    epochs: model.epochsRun, bestEpoch: model.bestEpoch, C: null,
     nFit: plan.fit.length, nVal: early ? plan.val.length : 0, nTest: plan.test.length,
     confusion: m.confusion,
   };
