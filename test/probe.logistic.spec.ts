@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Rng } from "../lib/util/rng";
-import { fitLogistic, predictProba, predictLogistic, cvFolds, DEFAULT_C_GRID } from "../lib/probe/logistic";
+import { fitLogistic, logisticProba, predictLogistic, cvFolds, DEFAULT_C_GRID } from "../lib/probe/logistic";
 import { minimizeLbfgs } from "../lib/probe/lbfgs";
 import type { FeatureMatrix } from "../lib/probe/matrix";
 import { pythonMissing, runPython } from "./python_oracle";
@@ -58,7 +58,7 @@ describe("probe/logistic", () => {
       const ref = runPython<number[][]>(SKLEARN_FIT, { X: Array.from(X.data), rows: X.rows, cols: X.cols, y, train, test, Cs });
       Cs.forEach((C, k) => {
         const m = fitLogistic(X, y, K, train, { C, gtol: 1e-10 });
-        const p = predictProba(m, X, test);
+        const p = logisticProba(m, X, test);
         let worst = 0;
         for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i] - ref[k][i]));
         assert.ok(worst < 2e-4, `C=${C}: max |p − p_sklearn| = ${worst}`);
@@ -116,7 +116,7 @@ print(json.dumps(out))
     const b = fitLogistic(dup, yy, 2, yy.map((_, i) => i), { seed: 4 });
     assert.deepEqual(Array.from(a.W), Array.from(b.W));
     assert.ok(a.converged, "converges despite duplicate rows");
-    const p = predictProba(a, dup);
+    const p = logisticProba(a, dup);
     for (let i = 0; i < 10; i++) assert.ok(Math.abs(p[2 * i] - p[2 * (i + 10)]) < 1e-12, "duplicates get the same probabilities");
   });
 });

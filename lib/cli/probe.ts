@@ -5,14 +5,18 @@ import { loadProbeConfig, sweepConfigOf } from "../probe/config";
 import { listProbeImages, prepareSweepData } from "../probe/dataset";
 import { runSweepParallel } from "../probe/parallel";
 import { probeJson, formatTable, writeRuns } from "../probe/results";
-import type { Protocol } from "../probe/sweep";
+import { PROTOCOLS, type Protocol } from "../probe/sweep";
+import { profileName, profileIsExplicit } from "../config/index";
+import type { PreprocessChoice } from "../models/preprocess";
 
 const HELP = `usage: nanomorph probe --data DIR [--test DIR] --encoder imagenet|resnet8|PATH [options]
 
-Label-efficiency sweep with a linear probe on frozen-encoder features (the paper's main result):
+Label-efficiency sweep with a linear head on frozen-encoder features (the paper's main result):
 for every split seed, a stratified 80/20 split (or the fixed test set), n labelled images per class,
-a softmax probe (Adam 1e-3, batch 4, ≤300 epochs, early stopping patience 10); prints the median
-[IQR] test accuracy per n. Features are cached on disk (keyed by weights, file contents, size).
+a linear head fitted on them; prints the median [IQR] test accuracy per n. Default head (protocol
+honest): L2 logistic regression on standardised features, its C chosen by cross-validation on the
+labelled images only. Features are cached on disk (keyed by weights, preprocessing, file contents, size).
+Without --profile the 'quality' settings apply (never 'ci'); the settings used are printed first.
 
   --data DIR               folder-per-class images (any size/format: jpg, png, tif …), or a split
                            folder with train/ (or augmented_train/) and test/
@@ -21,8 +25,13 @@ a softmax probe (Adam 1e-3, batch 4, ≤300 epochs, early stopping patience 10);
   --labels-per-class LIST  e.g. 1,2,4,8 (default from configs/probe.json for the profile)
   --splits K               split seeds 42 … 42+K−1 (default from the profile)
   --seeds LIST             encoder seeds (default from the profile; seed the probe for fixed encoders)
-  --protocol P             honest (default: early stopping on validation carved from the labelled
-                           images) | paper (early stopping watches the test split, as the authors did)
+  --protocol P             honest (default: logistic head, C by CV on the labelled images) |
+                           honest-adam (the paper's Adam head, early stopping on validation carved from
+                           the labelled images) | paper (Adam head, early stopping watches the test
+                           split, as the authors did)
+  --preprocess P           encoder input: auto (default: what the weights were trained with — ImageNet
+                           mean subtraction for imagenet, the recorded mode for checkpoints) | unit
+                           ([0,1], the paper's) | caffe
   --size PX                encoder input side (default from the profile; paper 224)
   --tiles K                test-time mean pooling over K×K tiles of a (K·size)² resize (default 1)
   --standardize            standardise features with the training images' mean/std
@@ -40,6 +49,7 @@ const OPTIONS = {
   splits: { type: "string" },
   seeds: { type: "string" },
   protocol: { type: "string" },
+  preprocess: { type: "string" },
   size: { type: "string" },
   tiles: { type: "string" },
   standardize: { type: "boolean" },
@@ -57,7 +67,9 @@ export const command: Command = {
     if (!v.data) throw new UsageError(`probe: --data DIR is required\n\n${HELP}`);
     const cfg = loadProbeConfig();
     const protocol = (v.protocol as string | undefined) ?? cfg.protocol;
-    if (protocol !== "honest" && protocol !== "paper") throw new UsageError(`--protocol must be honest or paper, got '${protocol}'`);
+    if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(", ")}, got '${protocol}'`);
+    const preprocess = ((v.preprocess as string | undefined) ?? cfg.preprocess) as PreprocessChoice;
+    if (!["auto", "unit", "caffe"].includes(preprocess)) throw new UsageError(`--preprocess must be auto, unit or caffe, got '${preprocess}'`);
     const labelsPerClass = numberListArg("labels-per-class", v["labels-per-class"] as string | undefined, cfg.labelsPerClass);
     if (labelsPerClass.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--labels-per-class must be positive integers, got '${v["labels-per-class"]}'`);
     const splits = numberArg("splits", v.splits as string | undefined, cfg.splits);
@@ -74,8 +86,9 @@ export const command: Command = {
     const name = /[\\/]/.test(spec) ? path.basename(spec.replace(/[\\/]+$/, "")) : spec;
     console.error(`probe: ${images.files.length} images, ${images.classes.length} classes (${images.classes.join(", ")})` +
       `${images.testRows ? `, fixed test set of ${images.testRows.length}` : ""}; encoder ${name} at ${size}px` +
-      `${tiles > 1 ? ` × ${tiles}² tiles` : ""}; backend ${backend.name}; protocol ${protocol}`);
-    const data = await prepareSweepData(images, [{ spec, name, seeds }], { size, tiles });
+      `${tiles > 1 ? ` × ${tiles}² tiles` : ""}, preprocess ${preprocess}; backend ${backend.name}; protocol ${protocol}`);
+    console.error(`probe: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}: n ∈ {${labelsPerClass.join(", ")}}, ${splits} splits, seeds ${seeds.join(",")}`);
+    const data = await prepareSweepData(images, [{ spec, name, seeds, preprocess }], { size, tiles });
     const runs = await runSweepParallel(data, sweepConfigOf(cfg, {
       labelsPerClass, splitSeeds: Array.from({ length: splits }, (_, i) => cfg.firstSplitSeed + i),
       protocol: protocol as Protocol, standardize: v.standardize ? true : cfg.standardize,

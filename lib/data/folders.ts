@@ -38,10 +38,23 @@ function isReservedFolder(name: string): boolean {
 }
 
 /** Image files directly in `dir`, sorted; mask-named files (`*_label.*`, `*_mask.*`, see pairKey) are left out. */
+/** What a directory entry is, following symbolic links (folders of links to images are common); a dangling link is neither. */
+function entryKind(dir: string, e: fs.Dirent): "file" | "dir" | "other" {
+  if (e.isFile()) return "file";
+  if (e.isDirectory()) return "dir";
+  if (!e.isSymbolicLink()) return "other";
+  try {
+    const st = fs.statSync(path.join(dir, e.name));
+    return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+  } catch {
+    return "other";
+  }
+}
+
 function sortedImages(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && isImageFile(e.name) && !isMaskName(e.name))
+    .filter((e) => entryKind(dir, e) === "file" && isImageFile(e.name) && !isMaskName(e.name))
     .map((e) => e.name)
     .sort()
     .map((n) => path.join(dir, n));
@@ -68,7 +81,7 @@ export function listClassFolder(dir: string, opts: ListClassFolderOptions = {}):
   } else {
     classes = fs
       .readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !isReservedFolder(e.name))
+      .filter((e) => entryKind(dir, e) === "dir" && !isReservedFolder(e.name))
       .map((e) => e.name)
       .filter((n) => sortedImages(path.join(dir, n)).length > 0)
       .sort();

@@ -14,6 +14,8 @@ export interface Encoder {
   readonly featureDim: number;
   /** Nominal input side in pixels (the encoder accepts other sizes divisible by 32). */
   readonly inputSize: number;
+  /** What `embed`/`skips` do to their [0,1] input before the network (part of feature cache keys). */
+  readonly preprocessMode?: PreprocessMode;
   /** [N,H,W,3] in [0,1] → [N,featureDim] (inference-mode BN, global average pooling). Never disposes x. */
   embed(x: tf.Tensor4D): tf.Tensor2D;
   /**

@@ -12,6 +12,26 @@ import * as tf from "@tensorflow/tfjs";
 /** Preprocessing mode (see module doc). */
 export type PreprocessMode = "unit" | "caffe";
 
+/**
+ * A requested mode: a fixed one, or "auto" = what the weights were trained with — "caffe" for the
+ * ImageNet ResNet50 ("imagenet"), the mode a `nanomorph pretrain` checkpoint records (left to the
+ * checkpoint: `undefined`), and "unit" for random initialisations and the authors' Keras .h5 encoders
+ * (they were pretrained on [0,1] inputs).
+ */
+export type PreprocessChoice = PreprocessMode | "auto";
+
+/**
+ * Resolve a {@link PreprocessChoice} for an encoder spec (see {@link PreprocessChoice}); `undefined`
+ * means "let the checkpoint decide". Throws on an unknown mode.
+ */
+export function preprocessFor(spec: string, choice: PreprocessChoice): PreprocessMode | undefined {
+  if (choice === "unit" || choice === "caffe") return choice;
+  if (choice !== "auto") throw new Error(`preprocess must be auto, unit or caffe, got '${choice as string}'`);
+  if (spec === "imagenet") return "caffe";
+  if (/\.(h5|hdf5)$/i.test(spec) || spec === "resnet50" || spec === "resnet18" || spec === "resnet8") return "unit";
+  return undefined;
+}
+
 /** ImageNet channel means in BGR order, 0–255 scale (Keras `preprocess_input(mode="caffe")`). */
 export const CAFFE_BGR_MEAN = [103.939, 116.779, 123.68] as const;
 

@@ -3,6 +3,7 @@
  */
 import { loadConfig, type ProfileName } from "../config/index";
 import type { Protocol, SweepConfig } from "./sweep";
+import type { PreprocessChoice } from "../models/preprocess";
 
 /** Probe settings of one profile (all fields present after merging "defaults"; see configs/probe.json). */
 export interface ProbeRunConfig {
@@ -22,6 +23,8 @@ export interface ProbeRunConfig {
   /** Encoder input side, px (paper 224), and tiles per side (test-time pooling). */
   size: number;
   tiles: number;
+  /** Encoder input preprocessing: "auto" (what the weights were trained with; default) | "unit" (paper) | "caffe". */
+  preprocess: PreprocessChoice;
   /** Notebook 03: encoders compared and n list. */
   nanowire: { encoders: string[]; labelsPerClass: number[] };
   /** Notebook 04: encoders, number of split seeds and n lists for the transfer sets. */

@@ -5,6 +5,7 @@
  */
 import { listClassFolder, listSplitFolder, isSplitFolder } from "../data/folders";
 import { loadEncoder } from "../models/load";
+import { preprocessFor, type PreprocessChoice } from "../models/preprocess";
 import { extractFeatures, type FeatureOptions } from "./features";
 import type { FeatureSet, SweepData } from "./sweep";
 
@@ -51,6 +52,8 @@ export interface EncoderChoice {
   /** Name in results and figures. Default: the spec. */
   name?: string;
   seeds: number[];
+  /** Encoder input preprocessing. Default "auto" (what the weights were trained with; see preprocessFor). */
+  preprocess?: PreprocessChoice;
 }
 
 /**
@@ -65,7 +68,7 @@ export async function encoderFeatureSets(choice: EncoderChoice, files: string[],
   let shared: FeatureSet["X"] | null = null;
   for (const seed of choice.seeds) {
     if (!seeded && shared) { out.push({ encoder: name, seed, X: shared }); continue; }
-    const enc = await loadEncoder(choice.spec, { seed, inputSize: opts.size });
+    const enc = await loadEncoder(choice.spec, { seed, inputSize: opts.size, preprocess: preprocessFor(choice.spec, choice.preprocess ?? "auto") });
     try {
       const r = await extractFeatures(enc, files, { ...opts, label: opts.label ?? `features ${name}${seeded ? ` seed ${seed}` : ""}` });
       shared = r.X;

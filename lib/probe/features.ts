@@ -46,7 +46,8 @@ export interface FeatureResult {
   fromCache: boolean;
 }
 
-const FEATURE_FORMAT = 1;
+// 2: the encoder's own input preprocessing is part of the key.
+const FEATURE_FORMAT = 2;
 
 /**
  * Encoder inputs per forward pass for an input side: as many as fit in 8 inputs of 224² pixels
@@ -102,7 +103,7 @@ export async function featureCacheKey(encoder: Encoder, files: string[], opts: F
   const fileHashes: string[] = [];
   for (const f of files) fileHashes.push(await sha256File(f));
   return contentHash({
-    format: FEATURE_FORMAT, encoder: encoderIdentity(encoder), files: fileHashes,
+    format: FEATURE_FORMAT, encoder: encoderIdentity(encoder), encoderPreprocess: encoder.preprocessMode ?? "unit", files: fileHashes,
     size: opts.size ?? encoder.inputSize, tiles: opts.tiles ?? 1, preprocess: opts.preprocess ?? "none",
   }, 32);
 }

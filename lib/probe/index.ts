@@ -18,3 +18,5 @@ export * from "./oneshot";
 export * from "./figures";
 export * from "./thumbnails";
 export * from "./study_data";
+export * from "./logistic";
+export * from "./sklearn_baseline";

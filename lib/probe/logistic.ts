@@ -297,9 +297,9 @@ export function fitLogistic(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
 }
 
 /** Class probabilities [rows.length × K] (row-major) of the model on rows of X (all rows when omitted). */
-export function predictProba(model: LogisticModel, X: FeatureMatrix, rows?: ArrayLike<number>): Float64Array {
+export function logisticProba(model: LogisticModel, X: FeatureMatrix, rows?: ArrayLike<number>): Float64Array {
   const { W, b, mean, std, numClasses: K, dim: D } = model;
-  if (X.cols !== D) throw new Error(`predictProba: features have ${X.cols} columns, the model ${D}`);
+  if (X.cols !== D) throw new Error(`logisticProba: features have ${X.cols} columns, the model ${D}`);
   const m = rows ? rows.length : X.rows;
   const out = new Float64Array(m * K);
   const xs = new Float64Array(D);
@@ -321,9 +321,9 @@ export function predictProba(model: LogisticModel, X: FeatureMatrix, rows?: Arra
   return out;
 }
 
-/** Arg-max labels of {@link predictProba}. */
+/** Arg-max labels of {@link logisticProba}. */
 export function predictLogistic(model: LogisticModel, X: FeatureMatrix, rows?: ArrayLike<number>): number[] {
-  const p = predictProba(model, X, rows), K = model.numClasses;
+  const p = logisticProba(model, X, rows), K = model.numClasses;
   const out: number[] = [];
   for (let q = 0; q < p.length / K; q++) {
     let best = 0;
