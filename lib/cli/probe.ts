@@ -4,6 +4,8 @@ import { initBackend } from "../backend/index";
 import { loadProbeConfig, sweepConfigOf } from "../probe/config";
 import { listProbeImages, prepareSweepData } from "../probe/dataset";
 import { runSweepParallel } from "../probe/parallel";
+import { runBudgetSweep, randomRows, type Selection, type SelectRows } from "../probe/budget";
+import { feasibleLabelsPerClass, downscaleNote } from "../probe/feasible";
 import { probeJson, formatTable, writeRuns } from "../probe/results";
 import { PROTOCOLS, type Protocol } from "../probe/sweep";
 import { profileName, profileIsExplicit } from "../config/index";
@@ -23,6 +25,11 @@ Without --profile the 'quality' settings apply (never 'ci'); the settings used a
   --test DIR               folder-per-class fixed test set (same classes as --data)
   --encoder SPEC           imagenet | resnet50 | resnet18 | resnet8 | checkpoint dir | Keras .h5 (default imagenet)
   --labels-per-class LIST  e.g. 1,2,4,8 (default from configs/probe.json for the profile)
+                           (entries larger than the smallest class allows are dropped, with a note)
+  --budget LIST            total label budgets instead, e.g. 2,4,8: B images picked without looking at
+                           labels (--select), honest head; JSON rows carry "budget" instead of "n"
+  --select S               how budget images are picked: random (default) | suggest (what
+                           'nanomorph suggest' would pick: coverage of the feature space)
   --splits K               split seeds 42 … 42+K−1 (default from the profile)
   --seeds LIST             encoder seeds (default from the profile; seed the probe for fixed encoders)
   --protocol P             honest (default: logistic head, C by CV on the labelled images) |
@@ -49,6 +56,8 @@ const OPTIONS = {
   splits: { type: "string" },
   seeds: { type: "string" },
   protocol: { type: "string" },
+  budget: { type: "string" },
+  select: { type: "string" },
   preprocess: { type: "string" },
   size: { type: "string" },
   tiles: { type: "string" },
@@ -57,6 +66,11 @@ const OPTIONS = {
   out: { type: "string" },
   json: { type: "boolean" },
 } as const;
+
+/** The label-blind selector behind `--select`. */
+function selectorFor(select: Selection): SelectRows {
+  return randomRows;
+}
 
 export const command: Command = {
   name: "probe",
@@ -70,8 +84,13 @@ export const command: Command = {
     if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(", ")}, got '${protocol}'`);
     const preprocess = ((v.preprocess as string | undefined) ?? cfg.preprocess) as PreprocessChoice;
     if (!["auto", "unit", "caffe"].includes(preprocess)) throw new UsageError(`--preprocess must be auto, unit or caffe, got '${preprocess}'`);
-    const labelsPerClass = numberListArg("labels-per-class", v["labels-per-class"] as string | undefined, cfg.labelsPerClass);
+    let labelsPerClass = numberListArg("labels-per-class", v["labels-per-class"] as string | undefined, cfg.labelsPerClass);
     if (labelsPerClass.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--labels-per-class must be positive integers, got '${v["labels-per-class"]}'`);
+    const budgets = v.budget === undefined ? null : numberListArg("budget", v.budget as string, []);
+    if (budgets && (budgets.length === 0 || budgets.some((b) => !Number.isInteger(b) || b < 1))) throw new UsageError(`--budget must be positive integers, got '${v.budget}'`);
+    const select = ((v.select as string | undefined) ?? "random") as Selection;
+    if (select !== "random" && select !== "suggest") throw new UsageError(`--select must be random or suggest, got '${v.select}'`);
+    if (v.select !== undefined && !budgets) throw new UsageError("--select goes with --budget (per-class draws are random by definition)");
     const splits = numberArg("splits", v.splits as string | undefined, cfg.splits);
     if (!Number.isInteger(splits) || splits < 1) throw new UsageError(`--splits must be a positive integer, got '${v.splits}'`);
     const seeds = numberListArg("seeds", v.seeds as string | undefined, cfg.encoderSeeds);
@@ -82,19 +101,35 @@ export const command: Command = {
     const spec = (v.encoder as string | undefined) ?? "imagenet";
 
     const images = listProbeImages(path.resolve(v.data as string), v.test ? path.resolve(v.test as string) : undefined);
+    if (images.classes.length < 2) throw new UsageError(`probe: ${v.data} has ${images.classes.length} class folder (${images.classes.join(", ")}); a classifier needs at least 2 (one sub-folder per class)`);
+    if (!budgets) {
+      const fits = feasibleLabelsPerClass(images, labelsPerClass, cfg.testFraction);
+      const dropped = labelsPerClass.filter((n) => !fits.includes(n));
+      if (fits.length === 0) throw new UsageError(`probe: no --labels-per-class value fits: the smallest class leaves ${Math.max(0, Math.min(...labelsPerClass) - 1)} or fewer training images; pass smaller values`);
+      if (dropped.length) {
+        if (v["labels-per-class"] !== undefined) throw new UsageError(`probe: --labels-per-class ${dropped.join(",")} exceeds what the smallest class's training part holds; the largest that fits here is ${Math.max(...fits)}`);
+        console.error(`probe: note: n = ${dropped.join(", ")} dropped from the profile's list (a class has too few images)`);
+        labelsPerClass = fits;
+      }
+    }
     const backend = await initBackend();
     const name = /[\\/]/.test(spec) ? path.basename(spec.replace(/[\\/]+$/, "")) : spec;
     console.error(`probe: ${images.files.length} images, ${images.classes.length} classes (${images.classes.join(", ")})` +
       `${images.testRows ? `, fixed test set of ${images.testRows.length}` : ""}; encoder ${name} at ${size}px` +
       `${tiles > 1 ? ` × ${tiles}² tiles` : ""}, preprocess ${preprocess}; backend ${backend.name}; protocol ${protocol}`);
-    console.error(`probe: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}: n ∈ {${labelsPerClass.join(", ")}}, ${splits} splits, seeds ${seeds.join(",")}`);
+    console.error(`probe: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}: ` +
+      `${budgets ? `budgets {${budgets.join(", ")}} picked by ${select}` : `n ∈ {${labelsPerClass.join(", ")}}`}, ${splits} splits, seeds ${seeds.join(",")}`);
+    const squeeze = await downscaleNote(images.files, size, tiles);
+    if (squeeze) console.error(`probe: note: ${squeeze}`);
     const data = await prepareSweepData(images, [{ spec, name, seeds, preprocess }], { size, tiles });
-    const runs = await runSweepParallel(data, sweepConfigOf(cfg, {
-      labelsPerClass, splitSeeds: Array.from({ length: splits }, (_, i) => cfg.firstSplitSeed + i),
-      protocol: protocol as Protocol, standardize: v.standardize ? true : cfg.standardize,
-    }), { workers });
+    const splitSeeds = Array.from({ length: splits }, (_, i) => cfg.firstSplitSeed + i);
+    const runs = budgets
+      ? runBudgetSweep(data, { budgets, splitSeeds, testFraction: cfg.testFraction }, select, selectorFor(select))
+      : await runSweepParallel(data, sweepConfigOf(cfg, {
+        labelsPerClass, splitSeeds, protocol: protocol as Protocol, standardize: v.standardize ? true : cfg.standardize,
+      }), { workers });
     if (v.out) {
-      const files = writeRuns(runs, path.resolve(v.out as string), `probe-${name}-${protocol}`);
+      const files = writeRuns(runs, path.resolve(v.out as string), budgets ? `probe-${name}-budget-${select}` : `probe-${name}-${protocol}`);
       console.error(`probe: wrote ${files.csv} and ${files.json}`);
     }
     if (v.json) console.log(JSON.stringify(probeJson(runs)));

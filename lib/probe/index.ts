@@ -20,3 +20,5 @@ export * from "./thumbnails";
 export * from "./study_data";
 export * from "./logistic";
 export * from "./sklearn_baseline";
+export * from "./budget";
+export * from "./feasible";

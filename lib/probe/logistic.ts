@@ -52,8 +52,24 @@ export interface LogisticConfig {
   defaultC?: number;
   /** Folds of the CV: min(this, smallest class count). Default 5. */
   folds?: number;
-  /** Standardise features with the training rows' mean/std (default true, as StandardScaler). */
-  standardize?: boolean;
+  /**
+   * Feature scaling before the fit, from the features of `statsRows`:
+   * - "standard": per-feature mean/std, as scikit-learn's StandardScaler;
+   * - "scalar": centred, and every feature divided by one common scale (the root mean feature
+   *   variance), so C means the same for any encoder but the features keep their relative sizes —
+   *   per-feature scaling lifts thousands of near-silent ResNet channels to the weight of the
+   *   informative ones, which costs accuracy with few labels (README, "How the defaults were chosen");
+   * - "none": raw features.
+   * Default "standard".
+   */
+  scaling?: "standard" | "scalar" | "none";
+  /**
+   * Rows whose features give the standardisation's mean/std. Default: the training rows (as a
+   * StandardScaler fitted on the labelled images). The honest sweep passes the whole unlabelled
+   * training pool: features only, never labels, and with one or two labels per class a scaler
+   * fitted on those alone makes every feature ±1.
+   */
+  statsRows?: ArrayLike<number>;
   /** Gradient tolerance of L-BFGS (max |g| relative to max(1, |f|)). Default 1e-7. */
   gtol?: number;
   /** Seed of the CV fold assignment. Default 0. */
@@ -86,14 +102,24 @@ function standardizedRows(X: FeatureMatrix, rows: ArrayLike<number>, mean: Float
   return out;
 }
 
-/** Mean and std (population; std < 1e-8 → 1) of the given rows, as scikit-learn's StandardScaler. */
-function statsOf(X: FeatureMatrix, rows: ArrayLike<number>): { mean: Float64Array; std: Float64Array } {
+/**
+ * Mean and std (population; std < 1e-8 → 1) of the given rows, as scikit-learn's StandardScaler; with
+ * `scalar`, every std is the root mean variance instead.
+ */
+function statsOf(X: FeatureMatrix, rows: ArrayLike<number>, scalar = false): { mean: Float64Array; std: Float64Array } {
   const D = X.cols, n = rows.length;
   const mean = new Float64Array(D), sq = new Float64Array(D);
   for (let k = 0; k < n; k++) { const off = rows[k] * D; for (let d = 0; d < D; d++) mean[d] += X.data[off + d]; }
   for (let d = 0; d < D; d++) mean[d] /= n;
   for (let k = 0; k < n; k++) { const off = rows[k] * D; for (let d = 0; d < D; d++) { const t = X.data[off + d] - mean[d]; sq[d] += t * t; } }
   const std = new Float64Array(D);
+  if (scalar) {
+    let v = 0;
+    for (let d = 0; d < D; d++) v += sq[d] / n;
+    const s = Math.sqrt(v / D);
+    std.fill(s < 1e-8 ? 1 : s);
+    return { mean, std };
+  }
   for (let d = 0; d < D; d++) { const s = Math.sqrt(sq[d] / n); std[d] = s < 1e-8 ? 1 : s; }
   return { mean, std };
 }
@@ -247,8 +273,8 @@ export function fitLogistic(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
     y.push(v); seen.add(v);
   }
   if (seen.size < 2) throw new Error(`fitLogistic: the training rows hold ${seen.size} class(es); a classifier needs at least 2`);
-  const standardize = cfg.standardize ?? true;
-  const { mean, std } = standardize ? statsOf(X, train) : { mean: new Float64Array(D), std: new Float64Array(D).fill(1) };
+  const scaling = cfg.scaling ?? "standard";
+  const { mean, std } = scaling === "none" ? { mean: new Float64Array(D), std: new Float64Array(D).fill(1) } : statsOf(X, cfg.statsRows ?? train, scaling === "scalar");
   const Xs = standardizedRows(X, train, mean, std);
   const basis = gramBasis(Xs, n, D);
   const gtol = cfg.gtol ?? 1e-7;

@@ -38,18 +38,39 @@ export function summarizeRuns(rows: readonly RunRecord[], metric: "accuracy" | "
   return out.sort((a, b) => a.encoder.localeCompare(b.encoder) || a.protocol.localeCompare(b.protocol) || b.n - a.n);
 }
 
-/** The `nanomorph probe --json` document: `{ results: [{ n, median, q1, q3, runs }] }`, ascending n. */
+/**
+ * The `nanomorph probe --json` document: `{ results: [{ n, median, q1, q3, runs }] }`, ascending n;
+ * for total label budgets (`--budget`) each row carries `budget` (total labelled images) instead of
+ * `n` (per class).
+ */
 export interface ProbeJson {
-  results: { n: number; median: number; q1: number; q3: number; runs: number }[];
+  results: ProbeJsonRow[];
 }
 
-/** Build the CLI JSON document from the runs of a single encoder and protocol. Throws when rows mix encoders or protocols. */
+/** One box of {@link ProbeJson}: `n` (per class) for the per-class sweep, `budget` (total) for budget runs. */
+export interface ProbeJsonRow {
+  n?: number;
+  budget?: number;
+  median: number;
+  q1: number;
+  q3: number;
+  runs: number;
+}
+
+/**
+ * Build the CLI JSON document from the runs of a single encoder and protocol. Throws when rows mix
+ * encoders or protocols, or budget runs with per-class runs.
+ */
 export function probeJson(rows: readonly RunRecord[]): ProbeJson {
   const boxes = summarizeRuns(rows);
   const kinds = new Set(boxes.map((b) => `${b.encoder}/${b.protocol}`));
   if (kinds.size > 1) throw new Error(`probeJson: rows mix ${[...kinds].join(", ")}; pass one encoder and protocol`);
+  const budgets = rows.filter((r) => "budget" in r).length;
+  if (budgets > 0 && budgets < rows.length) throw new Error("probeJson: rows mix label budgets and labels per class");
   return {
-    results: boxes.sort((a, b) => a.n - b.n).map((b) => ({ n: b.n, median: b.median, q1: b.q1, q3: b.q3, runs: b.runs })),
+    results: boxes.sort((a, b) => a.n - b.n).map((b) => ({
+      ...(budgets ? { budget: b.n } : { n: b.n }), median: b.median, q1: b.q1, q3: b.q3, runs: b.runs,
+    })),
   };
 }
 
