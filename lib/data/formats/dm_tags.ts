@@ -41,6 +41,8 @@ export interface DmFile {
   root: DmGroup;
   /** The whole file (arrays point into it). */
   buf: Buffer;
+  /** Byte offset just after the root group. */
+  end: number;
 }
 
 /** Bytes of each DM simple type. */
@@ -159,7 +161,10 @@ export function parseDm(file: string, buf: Buffer): DmFile {
   };
 
   const root = group(0);
-  return { version, littleEndian: le, root, buf };
+  // DM files end with 8 zero bytes after the root group: their absence means the file was cut short
+  // (possibly only in the padding, but a copy that lost bytes is not to be trusted)
+  if (pos + 8 > buf.length) throw new FormatError(file, `truncated: the DigitalMicrograph end marker (8 bytes after byte ${pos}) is missing; the file has ${buf.length} bytes`);
+  return { version, littleEndian: le, root, buf, end: pos };
 }
 
 /** The value under `path` ("ImageData/Calibrations/Dimension"), or undefined. Labels are matched exactly. */

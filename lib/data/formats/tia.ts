@@ -65,7 +65,7 @@ export function readSer(file: string, opts: ReadImageOptions = {}): MicroscopeIm
   if (valid > total) throw new FormatError(name, `corrupt TIA header: ${valid} valid of ${total} elements`);
   const slice = pickSlice(name, valid, `TIA series of ${valid} images`, opts);
   const ow = wide ? 8 : 4;
-  need(offsetArray, ow * total, "offset array");
+  need(offsetArray, 2 * ow * total, "offset arrays");
   const at = wide ? Number(buf.readBigUInt64LE(offsetArray + ow * slice)) : buf.readUInt32LE(offsetArray + ow * slice);
   need(at, 50, "image element header");
   const offX = buf.readDoubleLE(at), deltaX = buf.readDoubleLE(at + 8), elemX = buf.readInt32LE(at + 16);
@@ -75,6 +75,12 @@ export function readSer(file: string, opts: ReadImageOptions = {}): MicroscopeIm
   const dtype = SER_DTYPE[code];
   if (dtype === undefined) throw new FormatError(name, `TIA sample type ${code === 9 || code === 10 ? "complex" : `code ${code}`} is not supported (only real-valued images)`);
   if (width < 1 || height < 1) throw new FormatError(name, `corrupt TIA image size ${width}×${height}`);
+  // the element's tag (time stamp, 6 bytes; time + stage position, 22 bytes) follows the data: a file
+  // cut before it lost part of the series
+  const tagType = buf.readUInt32LE(10);
+  const tagAt = wide ? Number(buf.readBigUInt64LE(offsetArray + ow * (total + slice))) : buf.readUInt32LE(offsetArray + ow * (total + slice));
+  if (tagAt > 0) need(tagAt, tagType === 0x4142 ? 22 : 6, "element tag after the image data");
+  need(at + 50, width * height * ({ uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 }[dtype] as number), "image data");
   const data = opts.headerOnly ? emptySamples(dtype) : flipRows(readSamples(name, buf, at + 50, width * height, dtype, true), width, height);
   return {
     width, height, data, dtype, format: "ser",
