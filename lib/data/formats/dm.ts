@@ -72,7 +72,7 @@ function squeeze(e: DmImageEntry): DmImageEntry {
 }
 
 function describeAxis(a: AxisScale, n: number): string {
-  return `${n} × ${a.scale} ${a.unit || "(no unit)"}`;
+  return `${n} × ${Number(a.scale.toPrecision(7))} ${a.unit || "(no unit)"}`;
 }
 
 /**
