@@ -51,6 +51,7 @@ export async function readEmd(file: string, opts: ReadImageOptions = {}): Promis
   if (head.toString("latin1", 0, 8) !== "\x89HDF\r\n\x1a\n") throw new FormatError(file, "not an HDF5 file (a Velox .emd is HDF5)");
   // check the superblock's end-of-file address first: a cut-off file then fails with a clear message
   // instead of HDF5's diagnostics
+  if (size < 48) throw new FormatError(file, `truncated: ${size} bytes is shorter than an HDF5 superblock`);
   const eof = hdf5EndOfFile(head);
   if (eof !== null && eof > size) throw new FormatError(file, `truncated: the HDF5 superblock says the file ends at byte ${eof} but it has ${size} bytes`);
   const h5 = await h5wasmModule();
@@ -89,16 +90,29 @@ export function hdf5EndOfFile(head: Buffer): number | null {
 
 function readOpen(file: string, h5: typeof import("h5wasm"), f: H5.File, opts: ReadImageOptions): MicroscopeImage {
   {
-    const images = f.get("Data/Image");
+    // look paths up through keys() first: h5wasm's get() of a missing path prints HDF5 diagnostics
+    const at = (p: string): ReturnType<H5.File["get"]> | null => {
+      let g: H5.Group = f;
+      const parts = p.split("/");
+      for (let i = 0; i < parts.length; i++) {
+        if (!g.keys().includes(parts[i])) return null;
+        const c = g.get(parts[i]);
+        if (i === parts.length - 1) return c;
+        if (!(c instanceof h5.Group)) return null;
+        g = c;
+      }
+      return null;
+    };
+    const images = at("Data/Image");
     if (!(images instanceof h5.Group)) {
-      const data = f.get("Data");
+      const data = at("Data");
       const kinds = data instanceof h5.Group ? data.keys() : [];
       if (kinds.some((k) => k.startsWith("Spectrum"))) throw new FormatError(file, `holds spectra (${kinds.join(", ")}), not an image`);
-      throw new FormatError(file, f.get("data") ? "is a Berkeley EMD file (/data/…), not Velox; only Velox .emd is read" : "has no /Data/Image group (not a Velox image)");
+      throw new FormatError(file, at("data") ? "is a Berkeley EMD file (/data/…), not Velox; only Velox .emd is read" : "has no /Data/Image group (not a Velox image)");
     }
     let best: { key: string; ds: H5.Dataset; n: number } | null = null;
     for (const k of images.keys()) {
-      const ds = f.get(`Data/Image/${k}/Data`);
+      const ds = at(`Data/Image/${k}/Data`);
       if (!(ds instanceof h5.Dataset)) continue;
       const sh = ds.shape ?? [];
       const n = sh.reduce((a, b) => a * b, 1);
@@ -123,7 +137,7 @@ function readOpen(file: string, h5: typeof import("h5wasm"), f: H5.File, opts: R
       if (!ArrayBuffer.isView(raw) || (raw as SampleArray).length !== width * height) throw new FormatError(file, `image data did not read as ${width}×${height} samples (truncated?)`);
       data = raw as SampleArray;
     }
-    const md = f.get(`Data/Image/${best.key}/Metadata`);
+    const md = at(`Data/Image/${best.key}/Metadata`);
     const meta = md instanceof h5.Dataset ? metadataJson(md, slice) : null;
     const br = meta?.BinaryResult as Record<string, unknown> | undefined;
     const det = br?.Detector ? ` (${String(br.Detector)})` : "";
