@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { readMicroscopeImage, FormatError, MicroscopeImage, detectMicroscopeFormat } from "../lib/data/formats/index";
 import { readCalibration } from "../lib/data/calibration";
+import { inspectDir, formatInspectReport } from "../lib/data/inspect";
 import { pythonMissing, runPython } from "./python_oracle";
 
 const DIR = path.resolve(__dirname, "..", "..", "shared", "data", "formats");
@@ -180,6 +181,28 @@ print(json.dumps({"dtype": str(d.dtype), "sum": float(d.astype("f8").sum()), "ro
           }
         }
       }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("data inspect lists each file's calibration, the spectrum and the stacks as problems", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-insp-"));
+    try {
+      for (const f of fs.readdirSync(DIR)) fs.copyFileSync(path.join(DIR, f), path.join(tmp, f.replace(".dm4", "_v4.dm4")));
+      const r = await inspectDir(tmp);
+      const c = r.splits[""][0];
+      assert.equal(c.count, 4, "dm3, dm4, ser, emd read; spectrum and two stacks are problems");
+      assert.deepEqual(Object.keys(c.calibrations).sort(), ["16_STOimage_1.ser", "Camera Ceta Imaging Micro.emd", "dmTest_float32_nonSquare_diffPixelSize.dm3", "dmTest_float32_nonSquare_diffPixelSize_v4.dm4"]);
+      const dm = c.calibrations["dmTest_float32_nonSquare_diffPixelSize_v4.dm4"];
+      assert.ok(dm && dm.nmPerPxX === 1 && Math.abs(dm.nmPerPxY - 0.2) < 1e-12);
+      const text = formatInspectReport(r);
+      assert.match(text, /calibration Camera Ceta Imaging Micro\.emd: 3\.13884 nm\/px \(file: Velox/);
+      assert.match(text, /calibration dmTest_float32_nonSquare_diffPixelSize\.dm3: x 1, y 0\.2 nm\/px \(file: dm3 .*file says x 1 nm, y 2 A\)/);
+      const problems = r.problems.join("\n");
+      assert.match(problems, /08_carbon\.dm3: unreadable: holds a 1-D signal/);
+      assert.match(problems, /temp\.mrc: unreadable: .*--stack-slice/);
+      assert.doesNotMatch(problems, /non-image file/, "the .emi beside its .ser is not a stray file");
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
