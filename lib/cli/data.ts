@@ -17,7 +17,8 @@ External data of the paper (data-manifest.json) and dataset checks.
            verify the checksum, unpack zip / tar.gz into a temp folder and move it into place when complete;
            any failure exits non-zero naming the entry and the cause, with nothing written at the destination
   lock     pin an entry's sha256 in the manifest from the local download (or installed package)
-  inspect  classes, counts, formats, sizes, bit depths and problems of a dataset folder
+  inspect  classes, counts, formats, sizes, bit depths, the calibration (nm/px, x and y, and what the
+           file states) found in each file's metadata, and problems of a dataset folder
            (--decode: fully decode every image to find truncated files)
   --manifest FILE   default: data-manifest.json in the project root
   --dest DIR        destination root; default: the manifest's defaultDest (data/) in the project root`;

@@ -34,7 +34,7 @@ function usage(): string {
     const c = load(name);
     if (c) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   }
-  lines.push("", "global options: --profile ci|laptop|quality|paper (default quality) (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND)");
+  lines.push("", "global options: --profile ci|laptop|quality|paper (default quality) (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND), --stack-slice N (slice of a 3-D microscope stack to read; sets NANOMORPH_STACK_SLICE)");
   return lines.join("\n");
 }
 
@@ -44,11 +44,15 @@ function globals(argv: string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [key, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    if (key === "--profile" || key === "--backend") {
+    if (key === "--profile" || key === "--backend" || key === "--stack-slice") {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new UsageError(`${key} needs a value`);
       if (key === "--profile") setProfile(v);
-      else process.env.NANOMORPH_BACKEND = v;
+      else if (key === "--stack-slice") {
+        if (!/^\d+$/.test(v)) throw new UsageError(`--stack-slice needs a slice index (an integer ≥ 0), got '${v}'`);
+        // an env setting so every loader (decodeImage and all that call it) sees it without plumbing
+        process.env.NANOMORPH_STACK_SLICE = v;
+      } else process.env.NANOMORPH_BACKEND = v;
     } else rest.push(a);
   }
   return rest;

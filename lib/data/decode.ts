@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import sharp from "sharp";
+import { FormatError, isMicroscopeFile, readMicroscopeImage, DTYPE_BYTES } from "./formats/index";
+import { microscopeToGrey } from "./formats/to_grey";
 
 /** A decoded image at its native size: interleaved samples, `channels` per pixel. */
 export interface DecodedImage {
@@ -35,8 +37,33 @@ export class ImageDecodeError extends Error {
   }
 }
 
-/** Read the header of an image file. Throws {@link ImageDecodeError} naming the file. */
-export async function imageInfo(file: string): Promise<ImageInfo> {
+/**
+ * The stack slice to read when none is passed in the options: `NANOMORPH_STACK_SLICE` (set by the
+ * CLI's global `--stack-slice N`), or undefined. Throws naming the variable when it is not an integer ≥ 0.
+ */
+export function stackSliceFromEnv(): number | undefined {
+  const v = process.env.NANOMORPH_STACK_SLICE;
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`NANOMORPH_STACK_SLICE (--stack-slice) must be an integer ≥ 0, got '${v}'`);
+  return n;
+}
+
+/**
+ * Read the header of an image file. Microscope files (.dm3 .dm4 .ser .emi .emd .mrc) report their
+ * format name, 1 channel and the stored bits (32 for float32); a stack needs `opts.stackSlice` (or
+ * NANOMORPH_STACK_SLICE) as in {@link decodeImage}. Throws {@link ImageDecodeError} naming the file.
+ */
+export async function imageInfo(file: string, opts: { stackSlice?: number } = {}): Promise<ImageInfo> {
+  if (isMicroscopeFile(file)) {
+    try {
+      const m = await readMicroscopeImage(file, { stackSlice: opts.stackSlice ?? stackSliceFromEnv(), headerOnly: true });
+      const bits = 8 * (DTYPE_BYTES[m.dtype] ?? 1);
+      return { format: m.format, width: m.width, height: m.height, channels: 1, bits, space: bits === 8 ? "b-w" : "grey16" };
+    } catch (e) {
+      throw new ImageDecodeError(file, e instanceof FormatError && e.file === file ? e.reason : (e as Error).message);
+    }
+  }
   try {
     const m = await sharp(file).metadata();
     if (!m.width || !m.height || !m.format) throw new Error("no size or format in header");
@@ -52,6 +79,38 @@ export interface DecodeOptions {
   size?: number;
   /** Output channels: 3 (RGB, grey replicated) or "native" (1 for grey, 3 for colour; alpha dropped). Default 3. */
   channels?: 3 | "native";
+  /**
+   * For a stack in a microscope file (DM/MRC volume, TIA series, Velox frames): the 0-based slice to
+   * read. Default: `NANOMORPH_STACK_SLICE` (the CLI's `--stack-slice N`), else none and a stack is an
+   * error naming this option. Ignored for single images.
+   */
+  stackSlice?: number;
+}
+
+async function decodeMicroscope(file: string, opts: DecodeOptions): Promise<DecodedImage> {
+  let m;
+  try {
+    m = await readMicroscopeImage(file, { stackSlice: opts.stackSlice ?? stackSliceFromEnv() });
+  } catch (e) {
+    throw new ImageDecodeError(file, e instanceof FormatError && e.file === file ? e.reason : (e as Error).message);
+  }
+  const g = microscopeToGrey(m);
+  let data = g.data, width = m.width, height = m.height;
+  if (opts.size !== undefined) {
+    if (!(Number.isInteger(opts.size) && opts.size > 0)) throw new ImageDecodeError(file, `size must be a positive integer, got ${opts.size}`);
+    // same kernel as for every other format: sharp's default lanczos3, aspect not kept
+    const p = sharp(g.data, { raw: { width, height, channels: 1 } }).resize(opts.size, opts.size, { fit: "fill" });
+    const r = g.depth === 16
+      ? await p.toColourspace("grey16").raw({ depth: "ushort" }).toBuffer({ resolveWithObject: true })
+      : await p.toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
+    data = g.depth === 16 ? new Uint16Array(r.data.buffer, r.data.byteOffset, r.data.length / 2).slice() : new Uint8Array(r.data);
+    width = r.info.width;
+    height = r.info.height;
+  }
+  if (opts.channels === "native") return { data, width, height, channels: 1, depth: g.depth, format: m.format };
+  const rgb = g.depth === 16 ? new Uint16Array(data.length * 3) : new Uint8Array(data.length * 3);
+  for (let i = 0; i < data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i];
+  return { data: rgb, width, height, channels: 3, depth: g.depth, format: m.format };
 }
 
 /**
@@ -59,9 +118,14 @@ export interface DecodeOptions {
  * 32-bit float/int as some microscopes export, stretched min→0, max→65535 per image since such data has
  * no fixed full scale), BMP/GIF/WebP. 16-bit files stay 16-bit (`depth` 16), 8-bit files 8-bit. Alpha is dropped.
  * The whole file is read first, so a truncated file fails here rather than decoding to a partial image.
+ * Microscope files (.dm3 .dm4 .ser, .emi via its _1.ser, .emd, .mrc; lib/data/formats) decode to one
+ * grey channel: uint8 stays 8-bit, uint16 16-bit, any other type (int16, float32, ...) is stretched
+ * min→0, max→65535 per image like float TIFFs; `format` is dm3/dm4/ser/emd/mrc. A stack needs
+ * `opts.stackSlice`; a spectrum or 4-D dataset is an error saying what the file holds.
  * Throws {@link ImageDecodeError} naming the file for an unreadable, empty, truncated or unknown file.
  */
 export async function decodeImage(file: string, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  if (isMicroscopeFile(file)) return decodeMicroscope(file, opts);
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);

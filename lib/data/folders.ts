@@ -1,8 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** File extensions read as images (lower-case, with the dot). */
-export const IMAGE_EXTENSIONS: readonly string[] = [".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"];
+/**
+ * File extensions read as images (lower-case, with the dot): common image formats and the microscope
+ * formats of lib/data/formats (.dm3 .dm4 .ser .emd .mrc). `.emi` is left out on purpose: it sits
+ * beside its `_1.ser`, which holds the pixels, so listing both would count one image twice
+ * (decodeImage still accepts an .emi path and reads its .ser).
+ */
+export const IMAGE_EXTENSIONS: readonly string[] = [".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".dm3", ".dm4", ".ser", ".emd", ".mrc"];
 
 /** True when `file`'s extension is one of {@link IMAGE_EXTENSIONS} (case-insensitive). */
 export function isImageFile(file: string): boolean {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { decodeImage, ImageDecodeError } from "./decode";
+import { decodeImage, ImageDecodeError, stackSliceFromEnv } from "./decode";
 import { sha256File, writeFileAtomic } from "../util/fsx";
 import { contentHash } from "../util/hash";
 import { cacheDir } from "../util/paths";
@@ -103,7 +103,10 @@ async function cacheKey(files: string[], size: number, onError: OnError): Promis
       hashes.push(`unreadable:${f}`);
     }
   }
-  return contentHash({ v: CACHE_VERSION, what: "images", size, onError, hashes });
+  // the stack slice of microscope stacks changes the pixels of the same bytes; left out when unset so
+  // existing cache entries keep their keys
+  const slice = stackSliceFromEnv();
+  return contentHash({ v: CACHE_VERSION, what: "images", size, onError, hashes, ...(slice !== undefined ? { stackSlice: slice } : {}) });
 }
 
 function readCache(file: string, size: number): RawSet | null {

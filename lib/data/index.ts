@@ -11,3 +11,5 @@ export * from "./archive";
 export * from "./inspect";
 export * from "./external";
 export * from "./calibration";
+export { readMicroscopeImage, isMicroscopeFile, detectMicroscopeFormat, MICROSCOPE_EXTENSIONS, FormatError } from "./formats/index";
+export type { MicroscopeImage, AxisScale, ReadImageOptions, MicroscopeFormat } from "./formats/index";

@@ -3,6 +3,7 @@ import * as path from "path";
 import { imageInfo, decodeImage } from "./decode";
 import { isImageFile, pairKey, SPLIT_NAMES } from "./folders";
 import { Progress } from "../util/progress";
+import { Calibration, formatCalibration, readCalibration } from "./calibration";
 
 /** Per-class facts found by {@link inspectDir}. */
 export interface ClassReport {
@@ -16,6 +17,12 @@ export interface ClassReport {
   depths: Record<string, number>;
   /** Mask-like files (`*_label.*`, `*_mask.*`) found in the class folder. */
   maskFiles: number;
+  /**
+   * Pixel size each readable image's own metadata states (file name → calibration, null when it
+   * states none; see readCalibration in lib/data/calibration). Files whose metadata cannot be read
+   * are left out and listed in the problems.
+   */
+  calibrations: Record<string, Calibration | null>;
 }
 
 /** What {@link inspectDir} found. */
@@ -43,10 +50,11 @@ function imagesIn(dir: string): string[] {
 }
 
 async function classReport(name: string, dir: string, problems: string[], opts: InspectOptions, bar: Progress | null): Promise<ClassReport> {
-  const r: ClassReport = { name, count: 0, formats: {}, sizes: {}, depths: {}, maskFiles: 0 };
+  const r: ClassReport = { name, count: 0, formats: {}, sizes: {}, depths: {}, maskFiles: 0, calibrations: {} };
   const stems = new Map<string, string>();
   const entries = fs.readdirSync(dir, { withFileTypes: true });
-  const others = entries.filter((e) => e.isFile() && !isImageFile(e.name) && !e.name.startsWith("."));
+  // a TIA .emi is the metadata companion of its _1.ser (the image counted), not a stray file
+  const others = entries.filter((e) => e.isFile() && !isImageFile(e.name) && !e.name.startsWith(".") && path.extname(e.name).toLowerCase() !== ".emi");
   if (others.length) problems.push(`${dir}: ${others.length} non-image file(s), e.g. ${others[0].name}`);
   for (const f of imagesIn(dir)) {
     const stem = path.basename(f, path.extname(f));
@@ -69,6 +77,11 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
       const dk = `${info.bits}-bit ${grey ? "grey" : info.channels >= 4 ? "rgba" : "rgb"}`;
       r.depths[dk] = (r.depths[dk] ?? 0) + 1;
       if (info.width < 32 || info.height < 32) problems.push(`${f}: tiny image ${sz}`);
+      try {
+        r.calibrations[path.basename(f)] = await readCalibration(f);
+      } catch (e) {
+        problems.push(`${f}: calibration metadata could not be read: ${(e as Error).message}`);
+      }
     } catch (e) {
       problems.push(`${f}: unreadable: ${(e as Error).message.replace(/^cannot decode image \S+: /, "")}`);
     }
@@ -104,7 +117,8 @@ async function foldersReport(dir: string, problems: string[], opts: InspectOptio
 
 /**
  * Inspect a dataset folder: layout (class folders, split folders or a flat folder of images), classes,
- * counts, formats, sizes and bit depths (from headers, so a folder of 2048×2048 JPEGs is quick), and
+ * counts, formats, sizes and bit depths (from headers, so a folder of 2048×2048 JPEGs is quick), the
+ * pixel size each file's metadata states (microscope formats, TIFF tags), and
  * problems (unreadable or duplicate files, masks mixed with images, empty or unbalanced classes, a
  * class missing from a split). Throws only when `dir` is not a folder.
  */
@@ -143,6 +157,17 @@ function fmt(rec: Record<string, number>): string {
   return Object.entries(rec).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join(", ");
 }
 
+/** Calibration lines of a class: one per calibrated file, then a count of files without one. */
+function calibrationLines(c: ClassReport, pad: string): string[] {
+  const entries = Object.entries(c.calibrations ?? {});
+  const found = entries.filter(([, v]) => v !== null);
+  const out = found.map(([f, v]) => `${pad}calibration ${f}: ${formatCalibration(v)}`);
+  const none = entries.length - found.length;
+  if (found.length && none) out.push(`${pad}calibration: none in the metadata of ${none} other file(s)`);
+  else if (!found.length && entries.length) out.push(`${pad}calibration: none in file metadata (measure with --nm-per-px or a scale bar)`);
+  return out;
+}
+
 /** Human-readable text of an inspect report (what `nanomorph data inspect` prints). */
 export function formatInspectReport(r: InspectReport): string {
   const lines = [`${r.dir}: ${r.layout}${r.synthetic ? " (synthetic set, dataset.json present)" : ""}, ${r.total} images`];
@@ -151,6 +176,7 @@ export function formatInspectReport(r: InspectReport): string {
     for (const c of classes) {
       const pad = split ? "    " : "  ";
       lines.push(`${pad}${c.name.padEnd(16)} ${String(c.count).padStart(6)}  formats: ${fmt(c.formats) || "-"}  sizes: ${fmt(c.sizes) || "-"}  depth: ${fmt(c.depths) || "-"}${c.maskFiles ? `  masks: ${c.maskFiles}` : ""}`);
+      lines.push(...calibrationLines(c, `${pad}  `));
     }
   }
   lines.push(r.problems.length ? `problems (${r.problems.length}):` : "problems: none");
