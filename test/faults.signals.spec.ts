@@ -1,0 +1,83 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { startCli, runCli, tmpDir, waitFor, writeClassFolder } from "./faults_helpers";
+import { readJson } from "../lib/util/fsx";
+
+/**
+ * Real processes, real signals: Ctrl-C / SIGTERM during `pretrain` writes a checkpoint and exits
+ * 130 / 143 within seconds, and `--resume` then replays the uninterrupted run exactly.
+ */
+describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () {
+  this.timeout(120000);
+  let dir: string;
+  let data: string;
+  before(async () => {
+    dir = tmpDir("signals");
+    data = path.join(dir, "data");
+    await writeClassFolder(data, ["a", "b"], 20); // 40 images, ci batch 16 → 2 steps per epoch
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const args = (out: string, extra: string[] = []): string[] =>
+    ["pretrain", "--method", "simclr", "--data", data, "--out", out, "--epochs", "4", ...extra];
+
+  /** Start a run, send `sig` once its first epoch is logged; return the outcome and ms from signal to exit. */
+  async function interrupt(out: string, sig: NodeJS.Signals): Promise<{ code: number; err: string; ms: number }> {
+    const p = startCli(args(out));
+    await waitFor(() => /epoch 1 loss/.test(p.err()) || p.child.exitCode !== null, "the first epoch");
+    const t0 = Date.now();
+    p.child.kill(sig);
+    const r = await p.done;
+    return { code: r.code, err: r.err, ms: Date.now() - t0 };
+  }
+
+  it("Ctrl-C (SIGINT) checkpoints and exits 130; --resume continues to the same losses as an uninterrupted run", async () => {
+    const full = path.join(dir, "full");
+    const ref = await runCli(args(full));
+    assert.equal(ref.code, 0, ref.err);
+    const out = path.join(dir, "cut");
+    const r = await interrupt(out, "SIGINT");
+    assert.equal(r.code, 130, r.err);
+    assert.ok(r.ms < 10000, `exited ${r.ms} ms after SIGINT`);
+    assert.match(r.err, /interrupted by SIGINT: checkpoint at step \d+ .*--resume/);
+    const latest = readJson<{ step: number }>(path.join(out, "latest.json"));
+    assert.ok(latest.step >= 2 && latest.step < 8, `checkpoint at step ${latest.step}`);
+    // Without --resume the folder is refused (it holds a run); with it the run finishes.
+    const again = await runCli(args(out));
+    assert.equal(again.code, 1);
+    assert.match(again.err, /already holds a run.*--resume/);
+    const resumed = await runCli(args(out, ["--resume"]));
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.equal(fs.readFileSync(path.join(out, "loss.csv"), "utf8"), fs.readFileSync(path.join(full, "loss.csv"), "utf8"));
+    assert.deepEqual(readJson<{ epochs: { meanLoss: number }[] }>(path.join(out, "log.json")).epochs.map((e) => e.meanLoss),
+      readJson<{ epochs: { meanLoss: number }[] }>(path.join(full, "log.json")).epochs.map((e) => e.meanLoss));
+  });
+
+  it("SIGTERM (a cluster's time limit) checkpoints and exits 143", async () => {
+    const out = path.join(dir, "term");
+    const r = await interrupt(out, "SIGTERM");
+    assert.equal(r.code, 143, r.err);
+    assert.ok(r.ms < 10000, `exited ${r.ms} ms after SIGTERM`);
+    const latest = readJson<{ checkpoint: string; step: number }>(path.join(out, "latest.json"));
+    assert.ok(fs.existsSync(path.join(out, latest.checkpoint, "manifest.json")), latest.checkpoint);
+    assert.ok(latest.step < 8);
+  });
+
+  it("--resume with another --data folder is refused, naming what differs", async () => {
+    const out = path.join(dir, "term"); // the interrupted run of the previous test, or a fresh one
+    if (!fs.existsSync(path.join(out, "latest.json"))) assert.equal((await interrupt(out, "SIGTERM")).code, 143);
+    const other = path.join(dir, "other");
+    await writeClassFolder(other, ["a"], 6, 40, 9);
+    const r = await runCli(args(out, ["--resume"]).map((a) => (a === data ? other : a)));
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /cannot resume .*its data differs.*40 files.*now: 6 files/);
+    // One file changed in place: also refused, naming the file.
+    const changed = path.join(dir, "changed");
+    fs.cpSync(data, changed, { recursive: true });
+    fs.copyFileSync(path.join(changed, "a", "1.png"), path.join(changed, "a", "0.png"));
+    const c = await runCli(args(out, ["--resume"]).map((a) => (a === data ? changed : a)));
+    assert.equal(c.code, 1, c.err);
+    assert.match(c.err, /1 file\(s\) with other contents \(a\/0\.png\)/);
+  });
+});
