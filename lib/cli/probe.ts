@@ -6,6 +6,8 @@ import { listProbeImages, prepareSweepData } from "../probe/dataset";
 import { runSweepParallel } from "../probe/parallel";
 import { probeJson, formatTable, writeRuns } from "../probe/results";
 import type { Protocol } from "../probe/sweep";
+import { checkProbeClasses } from "../probe/class_checks";
+import { prepareOutputDir } from "../util/output_dir";
 
 const HELP = `usage: nanomorph probe --data DIR [--test DIR] --encoder imagenet|resnet8|PATH [options]
 
@@ -70,6 +72,9 @@ export const command: Command = {
     const spec = (v.encoder as string | undefined) ?? "imagenet";
 
     const images = listProbeImages(path.resolve(v.data as string), v.test ? path.resolve(v.test as string) : undefined);
+    // Before any feature is computed: class counts, and an --out that can really be written.
+    for (const w of checkProbeClasses(images, path.resolve(v.data as string))) console.error(w);
+    if (v.out) prepareOutputDir(v.out as string, { option: "probe --out", inputs: [v.data as string, ...(v.test ? [v.test as string] : [])] });
     const backend = await initBackend();
     const name = /[\\/]/.test(spec) ? path.basename(spec.replace(/[\\/]+$/, "")) : spec;
     console.error(`probe: ${images.files.length} images, ${images.classes.length} classes (${images.classes.join(", ")})` +
@@ -80,12 +85,13 @@ export const command: Command = {
       labelsPerClass, splitSeeds: Array.from({ length: splits }, (_, i) => cfg.firstSplitSeed + i),
       protocol: protocol as Protocol, standardize: v.standardize ? true : cfg.standardize,
     }), { workers });
+    // Results first, so a failing write (disk full) cannot swallow them.
+    if (v.json) console.log(JSON.stringify(probeJson(runs)));
+    else console.log(formatTable(runs));
     if (v.out) {
       const files = writeRuns(runs, path.resolve(v.out as string), `probe-${name}-${protocol}`);
       console.error(`probe: wrote ${files.csv} and ${files.json}`);
     }
-    if (v.json) console.log(JSON.stringify(probeJson(runs)));
-    else console.log(formatTable(runs));
     return 0;
   },
 };
