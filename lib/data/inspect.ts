@@ -3,6 +3,7 @@ import * as path from "path";
 import { imageInfo, decodeImage } from "./decode";
 import { isImageFile, pairKey, SPLIT_NAMES } from "./folders";
 import { Progress } from "../util/progress";
+import { unreadableReason } from "./unreadable";
 
 /** Per-class facts found by {@link inspectDir}. */
 export interface ClassReport {
@@ -70,7 +71,7 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
       r.depths[dk] = (r.depths[dk] ?? 0) + 1;
       if (info.width < 32 || info.height < 32) problems.push(`${f}: tiny image ${sz}`);
     } catch (e) {
-      problems.push(`${f}: unreadable: ${(e as Error).message.replace(/^cannot decode image \S+: /, "")}`);
+      problems.push(`${f}: unreadable: ${unreadableReason(f, (e as Error).message.replace(/^cannot decode image \S+: /, ""))}`);
     }
     bar?.tick(1);
   }
