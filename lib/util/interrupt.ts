@@ -31,6 +31,7 @@ let received: NodeJS.Signals | null = null;
 let watchers = 0;
 let forceTimer: NodeJS.Timeout | null = null;
 let graceMs = 20000;
+const callbacks = new Set<(sig: NodeJS.Signals) => void>();
 
 function onSignal(sig: NodeJS.Signals): void {
   if (received) {
@@ -38,6 +39,7 @@ function onSignal(sig: NodeJS.Signals): void {
     process.exit(exitCodeForSignal(sig));
   }
   received = sig;
+  for (const cb of callbacks) cb(sig);
   if (process.env.NANOMORPH_QUIET !== "1") process.stderr.write(`\nnanomorph: ${sig} received, stopping at the next safe point (send it again to stop at once)\n`);
   forceTimer = setTimeout(() => process.exit(exitCodeForSignal(sig)), graceMs);
   forceTimer.unref();
@@ -64,6 +66,15 @@ export function watchInterrupts(grace?: number): () => void {
       process.removeListener("SIGTERM", onSignal);
     }
   };
+}
+
+/**
+ * Call `cb(signal)` when the first SIGINT/SIGTERM arrives while watching (e.g. to forward it to a
+ * child process). Returns the function that unregisters it.
+ */
+export function onInterrupt(cb: (sig: NodeJS.Signals) => void): () => void {
+  callbacks.add(cb);
+  return () => { callbacks.delete(cb); };
 }
 
 /** The signal received since watching began (null when none). Does not yield. */
