@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { startCli, runCli, tmpDir, waitFor, writeClassFolder } from "./faults_helpers";
+import { startCli, runCli, tmpDir, waitFor, writeClassFolder, writeGreyPng } from "./faults_helpers";
 import { readJson } from "../lib/util/fsx";
 
 /**
@@ -79,5 +79,32 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
     const c = await runCli(args(out, ["--resume"]).map((a) => (a === data ? changed : a)));
     assert.equal(c.code, 1, c.err);
     assert.match(c.err, /1 file\(s\) with other contents \(a\/0\.png\)/);
+  });
+
+  it("segment (training) and grid (between cells) also stop within seconds of SIGTERM / SIGINT, non-zero", async () => {
+    const images = path.join(dir, "seg", "images"), masks = path.join(dir, "seg", "masks");
+    for (let i = 0; i < 3; i++) {
+      await writeGreyPng(path.join(images, `p${i}.png`), 64, 64, (k) => (k * 5 + i) % 256);
+      await writeGreyPng(path.join(masks, `p${i}.png`), 64, 64, (k) => (k % 64 < 32 ? 255 : 0));
+    }
+    const seg = startCli(["segment", "--images", images, "--masks", masks, "--encoder", "resnet8", "--size", "64", "--epochs", "100000", "--train", "2", "--out", path.join(dir, "seg-out")]);
+    await waitFor(() => /segment: 3 pairs/.test(seg.err()) || seg.child.exitCode !== null, "segment to start training");
+    const t0 = Date.now();
+    seg.child.kill("SIGTERM");
+    const s = await seg.done;
+    assert.ok(s.code === 143 || s.signal === "SIGTERM", `segment ended with code ${s.code} signal ${s.signal}: ${s.err}`);
+    assert.ok(Date.now() - t0 < 10000);
+
+    const g = path.join(dir, "g.json");
+    fs.writeFileSync(g, JSON.stringify({ name: "sig", task: "poly", base: { a: 1, b: 0 }, axes: { a: [1, 2, 3, 4, 5, 6] } }));
+    const results = path.join(dir, "grid");
+    const grid = startCli(["grid", "run", g, "--tasks", path.join(__dirname, "fixtures", "grid_tasks.ts"), "--results", results],
+      { NANOMORPH_CACHE: path.join(dir, "cache"), GRID_TEST_SLEEP_MS: "1500" });
+    await waitFor(() => fs.existsSync(path.join(results, "sig")) && fs.readdirSync(path.join(results, "sig")).some((f) => f.endsWith(".lock")), "a grid cell to start");
+    grid.child.kill("SIGINT");
+    const r = await grid.done;
+    assert.equal(r.code, 130, r.err);
+    // The interrupted cell's lock is released, so the next run takes it at once.
+    assert.deepEqual(fs.readdirSync(path.join(results, "sig")).filter((f) => f.endsWith(".lock")), []);
   });
 });
