@@ -14,6 +14,7 @@ import { listProbeImages } from "../lib/probe/dataset";
 import { extractFeatures } from "../lib/probe/features";
 import { quantifyFiles, summaryRow } from "../lib/quantify/quantify_image";
 import { toCsv } from "../lib/util/csv";
+import { loadImages } from "../lib/data/images";
 
 /** Bad inputs named in issue 14: each gets a clear error naming the file/option (or a warning) before any work. */
 describe("faults: bad inputs and output locations", function () {
@@ -158,6 +159,25 @@ describe("faults: bad inputs and output locations", function () {
       const w = checkProbeClasses(listProbeImages(d), d);
       assert.equal(w.length, 1);
       assert.match(w[0], /class 'c' has 1 image; .*test accuracy is computed without it/);
+    });
+  });
+
+  describe("images that are missing, empty, cut or renamed (already handled: guarded here)", () => {
+    it("loadImages names the file for missing, empty and truncated images; a renamed PNG is read by its contents", async () => {
+      const d = path.join(dir, "imgs");
+      await writeClassFolder(d, ["a"], 2, 32);
+      const good = path.join(d, "a", "0.png");
+      const bytes = fs.readFileSync(good);
+      fs.writeFileSync(path.join(d, "empty.png"), "");
+      fs.writeFileSync(path.join(d, "cut.png"), bytes.subarray(0, 60));
+      fs.copyFileSync(good, path.join(d, "renamed.jpg"));
+      for (const [name, re] of [["missing.png", /ENOENT|does not exist|no such file/i], ["empty.png", /empty/], ["cut.png", /read error|truncated|corrupt|unsupported/i]] as const) {
+        const f = path.join(d, name);
+        await assert.rejects(loadImages([f], 32, { cache: false }), (e: Error) => e.message.includes(f) && re.test(e.message), name);
+      }
+      const x = await loadImages([path.join(d, "renamed.jpg")], 32, { cache: false });
+      assert.deepEqual(x.shape, [1, 32, 32, 3]);
+      x.dispose();
     });
   });
 
