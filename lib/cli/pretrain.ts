@@ -24,7 +24,8 @@ paper: ImageNet ResNet50, 224 px, batch 64, 200 epochs, SGD lr 0.2 cosine over 1
   --loss V         paper (default) | standard (NT-Xent 2N / original Barlow sums)
 
 The result is usable wherever an encoder is asked for: --encoder DIR (the run directory or one checkpoint).
-Ctrl-C writes a checkpoint at the current step; --resume continues from it.
+Ctrl-C (SIGINT) or SIGTERM writes a checkpoint at the current step and exits 130 / 143; --resume continues
+from it exactly, and refuses another --data folder or config (naming what differs).
 
 example: nanomorph pretrain --method barlow --profile ci --out runs/barlow-ci`;
 
