@@ -78,7 +78,7 @@ describe("data: inspect", () => {
     const orig = console.log;
     console.log = (...a: unknown[]) => { out.push(a.join(" ")); };
     try {
-      assert.equal(await dataCommand.run(["inspect", dir]), 0);
+      assert.equal(await dataCommand.run(["inspect", dir]), 1, "the folder has problems (a broken file, masks mixed in): exit 1");
     } finally {
       console.log = orig;
     }

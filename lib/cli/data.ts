@@ -4,11 +4,13 @@ import { parse, UsageError } from "./args";
 import { defaultManifestPath, entryStatus, loadManifest, lockEntry } from "../data/manifest";
 import { fetchEntry, FetchError } from "../data/fetch";
 import { formatInspectReport, inspectDir } from "../data/inspect";
+import { verifyEntry } from "../data/verify";
 import { projectRoot } from "../util/paths";
 
 const HELP = `usage: nanomorph data list [--manifest FILE] [--dest DIR]
        nanomorph data fetch NAME [--manifest FILE] [--dest DIR] [--force]
        nanomorph data lock NAME [--manifest FILE] [--dest DIR]
+       nanomorph data verify [NAME] [--manifest FILE] [--dest DIR]
        nanomorph data inspect DIR [--decode] [--json]
 
 External data of the paper (data-manifest.json) and dataset checks.
@@ -16,10 +18,12 @@ External data of the paper (data-manifest.json) and dataset checks.
   fetch    download with progress (bytes, rate, ETA), resume an interrupted download (HTTP Range),
            verify the checksum, unpack zip / tar.gz into a temp folder and move it into place when complete;
            any failure exits non-zero naming the entry and the cause, with nothing written at the destination
+  verify   re-hash fetched entries (all, or NAME) against what was recorded at fetch time; exits 1
+           naming changed, missing or added files (restore with: data fetch NAME --force)
   lock     pin an entry's sha256 in the manifest from the local download (or installed package)
   inspect  classes, counts, formats, sizes, bit depths, the calibration (nm/px, x and y, and what the
            file states) found in each file's metadata, and problems of a dataset folder
-           (--decode: fully decode every image to find truncated files)
+           (--decode: fully decode every image to find truncated files); exits 1 when it lists problems
   --manifest FILE   default: data-manifest.json in the project root
   --dest DIR        destination root; default: the manifest's defaultDest (data/) in the project root`;
 
@@ -47,7 +51,8 @@ export const command: Command = {
       if (!arg) throw new UsageError("data inspect needs a folder");
       const r = await inspectDir(path.resolve(arg), { decode: values.decode === true });
       console.log(values.json ? JSON.stringify(r, null, 2) : formatInspectReport(r));
-      return r.total > 0 ? 0 : 1;
+      // Non-zero when anything is wrong, so scripts and CI can gate on it.
+      return r.total > 0 && r.problems.length === 0 ? 0 : 1;
     }
     const file = path.resolve((values.manifest as string | undefined) ?? defaultManifestPath());
     const m = loadManifest(file);
@@ -67,7 +72,7 @@ export const command: Command = {
       if (!arg) throw new UsageError("data fetch needs an entry NAME (see nanomorph data list)");
       try {
         const r = await fetchEntry(m, arg, { destRoot, force: values.force === true });
-        if (r.alreadyPresent) console.log(`${arg}: already present at ${r.dest}`);
+        if (r.alreadyPresent) console.log(`${arg}: already present at ${r.dest} (check its files with: nanomorph data verify ${arg}; --force fetches again)`);
         else console.log(`${arg}: ${r.files} files, ${humanBytes(r.bytes)} in ${r.dest}${r.resumedFrom ? ` (resumed at ${humanBytes(r.resumedFrom)})` : ""}; sha256 ${r.sha256}${r.verified ? " (verified)" : " (not pinned: nanomorph data lock " + arg + ")"}`);
         return 0;
       } catch (e) {
@@ -78,12 +83,22 @@ export const command: Command = {
         throw e;
       }
     }
+    if (sub === "verify") {
+      const names = arg ? [arg] : m.entries.filter((e) => e.archive !== "package" && e.archive !== "manual" && !e.partOf).map((e) => e.name);
+      let bad = 0;
+      for (const n of names) {
+        const r = verifyEntry(m, n, destRoot);
+        if (r.state === "changed" || (arg && r.state !== "ok")) bad++;
+        if (arg || r.state !== "absent") console.log(`${n.padEnd(20)} ${r.state.padEnd(12)} ${r.detail}`);
+      }
+      return bad ? 1 : 0;
+    }
     if (sub === "lock") {
       if (!arg) throw new UsageError("data lock needs an entry NAME");
       const c = lockEntry(file, arg, destRoot);
       console.log(`${arg}: pinned ${c.algorithm} ${c.value} in ${file}`);
       return 0;
     }
-    throw new UsageError(`unknown data subcommand '${sub}' (list, fetch, lock, inspect)`);
+    throw new UsageError(`unknown data subcommand '${sub}' (list, fetch, verify, lock, inspect)`);
   },
 };

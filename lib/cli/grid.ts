@@ -1,8 +1,11 @@
+import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError } from "./args";
 import { loadGrid, parseShard, runGrid, gridStatus, gridRecords, collectRows, toCsv, gridDir } from "../grid/index";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fsx";
 import { initBackend } from "../backend/index";
+import { cacheDir } from "../util/paths";
+import { removeStaleTemps } from "../util/stale_tmp";
 
 const HELP = `usage: nanomorph grid <run|status|collect> FILE [options]
 
@@ -21,8 +24,8 @@ finished cell, so a killed run resumes where it stopped and N processes or machi
 
 Slurm job array (4 tasks, shared results dir):
   #SBATCH --array=0-3
-  npx nanomorph grid run configs/grids/hyper-ci.json --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT --results /shared/nanomorph
-then: npx nanomorph grid collect configs/grids/hyper-ci.json --results /shared/nanomorph --out table.csv`;
+  npx nanomorph grid run configs/grids/example-simclr-batchsize.json --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT --results /shared/nanomorph
+then: npx nanomorph grid collect configs/grids/example-simclr-batchsize.json --results /shared/nanomorph --out table.csv`;
 
 const OPTIONS = {
   shard: { type: "string" },
@@ -32,6 +35,18 @@ const OPTIONS = {
   json: { type: "boolean" },
   "fail-fast": { type: "boolean" },
 } as const;
+
+/** Load a --tasks module, turning a missing or failing module into one clear line. */
+function loadTaskModule(spec: string): void {
+  const file = path.resolve(spec);
+  if (!fs.existsSync(file)) throw new UsageError(`grid run: --tasks ${spec}: no such file (${file}); give the path of a .js/.ts module that calls registerTask`);
+  try {
+    require(file);
+  } catch (e) {
+    const first = String((e as Error).message).split("\n")[0];
+    throw new Error(`grid run: --tasks ${file} failed to load: ${first}`);
+  }
+}
 
 export const command: Command = {
   name: "grid",
@@ -45,7 +60,10 @@ export const command: Command = {
     const g = loadGrid(file);
     const resultsRoot = values.results as string | undefined;
     if (sub === "run") {
-      if (values.tasks) require(path.resolve(values.tasks as string));
+      if (values.tasks) loadTaskModule(values.tasks as string);
+      // Temp files of an earlier, killed run (SIGKILL leaves no chance to clean up) go first.
+      const stale = [...removeStaleTemps(cacheDir("stages")), ...removeStaleTemps(gridDir(g, resultsRoot), 0)];
+      if (stale.length) console.error(`grid: removed ${stale.length} temp file(s) left by a killed run`);
       await initBackend();
       const shard = values.shard ? parseShard(values.shard as string) : undefined;
       const s = await runGrid(g, { shard, resultsRoot, failFast: !!values["fail-fast"] });

@@ -1,6 +1,7 @@
 import type { Command } from "./args";
 import { UsageError } from "./args";
 import { setProfile } from "../config/index";
+import { InterruptedError } from "../util/interrupt";
 
 /**
  * Subcommands, loaded lazily so `nanomorph --help` stays fast. Each module exports `command`.
@@ -75,6 +76,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await cmd.run(rest.slice(1));
   } catch (e) {
+    if (e instanceof InterruptedError) {
+      console.error(`nanomorph: ${e.message}`);
+      return e.exitCode;
+    }
     if (e instanceof UsageError) {
       console.error(`nanomorph: ${e.message}`);
       return 2;

@@ -4,6 +4,7 @@ import { profileName } from "../config/index";
 import { runPretrain } from "../ssl/run";
 import { NonFiniteLossError } from "../ssl/trainer";
 import type { SslMethod } from "../ssl/config";
+import { prepareOutputDir } from "../util/output_dir";
 
 const HELP = `usage: nanomorph pretrain --method simclr|barlow --out DIR [--data DIR] [--profile ci|laptop|paper]
                           [--resume] [--encoder resnet8|resnet18|resnet50|imagenet|PATH] [--seed N] [--epochs N]
@@ -23,7 +24,8 @@ paper: ImageNet ResNet50, 224 px, batch 64, 200 epochs, SGD lr 0.2 cosine over 1
   --loss V         paper (default) | standard (NT-Xent 2N / original Barlow sums)
 
 The result is usable wherever an encoder is asked for: --encoder DIR (the run directory or one checkpoint).
-Ctrl-C writes a checkpoint at the current step; --resume continues from it.
+Ctrl-C (SIGINT) or SIGTERM writes a checkpoint at the current step and exits 130 / 143; --resume continues
+from it exactly, and refuses another --data folder or config (naming what differs).
 
 example: nanomorph pretrain --method barlow --profile ci --out runs/barlow-ci`;
 
@@ -58,7 +60,8 @@ export const command: Command = {
       overrides.epochs = e;
     }
     if (loss) overrides.loss = loss;
-    const out = path.resolve(v.out as string);
+    // Before loading data or an encoder: a file in the way or the data folder itself is refused.
+    const out = prepareOutputDir(v.out as string, { option: "pretrain --out", inputs: v.data ? [v.data as string] : [] }).dir;
     try {
       const r = await runPretrain({
         method: method as SslMethod, out, data: v.data ? path.resolve(v.data as string) : undefined,

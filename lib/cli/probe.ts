@@ -10,6 +10,8 @@ import { probeJson, formatTable, writeRuns } from "../probe/results";
 import { PROTOCOLS, type Protocol } from "../probe/sweep";
 import { profileName, profileIsExplicit } from "../config/index";
 import type { PreprocessChoice } from "../models/preprocess";
+import { checkProbeClasses } from "../probe/class_checks";
+import { prepareOutputDir } from "../util/output_dir";
 
 const HELP = `usage: nanomorph probe --data DIR [--test DIR] --encoder imagenet|resnet8|PATH [options]
 
@@ -101,7 +103,9 @@ export const command: Command = {
     const spec = (v.encoder as string | undefined) ?? "imagenet";
 
     const images = listProbeImages(path.resolve(v.data as string), v.test ? path.resolve(v.test as string) : undefined);
-    if (images.classes.length < 2) throw new UsageError(`probe: ${v.data} has ${images.classes.length} class folder (${images.classes.join(", ")}); a classifier needs at least 2 (one sub-folder per class)`);
+    // Before any feature is computed: class counts, and an --out that can really be written.
+    for (const w of checkProbeClasses(images, path.resolve(v.data as string))) console.error(w);
+    if (v.out) prepareOutputDir(v.out as string, { option: "probe --out", inputs: [v.data as string, ...(v.test ? [v.test as string] : [])] });
     if (!budgets) {
       const fits = feasibleLabelsPerClass(images, labelsPerClass, cfg.testFraction);
       const dropped = labelsPerClass.filter((n) => !fits.includes(n));
@@ -128,12 +132,13 @@ export const command: Command = {
       : await runSweepParallel(data, sweepConfigOf(cfg, {
         labelsPerClass, splitSeeds, protocol: protocol as Protocol, standardize: v.standardize ? true : cfg.standardize,
       }), { workers });
+    // Results first, so a failing write (disk full) cannot swallow them.
+    if (v.json) console.log(JSON.stringify(probeJson(runs)));
+    else console.log(formatTable(runs));
     if (v.out) {
       const files = writeRuns(runs, path.resolve(v.out as string), budgets ? `probe-${name}-budget-${select}` : `probe-${name}-${protocol}`);
       console.error(`probe: wrote ${files.csv} and ${files.json}`);
     }
-    if (v.json) console.log(JSON.stringify(probeJson(runs)));
-    else console.log(formatTable(runs));
     return 0;
   },
 };

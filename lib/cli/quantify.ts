@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError, numberArg } from "./args";
 import { listMaskFiles } from "../quantify/mask_io";
-import { quantifyFiles, summaryRow, type MaskSummaryRow } from "../quantify/quantify_image";
+import { quantifyFiles, summaryRow, reportNotes, type MaskSummaryRow } from "../quantify/quantify_image";
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
@@ -41,7 +41,7 @@ const OPTIONS = {
 } as const;
 
 const COLUMNS: Array<keyof MaskSummaryRow> = ["file", "width", "height", "density", "percolates", "dbscanClusters", "domainCount",
-  "meanDomainArea", "totalLength", "meanWidth", "nematicOrder", "endPoints", "branchPoints", "totalLengthNm", "meanWidthNm"];
+  "meanDomainArea", "totalLength", "meanWidth", "nematicOrder", "endPoints", "branchPoints", "totalLengthNm", "meanWidthNm", "note"];
 
 function fmt(v: unknown): string {
   if (typeof v === "number") return Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toFixed(4);
@@ -72,11 +72,12 @@ export const command: Command = {
     const rows = reports.map(summaryRow);
     if (v.out) {
       const out = path.resolve(v.out as string);
-      writeJsonAtomic(path.join(out, "quantify.json"), reports);
+      writeJsonAtomic(path.join(out, "quantify.json"), reports.map((r) => ({ ...r, notes: reportNotes(r) })));
       writeFileAtomic(path.join(out, "quantify.csv"), toCsv(rows));
     }
     if (v.json) {
-      console.log(JSON.stringify(reports));
+      // Non-finite values become null in JSON: each report's `notes` says why.
+      console.log(JSON.stringify(reports.map((r) => ({ ...r, notes: reportNotes(r) }))));
       return 0;
     }
     const widths = COLUMNS.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c]).length)));

@@ -15,6 +15,7 @@ import { summarize } from "../probe/stats";
 import { Rng } from "../util/rng";
 import { resultsDir } from "../util/paths";
 import { writeJsonAtomic } from "../util/fsx";
+import { prepareOutputDir } from "../util/output_dir";
 
 const HELP = `usage: nanomorph segment --images DIR --masks DIR [options]
 
@@ -92,10 +93,21 @@ export const command: Command = {
     const loss = (v.loss as string | undefined) ?? cfg.loss;
     if (loss !== "dice" && loss !== "bce+dice") throw new UsageError(`--loss must be dice or bce+dice, got '${v.loss}'`);
     const threshold = numberArg("threshold", v.threshold as string | undefined, cfg.threshold);
+    if (!(threshold > 0 && threshold < 1)) throw new UsageError(`--threshold must be in (0, 1) (a probability), got '${v.threshold}'`);
+    const batchSize = numberArg("batch", v.batch as string | undefined, cfg.batchSize);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new UsageError(`--batch must be a positive integer, got '${v.batch}'`);
+    const learningRate = numberArg("lr", v.lr as string | undefined, cfg.learningRate);
+    if (!(learningRate > 0)) throw new UsageError(`--lr must be a positive number (Adam learning rate, e.g. 1e-3), got '${v.lr}'`);
     const filters = v.filters ? numberListArg("filters", v.filters as string, []) : cfg.filters ?? undefined;
     if (filters && filters.length !== 4) throw new UsageError(`--filters needs 4 numbers, got '${v.filters}'`);
     const spec = (v.encoder as string | undefined) ?? cfg.encoder;
-    const out = path.resolve((v.out as string | undefined) ?? resultsDir("segment"));
+    // Checked before any work: a typo or an unwritable --out must not cost a finished training.
+    // Predictions of an earlier run in the folder are removed so it holds this run's only.
+    const prepared = prepareOutputDir((v.out as string | undefined) ?? resultsDir("segment"), {
+      option: "segment --out", inputs: [v.images as string, v.masks as string], staleOutputs: /(_pred\.png|^segment\.json)$/,
+    });
+    const out = prepared.dir;
+    if (prepared.removed.length) console.error(`segment: removed ${prepared.removed.length} output(s) of an earlier run in ${out}`);
 
     const order = new Rng(seed).fork("segment-train").shuffle(Array.from({ length: total }, (_, i) => i));
     const trainIdx = order.slice(0, nTrain).sort((a, b) => a - b);
@@ -115,8 +127,7 @@ export const command: Command = {
     let trainInfo: { losses: number[]; seconds: number };
     try {
       trainInfo = trainSegmenter(net, train.x, train.y!, {
-        epochs, batchSize: numberArg("batch", v.batch as string | undefined, cfg.batchSize),
-        learningRate: numberArg("lr", v.lr as string | undefined, cfg.learningRate), loss, seed,
+        epochs, batchSize, learningRate, loss, seed,
       });
       const probsT = predictProbabilities(net, test.x, 8);
       const netScores = fit === "resize" ? batchScores(test.y!, probsT, { smooth: cfg.smooth, threshold }) : null;
@@ -153,7 +164,8 @@ export const command: Command = {
       console.log(JSON.stringify(report));
       return 0;
     }
-    console.log("image".padEnd(24) + "dice    iou     dice@.5 iou@.5");
+    const at = `@${String(threshold).replace(/^0\./, ".")}`;
+    console.log("image".padEnd(24) + ["dice", "iou", `dice${at}`, `iou${at}`].map((h) => h.padEnd(8)).join(""));
     for (const r of results) console.log(r.image.padEnd(24) + [r.dice, r.iou, r.diceT, r.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
     console.log("median".padEnd(24) + [report.median.dice, report.median.iou, report.median.diceT, report.median.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
     console.log(`(all-foreground baseline: median Dice ${report.median.allForegroundDice.toFixed(4)})`);

@@ -8,6 +8,7 @@ import { writeJsonAtomic } from "../util/fsx";
 import { cacheDir } from "../util/paths";
 import { extractArchive } from "./archive";
 import { DataManifest, entryStatus, FetchedMarker, findEntry, ManifestEntry, MARKER } from "./manifest";
+import { fetchedTreeDigest } from "./verify";
 
 /** A failed fetch: the message names the entry and the cause. */
 export class FetchError extends Error {
@@ -207,7 +208,11 @@ export async function fetchEntry(m: DataManifest, name: string, opts: FetchOptio
       files = r.files;
       bytes = r.bytes;
     }
-    const marker: FetchedMarker = { name, url: got.url, sha256, bytes, files, fetchedAt: new Date().toISOString() };
+    // Per-file hashes of what was unpacked, so `data verify` can later name a changed or cut file.
+    const tree = fetchedTreeDigest(tmp);
+    const marker: FetchedMarker & { treeSha256: string; tree: Record<string, string> } = {
+      name, url: got.url, sha256, bytes, files, fetchedAt: new Date().toISOString(), treeSha256: tree.digest, tree: Object.fromEntries(tree.files),
+    };
     writeJsonAtomic(path.join(tmp, MARKER), marker);
     if (fs.existsSync(dest)) {
       const old = `${tmp}.old`;

@@ -4,6 +4,7 @@ import { imageInfo, decodeImage } from "./decode";
 import { isImageFile, pairKey, SPLIT_NAMES } from "./folders";
 import { Progress } from "../util/progress";
 import { Calibration, formatCalibration, readCalibration } from "./calibration";
+import { unreadableReason } from "./unreadable";
 
 /** Per-class facts found by {@link inspectDir}. */
 export interface ClassReport {
@@ -83,7 +84,7 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
         problems.push(`${f}: calibration metadata could not be read: ${(e as Error).message}`);
       }
     } catch (e) {
-      problems.push(`${f}: unreadable: ${(e as Error).message.replace(/^cannot decode image \S+: /, "")}`);
+      problems.push(`${f}: unreadable: ${unreadableReason(f, (e as Error).message.replace(/^cannot decode image \S+: /, ""))}`);
     }
     bar?.tick(1);
   }

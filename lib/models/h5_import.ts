@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import type * as H5 from "h5wasm";
+import { assertHdf5 } from "./h5_check";
 import { ParamStore } from "./params";
 import { ARCHS } from "./resnet_arch";
 import { initResNet, resnetWeightNames } from "./resnet";
@@ -49,6 +50,8 @@ export interface H5Weight {
  */
 export async function readKerasH5(file: string): Promise<{ weights: Map<string, H5Weight>; duplicates: string[] }> {
   if (!fs.existsSync(file)) throw new Error(`readKerasH5: ${file} does not exist`);
+  // h5wasm does not throw on a bad file (it prints HDF5 diagnostics): check the header ourselves.
+  assertHdf5(file, "readKerasH5");
   const h = await h5wasm();
   let f: H5.File;
   try {

@@ -10,6 +10,7 @@ import { POST_STEPS, type PostStep } from "./post_steps";
 import { writeJsonAtomic } from "../util/fsx";
 import { readDeclaredOutputs, RUN_OUTPUTS_VAR } from "../util/outputs";
 import { checkReuse, forgetRun, notebookKeys, readRecord, recordPath, recordRun, snapshot, writtenBetween } from "./run_cache";
+import { watchInterrupts, onInterrupt, interruptSignal, InterruptedError } from "../util/interrupt";
 
 /** Settings of `reproduce`. Defaults in brackets. */
 export interface ReproduceOptions {
@@ -139,13 +140,20 @@ export async function runNotebook(
   const driver = path.join(__dirname, "run_notebook.py");
   const t0 = Date.now();
   try {
-    const code: number = await new Promise((resolve, reject) => {
+    // A signal goes to the driver too (a `kill -TERM` of this process alone would orphan it and its
+    // kernel); once it has exited, the run stops with exit code 130/143.
+    const stopWatching = watchInterrupts();
+    let offInterrupt = (): void => undefined;
+    const code: number = await new Promise<number>((resolve, reject) => {
       const child = spawn(python, [driver, notebook, output, "--result", resultFile, "--kernel", KERNEL_NAME, "--timeout", String(Math.round(cellTimeoutSec)), "--cwd", root], {
         cwd: root, env, stdio: ["ignore", "inherit", "inherit"],
       });
       child.on("error", (e) => reject(new Error(`runNotebook: cannot start ${python}: ${e.message}`)));
       child.on("exit", (c, sig) => resolve(c ?? (sig ? 128 : 1)));
-    });
+      offInterrupt = onInterrupt((sig) => { child.kill(sig); });
+    }).finally(() => { offInterrupt(); stopWatching(); });
+    const sig = interruptSignal();
+    if (sig) throw new InterruptedError(sig, `${path.basename(notebook)} was stopped; run reproduce again (finished notebooks are reused)`);
     const wallSec = (Date.now() - t0) / 1000;
     if (!fs.existsSync(resultFile)) {
       return { notebook, output, ok: false, wallSec, cells: [], failed: { kind: "driver", number: null, message: `run_notebook.py exited ${code} without a result (see its stderr above)`, sourceHead: null } };

@@ -126,7 +126,9 @@ export async function extractFeatures(encoder: Encoder, files: string[], opts: F
   const bin = path.join(dir, `${key}.f32`), meta = path.join(dir, `${key}.json`);
   const D = encoder.featureDim;
   if (useCache && fs.existsSync(bin) && fs.existsSync(meta)) {
-    const m = readJson<{ rows: number; cols: number }>(meta);
+    // A corrupt or cut cache entry (killed writer, disk full, hand edit) is recomputed, not fatal.
+    let m: { rows: number; cols: number } = { rows: -1, cols: -1 };
+    try { m = readJson<{ rows: number; cols: number }>(meta); } catch { /* recomputed below */ }
     const buf = fs.readFileSync(bin);
     if (m.rows === files.length && m.cols === D && buf.byteLength === m.rows * m.cols * 4) {
       const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));

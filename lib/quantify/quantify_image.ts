@@ -42,6 +42,8 @@ export interface MaskSummaryRow {
   /** Physical values (NaN without nm/px). */
   totalLengthNm: number;
   meanWidthNm: number;
+  /** Why a value is empty (NaN): "; "-separated reasons, "" when every value is defined. */
+  note: string;
 }
 
 /** Percolation + density + domain measurements of one in-memory mask. */
@@ -62,8 +64,37 @@ export async function quantifyFiles(files: string[], opts: QuantifyOptions = {})
   return out;
 }
 
-/** Flatten a report into a table row. */
+/**
+ * Why some measurements of a mask are undefined, one phrase each (empty when all are defined):
+ * no foreground domain; no background pixel (an all-foreground mask has no edge to measure a width
+ * to, and its skeleton is not a line); no nm/px calibration.
+ */
+export function reportNotes(r: MaskReport): string[] {
+  const m = r.measure;
+  const notes: string[] = [];
+  if (m.domainCount === 0) notes.push("no foreground domain: lengths, widths and order undefined");
+  else if (!Number.isFinite(m.meanWidth) || !Number.isFinite(m.totalLength)) {
+    notes.push("no background pixel (all foreground): skeleton length and width undefined; check the mask's polarity (--rule, or invert it)");
+  }
+  if (m.nmPerPx === undefined || m.nmPerPx === null) notes.push("no nm/px calibration: *Nm columns empty (pass --nm-per-px)");
+  return notes;
+}
+
+/** Non-finite → NaN (written as an empty cell; the row's note says why). */
+function finite(x: number): number {
+  return Number.isFinite(x) ? x : NaN;
+}
+
+/** Flatten a report into a table row; undefined values are NaN (empty in CSV) and `note` says why. */
 export function summaryRow(r: MaskReport): MaskSummaryRow {
+  const row = rawSummaryRow(r);
+  for (const k of Object.keys(row) as (keyof MaskSummaryRow)[]) {
+    if (typeof row[k] === "number") (row as unknown as Record<string, number>)[k] = finite(row[k] as number);
+  }
+  return row;
+}
+
+function rawSummaryRow(r: MaskReport): MaskSummaryRow {
   const m = r.measure;
   const nm = m.nmPerPx ?? NaN;
   const n = m.domainCount;
@@ -77,5 +108,6 @@ export function summaryRow(r: MaskReport): MaskSummaryRow {
     meanWidth: m.meanWidth, nematicOrder: m.nematicOrder, director: m.director,
     endPoints: m.endPoints, branchPoints: m.branchPoints,
     totalLengthNm: m.totalLength * nm, meanWidthNm: m.meanWidth * nm,
+    note: reportNotes(r).join("; "),
   };
 }

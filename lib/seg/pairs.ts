@@ -35,6 +35,20 @@ export async function readMaskForSeg(file: string, rule: MaskRule = "auto", inve
   return m;
 }
 
+/** Smallest image side segmentation accepts (px): below it there is nothing to segment. */
+export const MIN_SEG_SIDE = 8;
+
+/** Throw naming the files when an image is tiny or its mask has another size (resizing would stretch it). */
+function checkPair(image: string, img: { width: number; height: number }, mask: string | null, m: { width: number; height: number } | null): void {
+  if (img.width < MIN_SEG_SIDE || img.height < MIN_SEG_SIDE) {
+    throw new Error(`preparePairs: image ${image} is ${img.width}×${img.height} px; segmentation needs at least ${MIN_SEG_SIDE}×${MIN_SEG_SIDE} (remove it or its pair)`);
+  }
+  if (m && (m.width !== img.width || m.height !== img.height)) {
+    throw new Error(`preparePairs: mask ${mask} is ${m.width}×${m.height} but image ${image} is ${img.width}×${img.height}; ` +
+      "a mask must have its image's size (check the pairing, or export the mask at the image's resolution)");
+  }
+}
+
 /**
  * Load images (and masks when given) in the chosen mode; `invert` swaps mask foreground and background
  * (e.g. membrane masks stored as white cells). Throws naming a file that cannot be read.
@@ -49,8 +63,9 @@ export async function preparePairs(images: string[], masks: string[] | null, siz
     const ybuf = masks ? new Float32Array(masks.length * per) : null;
     for (let i = 0; i < images.length; i++) {
       const m = masks ? await readMaskForSeg(masks[i], rule, invert) : null;
+      const info = await decodeImage(images[i], { channels: "native" });
+      checkPair(images[i], info, masks ? masks[i] : null, m);
       if (m && ybuf) ybuf.set(resizeMaskNearest(m, size).data, i * per);
-      const info = m ?? (await decodeImage(images[i], { channels: "native" }));
       sizes.push([info.height, info.width]);
     }
     if (ybuf) y = tf.tensor4d(ybuf, [images.length, size, size, 1]);
@@ -63,9 +78,7 @@ export async function preparePairs(images: string[], masks: string[] | null, siz
     const t = extractTiles(toFloatPixels(img.data, img.depth), img.height, img.width, 3, size);
     if (masks) {
       const m = await readMaskForSeg(masks[i], rule, invert);
-      if (m.width !== img.width || m.height !== img.height) {
-        throw new Error(`preparePairs: mask ${masks[i]} is ${m.width}×${m.height} but image ${images[i]} is ${img.width}×${img.height}`);
-      }
+      checkPair(images[i], img, masks[i], m);
       ys.push(...extractTiles(Float32Array.from(m.data), m.height, m.width, 1, size).tiles);
     }
     rows.push(t.tiles.map((_, k) => xs.length + k));

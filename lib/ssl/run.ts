@@ -12,6 +12,7 @@ import { ensureDataset, listClassFolder, loadImages } from "../data/index";
 import { profileName, type ProfileName } from "../config/index";
 import { Rng } from "../util/rng";
 import { declareOutputs } from "../util/outputs";
+import { fingerprintFiles } from "../util/data_fingerprint";
 import { pretrainConfigFor, type PretrainConfig, type SslMethod } from "./config";
 import { pretrain, type PretrainOptions, type PretrainResult } from "./trainer";
 
@@ -64,6 +65,8 @@ export async function runPretrain(o: RunPretrainOptions): Promise<RunPretrainRes
   const cfg = pretrainConfigFor(profile, { ...(o.overrides ?? {}), method: o.method });
   const dataDir = o.data ?? await ensureDataset("nanowire", { profile });
   const folder = listClassFolder(dataDir);
+  // File list + content hashes go into the checkpoints, so --resume refuses another data set.
+  const data = await fingerprintFiles(dataDir, folder.files);
   const images = await loadImages(folder.files, cfg.imageSize);
   let monitorImages: tf.Tensor4D | null = null;
   try {
@@ -74,7 +77,7 @@ export async function runPretrain(o: RunPretrainOptions): Promise<RunPretrainRes
       monitor = { images: monitorImages, labels: idx.map((i) => folder.labels[i]) };
     }
     const r = await pretrain(cfg, images, {
-      out: o.out, resume: o.resume, monitor, handleSignals: o.handleSignals, onEpoch: o.onEpoch,
+      out: o.out, resume: o.resume, monitor, data, handleSignals: o.handleSignals, onEpoch: o.onEpoch,
       label: `pretrain ${o.method} (${cfg.encoder}, ${folder.files.length} images)`,
     });
     return { ...r, dataDir, imageCount: folder.files.length, classes: folder.classes };

@@ -31,6 +31,8 @@ import { barlowLoss } from "./barlow_loss";
 import { barlowOriginalLoss } from "./barlow_original_loss";
 import { monitorAccuracy, type MonitorSet } from "./monitor";
 import { resolvePretrainConfig, type PretrainConfig } from "./config";
+import { watchInterrupts, interruptSignal, yieldToEventLoop, InterruptedError } from "../util/interrupt";
+import { describeDataDifference, type DataFingerprint } from "../util/data_fingerprint";
 
 /** The loss function of a config: (z1, z2) → scalar. */
 export function lossFor(cfg: PretrainConfig): (z1: tf.Tensor2D, z2: tf.Tensor2D) => tf.Scalar {
@@ -81,8 +83,14 @@ export interface PretrainOptions {
   stopAfterEpochs?: number;
   /** Stop after this many steps of this call with a mid-epoch checkpoint `step-NNNNNNNN` (as on SIGINT). */
   stopAfterSteps?: number;
-  /** Checkpoint and stop cleanly on SIGINT/SIGTERM (default false; the CLI sets it). */
+  /**
+   * On SIGINT/SIGTERM write a checkpoint at the current step and throw InterruptedError (exit code
+   * 130/143 in the CLI) (default false; the CLI sets it). The loop yields to the event loop after every
+   * step either way, so an outer handler (grid runner, notebook kernel) can always run.
+   */
   handleSignals?: boolean;
+  /** The training files and their hashes: stored in checkpoints; `resume` refuses a run made on other data. */
+  data?: DataFingerprint;
   /** Called after every epoch. */
   onEpoch?: (r: EpochRecord) => void;
   /** Progress bar label (default "pretrain <method>"). */
@@ -112,6 +120,8 @@ interface RunState {
   stepLrs: number[];
   epochs: EpochRecord[];
   initialMonitorAccuracy?: number;
+  /** Training data of the run (absent in runs written before it was recorded). */
+  data?: DataFingerprint;
 }
 
 function configKey(c: PretrainConfig): string {
@@ -151,18 +161,28 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
 
   let step = 0;
   let lastCheckpoint: string | null = null;
-  let state: RunState = { config: cfg, stepsPerEpoch, stepLosses: [], stepLrs: [], epochs: [] };
+  let state: RunState = { config: cfg, stepsPerEpoch, stepLosses: [], stepLrs: [], epochs: [], data: opts.data };
   if (opts.resume && fs.existsSync(latestFile)) {
     const ck = readCheckpoint(opts.out);
     const saved = ck.manifest.state as unknown as RunState;
     if (configKey(saved.config) !== configKey(cfg)) {
       throw new Error(`pretrain: cannot resume ${opts.out}: its config differs (saved ${JSON.stringify(saved.config)}, now ${JSON.stringify(cfg)})`);
     }
+    if (saved.data && opts.data) {
+      const diff = describeDataDifference(saved.data, opts.data);
+      if (diff) {
+        encoder.dispose(); head.dispose(); sgd.dispose();
+        throw new Error(`pretrain: cannot resume ${opts.out}: its data differs (${diff}). Pass the run's --data folder, or start a new run with another --out`);
+      }
+    } else if (saved.stepsPerEpoch !== stepsPerEpoch) {
+      encoder.dispose(); head.dispose(); sgd.dispose();
+      throw new Error(`pretrain: cannot resume ${opts.out}: it ran ${saved.stepsPerEpoch} steps per epoch, these ${n} images give ${stepsPerEpoch}; pass the run's data`);
+    }
     restoreGroup(ck, "encoder", encoder.params);
     restoreGroup(ck, "head", head.params);
     restoreGroup(ck, "optimizer", sgd.state);
     step = ck.manifest.step;
-    state = { ...saved, config: cfg, stepsPerEpoch, stepLosses: saved.stepLosses.slice(0, step), stepLrs: saved.stepLrs.slice(0, step) };
+    state = { ...saved, config: cfg, stepsPerEpoch, data: saved.data ?? opts.data, stepLosses: saved.stepLosses.slice(0, step), stepLrs: saved.stepLrs.slice(0, step) };
     lastCheckpoint = ck.dir;
   }
 
@@ -184,8 +204,7 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
   }
 
   let stopRequested = false;
-  const onSignal = (): void => { stopRequested = true; };
-  if (opts.handleSignals) { process.once("SIGINT", onSignal); process.once("SIGTERM", onSignal); }
+  const stopWatching = opts.handleSignals ? watchInterrupts() : null;
   const progress = new Progress({ label: opts.label ?? `pretrain ${cfg.method}`, total: totalSteps * batch, unit: "img" });
   progress.resumeFrom(step * batch);
   const epochsAtStart = Math.floor(step / stepsPerEpoch);
@@ -206,10 +225,16 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
         step++;
         progress.tick(batch, { epoch: `${epoch + 1}/${cfg.epochs}`, step: String(step), loss });
         if (opts.stopAfterSteps !== undefined && step - stepsAtStart >= opts.stopAfterSteps && step < totalSteps) stopRequested = true;
+        // A turn of the event loop per step: without it no signal handler can run until training ends.
+        await yieldToEventLoop();
+        // (At an epoch's last step the epoch is closed first; the signal is honoured after its checkpoint.)
+        if (stopWatching && interruptSignal() && pos + 1 < stepsPerEpoch) stopRequested = true;
         if (stopRequested) break;
       }
       if (stopRequested) {
-        save(`step-${String(step).padStart(8, "0")}`);
+        const dir = save(`step-${String(step).padStart(8, "0")}`);
+        const sig = stopWatching ? interruptSignal() : null;
+        if (sig) throw new InterruptedError(sig, `checkpoint at step ${step} written to ${dir}; continue with --resume`);
         break;
       }
       const epochDone = epoch + 1;
@@ -225,8 +250,11 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
       state.epochs = state.epochs.filter((e) => e.epoch < epochDone).concat([rec]);
       opts.onEpoch?.(rec);
       const last = epochDone === cfg.epochs || (opts.stopAfterEpochs !== undefined && epochDone - epochsAtStart >= opts.stopAfterEpochs);
-      if (epochDone % cfg.checkpointEvery === 0 || last) save(`epoch-${String(epochDone).padStart(4, "0")}`);
-      else writeLogs(opts.out, state);
+      const sig = stopWatching ? interruptSignal() : null;
+      if (epochDone % cfg.checkpointEvery === 0 || last || (sig && step < totalSteps)) {
+        const dir = save(`epoch-${String(epochDone).padStart(4, "0")}`);
+        if (sig && step < totalSteps) throw new InterruptedError(sig, `checkpoint at step ${step} (end of epoch ${epochDone}) written to ${dir}; continue with --resume`);
+      } else writeLogs(opts.out, state);
     }
   } catch (e) {
     writeLogs(opts.out, state);
@@ -234,7 +262,7 @@ export async function pretrain(partial: Partial<PretrainConfig>, images: tf.Tens
     throw e;
   } finally {
     progress.finish();
-    if (opts.handleSignals) { process.removeListener("SIGINT", onSignal); process.removeListener("SIGTERM", onSignal); }
+    stopWatching?.();
   }
   sgd.dispose();
   return {

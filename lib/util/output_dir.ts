@@ -1,0 +1,90 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as crypto from "crypto";
+
+/** Options of {@link prepareOutputDir}. */
+export interface OutputDirOptions {
+  /** How the user named the location, for messages (e.g. "segment --out"). */
+  option: string;
+  /** Input folders the output must not equal or lie inside (default none). */
+  inputs?: string[];
+  /**
+   * Outputs of an earlier run in the same folder, matched on file names: removed before the new run
+   * writes, so the folder only ever holds one run's results (default none).
+   */
+  staleOutputs?: RegExp;
+}
+
+/** What {@link prepareOutputDir} did. */
+export interface PreparedOutputDir {
+  /** Absolute folder, created. */
+  dir: string;
+  /** Files of an earlier run that were removed (absolute paths). */
+  removed: string[];
+}
+
+function real(p: string): string {
+  // realpath of the longest existing prefix, so a not-yet-created folder compares correctly too.
+  let head = path.resolve(p);
+  const tail: string[] = [];
+  while (!fs.existsSync(head)) {
+    const up = path.dirname(head);
+    if (up === head) break;
+    tail.unshift(path.basename(head));
+    head = up;
+  }
+  return path.join(fs.realpathSync(head), ...tail);
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * Check an output folder BEFORE any work: it must be creatable (no file in the way, parents usable),
+ * writable (a probe file is written and removed: catches read-only file systems and permissions),
+ * and neither equal to nor inside an input folder. Creates it and removes stale outputs of an earlier
+ * run (`staleOutputs`).
+ * @throws Error naming the option, the path and the fix
+ */
+export function prepareOutputDir(dir: string, o: OutputDirOptions): PreparedOutputDir {
+  const abs = path.resolve(dir);
+  if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) {
+    throw new Error(`${o.option} ${abs} is a file, not a folder; give a folder path (it is created when missing)`);
+  }
+  for (const input of o.inputs ?? []) {
+    if (inside(real(abs), real(input))) {
+      throw new Error(`${o.option} ${abs} is ${real(abs) === real(input) ? "the same folder as" : "inside"} the input folder ${path.resolve(input)}; ` +
+        "outputs would mix with the inputs: choose a folder outside it");
+    }
+  }
+  // Walk up to the first existing ancestor: it must be a folder (a file named like a parent is a typo).
+  let up = path.dirname(abs);
+  while (!fs.existsSync(up) && path.dirname(up) !== up) up = path.dirname(up);
+  if (!fs.statSync(up).isDirectory()) throw new Error(`${o.option} ${abs}: ${up} is a file, so the folder cannot be created; fix the path`);
+  try {
+    fs.mkdirSync(abs, { recursive: true });
+  } catch (e) {
+    throw new Error(`${o.option} ${abs} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable location`);
+  }
+  const probe = path.join(abs, `.write-test-${process.pid}-${crypto.randomBytes(3).toString("hex")}`);
+  try {
+    fs.writeFileSync(probe, "");
+  } catch (e) {
+    throw new Error(`${o.option} ${abs} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable location`);
+  } finally {
+    fs.rmSync(probe, { force: true });
+  }
+  const removed: string[] = [];
+  if (o.staleOutputs) {
+    for (const f of fs.readdirSync(abs)) {
+      if (o.staleOutputs.test(f)) {
+        const p = path.join(abs, f);
+        fs.rmSync(p, { force: true });
+        removed.push(p);
+      }
+    }
+  }
+  return { dir: abs, removed };
+}

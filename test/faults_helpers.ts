@@ -1,0 +1,70 @@
+/**
+ * Helpers of the fault-injection suite (test/faults.*.spec.ts): run the real CLI in a child process,
+ * signal it, and write small hand-made inputs.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawn, type ChildProcess } from "child_process";
+import sharp from "sharp";
+import { Rng } from "../lib/util/rng";
+
+export const root = path.join(__dirname, "..");
+export const bin = path.join(root, "bin", "nanomorph");
+
+/** A fresh temp folder. */
+export function tmpDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `nm-fault-${tag}-`));
+}
+
+/** Outcome of a CLI run: exit code (128 + n when killed by a signal without handling it), streams. */
+export interface CliRun { code: number; signal: NodeJS.Signals | null; out: string; err: string }
+
+/** A running CLI process with its collected output. */
+export interface CliProcess { child: ChildProcess; done: Promise<CliRun>; err(): string }
+
+/** Start `nanomorph ARGS` (ci profile, quiet) in its own process. */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NANOMORPH_PROFILE: "ci", NANOMORPH_QUIET: "1", ...env } });
+  let out = "", err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const done = new Promise<CliRun>((resolve) => child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, out, err })));
+  return { child, done, err: () => err };
+}
+
+/** Run `nanomorph ARGS` to the end. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return startCli(args, env).done;
+}
+
+/** Resolve once `cond()` holds (polled every 50 ms); reject after `limitMs` naming `what`. */
+export function waitFor(cond: () => boolean, what: string, limitMs = 60000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const t = setInterval(() => {
+      if (cond()) { clearInterval(t); resolve(); } else if (Date.now() - t0 > limitMs) { clearInterval(t); reject(new Error(`timed out waiting for ${what}`)); }
+    }, 50);
+  });
+}
+
+/** Write `perClass` seeded-noise RGB PNGs (side `px`) per class into `dir/<class>/i.png`. */
+export async function writeClassFolder(dir: string, classes: string[], perClass: number, px = 40, seed = 5): Promise<void> {
+  const rng = new Rng(seed);
+  for (let c = 0; c < classes.length; c++) {
+    fs.mkdirSync(path.join(dir, classes[c]), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const buf = Buffer.alloc(px * px * 3);
+      for (let k = 0; k < buf.length; k++) buf[k] = Math.min(255, c * 60 + rng.int(100));
+      await sharp(buf, { raw: { width: px, height: px, channels: 3 } }).png().toFile(path.join(dir, classes[c], `${i}.png`));
+    }
+  }
+}
+
+/** Write a grey PNG `w`×`h` with the given pixel values (row-major, length w·h). */
+export async function writeGreyPng(file: string, w: number, h: number, values: (i: number) => number): Promise<void> {
+  const buf = Buffer.alloc(w * h);
+  for (let i = 0; i < buf.length; i++) buf[i] = values(i);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await sharp(buf, { raw: { width: w, height: h, channels: 1 } }).png().toFile(file);
+}
