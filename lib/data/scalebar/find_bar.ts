@@ -77,13 +77,14 @@ function rowRuns(v: Uint8Array, width: number, y: number, t: number, minLen: num
   return out;
 }
 
-function stripStats(v: Uint8Array, width: number, height: number, x0: number, x1: number, y0: number, y1: number): { mean: number; n: number } {
+function stripStats(v: Uint8Array, width: number, height: number, x0: number, x1: number, y0: number, y1: number, t: number): { mean: number; n: number; onFraction: number } {
   let s = 0;
   let n = 0;
+  let on = 0;
   for (let y = Math.max(0, y0); y < Math.min(height, y1); y++) {
-    for (let x = x0; x < x1; x++) { s += v[y * width + x]; n++; }
+    for (let x = x0; x < x1; x++) { const p = v[y * width + x]; s += p; n++; if (p >= t) on++; }
   }
-  return { mean: n ? s / n : NaN, n };
+  return { mean: n ? s / n : NaN, n, onFraction: n ? on / n : 0 };
 }
 
 /** Sub-pixel length of one row: full pixels plus the fractional coverage of the anti-aliased end pixels. */
@@ -115,7 +116,7 @@ export function findBarCandidates(img: GreyImage, opts: FindBarOptions = {}): Ba
       // Open bands: runs continuing from the previous row with the same ends (±2 px for anti-aliasing).
       let open: { x0: number; x1: number; y0: number; rows: Run[] }[] = [];
       const close = (b: { x0: number; x1: number; y0: number; rows: Run[] }, yEnd: number): void => {
-        const c = assess(v, width, height, b.rows, b.y0, yEnd, polarity, minContrast);
+        const c = assess(v, width, height, b.rows, b.y0, yEnd, polarity, minContrast, t);
         if (c) found.push(c);
       };
       for (let y = 0; y <= height; y++) {
@@ -133,12 +134,23 @@ export function findBarCandidates(img: GreyImage, opts: FindBarOptions = {}): Ba
   }
   // The same bar shows up at several thresholds: keep the best-scoring one per overlapping group.
   found.sort((a, b) => b.score - a.score);
+  // A bar on a panel makes the panel's rows next to it look like a bar of the other polarity; the bar is
+  // the one with contrast on both sides (panel above and below), so drop the weaker neighbour.
+  const panelBand = (a: BarCandidate): boolean => found.some((b) => b.polarity !== a.polarity && b.contrast >= a.contrast && adjacent(a, b));
   const kept: BarCandidate[] = [];
   for (const c of found) {
+    if (panelBand(c)) continue;
     if (!kept.some((k) => overlapFraction(k.box, c.box) > 0.5)) kept.push(c);
     if (kept.length >= (opts.maxCandidates ?? 5)) break;
   }
   return kept;
+}
+
+function adjacent(a: BarCandidate, b: BarCandidate): boolean {
+  const gap = Math.max(a.box.y0 - b.box.y1, b.box.y0 - a.box.y1);
+  const ox = Math.min(a.box.x1, b.box.x1) - Math.max(a.box.x0, b.box.x0);
+  const minLen = Math.min(a.box.x1 - a.box.x0, b.box.x1 - b.box.x0);
+  return gap <= Math.max(2, a.thicknessPx, b.thicknessPx) && ox >= 0.8 * minLen;
 }
 
 function overlapFraction(a: Box, b: Box): number {
@@ -153,7 +165,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: number, y1: number, polarity: "bright" | "dark", minContrast: number): BarCandidate | null {
+function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: number, y1: number, polarity: "bright" | "dark", minContrast: number, t: number): BarCandidate | null {
   const x0 = median(rows.map((r) => r.x0));
   const x1 = median(rows.map((r) => r.x1));
   const len = x1 - x0;
@@ -164,9 +176,12 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
   const sx0 = x0 + inset;
   const sx1 = x1 - inset;
   const depth = Math.max(2, Math.min(thick, 4));
-  const above = stripStats(v, width, height, sx0, sx1, y0 - 1 - depth, y0 - 1);
-  const below = stripStats(v, width, height, sx0, sx1, y1 + 1, y1 + 1 + depth);
+  const above = stripStats(v, width, height, sx0, sx1, y0 - 1 - depth, y0 - 1, t);
+  const below = stripStats(v, width, height, sx0, sx1, y1 + 1, y1 + 1 + depth, t);
   if (above.n === 0 || below.n === 0) return null;
+  // A bar's neighbours are not bar-coloured: this drops the edge band of a panel under text (glyph gaps
+  // are panel-coloured) while keeping bars on texture, panels and plain backgrounds.
+  if (above.onFraction > 0.25 || below.onFraction > 0.25) return null;
   // Bar level and uniformity from its interior rows (edge rows may be anti-aliased).
   const iy0 = thick > 2 ? y0 + 1 : y0;
   const iy1 = thick > 2 ? y1 - 1 : y1;

@@ -91,8 +91,8 @@ interface LabelHit {
  */
 function textLevelsFor(c: BarCandidate): TextLevels[] {
   const sign = c.polarity === "bright" ? -1 : 1;
-  const own: TextLevels = { full: c.barLevel + sign * 0.25 * c.contrast, none: c.barLevel + sign * 0.6 * c.contrast };
-  const other: TextLevels = c.polarity === "bright" ? { full: 25, none: 85 } : { full: 230, none: 170 };
+  const own: TextLevels = { full: c.barLevel + sign * 0.12 * c.contrast, none: c.barLevel + sign * 0.4 * c.contrast };
+  const other: TextLevels = c.polarity === "bright" ? { full: 20, none: 70 } : { full: 235, none: 185 };
   return [own, other];
 }
 

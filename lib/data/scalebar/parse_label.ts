@@ -8,7 +8,7 @@ import { nmPerUnit } from "../calibration";
 export interface ParsedLabel {
   /** The number as written (e.g. 0.5). */
   value: number;
-  /** The canonical unit: "nm", "µm", "Å", "pm", "mm". */
+  /** The canonical unit: "nm", "µm", "Å", "mm". */
   unit: string;
   /** `value` in nanometres. */
   nm: number;
@@ -22,20 +22,20 @@ export interface ParsedLabel {
 const DIGIT_FIX: Record<string, string> = { O: "0", o: "0", D: "0", Q: "0", l: "1", I: "1", i: "1", "|": "1", "!": "1", S: "5", s: "5", Z: "2", z: "2", B: "8", G: "6", b: "6", g: "9", q: "9", T: "7" };
 
 // Unit spellings as OCR returns them → canonical unit. "u", "µ" (U+00B5), "μ" (U+03BC) and the look-alikes
-// "p", "j", "y" before "m" are micrometres only when written right after a number; "pm" is kept as
-// picometres only when spelled exactly (it is rare on TEM bars but real on HRTEM ones).
+// "A", "p", "j", "y" before "m" are micrometres: tesseract's eng model has no µ and reads it as one of
+// those (measured: DejaVu Serif "2 µm" → "2 Am"). So "pm" is read as a misread µm, flagged corrected;
+// picometre bars are rare enough on TEM images that the opposite choice would be wrong far more often.
 const UNIT_FIX: [RegExp, string, boolean][] = [
   [/^nm$/, "nm", false],
   [/^(µm|μm|um)$/, "µm", false],
   [/^(Å|Å|A|angstrom)$/, "Å", false],
-  [/^pm$/, "pm", false],
   [/^mm$/, "mm", false],
   [/^(rn|nn|run|mn|nrn|hm|om|am)$/, "nm", true],
-  [/^(jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
+  [/^(Am|pm|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
 ];
 
 const NUMBER = "[0-9OoDQlIi|!SsZzBGbgqT]+(?:[.,][0-9OoDQlIi|SsZzBGbgqT]+)?";
-const UNIT = "(?:µm|μm|um|nm|Å|Å|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um|angstrom)";
+const UNIT = "(?:µm|μm|um|nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um|angstrom)";
 const LABEL_RE = new RegExp(`(?<![0-9A-Za-z.])(${NUMBER})\\s{0,3}(${UNIT})(?![A-Za-z])`, "g");
 
 function fixNumber(s: string): { text: string; corrected: boolean } {

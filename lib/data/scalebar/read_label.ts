@@ -121,8 +121,9 @@ function dropSolidBlocks(crop: Uint8Array, w: number, h: number): void {
   }
 }
 
-// Characters labels are made of; the whitelist stops the engine turning texture into words.
-const WHITELIST = "0123456789.,nmuµμÅAp ";
+// Characters labels are made of, plus the letters the engine reads µ as (A, p, y, j); the whitelist stops
+// it turning texture into words.
+const WHITELIST = "0123456789.,nmuµμÅApyj ";
 
 /**
  * Start one OCR worker (about a second) for label crops. Throws as {@link ocrWorkerSettings} does, or
