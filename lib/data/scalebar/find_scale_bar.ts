@@ -55,6 +55,8 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
   minConfidence?: number;
   /** Ignore text lines shorter than this, source pixels [8]: smaller digits are misread with high confidence. */
   minTextPx?: number;
+  /** Plausible nm/px, [min, max] [[0.001, 5000]]: outside it the reading is refused (e.g. "2 µm" read as "2 mm"). */
+  nmPerPxRange?: [number, number];
   /** Refuse when the label line's OCR confidence (0…100) is below this [40]. */
   minOcrConfidence?: number;
 }
@@ -83,6 +85,17 @@ function labelRegion(c: BarCandidate, img: GreyImage): Box {
 interface LabelHit {
   label: ParsedLabel;
   line: OcrLine;
+  /** Lowest confidence of the words the label was read from (0…100). */
+  confidence: number;
+  /** Union of those words' boxes. */
+  box: Box;
+}
+
+function hitFor(label: ParsedLabel, line: OcrLine): LabelHit {
+  const end = label.index + label.matched.length;
+  const ws = line.words.filter((w) => w.start < end && w.start + w.text.length > label.index);
+  if (ws.length === 0) return { label, line, confidence: line.confidence, box: line.box };
+  return { label, line, confidence: Math.min(...ws.map((w) => w.confidence)), box: ws.map((w) => w.box).reduce(union) };
 }
 
 /**
@@ -91,9 +104,11 @@ interface LabelHit {
  */
 function textLevelsFor(c: BarCandidate): TextLevels[] {
   const sign = c.polarity === "bright" ? -1 : 1;
-  const own: TextLevels = { full: c.barLevel + sign * 0.12 * c.contrast, none: c.barLevel + sign * 0.4 * c.contrast };
+  // Strict first (drops texture), then wider (keeps thin anti-aliased strokes).
+  const strict: TextLevels = { full: c.barLevel + sign * 0.12 * c.contrast, none: c.barLevel + sign * 0.4 * c.contrast };
+  const wide: TextLevels = { full: c.barLevel + sign * 0.25 * c.contrast, none: c.barLevel + sign * 0.6 * c.contrast };
   const other: TextLevels = c.polarity === "bright" ? { full: 20, none: 70 } : { full: 235, none: 185 };
-  return [own, other];
+  return [strict, other, wide];
 }
 
 /**
@@ -106,7 +121,8 @@ function textLevelsFor(c: BarCandidate): TextLevels[] {
  * 20 px (±1 px is ±5 %), 0.7 for a bar touching the image edge (may be cut), 0.6 when labels with
  * different lengths were read near the same bar. Refused (found: false) when no bar has a parsed
  * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
- * the label box is taller than the bar is long (text is not a label of that bar).
+ * the label box is taller than the bar is long (text is not a label of that bar), or when nm/px falls
+ * outside `nmPerPxRange`.
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
  */
 export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
@@ -116,6 +132,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const minOcr = opts.minOcrConfidence ?? 40;
   const minConf = opts.minConfidence ?? 0.3;
   const minText = opts.minTextPx ?? 8;
+  const range = opts.nmPerPxRange ?? [0.001, 5000];
   const refusals: string[] = [];
   try {
     for (const c of cands) {
@@ -129,42 +146,53 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         lines.push(...read);
         for (const line of read) {
           // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
-          if (line.box.y1 - line.box.y0 < minText) continue;
-          for (const label of parseLabels(line.text)) hits.push({ label, line });
+          for (const label of parseLabels(line.text)) {
+            const h = hitFor(label, line);
+            if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
+          }
         }
+        // Stop at the first mapping that gives a confident label: each OCR pass costs ~0.3 s.
+        if (hits.some((h) => h.confidence >= minOcr)) break;
       }
       if (hits.length === 0) {
         const seen = lines.map((l) => l.text).join(" | ");
         refusals.push(`${where}: no length label beside it${seen ? ` (OCR read '${seen}')` : ""}`);
         continue;
       }
-      hits.sort((a, b) => centreDistance(a.line.box, c.box) - centreDistance(b.line.box, c.box));
+      // Confident readings first, then the nearest to the bar.
+      hits.sort((a, b) => Number(b.confidence >= minOcr) - Number(a.confidence >= minOcr) || centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
       const best = hits[0];
       const warnings: string[] = [];
       const L = c.box.x1 - c.box.x0;
-      if (best.line.box.y1 - best.line.box.y0 > L) {
-        refusals.push(`${where}: text '${best.line.text}' is taller than the bar is long`);
+      if (best.box.y1 - best.box.y0 > L) {
+        refusals.push(`${where}: text '${best.label.matched}' is taller than the bar is long`);
         continue;
       }
-      if (best.line.confidence < minOcr) {
-        refusals.push(`${where}: label '${best.line.text}' read with OCR confidence ${best.line.confidence.toFixed(0)} < ${minOcr}`);
+      if (best.confidence < minOcr) {
+        refusals.push(`${where}: label '${best.label.matched}' read with OCR confidence ${best.confidence.toFixed(0)} < ${minOcr}`);
         continue;
       }
-      let conf = Math.sqrt(c.score) * (best.line.confidence / 100);
+      const nmPerPx = best.label.nm / c.lengthPx;
+      if (nmPerPx < range[0] || nmPerPx > range[1]) {
+        refusals.push(`${where}: label '${best.label.matched}' gives ${nmPerPx.toPrecision(3)} nm/px, outside the plausible ${range[0]}…${range[1]}`);
+        continue;
+      }
+      let conf = Math.sqrt(c.score) * (best.confidence / 100);
       if (best.label.corrected) { conf *= 0.8; warnings.push(`OCR text '${best.label.matched}' needed corrections`); }
       if (!isRoundLength(best.label.nm)) { conf *= 0.85; warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`); }
       if (c.lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${c.lengthPx.toFixed(1)} px long`); }
       if (c.box.x0 <= 0 || c.box.x1 >= img.width) { conf *= 0.7; warnings.push("bar touches the image edge and may be cut"); }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
-      if (agreeing.length < hits.length) {
+      const disagreeing = hits.filter((h) => !agreeing.includes(h) && h.confidence >= minOcr);
+      if (disagreeing.length) {
         conf *= 0.6;
-        warnings.push(`other lengths read near the bar: ${hits.filter((h) => !agreeing.includes(h)).map((h) => h.line.text).join(", ")}`);
+        warnings.push(`other lengths read near the bar: ${disagreeing.map((h) => h.label.matched).join(", ")}`);
       }
       if (conf < minConf) {
-        refusals.push(`${where}: label '${best.line.text}' but confidence ${conf.toFixed(2)} < ${minConf}${warnings.length ? ` (${warnings.join("; ")})` : ""}`);
+        refusals.push(`${where}: label '${best.label.matched}' but confidence ${conf.toFixed(2)} < ${minConf}${warnings.length ? ` (${warnings.join("; ")})` : ""}`);
         continue;
       }
-      const labelBox = agreeing.map((h) => h.line.box).reduce(union);
+      const labelBox = agreeing.map((h) => h.box).reduce(union);
       // Caps and outlines stick out of the bar's rows by up to a few thicknesses.
       const capPad = Math.max(3, 2 * c.thicknessPx);
       const barBox: Box = { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad };
@@ -174,8 +202,8 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)),
       };
       return {
-        found: true, nmPerPx: best.label.nm / c.lengthPx, lengthPx: c.lengthPx, label: best.label, labelText: best.line.text,
-        bar: c, labelBox, exclude, ocrConfidence: best.line.confidence, confidence: Math.min(0.95, conf), warnings,
+        found: true, nmPerPx, lengthPx: c.lengthPx, label: best.label, labelText: best.label.matched,
+        bar: c, labelBox, exclude, ocrConfidence: best.confidence, confidence: Math.min(0.95, conf), warnings,
       };
     }
   } finally {

@@ -14,6 +14,8 @@ export interface ParsedLabel {
   nm: number;
   /** The substring of the input the match came from (before any correction). */
   matched: string;
+  /** Where `matched` starts in the input. */
+  index: number;
   /** True when OCR confusions had to be corrected to get a number and a unit (lowers confidence). */
   corrected: boolean;
 }
@@ -29,7 +31,8 @@ const UNIT_FIX: [RegExp, string, boolean][] = [
   [/^nm$/, "nm", false],
   [/^(µm|μm|um)$/, "µm", false],
   [/^(Å|Å|A|angstrom)$/, "Å", false],
-  [/^mm$/, "mm", false],
+  // mm is flagged: on microscope bars it is almost always a misread µm.
+  [/^mm$/, "mm", true],
   [/^(rn|nn|run|mn|nrn|hm|om|am)$/, "nm", true],
   [/^(Am|pm|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
 ];
@@ -73,7 +76,7 @@ export function parseLabels(text: string): ParsedLabel[] {
     if (!Number.isFinite(value) || value <= 0 || num.text.replace(/[.0]/g, "").length > 5) continue;
     const f = nmPerUnit(unit.unit);
     if (f === undefined) continue;
-    out.push({ value, unit: unit.unit, nm: value * f, matched, corrected: num.corrected || unit.corrected || rawUnit === "A" });
+    out.push({ value, unit: unit.unit, nm: value * f, matched, index: m.index ?? 0, corrected: num.corrected || unit.corrected || rawUnit === "A" });
   }
   return out;
 }

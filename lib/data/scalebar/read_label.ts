@@ -18,6 +18,8 @@ export interface OcrLine {
   /** Lowest word confidence of the line (tesseract's 0…100 scale): one unsure digit makes the line unsure. */
   confidence: number;
   box: Box;
+  /** The words, with where each starts in `text`, their confidence (0…100) and box. */
+  words: { text: string; start: number; confidence: number; box: Box }[];
 }
 
 /**
@@ -86,7 +88,7 @@ export function ocrWorkerSettings(opts: LabelReaderOptions = {}): OcrWorkerSetti
 
 /**
  * Paint out (255) the dark components of a black-on-white crop that cannot be glyphs: solid horizontal
- * bands (a panel under the label, a second bar), blobs covering ≥ 15 % of the crop, and 1–2 px specks.
+ * bands (a panel under the label, a second bar), blobs covering ≥ 15 % of the crop, and specks of ≤ 4 px.
  * Glyphs and words (thin strokes, fill < 0.75 or not ≥ 2.5× wider than tall) stay.
  */
 function dropSolidBlocks(crop: Uint8Array, w: number, h: number): void {
@@ -117,7 +119,7 @@ function dropSolidBlocks(crop: Uint8Array, w: number, h: number): void {
     const bh = by1 - by0 + 1;
     const fill = pix.length / (bw * bh);
     const band = fill >= 0.75 && bw >= 2.5 * bh && bw >= 6;
-    if (band || bw * bh >= 0.15 * w * h || pix.length <= 2) for (const j of pix) crop[j] = 255;
+    if (band || bw * bh >= 0.15 * w * h || pix.length <= 4) for (const j of pix) crop[j] = 255;
   }
 }
 
@@ -184,7 +186,13 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
           for (const l of p.lines) {
             const ws = l.words.filter((wd) => wd.text.trim() !== "");
             if (ws.length === 0) continue;
-            lines.push({ text: ws.map((wd) => wd.text.trim()).join(" "), confidence: Math.min(...ws.map((wd) => wd.confidence)), box: toSrc(l.bbox) });
+            const words: OcrLine["words"] = [];
+            let start = 0;
+            for (const wd of ws) {
+              words.push({ text: wd.text.trim(), start, confidence: wd.confidence, box: toSrc(wd.bbox) });
+              start += wd.text.trim().length + 1;
+            }
+            lines.push({ text: words.map((wd) => wd.text).join(" "), confidence: Math.min(...ws.map((wd) => wd.confidence)), box: toSrc(l.bbox), words });
           }
         }
       }
