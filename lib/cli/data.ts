@@ -5,11 +5,13 @@ import { defaultManifestPath, entryStatus, loadManifest, lockEntry } from "../da
 import { fetchEntry, FetchError } from "../data/fetch";
 import { formatInspectReport, inspectDir } from "../data/inspect";
 import { projectRoot } from "../util/paths";
+import { formatScaleBarReport, readScaleBars } from "../data/scalebar/report";
 
 const HELP = `usage: nanomorph data list [--manifest FILE] [--dest DIR]
        nanomorph data fetch NAME [--manifest FILE] [--dest DIR] [--force]
        nanomorph data lock NAME [--manifest FILE] [--dest DIR]
        nanomorph data inspect DIR [--decode] [--json]
+       nanomorph data scalebar FILE... [--json]
 
 External data of the paper (data-manifest.json) and dataset checks.
   list     entries with licence, size, checksum state and local status
@@ -19,6 +21,8 @@ External data of the paper (data-manifest.json) and dataset checks.
   lock     pin an entry's sha256 in the manifest from the local download (or installed package)
   inspect  classes, counts, formats, sizes, bit depths and problems of a dataset folder
            (--decode: fully decode every image to find truncated files)
+  scalebar find the burnt-in scale bar of each image, read its label (offline OCR) and print nm/px,
+           confidence and the box to exclude; "no scale bar found: …" when there is none (exit 1)
   --manifest FILE   default: data-manifest.json in the project root
   --dest DIR        destination root; default: the manifest's defaultDest (data/) in the project root`;
 
@@ -34,19 +38,26 @@ function humanBytes(n: number | null): string {
 /** `nanomorph data`: list, fetch, lock and inspect external data. */
 export const command: Command = {
   name: "data",
-  summary: "list, fetch (verified, resumable), lock and inspect the paper's external data",
+  summary: "list, fetch (verified, resumable), lock and inspect the paper's external data; read scale bars",
   help: HELP,
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, {
       manifest: { type: "string" }, dest: { type: "string" }, force: { type: "boolean" }, decode: { type: "boolean" }, json: { type: "boolean" },
     }, true);
     const [sub, arg] = positionals;
-    if (!sub) throw new UsageError(`data needs a subcommand: list, fetch NAME, lock NAME, inspect DIR\n\n${HELP}`);
+    if (!sub) throw new UsageError(`data needs a subcommand: list, fetch NAME, lock NAME, inspect DIR, scalebar FILE...\n\n${HELP}`);
     if (sub === "inspect") {
       if (!arg) throw new UsageError("data inspect needs a folder");
       const r = await inspectDir(path.resolve(arg), { decode: values.decode === true });
       console.log(values.json ? JSON.stringify(r, null, 2) : formatInspectReport(r));
       return r.total > 0 ? 0 : 1;
+    }
+    if (sub === "scalebar") {
+      const files = positionals.slice(1);
+      if (files.length === 0) throw new UsageError("data scalebar needs one or more image files");
+      const rows = await readScaleBars(files.map((f) => path.resolve(f)));
+      console.log(values.json ? JSON.stringify(rows, null, 2) : formatScaleBarReport(rows));
+      return rows.every((r) => r.result?.found === true) ? 0 : 1;
     }
     const file = path.resolve((values.manifest as string | undefined) ?? defaultManifestPath());
     const m = loadManifest(file);
@@ -83,6 +94,6 @@ export const command: Command = {
       console.log(`${arg}: pinned ${c.algorithm} ${c.value} in ${file}`);
       return 0;
     }
-    throw new UsageError(`unknown data subcommand '${sub}' (list, fetch, lock, inspect)`);
+    throw new UsageError(`unknown data subcommand '${sub}' (list, fetch, lock, inspect, scalebar)`);
   },
 };

@@ -140,6 +140,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       const region = labelRegion(c, img);
       const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
       const hits: LabelHit[] = [];
+      const smallHits: LabelHit[] = [];
       const lines: OcrLine[] = [];
       for (const levels of textLevelsFor(c)) {
         const read = await reader.read(img, region, levels, [bar]);
@@ -149,6 +150,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
           for (const label of parseLabels(line.text)) {
             const h = hitFor(label, line);
             if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
+            else smallHits.push(h);
           }
         }
         // Stop at the first mapping that gives a confident label: each OCR pass costs ~0.3 s.
@@ -196,7 +198,8 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       // Caps and outlines stick out of the bar's rows by up to a few thicknesses.
       const capPad = Math.max(3, 2 * c.thicknessPx);
       const barBox: Box = { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad };
-      const e = union(barBox, { x0: labelBox.x0 - 2, y0: labelBox.y0 - 2, x1: labelBox.x1 + 2, y1: labelBox.y1 + 2 });
+      // Small text is not trusted for the value but is still annotation to mask (e.g. a copy of the label).
+      const e = [labelBox, ...smallHits.map((h) => h.box)].reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), barBox);
       const exclude: Box = {
         x0: Math.max(0, Math.floor(e.x0)), y0: Math.max(0, Math.floor(e.y0)),
         x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)),

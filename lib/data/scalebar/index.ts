@@ -5,3 +5,4 @@ export * from "./find_scale_bar";
 export * from "./mask";
 export * from "./calibrate";
 export * from "./synth_bar";
+export * from "./report";
