@@ -40,7 +40,7 @@ export async function readScaleBar(file: string, opts: FindScaleBarOptions = {})
  */
 export async function scaleBarCalibration(file: string, opts: FindScaleBarOptions = {}): Promise<Calibration | null> {
   const r = await readScaleBar(file, opts);
-  if (!r.found) return null;
+  if (r.found === false) return null;
   return {
     nmPerPxX: r.nmPerPx,
     nmPerPxY: r.nmPerPx,

@@ -41,7 +41,7 @@ export function formatScaleBarReport(rows: ScaleBarFileReport[]): string {
   return rows.map((r) => {
     if (r.error !== null || r.result === null) return `${r.file}: error: ${r.error}`;
     const s = r.result;
-    if (!s.found) return `${r.file}: ${s.reason}`;
+    if (s.found === false) return `${r.file}: ${s.reason}`;
     const e = s.exclude;
     const warn = s.warnings.length ? ` (${s.warnings.join("; ")})` : "";
     return `${r.file}: ${s.nmPerPx.toPrecision(4)} nm/px from '${s.labelText}' over ${s.lengthPx.toFixed(1)} px, confidence ${s.confidence.toFixed(2)}; exclude x ${e.x0}…${e.x1}, y ${e.y0}…${e.y1}${warn}`;
