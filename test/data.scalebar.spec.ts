@@ -56,7 +56,7 @@ describe("data.scalebar: parse_label", () => {
   });
 
   it("finds nothing in text without a number and a length unit", () => {
-    for (const t of ["nm", "100", "eV 300", "10 | 0 nm", "", "x1/nm", "Oo nm"]) assert.deepEqual(parseLabels(t), [], t);
+    for (const t of ["nm", "100", "eV 300", "10 | 0 nm", "", "x1/nm", "Oo nm", "050 nm"]) assert.deepEqual(parseLabels(t), [], t);
   });
 
   it("knows the round lengths bars use", () => {

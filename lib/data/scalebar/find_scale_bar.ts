@@ -89,13 +89,32 @@ interface LabelHit {
   confidence: number;
   /** Union of those words' boxes. */
   box: Box;
+  /** The text mapping it was read with. */
+  levels: TextLevels;
 }
 
-function hitFor(label: ParsedLabel, line: OcrLine): LabelHit {
+function hitFor(label: ParsedLabel, line: OcrLine, levels: TextLevels): LabelHit {
   const end = label.index + label.matched.length;
   const ws = line.words.filter((w) => w.start < end && w.start + w.text.length > label.index);
-  if (ws.length === 0) return { label, line, confidence: line.confidence, box: line.box };
-  return { label, line, confidence: Math.min(...ws.map((w) => w.confidence)), box: ws.map((w) => w.box).reduce(union) };
+  if (ws.length === 0) return { label, line, confidence: line.confidence, box: line.box, levels };
+  return { label, line, confidence: Math.min(...ws.map((w) => w.confidence)), box: ws.map((w) => w.box).reduce(union), levels };
+}
+
+/**
+ * Read a hit's line again on its own (single-line mode, tight crop). Agreement on the length raises the
+ * confidence to the better of the two readings; a different length lowers it to the worse, times 0.5.
+ */
+async function confirm(reader: LabelReader, img: GreyImage, hit: LabelHit, blank: Box[]): Promise<LabelHit> {
+  const b = hit.box;
+  const mh = 0.35 * (b.y1 - b.y0);
+  const mw = 0.5 * (b.y1 - b.y0);
+  const region: Box = { x0: b.x0 - mw, y0: b.y0 - mh, x1: b.x1 + mw, y1: b.y1 + mh };
+  const lines = await reader.read(img, region, hit.levels, blank, "line");
+  const again = lines.flatMap((l) => parseLabels(l.text).map((p) => hitFor(p, l, hit.levels)));
+  if (again.length === 0) return hit;
+  const same = again.find((h) => Math.abs(h.label.nm - hit.label.nm) <= 1e-9 * hit.label.nm);
+  if (same) return { ...hit, confidence: Math.max(hit.confidence, same.confidence) };
+  return { ...hit, confidence: 0.5 * Math.min(hit.confidence, again[0].confidence) };
 }
 
 /**
@@ -116,8 +135,10 @@ function textLevelsFor(c: BarCandidate): TextLevels[] {
  * first; around each, the label region is OCR'd with the bar painted out, and every line is parsed as a
  * length. The label nearest the bar wins.
  *
- * Confidence = √(bar score) × (OCR line confidence / 100), times 0.8 when OCR confusions had to be
- * corrected ("l00 nm"), 0.85 for a length that is not 1/2/2.5/3/4/5/7/7.5 × 10^k, 0.8 for a bar under
+ * Confidence = √(bar score) × (OCR confidence of the label's words / 100; a label under 70 is read
+ * again alone as one line: agreement keeps the better confidence, a different length halves the worse),
+ * times 0.8 when OCR confusions had to be corrected ("l00 nm"), 0.85 for a length that is not
+ * 1/2/2.5/3/4/5/7/7.5 × 10^k (0.5 when the reading was also corrected), 0.8 for a bar under
  * 20 px (±1 px is ±5 %), 0.7 for a bar touching the image edge (may be cut), 0.6 when labels with
  * different lengths were read near the same bar. Refused (found: false) when no bar has a parsed
  * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
@@ -148,7 +169,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         for (const line of read) {
           // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
           for (const label of parseLabels(line.text)) {
-            const h = hitFor(label, line);
+            const h = hitFor(label, line, levels);
             if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
             else smallHits.push(h);
           }
@@ -161,8 +182,9 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         refusals.push(`${where}: no length label beside it${seen ? ` (OCR read '${seen}')` : ""}`);
         continue;
       }
-      // Confident readings first, then the nearest to the bar.
+      // Confident readings first, then the nearest to the bar; an unsure best reading gets a second look.
       hits.sort((a, b) => Number(b.confidence >= minOcr) - Number(a.confidence >= minOcr) || centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
+      if (hits[0].confidence < 70) hits[0] = await confirm(reader, img, hits[0], [bar]);
       const best = hits[0];
       const warnings: string[] = [];
       const L = c.box.x1 - c.box.x0;
@@ -181,7 +203,11 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       }
       let conf = Math.sqrt(c.score) * (best.confidence / 100);
       if (best.label.corrected) { conf *= 0.8; warnings.push(`OCR text '${best.label.matched}' needed corrections`); }
-      if (!isRoundLength(best.label.nm)) { conf *= 0.85; warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`); }
+      if (!isRoundLength(best.label.nm)) {
+        // A corrected reading that also gives an unusual length is the typical misread ("0.5 μm" → "15 pm").
+        conf *= best.label.corrected ? 0.5 : 0.85;
+        warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`);
+      }
       if (c.lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${c.lengthPx.toFixed(1)} px long`); }
       if (c.box.x0 <= 0 || c.box.x1 >= img.width) { conf *= 0.7; warnings.push("bar touches the image edge and may be cut"); }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);

@@ -61,7 +61,8 @@ function fixUnit(s: string): { unit: string; corrected: boolean } | null {
 /**
  * All length labels found in `text`, in order of appearance. A match needs a number with at least one
  * real digit (so "nm" alone or "Oo nm" is not a label) followed by a length unit; spaces between them are
- * optional ("200nm"). Values ≤ 0 or with more than 5 significant digits are dropped as misreads.
+ * optional ("200nm"). Values ≤ 0, with more than 5 significant digits or a leading zero without a decimal
+ * point ("050") are dropped as misreads.
  */
 export function parseLabels(text: string): ParsedLabel[] {
   const out: ParsedLabel[] = [];
@@ -72,6 +73,8 @@ export function parseLabels(text: string): ParsedLabel[] {
     const num = fixNumber(rawNum);
     const unit = fixUnit(rawUnit);
     if (!num.text || !unit) continue;
+    // "050 nm": a leading zero without a decimal point is a misread digit, not a label.
+    if (/^0[0-9]/.test(num.text)) continue;
     const value = Number(num.text);
     if (!Number.isFinite(value) || value <= 0 || num.text.replace(/[.0]/g, "").length > 5) continue;
     const f = nmPerUnit(unit.unit);

@@ -32,6 +32,12 @@ export interface TextLevels {
   none: number;
 }
 
+/**
+ * "sparse": find text anywhere in the crop (tesseract PSM 11), upscaled to ~`targetSidePx`;
+ * "line": the crop is one text line (PSM 7), upscaled so it is ~48 px tall — a second, closer look.
+ */
+export type ReadMode = "sparse" | "line";
+
 /** A reusable OCR engine for label crops. Call `terminate()` when done (or the process will not exit). */
 export interface LabelReader {
   /**
@@ -39,7 +45,7 @@ export interface LabelReader {
    * and the `blank` boxes (the bar itself, so the engine does not see a long rule through the text line)
    * become background. Lines come back in source-image coordinates.
    */
-  read(img: GreyImage, region: Box, levels: TextLevels, blank?: Box[]): Promise<OcrLine[]>;
+  read(img: GreyImage, region: Box, levels: TextLevels, blank?: Box[], mode?: ReadMode): Promise<OcrLine[]>;
   /** Stop the worker thread. Idempotent. */
   terminate(): Promise<void>;
 }
@@ -135,9 +141,10 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
   const s = ocrWorkerSettings(opts);
   const target = opts.targetSidePx ?? 1000;
   let worker: Worker | null = await createWorker("eng", OEM.LSTM_ONLY, { langPath: s.langPath, cachePath: s.cachePath, gzip: s.gzip });
+  let currentPsm: PSM = PSM.SPARSE_TEXT;
   await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, tessedit_char_whitelist: WHITELIST, preserve_interword_spaces: "1", user_defined_dpi: "300" });
   return {
-    async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = []): Promise<OcrLine[]> {
+    async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = [], mode: ReadMode = "sparse"): Promise<OcrLine[]> {
       if (!worker) throw new Error("LabelReader.read: the reader was terminated");
       if (levels.full === levels.none) throw new Error(`LabelReader.read: levels.full and levels.none must differ (both ${levels.full})`);
       const x0 = Math.max(0, Math.floor(region.x0));
@@ -163,7 +170,12 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
         }
       }
       dropSolidBlocks(crop, w, h);
-      const k = Math.max(1, Math.min(6, target / Math.max(w, h)));
+      const k = mode === "line" ? Math.max(1, Math.min(8, 48 / h)) : Math.max(1, Math.min(6, target / Math.max(w, h)));
+      const psm = mode === "line" ? PSM.SINGLE_LINE : PSM.SPARSE_TEXT;
+      if (psm !== currentPsm) {
+        await worker.setParameters({ tessedit_pageseg_mode: psm });
+        currentPsm = psm;
+      }
       const W = Math.round(w * k);
       const H = Math.round(h * k);
       // A white margin: tesseract finds text touching the crop edge badly.
