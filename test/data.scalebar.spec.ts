@@ -12,7 +12,10 @@ import type { LabelReader } from "../lib/data/scalebar/read_label";
 import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
 import { blankRegions, excludeRegionMask } from "../lib/data/scalebar/mask";
 import { readScaleBar, scaleBarCalibration } from "../lib/data/scalebar/calibrate";
+import { formatScaleBarReport } from "../lib/data/scalebar/report";
 import { renderSynthBar, synthBackground } from "../lib/data/scalebar/synth_bar";
+import { command as dataCommand } from "../lib/cli/data";
+import { UsageError } from "../lib/cli/args";
 import type { SynthBarSpec } from "../lib/data/scalebar/synth_bar";
 
 const SIZE = 384;
@@ -135,7 +138,10 @@ describe("data.scalebar: findScaleBar", () => {
   before(async function () {
     this.timeout(60000);
     // A fresh cache folder: the data must come from the package's folder (there is no network here).
-    reader = await createLabelReader({ cachePath: fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-tess-")) });
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-tess-"));
+    reader = await createLabelReader({ cachePath: cache });
+    // tesseract.js unpacks what it read from langPath into the cache: the model came from the package.
+    assert.ok(fs.statSync(path.join(cache, "eng.traineddata")).size > 1e6);
   });
   after(async () => {
     await reader.terminate();
@@ -220,5 +226,38 @@ describe("data.scalebar: findScaleBar", () => {
       assert.ok(Math.abs(r.nmPerPx - nm / px) / (nm / px) < 0.03, `${name}: ${r.nmPerPx} nm/px vs ${nm / px}`);
       assert.ok(r.exclude.y1 >= 285 && r.exclude.x1 >= 293, `${name}: exclude ${JSON.stringify(r.exclude)}`);
     }
+  });
+});
+
+describe("data.scalebar: nanomorph data scalebar", () => {
+  it("needs at least one file", async () => {
+    await assert.rejects(dataCommand.run(["scalebar"]), (e: Error) => e instanceof UsageError && /image files/.test(e.message));
+  });
+
+  it("prints nm/px as JSON and exits 1 when a file has no bar or cannot be read", async function () {
+    this.timeout(60000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-sbcli-"));
+    const { image, truth } = await renderSynthBar(synthBackground(new Rng(11), SIZE), spec({ ink: 0, text: "200 nm", barNm: 200 }));
+    const good = path.join(dir, "good.png");
+    fs.writeFileSync(good, await encodeGreyPng(image.data, SIZE, SIZE));
+    const log = console.log;
+    const out: string[] = [];
+    console.log = (...a: unknown[]): void => { out.push(a.join(" ")); };
+    let rc0: number;
+    let rc1: number;
+    try {
+      rc0 = await dataCommand.run(["scalebar", good, "--json"]);
+      rc1 = await dataCommand.run(["scalebar", path.join(dir, "missing.png")]);
+    } finally {
+      console.log = log;
+    }
+    assert.equal(rc0, 0);
+    const rows = JSON.parse(out[0]);
+    assert.equal(rows.length, 1);
+    assert.ok(rows[0].result.found);
+    assert.ok(Math.abs(rows[0].result.nmPerPx - truth.nmPerPx) / truth.nmPerPx < 0.01);
+    assert.equal(rc1, 1);
+    assert.match(out[1], /missing\.png: error: cannot decode image .*missing\.png/);
+    assert.match(formatScaleBarReport(rows), /good\.png: [0-9.]+ nm\/px from '200 nm' over [0-9.]+ px, confidence 0\.[0-9]+; exclude x /);
   });
 });

@@ -2,9 +2,12 @@
  * Read the scale bars of several files with one OCR worker, and format the outcome for people
  * (`nanomorph data scalebar`).
  */
-import { readScaleBar } from "./calibrate";
+import { decodeImage } from "../decode";
+import { toGrey8 } from "./calibrate";
+import { findScaleBar } from "./find_scale_bar";
 import type { FindScaleBarOptions, ScaleBarResult } from "./find_scale_bar";
 import { createLabelReader } from "./read_label";
+import type { LabelReader } from "./read_label";
 
 /** One file's outcome: a result, or the error that stopped it (e.g. an undecodable file). */
 export interface ScaleBarFileReport {
@@ -17,21 +20,26 @@ export interface ScaleBarFileReport {
 /**
  * {@link readScaleBar} for every file, sharing one OCR worker (terminated at the end). A file that cannot
  * be decoded gets `error` (naming the file) instead of stopping the others. Throws only when OCR
- * cannot start (see createLabelReader).
+ * cannot start (see createLabelReader); the worker starts at the first decodable file.
  */
 export async function readScaleBars(files: string[], opts: FindScaleBarOptions = {}): Promise<ScaleBarFileReport[]> {
-  const reader = opts.reader ?? (await createLabelReader(opts));
+  // The worker starts at the first decodable file, so a run over unreadable files costs no OCR start-up.
+  let reader: LabelReader | null = opts.reader ?? null;
   const out: ScaleBarFileReport[] = [];
   try {
     for (const file of files) {
+      let img;
       try {
-        out.push({ file, result: await readScaleBar(file, { ...opts, reader }), error: null });
+        img = toGrey8(await decodeImage(file, { channels: "native" }));
       } catch (e) {
         out.push({ file, result: null, error: (e as Error).message });
+        continue;
       }
+      reader = reader ?? (await createLabelReader(opts));
+      out.push({ file, result: await findScaleBar(img, { ...opts, reader }), error: null });
     }
   } finally {
-    if (!opts.reader) await reader.terminate();
+    if (!opts.reader && reader) await reader.terminate();
   }
   return out;
 }
