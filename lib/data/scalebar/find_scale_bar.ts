@@ -102,7 +102,8 @@ function hitFor(label: ParsedLabel, line: OcrLine, levels: TextLevels): LabelHit
 
 /**
  * Read a hit's line again on its own (single-line mode, tight crop). Agreement on the length raises the
- * confidence to the better of the two readings; a different length lowers it to the worse, times 0.5.
+ * confidence to the better of the two readings; a different length lowers it to the worse, times 0.5;
+ * no length at all lowers an unsure (< 70) reading by 0.7.
  */
 async function confirm(reader: LabelReader, img: GreyImage, hit: LabelHit, blank: Box[]): Promise<LabelHit> {
   const b = hit.box;
@@ -111,7 +112,8 @@ async function confirm(reader: LabelReader, img: GreyImage, hit: LabelHit, blank
   const region: Box = { x0: b.x0 - mw, y0: b.y0 - mh, x1: b.x1 + mw, y1: b.y1 + mh };
   const lines = await reader.read(img, region, hit.levels, blank, "line");
   const again = lines.flatMap((l) => parseLabels(l.text).map((p) => hitFor(p, l, hit.levels)));
-  if (again.length === 0) return hit;
+  // Nothing readable on the closer look: an unsure first reading stays unconfirmed and loses weight.
+  if (again.length === 0) return hit.confidence < 70 ? { ...hit, confidence: 0.7 * hit.confidence } : hit;
   const same = again.find((h) => Math.abs(h.label.nm - hit.label.nm) <= 1e-9 * hit.label.nm);
   if (same) return { ...hit, confidence: Math.max(hit.confidence, same.confidence) };
   return { ...hit, confidence: 0.5 * Math.min(hit.confidence, again[0].confidence) };
@@ -133,10 +135,11 @@ function textLevelsFor(c: BarCandidate): TextLevels[] {
 /**
  * Find and read the scale bar of a grey image. Candidates from {@link findBarCandidates} are tried best
  * first; around each, the label region is OCR'd with the bar painted out, and every line is parsed as a
- * length. The label nearest the bar wins.
+ * length. Of the readings with OCR confidence ≥ `minOcrConfidence`, the one nearest the bar wins.
  *
- * Confidence = √(bar score) × (OCR confidence of the label's words / 100; a label under 70 is read
- * again alone as one line: agreement keeps the better confidence, a different length halves the worse),
+ * Confidence = √(bar score) × (OCR confidence of the label's words / 100; the label is read again
+ * alone as one line: agreement keeps the better confidence, a different length halves the worse,
+ * no reading lowers an unsure (< 70) one by 0.7),
  * times 0.8 when OCR confusions had to be corrected ("l00 nm"), 0.85 for a length that is not
  * 1/2/2.5/3/4/5/7/7.5 × 10^k (0.5 when the reading was also corrected), 0.8 for a bar under
  * 20 px (±1 px is ±5 %), 0.7 for a bar touching the image edge (may be cut), 0.6 when labels with
@@ -167,9 +170,9 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         const read = await reader.read(img, region, levels, [bar]);
         lines.push(...read);
         for (const line of read) {
-          // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
           for (const label of parseLabels(line.text)) {
             const h = hitFor(label, line, levels);
+            // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
             if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
             else smallHits.push(h);
           }
@@ -182,9 +185,9 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         refusals.push(`${where}: no length label beside it${seen ? ` (OCR read '${seen}')` : ""}`);
         continue;
       }
-      // Confident readings first, then the nearest to the bar; an unsure best reading gets a second look.
+      // Confident readings first, then the nearest to the bar; the best reading always gets a second look.
       hits.sort((a, b) => Number(b.confidence >= minOcr) - Number(a.confidence >= minOcr) || centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
-      if (hits[0].confidence < 70) hits[0] = await confirm(reader, img, hits[0], [bar]);
+      hits[0] = await confirm(reader, img, hits[0], [bar]);
       const best = hits[0];
       const warnings: string[] = [];
       const L = c.box.x1 - c.box.x0;
