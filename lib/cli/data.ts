@@ -6,12 +6,14 @@ import { fetchEntry, FetchError } from "../data/fetch";
 import { formatInspectReport, inspectDir } from "../data/inspect";
 import { verifyEntry } from "../data/verify";
 import { projectRoot } from "../util/paths";
+import { formatScaleBarReport, readScaleBars } from "../data/scalebar/report";
 
 const HELP = `usage: nanomorph data list [--manifest FILE] [--dest DIR]
        nanomorph data fetch NAME [--manifest FILE] [--dest DIR] [--force]
        nanomorph data lock NAME [--manifest FILE] [--dest DIR]
        nanomorph data verify [NAME] [--manifest FILE] [--dest DIR]
        nanomorph data inspect DIR [--decode] [--json]
+       nanomorph data scalebar FILE... [--json]
 
 External data of the paper (data-manifest.json) and dataset checks.
   list     entries with licence, size, checksum state and local status
@@ -24,6 +26,8 @@ External data of the paper (data-manifest.json) and dataset checks.
   inspect  classes, counts, formats, sizes, bit depths, the calibration (nm/px, x and y, and what the
            file states) found in each file's metadata, and problems of a dataset folder
            (--decode: fully decode every image to find truncated files); exits 1 when it lists problems
+  scalebar find the burnt-in scale bar of each image, read its label (offline OCR) and print nm/px,
+           confidence and the box to exclude; "no scale bar found: …" when there is none (exit 1)
   --manifest FILE   default: data-manifest.json in the project root
   --dest DIR        destination root; default: the manifest's defaultDest (data/) in the project root`;
 
@@ -39,20 +43,27 @@ function humanBytes(n: number | null): string {
 /** `nanomorph data`: list, fetch, lock and inspect external data. */
 export const command: Command = {
   name: "data",
-  summary: "list, fetch (verified, resumable), lock and inspect the paper's external data",
+  summary: "list, fetch (verified, resumable), lock and inspect the paper's external data; read scale bars",
   help: HELP,
   async run(argv: string[]): Promise<number> {
     const { values, positionals } = parse(argv, {
       manifest: { type: "string" }, dest: { type: "string" }, force: { type: "boolean" }, decode: { type: "boolean" }, json: { type: "boolean" },
     }, true);
     const [sub, arg] = positionals;
-    if (!sub) throw new UsageError(`data needs a subcommand: list, fetch NAME, lock NAME, inspect DIR\n\n${HELP}`);
+    if (!sub) throw new UsageError(`data needs a subcommand: list, fetch NAME, lock NAME, inspect DIR, scalebar FILE...\n\n${HELP}`);
     if (sub === "inspect") {
       if (!arg) throw new UsageError("data inspect needs a folder");
       const r = await inspectDir(path.resolve(arg), { decode: values.decode === true });
       console.log(values.json ? JSON.stringify(r, null, 2) : formatInspectReport(r));
       // Non-zero when anything is wrong, so scripts and CI can gate on it.
       return r.total > 0 && r.problems.length === 0 ? 0 : 1;
+    }
+    if (sub === "scalebar") {
+      const files = positionals.slice(1);
+      if (files.length === 0) throw new UsageError("data scalebar needs one or more image files");
+      const rows = await readScaleBars(files.map((f) => path.resolve(f)));
+      console.log(values.json ? JSON.stringify(rows, null, 2) : formatScaleBarReport(rows));
+      return rows.every((r) => r.result?.found === true) ? 0 : 1;
     }
     const file = path.resolve((values.manifest as string | undefined) ?? defaultManifestPath());
     const m = loadManifest(file);
@@ -99,6 +110,6 @@ export const command: Command = {
       console.log(`${arg}: pinned ${c.algorithm} ${c.value} in ${file}`);
       return 0;
     }
-    throw new UsageError(`unknown data subcommand '${sub}' (list, fetch, verify, lock, inspect)`);
+    throw new UsageError(`unknown data subcommand '${sub}' (list, fetch, verify, lock, inspect, scalebar)`);
   },
 };

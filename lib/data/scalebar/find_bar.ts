@@ -1,0 +1,207 @@
+/**
+ * Locate scale-bar candidates in a grey image: solid horizontal bars (bright on dark or dark on bright),
+ * found as bands of equally long, aligned row runs that contrast with the rows just above and below.
+ *
+ * Why runs and not connected components: end caps ("|——|"), outlines and labels touching the bar join
+ * its component, while the bar's rows stay long runs with the same ends; texture and blobs almost never
+ * give several aligned rows with contrast on both sides.
+ */
+
+/** A pixel rectangle, x0/y0 inclusive, x1/y1 exclusive (so width = x1 − x0). */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** A grey image: one 8-bit sample per pixel, row-major. */
+export interface GreyImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** One bar-shaped region. */
+export interface BarCandidate {
+  /** The bar's rows and columns (ends with their partial anti-aliased pixels rounded in). */
+  box: Box;
+  /** Length in pixels, sub-pixel: anti-aliased end pixels count by their coverage. */
+  lengthPx: number;
+  /** Thickness in rows. */
+  thicknessPx: number;
+  /** "bright": a light bar on darker surroundings; "dark": the opposite. */
+  polarity: "bright" | "dark";
+  /** Mean grey level of the bar (0…255, original polarity). */
+  barLevel: number;
+  /** Weaker of the two contrasts (grey levels) between the bar and the strips above and below it. */
+  contrast: number;
+  /** Ranking score, 0…1: contrast, uniformity and shape; higher is more bar-like. */
+  score: number;
+}
+
+/** Options for {@link findBarCandidates}. Defaults in brackets. */
+export interface FindBarOptions {
+  /** Shortest bar, pixels [max(8, 3 % of the width)]. */
+  minLengthPx?: number;
+  /** Longest bar as a fraction of the width [0.9]. */
+  maxLengthFraction?: number;
+  /** Least contrast (grey levels) with the strips above and below [50]. */
+  minContrast?: number;
+  /** How many candidates to return, best first [5]. */
+  maxCandidates?: number;
+}
+
+// Thresholds on the polarity-normalised image (bar bright); a bar of any grey level ≥ 125 above a darker
+// surround appears at one of them. The contrast test on real pixel values decides, not the threshold.
+const THRESHOLDS = [250, 225, 200, 175, 150, 125];
+
+interface Run {
+  x0: number;
+  x1: number;
+}
+
+function rowRuns(v: Uint8Array, width: number, y: number, t: number, minLen: number, maxLen: number): Run[] {
+  const out: Run[] = [];
+  let start = -1;
+  const base = y * width;
+  for (let x = 0; x <= width; x++) {
+    const on = x < width && v[base + x] >= t;
+    if (on && start < 0) start = x;
+    else if (!on && start >= 0) {
+      const len = x - start;
+      if (len >= minLen && len <= maxLen) out.push({ x0: start, x1: x });
+      start = -1;
+    }
+  }
+  return out;
+}
+
+function stripStats(v: Uint8Array, width: number, height: number, x0: number, x1: number, y0: number, y1: number, t: number): { mean: number; n: number; onFraction: number } {
+  let s = 0;
+  let n = 0;
+  let on = 0;
+  for (let y = Math.max(0, y0); y < Math.min(height, y1); y++) {
+    for (let x = x0; x < x1; x++) { const p = v[y * width + x]; s += p; n++; if (p >= t) on++; }
+  }
+  return { mean: n ? s / n : NaN, n, onFraction: n ? on / n : 0 };
+}
+
+/** Sub-pixel length of one row: full pixels plus the fractional coverage of the anti-aliased end pixels. */
+function subpixelLength(v: Uint8Array, width: number, y: number, x0: number, x1: number, bar: number, bg: number): number {
+  const span = bar - bg;
+  if (span <= 0) return x1 - x0;
+  const cover = (x: number): number => (x < 0 || x >= width ? 0 : Math.min(1, Math.max(0, (v[y * width + x] - bg) / span)));
+  // Interior pixels count fully; the two neighbours outside each end add their coverage.
+  return x1 - x0 + cover(x0 - 1) + cover(x1) - (1 - cover(x0)) - (1 - cover(x1 - 1));
+}
+
+/**
+ * Bar-shaped candidates in `img`, best first (see the file comment for the method). Both polarities are
+ * searched. Returns [] when nothing bar-like is there; never throws for a valid image. Throws naming the
+ * function when `data.length !== width·height`.
+ */
+export function findBarCandidates(img: GreyImage, opts: FindBarOptions = {}): BarCandidate[] {
+  const { data, width, height } = img;
+  if (data.length !== width * height) throw new Error(`findBarCandidates: data has ${data.length} samples, expected ${width}×${height}`);
+  const minLen = Math.max(4, Math.round(opts.minLengthPx ?? Math.max(8, 0.03 * width)));
+  const maxLen = Math.floor((opts.maxLengthFraction ?? 0.9) * width);
+  const minContrast = opts.minContrast ?? 50;
+  const found: BarCandidate[] = [];
+  const inv = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) inv[i] = 255 - data[i];
+  for (const polarity of ["bright", "dark"] as const) {
+    const v = polarity === "bright" ? data : inv;
+    for (const t of THRESHOLDS) {
+      // Open bands: runs continuing from the previous row with the same ends (±2 px for anti-aliasing).
+      let open: { x0: number; x1: number; y0: number; rows: Run[] }[] = [];
+      const close = (b: { x0: number; x1: number; y0: number; rows: Run[] }, yEnd: number): void => {
+        const c = assess(v, width, height, b.rows, b.y0, yEnd, polarity, minContrast, t);
+        if (c) found.push(c);
+      };
+      for (let y = 0; y <= height; y++) {
+        const runs = y < height ? rowRuns(v, width, y, t, minLen, maxLen) : [];
+        const next: typeof open = [];
+        const used = new Set<number>();
+        for (const b of open) {
+          const k = runs.findIndex((r, i) => !used.has(i) && Math.abs(r.x0 - b.x0) <= 2 && Math.abs(r.x1 - b.x1) <= 2);
+          if (k >= 0) { used.add(k); b.rows.push(runs[k]); next.push(b); } else close(b, y);
+        }
+        runs.forEach((r, i) => { if (!used.has(i)) next.push({ x0: r.x0, x1: r.x1, y0: y, rows: [r] }); });
+        open = next;
+      }
+    }
+  }
+  // The same bar shows up at several thresholds: keep the best-scoring one per overlapping group.
+  found.sort((a, b) => b.score - a.score);
+  // A bar on a panel makes the panel's rows next to it look like a bar of the other polarity; the bar is
+  // the one with contrast on both sides (panel above and below), so drop the weaker neighbour.
+  const panelBand = (a: BarCandidate): boolean => found.some((b) => b.polarity !== a.polarity && b.contrast >= a.contrast && adjacent(a, b));
+  const kept: BarCandidate[] = [];
+  for (const c of found) {
+    if (panelBand(c)) continue;
+    if (!kept.some((k) => overlapFraction(k.box, c.box) > 0.5)) kept.push(c);
+    if (kept.length >= (opts.maxCandidates ?? 5)) break;
+  }
+  return kept;
+}
+
+function adjacent(a: BarCandidate, b: BarCandidate): boolean {
+  const gap = Math.max(a.box.y0 - b.box.y1, b.box.y0 - a.box.y1);
+  const ox = Math.min(a.box.x1, b.box.x1) - Math.max(a.box.x0, b.box.x0);
+  const minLen = Math.min(a.box.x1 - a.box.x0, b.box.x1 - b.box.x0);
+  return gap <= Math.max(2, a.thicknessPx, b.thicknessPx) && ox >= 0.8 * minLen;
+}
+
+function overlapFraction(a: Box, b: Box): number {
+  const ix = Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0));
+  const iy = Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+  const area = (r: Box): number => (r.x1 - r.x0) * (r.y1 - r.y0);
+  return (ix * iy) / Math.max(1, Math.min(area(a), area(b)));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  return s[Math.floor(s.length / 2)];
+}
+
+function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: number, y1: number, polarity: "bright" | "dark", minContrast: number, t: number): BarCandidate | null {
+  const x0 = median(rows.map((r) => r.x0));
+  const x1 = median(rows.map((r) => r.x1));
+  const len = x1 - x0;
+  const thick = y1 - y0;
+  if (thick > Math.max(3, len / 4)) return null;
+  // Side strips skip one row (anti-aliased edge) and the end 15 % (caps, rounded corners, outlines).
+  const inset = Math.min(Math.floor(len * 0.15), Math.max(2, thick + 1));
+  const sx0 = x0 + inset;
+  const sx1 = x1 - inset;
+  const depth = Math.max(2, Math.min(thick, 4));
+  const above = stripStats(v, width, height, sx0, sx1, y0 - 1 - depth, y0 - 1, t);
+  const below = stripStats(v, width, height, sx0, sx1, y1 + 1, y1 + 1 + depth, t);
+  if (above.n === 0 || below.n === 0) return null;
+  // A bar's neighbours are not bar-coloured: this drops the edge band of a panel under text (glyph gaps
+  // are panel-coloured) while keeping bars on texture, panels and plain backgrounds.
+  if (above.onFraction > 0.25 || below.onFraction > 0.25) return null;
+  // Bar level and uniformity from its interior rows (edge rows may be anti-aliased).
+  const iy0 = thick > 2 ? y0 + 1 : y0;
+  const iy1 = thick > 2 ? y1 - 1 : y1;
+  let s = 0;
+  let s2 = 0;
+  let n = 0;
+  for (let y = iy0; y < iy1; y++) {
+    for (let x = sx0; x < sx1; x++) { const p = v[y * width + x]; s += p; s2 += p * p; n++; }
+  }
+  if (n === 0) return null;
+  const level = s / n;
+  const sd = Math.sqrt(Math.max(0, s2 / n - level * level));
+  const contrast = Math.min(level - above.mean, level - below.mean);
+  if (contrast < minContrast || sd > 30) return null;
+  const bg = Math.max(above.mean, below.mean);
+  const mid = Math.floor((iy0 + iy1 - 1) / 2);
+  const lengthPx = subpixelLength(v, width, mid, x0, x1, level, bg);
+  // Ragged ends (rows with different ends) and texture lower the score; so does a barely-there contrast.
+  const ragged = rows.reduce((m, r) => Math.max(m, Math.abs(r.x0 - x0), Math.abs(r.x1 - x1)), 0);
+  const score = Math.min(1, contrast / 200) * Math.max(0, 1 - sd / 40) * (ragged <= 1 ? 1 : 0.8) * (len >= 20 ? 1 : 0.7);
+  const barLevel = polarity === "bright" ? level : 255 - level;
+  return { box: { x0, y0, x1, y1 }, lengthPx, thicknessPx: thick, polarity, barLevel, contrast, score };
+}

@@ -1,0 +1,245 @@
+/**
+ * Scale bar → nm/px: find bar-shaped regions, OCR the text around each, keep the first bar with a length
+ * label next to it, cross-check, and say how sure we are. Never guesses: without a parsed length label
+ * beside a bar the answer is "no scale bar found" with the reason.
+ */
+import { findBarCandidates } from "./find_bar";
+import type { BarCandidate, Box, FindBarOptions, GreyImage } from "./find_bar";
+import { isRoundLength, parseLabels } from "./parse_label";
+import type { ParsedLabel } from "./parse_label";
+import { createLabelReader } from "./read_label";
+import type { LabelReader, LabelReaderOptions, OcrLine, TextLevels } from "./read_label";
+
+/** A scale bar that was found and read. */
+export interface ScaleBarFound {
+  found: true;
+  /** Nanometres per pixel along x (the bar is horizontal, so this is the only axis it measures). */
+  nmPerPx: number;
+  /** The bar's length, pixels (sub-pixel). */
+  lengthPx: number;
+  /** The label as parsed (value, unit, nm). */
+  label: ParsedLabel;
+  /** The OCR line the label came from. */
+  labelText: string;
+  /** The bar as found. */
+  bar: BarCandidate;
+  /** Where the label text is (union of every line that gave the same length). */
+  labelBox: Box;
+  /** One box covering bar (with end caps) and label, padded: blank or mask this (see `mask.ts`). */
+  exclude: Box;
+  /** Tesseract's confidence in the label line, 0…100. */
+  ocrConfidence: number;
+  /** Overall confidence, 0…1 (see {@link findScaleBar}). */
+  confidence: number;
+  /** Why the confidence was lowered, empty when it was not. */
+  warnings: string[];
+}
+
+/** No usable scale bar: `reason` says what was missing. */
+export interface ScaleBarNotFound {
+  found: false;
+  /** Starts with "no scale bar found: ". */
+  reason: string;
+}
+
+/** Result of {@link findScaleBar}. */
+export type ScaleBarResult = ScaleBarFound | ScaleBarNotFound;
+
+/** Options for {@link findScaleBar}. Defaults in brackets. */
+export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions {
+  /** A reader to reuse across images; when absent one is created and terminated per call. */
+  reader?: LabelReader;
+  /** How many bar candidates to OCR around, best first [3]. */
+  maxOcrCandidates?: number;
+  /** Refuse (found: false) below this overall confidence [0.3]. */
+  minConfidence?: number;
+  /** Ignore text lines shorter than this, source pixels [8]: smaller digits are misread with high confidence. */
+  minTextPx?: number;
+  /** Plausible nm/px, [min, max] [[0.001, 5000]]: outside it the reading is refused (e.g. "2 µm" read as "2 mm"). */
+  nmPerPxRange?: [number, number];
+  /** Refuse when the label line's OCR confidence (0…100) is below this [40]. */
+  minOcrConfidence?: number;
+}
+
+function union(a: Box, b: Box): Box {
+  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) };
+}
+
+function centreDistance(a: Box, b: Box): number {
+  return Math.hypot((a.x0 + a.x1 - b.x0 - b.x1) / 2, (a.y0 + a.y1 - b.y0 - b.y1) / 2);
+}
+
+/** Where a label may sit: above, below or beside the bar, up to ~0.6–0.75 bar lengths away. */
+function labelRegion(c: BarCandidate, img: GreyImage): Box {
+  const L = c.box.x1 - c.box.x0;
+  const dx = 0.75 * L;
+  const dy = 0.6 * L + 2 * c.thicknessPx;
+  return {
+    x0: Math.max(0, Math.floor(c.box.x0 - dx)),
+    y0: Math.max(0, Math.floor(c.box.y0 - dy)),
+    x1: Math.min(img.width, Math.ceil(c.box.x1 + dx)),
+    y1: Math.min(img.height, Math.ceil(c.box.y1 + dy)),
+  };
+}
+
+interface LabelHit {
+  label: ParsedLabel;
+  line: OcrLine;
+  /** Lowest confidence of the words the label was read from (0…100). */
+  confidence: number;
+  /** Union of those words' boxes. */
+  box: Box;
+  /** The text mapping it was read with. */
+  levels: TextLevels;
+}
+
+function hitFor(label: ParsedLabel, line: OcrLine, levels: TextLevels): LabelHit {
+  const end = label.index + label.matched.length;
+  const ws = line.words.filter((w) => w.start < end && w.start + w.text.length > label.index);
+  if (ws.length === 0) return { label, line, confidence: line.confidence, box: line.box, levels };
+  return { label, line, confidence: Math.min(...ws.map((w) => w.confidence)), box: ws.map((w) => w.box).reduce(union), levels };
+}
+
+/**
+ * Read a hit's line again on its own (single-line mode, tight crop). Agreement on the length raises the
+ * confidence to the better of the two readings; a different length lowers it to the worse, times 0.5;
+ * no length at all lowers an unsure (< 70) reading by 0.7.
+ */
+async function confirm(reader: LabelReader, img: GreyImage, hit: LabelHit, blank: Box[]): Promise<LabelHit> {
+  const b = hit.box;
+  const mh = 0.35 * (b.y1 - b.y0);
+  const mw = 0.5 * (b.y1 - b.y0);
+  const region: Box = { x0: b.x0 - mw, y0: b.y0 - mh, x1: b.x1 + mw, y1: b.y1 + mh };
+  const lines = await reader.read(img, region, hit.levels, blank, "line");
+  const again = lines.flatMap((l) => parseLabels(l.text).map((p) => hitFor(p, l, hit.levels)));
+  // Nothing readable on the closer look: an unsure first reading stays unconfirmed and loses weight.
+  if (again.length === 0) return hit.confidence < 70 ? { ...hit, confidence: 0.7 * hit.confidence } : hit;
+  const same = again.find((h) => Math.abs(h.label.nm - hit.label.nm) <= 1e-9 * hit.label.nm);
+  if (same) return { ...hit, confidence: Math.max(hit.confidence, same.confidence) };
+  return { ...hit, confidence: 0.5 * Math.min(hit.confidence, again[0].confidence) };
+}
+
+/**
+ * Text-level mappings to try, in order: text like the bar (levels from the bar's own grey and contrast),
+ * then text of the other polarity at saturated levels (e.g. white label above a black bar on a panel).
+ */
+function textLevelsFor(c: BarCandidate): TextLevels[] {
+  const sign = c.polarity === "bright" ? -1 : 1;
+  // Strict first (drops texture), then wider (keeps thin anti-aliased strokes).
+  const strict: TextLevels = { full: c.barLevel + sign * 0.12 * c.contrast, none: c.barLevel + sign * 0.4 * c.contrast };
+  const wide: TextLevels = { full: c.barLevel + sign * 0.25 * c.contrast, none: c.barLevel + sign * 0.6 * c.contrast };
+  const other: TextLevels = c.polarity === "bright" ? { full: 20, none: 70 } : { full: 235, none: 185 };
+  return [strict, other, wide];
+}
+
+/**
+ * Find and read the scale bar of a grey image. Candidates from {@link findBarCandidates} are tried best
+ * first; around each, the label region is OCR'd with the bar painted out, and every line is parsed as a
+ * length. Of the readings with OCR confidence ≥ `minOcrConfidence`, the one nearest the bar wins.
+ *
+ * Confidence = √(bar score) × (OCR confidence of the label's words / 100; the label is read again
+ * alone as one line: agreement keeps the better confidence, a different length halves the worse,
+ * no reading lowers an unsure (< 70) one by 0.7),
+ * times 0.8 when OCR confusions had to be corrected ("l00 nm"), 0.85 for a length that is not
+ * 1/2/2.5/3/4/5/7/7.5 × 10^k (0.5 when the reading was also corrected), 0.8 for a bar under
+ * 20 px (±1 px is ±5 %), 0.7 for a bar touching the image edge (may be cut), 0.6 when labels with
+ * different lengths were read near the same bar. Refused (found: false) when no bar has a parsed
+ * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
+ * the label box is taller than the bar is long (text is not a label of that bar), or when nm/px falls
+ * outside `nmPerPxRange`.
+ * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
+ */
+export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
+  const cands = findBarCandidates(img, opts).slice(0, opts.maxOcrCandidates ?? 3);
+  if (cands.length === 0) return { found: false, reason: "no scale bar found: no solid horizontal bar with contrast on both sides" };
+  const reader = opts.reader ?? (await createLabelReader(opts));
+  const minOcr = opts.minOcrConfidence ?? 40;
+  const minConf = opts.minConfidence ?? 0.3;
+  const minText = opts.minTextPx ?? 8;
+  const range = opts.nmPerPxRange ?? [0.001, 5000];
+  const refusals: string[] = [];
+  try {
+    for (const c of cands) {
+      const where = `bar ${Math.round(c.lengthPx)} px at (${c.box.x0},${c.box.y0})`;
+      const region = labelRegion(c, img);
+      const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
+      const hits: LabelHit[] = [];
+      const smallHits: LabelHit[] = [];
+      const lines: OcrLine[] = [];
+      for (const levels of textLevelsFor(c)) {
+        const read = await reader.read(img, region, levels, [bar]);
+        lines.push(...read);
+        for (const line of read) {
+          for (const label of parseLabels(line.text)) {
+            const h = hitFor(label, line, levels);
+            // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
+            if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
+            else smallHits.push(h);
+          }
+        }
+        // Stop at the first mapping that gives a confident label: each OCR pass costs ~0.3 s.
+        if (hits.some((h) => h.confidence >= minOcr)) break;
+      }
+      if (hits.length === 0) {
+        const seen = lines.map((l) => l.text).join(" | ");
+        refusals.push(`${where}: no length label beside it${seen ? ` (OCR read '${seen}')` : ""}`);
+        continue;
+      }
+      // Confident readings first, then the nearest to the bar; the best reading always gets a second look.
+      hits.sort((a, b) => Number(b.confidence >= minOcr) - Number(a.confidence >= minOcr) || centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
+      hits[0] = await confirm(reader, img, hits[0], [bar]);
+      const best = hits[0];
+      const warnings: string[] = [];
+      const L = c.box.x1 - c.box.x0;
+      if (best.box.y1 - best.box.y0 > L) {
+        refusals.push(`${where}: text '${best.label.matched}' is taller than the bar is long`);
+        continue;
+      }
+      if (best.confidence < minOcr) {
+        refusals.push(`${where}: label '${best.label.matched}' read with OCR confidence ${best.confidence.toFixed(0)} < ${minOcr}`);
+        continue;
+      }
+      const nmPerPx = best.label.nm / c.lengthPx;
+      if (nmPerPx < range[0] || nmPerPx > range[1]) {
+        refusals.push(`${where}: label '${best.label.matched}' gives ${nmPerPx.toPrecision(3)} nm/px, outside the plausible ${range[0]}…${range[1]}`);
+        continue;
+      }
+      let conf = Math.sqrt(c.score) * (best.confidence / 100);
+      if (best.label.corrected) { conf *= 0.8; warnings.push(`OCR text '${best.label.matched}' needed corrections`); }
+      if (!isRoundLength(best.label.nm)) {
+        // A corrected reading that also gives an unusual length is the typical misread ("0.5 μm" → "15 pm").
+        conf *= best.label.corrected ? 0.5 : 0.85;
+        warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`);
+      }
+      if (c.lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${c.lengthPx.toFixed(1)} px long`); }
+      if (c.box.x0 <= 0 || c.box.x1 >= img.width) { conf *= 0.7; warnings.push("bar touches the image edge and may be cut"); }
+      const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
+      const disagreeing = hits.filter((h) => !agreeing.includes(h) && h.confidence >= minOcr);
+      if (disagreeing.length) {
+        conf *= 0.6;
+        warnings.push(`other lengths read near the bar: ${disagreeing.map((h) => h.label.matched).join(", ")}`);
+      }
+      if (conf < minConf) {
+        refusals.push(`${where}: label '${best.label.matched}' but confidence ${conf.toFixed(2)} < ${minConf}${warnings.length ? ` (${warnings.join("; ")})` : ""}`);
+        continue;
+      }
+      const labelBox = agreeing.map((h) => h.box).reduce(union);
+      // Caps and outlines stick out of the bar's rows by up to a few thicknesses.
+      const capPad = Math.max(3, 2 * c.thicknessPx);
+      const barBox: Box = { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad };
+      // Small text is not trusted for the value but is still annotation to mask (e.g. a copy of the label).
+      const e = [labelBox, ...smallHits.map((h) => h.box)].reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), barBox);
+      const exclude: Box = {
+        x0: Math.max(0, Math.floor(e.x0)), y0: Math.max(0, Math.floor(e.y0)),
+        x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)),
+      };
+      return {
+        found: true, nmPerPx, lengthPx: c.lengthPx, label: best.label, labelText: best.label.matched,
+        bar: c, labelBox, exclude, ocrConfidence: best.confidence, confidence: Math.min(0.95, conf), warnings,
+      };
+    }
+  } finally {
+    if (!opts.reader) await reader.terminate();
+  }
+  return { found: false, reason: `no scale bar found: ${refusals.join("; ")}` };
+}
