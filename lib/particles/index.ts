@@ -1,0 +1,13 @@
+/** Particle analysis: watershed separation, per-particle shape measurements, size statistics, matching against ground truth. */
+export * from "./instances";
+export * from "./reconstruct";
+export * from "./heap";
+export * from "./watershed";
+export * from "./hull";
+export * from "./perimeter";
+export * from "./measure";
+export * from "./extract";
+export * from "./calibrate";
+export * from "./size_stats";
+export * from "./ks";
+export * from "./match";
