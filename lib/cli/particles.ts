@@ -4,7 +4,7 @@ import { type Command, parse, UsageError, numberArg } from "./args";
 import { analyseFolder } from "../particles/analyse_folder";
 import { imageRecord, summariseImages, summaryRows, particleRecord, lengthName, type ImageRecord } from "../particles/records";
 import type { MaskRule } from "../data/masks";
-import type { OtsuPolarity } from "../quantify/otsu";
+import type { ParticlePolarity } from "../particles/image_particles";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
 
@@ -23,7 +23,8 @@ Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, h
   --masks DIR         foreground masks paired by name (x.png, x_mask.png, x_label.png, or x_pred.png as
                       written by \`nanomorph segment --out DIR\`); binary or 8/16-bit label maps
   --threshold otsu    threshold the images instead (default when --masks is not given)
-  --polarity P        Otsu foreground: auto (minority side, default) | dark | bright
+  --polarity P        Otsu foreground: border (the side touching less of the image border, default)
+                      | auto (the minority side) | dark | bright
   --rule R            mask foreground rule: auto (default) | colour | nonzero | half
   --nm-per-px X       pixel size in nm (square pixels); lengths then in nm
   --min-area PX       drop particles under this many pixels (default 10)
@@ -80,8 +81,8 @@ export const command: Command = {
     if (masksDir && (!fs.existsSync(masksDir) || !fs.statSync(masksDir).isDirectory())) throw new UsageError(`--masks ${masksDir} is not a folder`);
     const rule = ((v.rule as string | undefined) ?? "auto") as MaskRule;
     if (!["auto", "colour", "nonzero", "half"].includes(rule)) throw new UsageError(`--rule must be auto, colour, nonzero or half, got '${v.rule}'`);
-    const polarity = ((v.polarity as string | undefined) ?? "auto") as OtsuPolarity;
-    if (!["auto", "dark", "bright"].includes(polarity)) throw new UsageError(`--polarity must be auto, dark or bright, got '${v.polarity}'`);
+    const polarity = ((v.polarity as string | undefined) ?? "border") as ParticlePolarity;
+    if (!["border", "auto", "dark", "bright"].includes(polarity)) throw new UsageError(`--polarity must be border, auto, dark or bright, got '${v.polarity}'`);
     const nm = v["nm-per-px"] === undefined ? undefined : numberArg("nm-per-px", v["nm-per-px"] as string, 1);
     if (nm !== undefined && !(nm > 0)) throw new UsageError(`--nm-per-px must be a positive number of nm per pixel, got '${v["nm-per-px"]}'`);
     const minArea = numberArg("min-area", v["min-area"] as string | undefined, 10);

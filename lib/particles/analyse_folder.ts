@@ -1,9 +1,8 @@
 import { listClassedImages, pairMasks } from "./files";
-import { analyseImage, type ImageParticles, type MaskSource } from "./image_particles";
+import { analyseImage, type ImageParticles, type MaskSource, type ParticlePolarity } from "./image_particles";
 import { calibrationFor } from "./calibrate";
 import type { ExtractOptions } from "./extract";
 import type { MaskRule } from "../data/masks";
-import type { OtsuPolarity } from "../quantify/otsu";
 import { Progress } from "../util/progress";
 
 /** Options of {@link analyseFolder}. */
@@ -12,8 +11,8 @@ export interface AnalyseFolderOptions extends ExtractOptions {
   masksDir?: string;
   /** Mask foreground rule (lib/data `MaskRule`). Default "auto". */
   rule?: MaskRule;
-  /** Otsu foreground side when thresholding. Default "auto" (the minority side). */
-  polarity?: OtsuPolarity;
+  /** Otsu foreground side when thresholding. Default "border" (see `borderPolarity`). */
+  polarity?: ParticlePolarity;
   /** User pixel size, nm/px (see `calibrationFor`). */
   nmPerPx?: number;
   /** Progress bar on stderr. Default true. */

@@ -6,6 +6,8 @@ import { otsuMask, type OtsuPolarity } from "../quantify/otsu";
 import type { Mask } from "../quantify/mask";
 import { gaussianBlur } from "../data/synth/field";
 import { fillHoles } from "./fill_holes";
+import { borderPolarity } from "./polarity";
+import { openMask } from "./opening";
 import { extractParticles, type ExtractOptions, type ExtractedParticles } from "./extract";
 
 /** Grey values of a micrograph at native size: row-major, in [0,1] (colour averaged). */
@@ -32,12 +34,18 @@ export async function readGrey(file: string): Promise<GreyImage> {
 /** Where the foreground of an image comes from. */
 export type MaskSource =
   | { kind: "mask"; file: string; rule?: MaskRule }
-  | { kind: "otsu"; polarity?: OtsuPolarity; smooth?: number; fillHoles?: boolean };
+  | { kind: "otsu"; polarity?: ParticlePolarity; smooth?: number; open?: number; fillHoles?: boolean };
+
+/** Foreground side for Otsu: lib/quantify's `bright` | `dark` | `auto` (minority), or `border` (see `borderPolarity`, the default). */
+export type ParticlePolarity = OtsuPolarity | "border";
 
 /**
  * The foreground mask of `image` from `source`. Otsu: the grey image is first smoothed by a Gaussian
- * of `smooth` px (default 1: shot noise otherwise leaves hundreds of one-pixel specks and ragged
- * edges that seed spurious watershed markers), thresholded, and its holes filled (`fillHoles`, default true). Throws naming the mask file when its size differs from the image. */
+ * of `smooth` px (default 2), thresholded, the foreground side picked by `polarity` (default
+ * `border`), opened by a disc of `open` px (default 2) and its holes filled (`fillHoles`, default
+ * true). Why: support-film grain otherwise survives the threshold as hundreds of specks and ragged
+ * edges that seed spurious watershed markers; on 40 EMPS images smoothing 2 + opening 2 raise the
+ * pooled precision from 0.15 (smooth 1, no opening) to 0.29 at the same recall (0.48). Throws naming the mask file when its size differs from the image. */
 export async function foregroundMask(image: string, source: MaskSource, grey?: GreyImage): Promise<Mask> {
   if (source.kind === "mask") {
     const m = await readMask(source.file, undefined, source.rule ?? "auto");
@@ -47,10 +55,13 @@ export async function foregroundMask(image: string, source: MaskSource, grey?: G
     return { width: m.width, height: m.height, data: m.data };
   }
   const g = grey ?? await readGrey(image);
-  const sigma = source.smooth ?? 1;
+  const sigma = source.smooth ?? 2;
   if (!(sigma >= 0)) throw new Error(`foregroundMask: smooth must be ≥ 0 px, got ${sigma}`);
-  const m = otsuMask(sigma > 0 ? gaussianBlur(g.grey, g.width, g.height, sigma) : g.grey, g.width, g.height, source.polarity ?? "auto");
-  return source.fillHoles === false ? m : fillHoles(m);
+  const smoothed = sigma > 0 ? gaussianBlur(g.grey, g.width, g.height, sigma) : g.grey;
+  const pol = source.polarity ?? "border";
+  const m = pol === "border" ? borderPolarity(otsuMask(smoothed, g.width, g.height, "bright")) : otsuMask(smoothed, g.width, g.height, pol);
+  const opened = openMask(m, source.open ?? 2);
+  return source.fillHoles === false ? opened : fillHoles(opened);
 }
 
 /** Particles of one micrograph with what it took to measure them. */
