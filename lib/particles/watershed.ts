@@ -20,10 +20,10 @@ export interface WatershedOptions {
 
 /**
  * Split touching particles in a binary mask by a marker-controlled watershed of the distance
- * transform: markers are the h-maxima of the exact Euclidean distance transform (regional maxima whose
- * dynamic is ≥ `h`, found as the pixels where DT − reconstruct(DT − h, DT) reaches h), one per
- * 8-connected group; a connected component left without a marker (all its maxima lower than h) gets one
- * at its distance-transform maximum, so no foreground is lost. Then a priority flood from the markers
+ * transform: markers are the h-maxima of the exact Euclidean distance transform, i.e. the regional
+ * maxima (8-connected plateaus) of reconstruct(DT − h, DT): two peaks whose saddle lies less than `h`
+ * below the lower one share a plateau and so one marker. A connected component left without a marker
+ * gets one at its distance-transform maximum, so no foreground is lost. Then a priority flood from the markers
  * in order of decreasing DT (ties first-in first-out, 8-neighbours) assigns every foreground pixel to
  * one particle; particles tile the mask exactly (no watershed lines). Ids are those of the markers in
  * raster order. Throws on a negative `h`.
@@ -38,17 +38,17 @@ export function separateParticles(mask: Mask, opts: WatershedOptions = {}): Inst
   const dt = distanceTransform(mask);
   // A mask without background has DT = Infinity: any finite ceiling keeps the order of the flood.
   for (let i = 0; i < n; i++) if (dt[i] === Infinity) dt[i] = w + ht;
-  const markers = new Uint8Array(n);
-  if (h === 0) {
-    for (let i = 0; i < n; i++) if (data[i]) markers[i] = 1;
-    markRegionalMaxima(dt, data, w, ht, markers);
-  } else {
+  // Markers: the regional maxima of the h-maxima transform reconstruct(DT − h, DT), which levels every
+  // dome of DT to h below its top, so peaks joined above (top − h) share one plateau and one marker.
+  let field: Float64Array = dt;
+  if (h > 0) {
     const seed = new Float64Array(n);
     for (let i = 0; i < n; i++) seed[i] = Math.max(0, dt[i] - h);
-    const rec = reconstructByDilation(seed, dt, w, ht);
-    const tol = 1e-9 * Math.max(1, h);
-    for (let i = 0; i < n; i++) markers[i] = data[i] && dt[i] - rec[i] >= h - tol ? 1 : 0;
+    field = reconstructByDilation(seed, dt, w, ht);
   }
+  const markers = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (data[i]) markers[i] = 1;
+  markRegionalMaxima(field, data, w, ht, markers);
   const mcc = connectedComponents({ width: w, height: ht, data: markers }, 8);
   const labels = new Int32Array(n).fill(-1);
   let count = mcc.count;
