@@ -15,6 +15,7 @@ export * from "./image_particles";
 export * from "./analyse_folder";
 export * from "./records";
 export * from "./truth";
+export * from "./synthetic_check";
 export * from "./calibrate";
 export * from "./size_stats";
 export * from "./ks";
