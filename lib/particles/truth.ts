@@ -74,3 +74,10 @@ export async function evaluateTruthSet(pairs: readonly TruthPair[], mode: TruthE
   for (const p of pairs) perImage.push(await evaluateAgainstTruth(p, mode, opts));
   return { perImage, pooled: poolMatches(perImage.map((e) => e.match)) };
 }
+
+/** `n` pairs spread over the sorted ids (every k-th, k = ⌊total / n⌋), so a subset covers the whole set. */
+export function spreadSubset(pairs: readonly TruthPair[], n: number): TruthPair[] {
+  if (n >= pairs.length) return pairs.slice();
+  const k = Math.max(1, Math.floor(pairs.length / n));
+  return pairs.filter((_, i) => i % k === 0).slice(0, n);
+}
