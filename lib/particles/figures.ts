@@ -17,6 +17,9 @@ function rgb(hex: string): [number, number, number] {
   return [((v >> 16) & 255) / 255, ((v >> 8) & 255) / 255, (v & 255) / 255];
 }
 
+/** Palette colours that are clearly not grey (grey marks dropped particles). */
+const TINTS: Array<[number, number, number]> = PALETTE.map(rgb).filter(([r, g, b]) => Math.max(r, g, b) - Math.min(r, g, b) > 0.15);
+
 /**
  * The micrograph with every detected particle tinted (kept: palette colours by id, outlines darker;
  * dropped at the border or as too small: grey), as an RGB RawImage for `imageGrid`. Throws on a size mismatch.
@@ -31,7 +34,7 @@ export function particleOverlay(image: GreyImage, parts: ExtractedParticles, alp
     const g = grey[p];
     if (id < 0) { out[3 * p] = out[3 * p + 1] = out[3 * p + 2] = g; continue; }
     const kept = parts.status[id] === "kept";
-    const col = kept ? rgb(PALETTE[id % PALETTE.length]) : [0.6, 0.6, 0.6];
+    const col = kept ? TINTS[id % TINTS.length] : [0.6, 0.6, 0.6];
     const x = p % w, y = (p / w) | 0;
     const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1 || L[p - 1] !== id || L[p + 1] !== id || L[p - w] !== id || L[p + w] !== id;
     const a = edge ? 0.9 : alpha;
