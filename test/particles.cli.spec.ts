@@ -111,3 +111,13 @@ describe("cli particles", function () {
     await assert.rejects(particles.run(["--images", img, "--masks", partial]), /no mask in .* for .*large_000\.png \(and 2 more images\)/);
   });
 });
+
+describe("particles/calibrate", () => {
+  it("uses the user's nm/px when given, else none, and names the option for a bad value", async () => {
+    const { calibrationFor } = await import("../lib/particles/calibrate");
+    assert.equal(await calibrationFor("x.png"), null);
+    const c = await calibrationFor("x.png", { nmPerPx: 0.25 });
+    assert.deepEqual([c?.nmPerPxX, c?.nmPerPxY, c?.source], [0.25, 0.25, "user"]);
+    await assert.rejects(calibrationFor("x.png", { nmPerPx: -2 }), /--nm-per-px must be a positive number/);
+  });
+});

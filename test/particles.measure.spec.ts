@@ -74,6 +74,18 @@ describe("particles/measure", () => {
     close(q.feretMin, 5, 1e-9, "square pixels scale every length");
   });
 
+  it("measures a physical disc drawn on 1×2 nm pixels as a disc: ECD, Feret, Crofton perimeter in the physical frame", () => {
+    const cal: Calibration = { nmPerPxX: 1, nmPerPxY: 2, source: "user", detail: "test", confidence: 1 };
+    const R = 30; // nm; pixel (x, y) spans [x, x+1] nm × [2y, 2y+2] nm
+    const p = measure(makeMask(80, 40, (x, y) => Math.hypot(x + 0.5 - 40, 2 * (y + 0.5) - 40) <= R), cal);
+    close(p.equivalentDiameter, 2 * R, 0.5, "ECD nm");
+    close(p.feretMax, 2 * R, 2.5, "feret max nm (pixel corners add up to ~1 pixel)");
+    close(p.feretMin, 2 * R, 2.5, "feret min nm");
+    close(p.perimeter, 2 * Math.PI * R, 0.04 * 2 * Math.PI * R, "perimeter nm");
+    assert.ok(p.circularity > 0.92 && p.circularity < 1.05, `circularity ${p.circularity}`);
+    assert.ok(p.eccentricity < 0.15, `eccentricity ${p.eccentricity}`);
+  });
+
   it("convex hull, polygon area and calipers agree with hand-worked polygons", () => {
     const hull = convexHull([[0, 0], [4, 0], [4, 3], [0, 3], [2, 1], [1, 2], [4, 0]]);
     assert.equal(hull.length, 4);
