@@ -22,7 +22,9 @@ Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, h
   --images DIR        micrographs (jpg/png/tif, 8/16 bit), optionally in class sub-folders
   --masks DIR         foreground masks paired by name (x.png, x_mask.png, x_label.png, or x_pred.png as
                       written by \`nanomorph segment --out DIR\`); binary or 8/16-bit label maps
-  --threshold otsu    threshold the images instead (default when --masks is not given)
+  --threshold otsu    threshold the images instead (default when --masks is not given): Gaussian
+                      σ 1 px, Otsu, opening by a 3-px disc (drops particles narrower than 6 px),
+                      holes filled
   --polarity P        Otsu foreground: border (the side touching less of the image border, default)
                       | auto (the minority side) | dark | bright
   --rule R            mask foreground rule: auto (default) | colour | nonzero | half

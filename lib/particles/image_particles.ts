@@ -34,18 +34,32 @@ export async function readGrey(file: string): Promise<GreyImage> {
 /** Where the foreground of an image comes from. */
 export type MaskSource =
   | { kind: "mask"; file: string; rule?: MaskRule }
-  | { kind: "otsu"; polarity?: ParticlePolarity; smooth?: number; open?: number; fillHoles?: boolean };
+  | ({ kind: "otsu" } & OtsuOptions);
+
+/** Otsu foreground settings (defaults: smooth 1 px, polarity "border", open 3 px, fill holes). */
+export interface OtsuOptions {
+  polarity?: ParticlePolarity;
+  /** Gaussian σ before thresholding, px. Default 1. */
+  smooth?: number;
+  /** Opening radius after thresholding, px. Default 3 (particles narrower than 6 px are removed). */
+  open?: number;
+  /** Fill holes. Default true. */
+  fillHoles?: boolean;
+}
 
 /** Foreground side for Otsu: lib/quantify's `bright` | `dark` | `auto` (minority), or `border` (see `borderPolarity`, the default). */
 export type ParticlePolarity = OtsuPolarity | "border";
 
 /**
  * The foreground mask of `image` from `source`. Otsu: the grey image is first smoothed by a Gaussian
- * of `smooth` px (default 2), thresholded, the foreground side picked by `polarity` (default
- * `border`), opened by a disc of `open` px (default 2) and its holes filled (`fillHoles`, default
+ * of `smooth` px (default 1), thresholded, the foreground side picked by `polarity` (default
+ * `border`), opened by a disc of `open` px (default 3) and its holes filled (`fillHoles`, default
  * true). Why: support-film grain otherwise survives the threshold as hundreds of specks and ragged
- * edges that seed spurious watershed markers; on 40 EMPS images smoothing 2 + opening 2 raise the
- * pooled precision from 0.15 (smooth 1, no opening) to 0.29 at the same recall (0.48). Throws naming the mask file when its size differs from the image. */
+ * edges that seed spurious watershed markers. Measured on 40 EMPS images (pooled, IoU ≥ 0.5): no
+ * opening, σ 1: precision 0.15, recall 0.47; σ 2 + opening 2: 0.32 / 0.49; σ 1 + opening 3: 0.36 / 0.48.
+ * More smoothing biases small particles: on synthetic 12-px particles σ 2 reads diameters +9 %
+ * (recall 0.57), σ 1 +5 % (0.68).
+ */
 export async function foregroundMask(image: string, source: MaskSource, grey?: GreyImage): Promise<Mask> {
   if (source.kind === "mask") {
     const m = await readMask(source.file, undefined, source.rule ?? "auto");
@@ -54,14 +68,18 @@ export async function foregroundMask(image: string, source: MaskSource, grey?: G
     }
     return { width: m.width, height: m.height, data: m.data };
   }
-  const g = grey ?? await readGrey(image);
-  const sigma = source.smooth ?? 2;
+  return otsuForeground(grey ?? await readGrey(image), source);
+}
+
+/** Otsu foreground of a grey image with the smoothing, polarity, opening and hole filling of {@link foregroundMask}. */
+export function otsuForeground(g: GreyImage, opts: OtsuOptions = {}): Mask {
+  const sigma = opts.smooth ?? 1;
   if (!(sigma >= 0)) throw new Error(`foregroundMask: smooth must be ≥ 0 px, got ${sigma}`);
   const smoothed = sigma > 0 ? gaussianBlur(g.grey, g.width, g.height, sigma) : g.grey;
-  const pol = source.polarity ?? "border";
+  const pol = opts.polarity ?? "border";
   const m = pol === "border" ? borderPolarity(otsuMask(smoothed, g.width, g.height, "bright")) : otsuMask(smoothed, g.width, g.height, pol);
-  const opened = openMask(m, source.open ?? 2);
-  return source.fillHoles === false ? opened : fillHoles(opened);
+  const opened = openMask(m, opts.open ?? 3);
+  return opts.fillHoles === false ? opened : fillHoles(opened);
 }
 
 /** Particles of one micrograph with what it took to measure them. */

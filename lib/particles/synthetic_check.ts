@@ -1,14 +1,10 @@
 import { generateSizedParticles, type SizedParticleSpec } from "../data/synth/sized_particles";
 import { Rng } from "../util/rng";
 import { makeMask } from "../quantify/mask";
-import { gaussianBlur } from "../data/synth/field";
-import { otsuMask } from "../quantify/otsu";
 import { instancesFromLabelMap } from "./instances";
 import { extractParticles, measureInstances, type ExtractOptions } from "./extract";
 import { matchParticles, poolMatches, type MatchResult } from "./match";
-import { borderPolarity } from "./polarity";
-import { openMask } from "./opening";
-import { fillHoles } from "./fill_holes";
+import { otsuForeground, type OtsuOptions } from "./image_particles";
 
 /** One measured-vs-true pair on the synthetic set (px). */
 export interface SizePair {
@@ -32,9 +28,9 @@ export interface SyntheticSizeCheck {
  * Measure generated micrographs of known particle sizes (`generateSizedParticles`) and compare with
  * the truth: foreground from the true mask (`mask`: tests the watershed and measurements) or from
  * Otsu's threshold of the rendered image (`otsu`, with the same smoothing, polarity, opening and hole
- * filling as the CLI), matched to the true instances at IoU ≥ 0.5. `images` images from `seed`.
+ * filling as the CLI, `otsu` overrides them), matched to the true instances at IoU ≥ 0.5. `images` images from `seed`.
  */
-export function syntheticSizeCheck(spec: SizedParticleSpec, images: number, seed: number, source: "mask" | "otsu", opts: ExtractOptions = {}): SyntheticSizeCheck {
+export function syntheticSizeCheck(spec: SizedParticleSpec, images: number, seed: number, source: "mask" | "otsu", opts: ExtractOptions = {}, otsu: OtsuOptions = {}): SyntheticSizeCheck {
   const master = new Rng(seed);
   const results: MatchResult[] = [];
   const pairs: SizePair[] = [];
@@ -44,8 +40,7 @@ export function syntheticSizeCheck(spec: SizedParticleSpec, images: number, seed
     const truth = measureInstances(truthInst, null, opts);
     let mask = makeMask(s.width, s.height, s.labels.map((l) => (l >= 0 ? 1 : 0)));
     if (source === "otsu") {
-      const grey = Float32Array.from(s.image, (v) => v / 255);
-      mask = fillHoles(openMask(borderPolarity(otsuMask(gaussianBlur(grey, s.width, s.height, 2), s.width, s.height, "bright")), 2));
+      mask = otsuForeground({ width: s.width, height: s.height, grey: Float32Array.from(s.image, (v) => v / 255) }, otsu);
     }
     const pred = extractParticles(mask, null, opts);
     const m = matchParticles(pred, truth);
