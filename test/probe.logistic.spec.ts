@@ -74,7 +74,7 @@ describe("probe/logistic", () => {
     const { X, y } = clusters(5, 3, 8, 150, 0.6);
     const train = y.map((_, i) => i);
     const grid = [0.001, 0.01, 0.1, 1, 10];
-    const m = fitLogistic(X, y, 3, train, { cGrid: grid, folds: 4, seed: 3, gtol: 1e-10 });
+    const m = fitLogistic(X, y, 3, train, { cGrid: grid, folds: 4, seed: 3, gtol: 1e-10, cvGtol: 1e-10 });
     assert.equal(m.cSource, "cv");
     const folds = Array.from(cvFolds(y, 3, 4, 3));
     const ref = runPython<number[]>(`

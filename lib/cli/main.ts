@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Command> = {
   probe: () => require("./probe").command,
   segment: () => require("./segment").command,
   quantify: () => require("./quantify").command,
+  particles: () => require("./particles").command,
   grid: () => require("./grid").command,
 };
 

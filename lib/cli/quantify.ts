@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError, numberArg } from "./args";
 import { listMaskFiles } from "../quantify/mask_io";
-import { quantifyFiles, summaryRow, reportNotes, type MaskSummaryRow } from "../quantify/quantify_image";
+import { quantifyFiles, summaryRow, reportNotes, NM_COLUMNS, type MaskSummaryRow } from "../quantify/quantify_image";
+import { userCalibration, type Calibration } from "../data/calibration";
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
@@ -20,7 +21,8 @@ Percolation and domain measurements of nanowire masks, at each mask's native siz
 
   --masks DIR|FILE   mask images: binary PNGs, the paper's colour labels (G ≠ B) or 8/16-bit label maps
   --rule R           foreground rule: auto (default) | colour | nonzero | half
-  --nm-per-px X      pixel size; adds nm / nm² columns
+  --nm-per-px X      pixel size (square pixels); adds columns in nm / nm² (names end in Nm / Nm2;
+                     unsuffixed lengths are px, areas px²) and a "unit" and "calibration" in the JSON
   --min-area PX      ignore domains smaller than this (default 10)
   --eps E            DBSCAN radius (default 2, the paper's)
   --min-samples K    DBSCAN min_samples (default 2, the paper's)
@@ -41,7 +43,8 @@ const OPTIONS = {
 } as const;
 
 const COLUMNS: Array<keyof MaskSummaryRow> = ["file", "width", "height", "density", "percolates", "dbscanClusters", "domainCount",
-  "meanDomainArea", "totalLength", "meanWidth", "nematicOrder", "endPoints", "branchPoints", "totalLengthNm", "meanWidthNm", "note"];
+  "meanDomainArea", "totalLength", "meanWidth", "nematicOrder", "endPoints", "branchPoints", "note"];
+const COLUMNS_NM: Array<keyof MaskSummaryRow> = ["meanDomainAreaNm2", "totalLengthNm", "meanWidthNm"];
 
 function fmt(v: unknown): string {
   if (typeof v === "number") return Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toFixed(4);
@@ -62,27 +65,33 @@ export const command: Command = {
     if (!["auto", "colour", "nonzero", "half"].includes(rule)) throw new UsageError(`--rule must be auto, colour, nonzero or half, got '${rule}'`);
     const nm = v["nm-per-px"] === undefined ? undefined : numberArg("nm-per-px", v["nm-per-px"] as string, 1);
     if (nm !== undefined && !(nm > 0)) throw new UsageError(`--nm-per-px must be > 0, got '${v["nm-per-px"]}'`);
+    const calibration: Calibration | null = nm === undefined ? null : userCalibration(nm);
     const minArea = numberArg("min-area", v["min-area"] as string | undefined, 10);
     const eps = numberArg("eps", v.eps as string | undefined, 2);
     const minSamples = numberArg("min-samples", v["min-samples"] as string | undefined, 2);
     if (!(eps > 0)) throw new UsageError(`--eps must be > 0, got '${v.eps}'`);
     if (!Number.isInteger(minSamples) || minSamples < 1) throw new UsageError(`--min-samples must be a positive integer, got '${v["min-samples"]}'`);
 
-    const reports = await quantifyFiles(files, { rule: rule as MaskRule, nmPerPx: nm, minArea, eps, minSamples });
+    const reports = (await quantifyFiles(files, { rule: rule as MaskRule, nmPerPx: nm, minArea, eps, minSamples }))
+      .map((r) => ({ ...r, unit: calibration ? "nm" : "px", calibration }));
     const rows = reports.map(summaryRow);
     if (v.out) {
       const out = path.resolve(v.out as string);
       writeJsonAtomic(path.join(out, "quantify.json"), reports.map((r) => ({ ...r, notes: reportNotes(r) })));
-      writeFileAtomic(path.join(out, "quantify.csv"), toCsv(rows));
+      // Without a calibration the nm columns would be empty: leave them out rather than ship blank columns.
+      const csvCols = Object.keys(rows[0] ?? {}).filter((c) => calibration || !(NM_COLUMNS as readonly string[]).includes(c));
+      writeFileAtomic(path.join(out, "quantify.csv"), toCsv(rows, csvCols));
     }
     if (v.json) {
       // Non-finite values become null in JSON: each report's `notes` says why.
       console.log(JSON.stringify(reports.map((r) => ({ ...r, notes: reportNotes(r) }))));
       return 0;
     }
-    const widths = COLUMNS.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c]).length)));
-    console.log(COLUMNS.map((c, i) => c.padEnd(widths[i])).join("  "));
-    for (const r of rows) console.log(COLUMNS.map((c, i) => fmt(r[c]).padEnd(widths[i])).join("  "));
+    const COLUMNS_SHOWN = calibration ? [...COLUMNS, ...COLUMNS_NM] : COLUMNS;
+    const widths = COLUMNS_SHOWN.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c]).length)));
+    console.log(COLUMNS_SHOWN.map((c, i) => c.padEnd(widths[i])).join("  "));
+    for (const r of rows) console.log(COLUMNS_SHOWN.map((c, i) => fmt(r[c]).padEnd(widths[i])).join("  "));
+    console.log(calibration ? `(lengths in px unless named …Nm; ${nm} nm/px from --nm-per-px)` : "(lengths in px, areas in px²: give --nm-per-px for nm)");
     const perc = rows.filter((r) => r.percolates).length;
     console.log(`\n${rows.length} mask(s): ${perc} percolate, median density ${fmt(summarize(rows.map((r) => r.density)).median)}`);
     return 0;

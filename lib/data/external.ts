@@ -18,6 +18,7 @@ export const EXTERNAL_DATA_VARS = [
   "NANOMORPH_NANOPARTICLE_DIR",
   "NANOMORPH_VIRUS_DIR",
   "NANOMORPH_REAL_EXAMPLES",
+  "NANOMORPH_EMPS_DIR",
 ] as const;
 
 /**
@@ -29,8 +30,16 @@ export function realExamplesDir(env: NodeJS.ProcessEnv = process.env, root: stri
 }
 
 /**
+ * Folder of the EMPS particle micrographs with instance segmaps (`images/<id>.jpg`, `segmaps/<id>.png`,
+ * notebook 07): `$NANOMORPH_EMPS_DIR`, else `../shared/data/emps-train` beside `root`.
+ */
+export function empsDir(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot()): string {
+  return env.NANOMORPH_EMPS_DIR ? path.resolve(root, env.NANOMORPH_EMPS_DIR) : path.join(root, "..", "shared", "data", "emps-train");
+}
+
+/**
  * Every real-data location notebooks may read, by name: the variable name, `examples` for the default
- * crops folder, `fetched` for the manifest's download destination (`nanomorph data fetch`).
+ * crops folder, `emps` for the default EMPS folder, `fetched` for the manifest's download destination (`nanomorph data fetch`).
  */
 export function externalDataLocations(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot()): Record<string, string> {
   const out: Record<string, string> = {};
@@ -39,6 +48,7 @@ export function externalDataLocations(env: NodeJS.ProcessEnv = process.env, root
     if (value) out[v] = path.resolve(root, value);
   }
   if (!env.NANOMORPH_REAL_EXAMPLES) out.examples = realExamplesDir(env, root);
+  if (!env.NANOMORPH_EMPS_DIR) out.emps = empsDir(env, root);
   const manifest = path.join(root, "data-manifest.json");
   if (fs.existsSync(manifest)) out.fetched = path.join(root, readJson<{ defaultDest: string }>(manifest).defaultDest);
   return out;

@@ -84,6 +84,10 @@ export interface DomainMeasure {
   lengthNm?: number;
   /** Mean width in nm. */
   meanWidthNm?: number;
+  /** Median width in nm. */
+  medianWidthNm?: number;
+  /** area / length in nm. */
+  areaWidthNm?: number;
 }
 
 /** Per-image summary plus the per-domain rows and pooled distributions. */
@@ -196,7 +200,10 @@ export function measureDomains(mask: Mask, opts: DomainOptions = {}): ImageMeasu
       nematicOrder: nem.order, director: nem.director,
       endPoints: a.ends, branchPoints: branches,
     };
-    if (nm !== undefined) { d.areaNm2 = a.n * nm * nm; d.lengthNm = length * nm; d.meanWidthNm = meanW * nm; }
+    if (nm !== undefined) {
+      d.areaNm2 = a.n * nm * nm; d.lengthNm = length * nm; d.meanWidthNm = meanW * nm;
+      d.medianWidthNm = d.medianWidth * nm; d.areaWidthNm = d.areaWidth * nm;
+    }
     domains.push(d);
     totalLength += length; endPoints += a.ends; branchPoints += branches;
     for (const v of a.widths) { widths.push(v); wsum += v; wn++; }

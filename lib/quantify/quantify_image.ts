@@ -39,12 +39,21 @@ export interface MaskSummaryRow {
   director: number;
   endPoints: number;
   branchPoints: number;
+  /** "nm" when a pixel size was given (the *Nm / *Nm2 columns hold values), else "px" (they are NaN). Unsuffixed lengths are px, areas px². */
+  unit: "nm" | "px";
+  /** nm per pixel, NaN without one. */
+  nmPerPx: number;
   /** Physical values (NaN without nm/px). */
   totalLengthNm: number;
+  meanLengthNm: number;
   meanWidthNm: number;
+  meanDomainAreaNm2: number;
   /** Why a value is empty (NaN): "; "-separated reasons, "" when every value is defined. */
   note: string;
 }
+
+/** Columns of {@link MaskSummaryRow} in nm or nm² (empty without a calibration). */
+export const NM_COLUMNS: ReadonlyArray<keyof MaskSummaryRow> = ["nmPerPx", "totalLengthNm", "meanLengthNm", "meanWidthNm", "meanDomainAreaNm2"];
 
 /** Percolation + density + domain measurements of one in-memory mask. */
 export function quantifyMask(mask: Mask, opts: QuantifyOptions = {}, file?: string): MaskReport {
@@ -98,16 +107,19 @@ function rawSummaryRow(r: MaskReport): MaskSummaryRow {
   const m = r.measure;
   const nm = m.nmPerPx ?? NaN;
   const n = m.domainCount;
+  const meanArea = n ? m.domains.reduce((s, d) => s + d.area, 0) / n : NaN;
   return {
     file: r.file ?? "",
     width: m.width, height: m.height, density: m.density,
     percolates: r.percolation.percolates, dbscanClusters: r.percolation.nClusters, dbscanNoise: r.percolation.nNoise,
     domainCount: n,
-    meanDomainArea: n ? m.domains.reduce((s, d) => s + d.area, 0) / n : NaN,
+    meanDomainArea: meanArea,
     totalLength: m.totalLength, meanLength: n ? m.totalLength / n : NaN,
     meanWidth: m.meanWidth, nematicOrder: m.nematicOrder, director: m.director,
     endPoints: m.endPoints, branchPoints: m.branchPoints,
-    totalLengthNm: m.totalLength * nm, meanWidthNm: m.meanWidth * nm,
+    unit: m.nmPerPx === undefined ? "px" : "nm", nmPerPx: nm,
+    totalLengthNm: m.totalLength * nm, meanLengthNm: (n ? m.totalLength / n : NaN) * nm, meanWidthNm: m.meanWidth * nm,
+    meanDomainAreaNm2: meanArea * nm * nm,
     note: reportNotes(r).join("; "),
   };
 }

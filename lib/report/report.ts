@@ -23,6 +23,14 @@ const TITLES: Record<string, string> = {
   quantification: "Quantification: percolation and nanowire pixel density",
   oneShot: "One-shot accuracy by anchor position",
   hyperparameters: "Hyperparameter study (4-fold CV accuracy, median)",
+  particles: "Particle sizes and shapes (beyond the paper): detection vs ground truth",
+};
+
+/** Sections with no counterpart in the paper: what each adds, printed instead of paper numbers. */
+const BEYOND_PAPER: Record<string, string> = {
+  particles: "Beyond the paper: the paper classifies morphologies and measures nanowire percolation only; notebook 07 adds per-particle " +
+    "sizes and shapes (watershed separation, ECD, Feret, circularity, solidity, in nm when calibrated), checked against synthetic particles of known " +
+    "size and, when present, the EMPS instance segmentations (precision/recall at IoU ≥ 0.5, KS distance of the diameter distributions).",
 };
 
 function fmt(v: unknown): string {
@@ -67,12 +75,22 @@ function curveTable(paper: { labelsPerClass: number[]; medians: Record<string, n
 function sectionLines(key: string, ref: PaperReference, s: SectionSummary | undefined): string[] {
   const lines = [`### ${TITLES[key] ?? key}`, ""];
   const paperPart = (ref as unknown as Record<string, Record<string, unknown>>)[key];
+  if (!s && BEYOND_PAPER[key]) {
+    lines.push(`Not run. ${BEYOND_PAPER[key]}`, "");
+    return lines;
+  }
   if (!s) {
     lines.push(`Not reproduced in this run. Paper: ${fmt(Object.fromEntries(Object.entries(paperPart ?? {}).filter(([k]) => k !== "figure" && k !== "figures")))}`, "");
     return lines;
   }
   const badge = s.data === "stand-in" ? "**stand-in data** (synthetic; the paper's data was not present)" : "real data";
   lines.push(`Data: ${badge}. Profile: \`${s.profile}\`. Setting: ${s.setting}`, "");
+  if (BEYOND_PAPER[key]) {
+    lines.push(BEYOND_PAPER[key], "", "| quantity | reproduced |", "|---|---|");
+    for (const [k, v] of Object.entries(s.values)) lines.push(`| ${k} | ${fmt(v)} |`);
+    lines.push("");
+    return lines;
+  }
   if (key === "nanowireAccuracy" || key === "virusAccuracy") {
     lines.push(...curveTable(paperPart as unknown as { labelsPerClass: number[]; medians: Record<string, number[]> }, s));
   } else if ((s.values as { medians?: unknown }).medians) {
@@ -121,7 +139,7 @@ export function writeReport(opts: ReportOptions = {}): string {
     const files = ["png", "svg"].filter((e) => fs.existsSync(path.join(dir, `${name}.${e}`))).map((e) => `[${e}](${name}.${e})`).join(" ");
     const s = figToSection[name];
     const paperFig = s?.paperFigures?.[name] ?? (s ? ((ref as unknown as Record<string, { figure?: string; figures?: string[] }>)[s.section]?.figure ?? (ref as unknown as Record<string, { figures?: string[] }>)[s.section]?.figures?.join(", ")) : undefined);
-    const paperLink = paperFig && opts.paperFigures && fs.existsSync(path.join(opts.paperFigures, paperFig.split(",")[0].trim()))
+    const paperLink = s && BEYOND_PAPER[s.section] ? "beyond the paper" : paperFig && opts.paperFigures && fs.existsSync(path.join(opts.paperFigures, paperFig.split(",")[0].trim()))
       ? `[${paperFig}](${path.relative(dir, path.join(opts.paperFigures, paperFig.split(",")[0].trim()))})`
       : paperFig ?? "—";
     out.push(`| ${name} | ${figureTitle(path.join(dir, f))} | ${files || "(spec only)"} | ${s ? (s.data === "stand-in" ? "stand-in" : "real") : "—"} | ${paperLink} |`);

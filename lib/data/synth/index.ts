@@ -5,3 +5,4 @@ export * from "./png";
 export * from "./nanowire";
 export * from "./particles";
 export * from "./write";
+export * from "./sized_particles";

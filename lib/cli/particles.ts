@@ -1,0 +1,133 @@
+import * as fs from "fs";
+import * as path from "path";
+import { type Command, parse, UsageError, numberArg } from "./args";
+import { analyseFolder } from "../particles/analyse_folder";
+import { imageRecord, summariseImages, summaryRows, particleRecord, lengthName, type ImageRecord } from "../particles/records";
+import type { MaskRule } from "../data/masks";
+import type { ParticlePolarity } from "../particles/image_particles";
+import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
+import { toCsv } from "../util/csv";
+
+const HELP = `usage: nanomorph particles --images DIR [--masks DIR | --threshold otsu] [options]
+
+Size and shape of every particle in a folder of micrographs (class = sub-folder name):
+foreground from masks or Otsu's threshold, touching particles split by a distance-transform
+watershed (h-maxima markers), particles touching the border or under --min-area dropped and counted,
+then per particle: area, equivalent-circle diameter, Feret max/min (rotating calipers on the convex
+hull), aspect ratio (Feret max/min), circularity (4πA/P², Crofton perimeter), solidity, orientation
+(second moments, degrees), centroid. Lengths in nm with a calibration, else in px; every field name
+carries its unit (equivalentDiameterNm / equivalentDiameterPx, areaNm2 / areaPx2).
+Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, histogram.
+
+  --images DIR        micrographs (jpg/png/tif, 8/16 bit), optionally in class sub-folders
+  --masks DIR         foreground masks paired by name (x.png, x_mask.png, x_label.png, or x_pred.png as
+                      written by \`nanomorph segment --out DIR\`); binary or 8/16-bit label maps
+  --threshold otsu    threshold the images instead (default when --masks is not given): Gaussian
+                      σ 1 px, Otsu, opening by a 3-px disc (drops particles narrower than 6 px),
+                      holes filled
+  --polarity P        Otsu foreground: border (the side touching less of the image border, default)
+                      | auto (the minority side) | dark | bright
+  --rule R            mask foreground rule: auto (default) | colour | nonzero | half
+  --nm-per-px X       pixel size in nm (square pixels); lengths then in nm
+  --min-area PX       drop particles under this many pixels (default 10)
+  --h PX              watershed marker dynamic: larger merges shallow necks (default 2)
+  --no-split          no watershed: one particle per connected component
+  --keep-border       keep particles touching the image border
+  --bins N            histogram bins (default Sturges: ceil(log2 n) + 1)
+  --out DIR           write DIR/particles.json, DIR/particles.csv (one row per particle) and
+                      DIR/particles_summary.csv (one row per group and quantity)
+  --json              print { "images": [...], "summary": {...} } on stdout
+
+A trained U-Net: \`nanomorph segment\` keeps no model file, so run it with --out DIR and pass
+--masks DIR here (its <stem>_pred.png masks pair with the images).
+
+example: nanomorph particles --images tem/ --threshold otsu --nm-per-px 0.52 --out results/particles`;
+
+const OPTIONS = {
+  images: { type: "string" }, masks: { type: "string" }, threshold: { type: "string" }, segment: { type: "string" },
+  polarity: { type: "string" }, rule: { type: "string" }, "nm-per-px": { type: "string" }, "min-area": { type: "string" },
+  h: { type: "string" }, "no-split": { type: "boolean" }, "keep-border": { type: "boolean" }, bins: { type: "string" },
+  out: { type: "string" }, json: { type: "boolean" },
+} as const;
+
+/** Throw a UsageError unless `dir` is (or can be made) a writable folder: checked before any work. */
+function checkOutDir(dir: string): void {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} is a file, not a folder`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out ${dir} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose a writable folder`);
+  }
+}
+
+function fmt(v: number): string {
+  return Number.isNaN(v) ? "—" : Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+export const command: Command = {
+  name: "particles",
+  summary: "particle sizes and shapes (watershed, Feret, ECD, circularity…) in nm or px, per image and class",
+  help: HELP,
+  async run(argv) {
+    const { values: v } = parse(argv, OPTIONS);
+    if (!v.images) throw new UsageError(`particles: --images DIR is required\n\n${HELP}`);
+    if (v.segment !== undefined) {
+      throw new UsageError("--segment: `nanomorph segment` does not save a model to apply; run `nanomorph segment --images … --masks … --out DIR` and pass --masks DIR (its <stem>_pred.png files) here");
+    }
+    if (v.masks && v.threshold) throw new UsageError("give either --masks DIR or --threshold otsu, not both");
+    if (v.threshold !== undefined && v.threshold !== "otsu") throw new UsageError(`--threshold must be 'otsu', got '${v.threshold}'`);
+    const images = path.resolve(v.images as string);
+    if (!fs.existsSync(images) || !fs.statSync(images).isDirectory()) throw new UsageError(`--images ${images} is not a folder`);
+    const masksDir = v.masks ? path.resolve(v.masks as string) : undefined;
+    if (masksDir && (!fs.existsSync(masksDir) || !fs.statSync(masksDir).isDirectory())) throw new UsageError(`--masks ${masksDir} is not a folder`);
+    const rule = ((v.rule as string | undefined) ?? "auto") as MaskRule;
+    if (!["auto", "colour", "nonzero", "half"].includes(rule)) throw new UsageError(`--rule must be auto, colour, nonzero or half, got '${v.rule}'`);
+    const polarity = ((v.polarity as string | undefined) ?? "border") as ParticlePolarity;
+    if (!["border", "auto", "dark", "bright"].includes(polarity)) throw new UsageError(`--polarity must be border, auto, dark or bright, got '${v.polarity}'`);
+    const nm = v["nm-per-px"] === undefined ? undefined : numberArg("nm-per-px", v["nm-per-px"] as string, 1);
+    if (nm !== undefined && !(nm > 0)) throw new UsageError(`--nm-per-px must be a positive number of nm per pixel, got '${v["nm-per-px"]}'`);
+    const minArea = numberArg("min-area", v["min-area"] as string | undefined, 10);
+    if (!(minArea >= 0)) throw new UsageError(`--min-area must be ≥ 0 pixels, got '${v["min-area"]}'`);
+    const h = numberArg("h", v.h as string | undefined, 2);
+    if (!(h >= 0)) throw new UsageError(`--h must be ≥ 0 px, got '${v.h}'`);
+    const bins = v.bins === undefined ? undefined : numberArg("bins", v.bins as string, 10);
+    if (bins !== undefined && !(Number.isInteger(bins) && bins >= 1)) throw new UsageError(`--bins must be a positive integer, got '${v.bins}'`);
+    const out = v.out ? path.resolve(v.out as string) : undefined;
+    if (out) checkOutDir(out);
+
+    const analysed = await analyseFolder(images, {
+      masksDir, rule, polarity, nmPerPx: nm, minArea, h, noSplit: v["no-split"] === true, dropBorder: v["keep-border"] !== true,
+    });
+    const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
+    const summary = summariseImages(records, bins);
+    const report = { images: records, summary, settings: { masks: masksDir ?? null, threshold: masksDir ? null : "otsu", polarity, rule, minArea, h, split: v["no-split"] !== true, dropBorder: v["keep-border"] !== true } };
+    if (out) {
+      writeJsonAtomic(path.join(out, "particles.json"), report);
+      const rows = analysed.flatMap((a, i) => a.extracted.particles.map((p) => ({ file: records[i].file, class: records[i].class, unit: records[i].unit, ...particleRecord(p) })));
+      writeFileAtomic(path.join(out, "particles.csv"), toCsv(rows));
+      writeFileAtomic(path.join(out, "particles_summary.csv"), toCsv(summaryRows(summary)));
+    }
+    if (v.json) {
+      console.log(JSON.stringify(report));
+      return 0;
+    }
+    const cols = ["image", "class", "unit", "found", "kept", "border", "tooSmall", "median ECD", "median Feret max", "median AR"];
+    const rows = records.map((r) => {
+      const g = summary.perImage[r.file];
+      return [r.file, r.class || "—", r.unit, String(r.dropped.found), String(r.dropped.kept), String(r.dropped.border), String(r.dropped.tooSmall),
+        fmt(g.stats[lengthName("equivalentDiameter", r.unit)].median), fmt(g.stats[lengthName("feretMax", r.unit)].median), fmt(g.stats.aspectRatio.median)];
+    });
+    const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+    console.log(cols.map((c, i) => c.padEnd(widths[i])).join("  "));
+    for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
+    console.log("");
+    for (const [cls, g] of Object.entries(summary.perClass)) {
+      const parts = Object.entries(g.stats).filter(([k]) => k.startsWith("equivalentDiameter")).map(([k, s]) =>
+        `${k} median ${fmt(s.median)} (IQR ${fmt(s.iqr)}), mean ${fmt(s.mean)} ± ${fmt(s.sd)}, CV ${fmt(s.cv)}`);
+      console.log(`class ${cls}: ${g.images} image(s), ${g.particles} particle(s) kept; dropped ${g.dropped.border} at the border, ${g.dropped.tooSmall} under ${minArea} px; ${parts.join("; ")}`);
+    }
+    if (out) console.log(`\nparticles.json, particles.csv, particles_summary.csv in ${out}`);
+    return 0;
+  },
+};

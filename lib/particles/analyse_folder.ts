@@ -1,0 +1,41 @@
+import { listClassedImages, pairMasks } from "./files";
+import { analyseImage, type ImageParticles, type MaskSource, type ParticlePolarity } from "./image_particles";
+import { calibrationFor } from "./calibrate";
+import type { ExtractOptions } from "./extract";
+import type { MaskRule } from "../data/masks";
+import { Progress } from "../util/progress";
+
+/** Options of {@link analyseFolder}. */
+export interface AnalyseFolderOptions extends ExtractOptions {
+  /** Folder of masks paired with the images by name; when absent the images are thresholded (Otsu). */
+  masksDir?: string;
+  /** Mask foreground rule (lib/data `MaskRule`). Default "auto". */
+  rule?: MaskRule;
+  /** Otsu foreground side when thresholding. Default "border" (see `borderPolarity`). */
+  polarity?: ParticlePolarity;
+  /** User pixel size, nm/px (see `calibrationFor`). */
+  nmPerPx?: number;
+  /** Progress bar on stderr. Default true. */
+  progress?: boolean;
+}
+
+/**
+ * Analyse every micrograph under `imagesDir` (class = sub-folder): calibration per image through
+ * `calibrationFor`, foreground from the paired mask or Otsu, watershed, drop report, measurements.
+ * Throws naming the folder, an image without a mask, or an unreadable file.
+ */
+export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOptions = {}): Promise<ImageParticles[]> {
+  const images = listClassedImages(imagesDir);
+  const masks = opts.masksDir ? pairMasks(images.map((i) => i.file), opts.masksDir) : null;
+  const bar = opts.progress === false ? null : new Progress({ label: "particles", total: images.length, unit: "img" });
+  const out: ImageParticles[] = [];
+  for (let i = 0; i < images.length; i++) {
+    const { file, class: cls } = images[i];
+    const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule } : { kind: "otsu", polarity: opts.polarity };
+    const cal = await calibrationFor(file, { nmPerPx: opts.nmPerPx });
+    out.push(await analyseImage(file, cls, source, cal, opts));
+    bar?.tick(1);
+  }
+  bar?.finish();
+  return out;
+}

@@ -1,0 +1,120 @@
+import * as path from "path";
+import type { Calibration } from "../data/calibration";
+import { decodeImage, imageInfo } from "../data/decode";
+import { readMask, type MaskRule } from "../data/masks";
+import { otsuMask, type OtsuPolarity } from "../quantify/otsu";
+import type { Mask } from "../quantify/mask";
+import { gaussianBlur } from "../data/synth/field";
+import { fillHoles } from "./fill_holes";
+import { borderPolarity } from "./polarity";
+import { openMask } from "./opening";
+import { extractParticles, type ExtractOptions, type ExtractedParticles } from "./extract";
+
+/** Grey values of a micrograph at native size: row-major, in [0,1] (colour averaged). */
+export interface GreyImage {
+  width: number;
+  height: number;
+  grey: Float32Array;
+}
+
+/** Decode an image file to grey at native size. Throws `ImageDecodeError` naming the file. */
+export async function readGrey(file: string): Promise<GreyImage> {
+  const img = await decodeImage(file, { channels: "native" });
+  const full = img.depth === 16 ? 65535 : 255;
+  const n = img.width * img.height, c = img.channels;
+  const grey = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < c; k++) s += img.data[i * c + k];
+    grey[i] = s / (c * full);
+  }
+  return { width: img.width, height: img.height, grey };
+}
+
+/** Where the foreground of an image comes from. */
+export type MaskSource =
+  | { kind: "mask"; file: string; rule?: MaskRule }
+  | ({ kind: "otsu" } & OtsuOptions);
+
+/** Otsu foreground settings (defaults: smooth 1 px, polarity "border", open 3 px, fill holes). */
+export interface OtsuOptions {
+  polarity?: ParticlePolarity;
+  /** Gaussian σ before thresholding, px. Default 1. */
+  smooth?: number;
+  /** Opening radius after thresholding, px. Default 3 (particles narrower than 6 px are removed). */
+  open?: number;
+  /** Fill holes. Default true. */
+  fillHoles?: boolean;
+}
+
+/** Foreground side for Otsu: lib/quantify's `bright` | `dark` | `auto` (minority), or `border` (see `borderPolarity`, the default). */
+export type ParticlePolarity = OtsuPolarity | "border";
+
+/**
+ * The foreground mask of `image` from `source`. Otsu: the grey image is first smoothed by a Gaussian
+ * of `smooth` px (default 1), thresholded, the foreground side picked by `polarity` (default
+ * `border`), opened by a disc of `open` px (default 3) and its holes filled (`fillHoles`, default
+ * true). Why: support-film grain otherwise survives the threshold as hundreds of specks and ragged
+ * edges that seed spurious watershed markers. Measured on 40 EMPS images (pooled, IoU ≥ 0.5): no
+ * opening, σ 1: precision 0.15, recall 0.47; σ 2 + opening 2: 0.32 / 0.49; σ 1 + opening 3: 0.36 / 0.48.
+ * More smoothing biases small particles: on synthetic 12-px particles σ 2 reads diameters +9 %
+ * (recall 0.57), σ 1 +5 % (0.68).
+ */
+export async function foregroundMask(image: string, source: MaskSource, grey?: GreyImage): Promise<Mask> {
+  if (source.kind === "mask") {
+    const m = await readMask(source.file, undefined, source.rule ?? "auto");
+    if (grey && (m.width !== grey.width || m.height !== grey.height)) {
+      throw new Error(`mask ${source.file} is ${m.width}x${m.height} but image ${image} is ${grey.width}x${grey.height}`);
+    }
+    return { width: m.width, height: m.height, data: m.data };
+  }
+  return otsuForeground(grey ?? await readGrey(image), source);
+}
+
+/** Otsu foreground of a grey image with the smoothing, polarity, opening and hole filling of {@link foregroundMask}. */
+export function otsuForeground(g: GreyImage, opts: OtsuOptions = {}): Mask {
+  const sigma = opts.smooth ?? 1;
+  if (!(sigma >= 0)) throw new Error(`foregroundMask: smooth must be ≥ 0 px, got ${sigma}`);
+  const smoothed = sigma > 0 ? gaussianBlur(g.grey, g.width, g.height, sigma) : g.grey;
+  const pol = opts.polarity ?? "border";
+  const m = pol === "border" ? borderPolarity(otsuMask(smoothed, g.width, g.height, "bright")) : otsuMask(smoothed, g.width, g.height, pol);
+  const opened = openMask(m, opts.open ?? 3);
+  return opts.fillHoles === false ? opened : fillHoles(opened);
+}
+
+/** Particles of one micrograph with what it took to measure them. */
+export interface ImageParticles {
+  /** Image path as given. */
+  file: string;
+  /** Class (sub-folder name; "" when none). */
+  class: string;
+  width: number;
+  height: number;
+  /** The pixel size used, or null (then every length is in px). */
+  calibration: Calibration | null;
+  /** "mask <file>" or "otsu". */
+  maskSource: string;
+  extracted: ExtractedParticles;
+}
+
+/**
+ * Analyse one micrograph: foreground from `source` (a mask file, or Otsu's threshold of the image),
+ * watershed separation, drop report and measurements in nm when `calibration` is given. The mask
+ * must have the image's size. Throws naming the file.
+ */
+export async function analyseImage(file: string, cls: string, source: MaskSource, calibration: Calibration | null, opts: ExtractOptions = {}): Promise<ImageParticles> {
+  const grey = source.kind === "otsu" ? await readGrey(file) : undefined;
+  const mask = await foregroundMask(file, source, grey);
+  if (source.kind === "mask") {
+    // The header is enough to catch a mask paired with the wrong image.
+    const info = await imageInfo(file);
+    if (info.width !== mask.width || info.height !== mask.height) {
+      throw new Error(`mask ${source.file} is ${mask.width}x${mask.height} but image ${file} is ${info.width}x${info.height}`);
+    }
+  }
+  return {
+    file, class: cls, width: mask.width, height: mask.height, calibration,
+    maskSource: source.kind === "mask" ? `mask ${path.basename(source.file)}` : "otsu",
+    extracted: extractParticles(mask, calibration, opts),
+  };
+}

@@ -1,0 +1,123 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { command as particles } from "../lib/cli/particles";
+import { UsageError } from "../lib/cli/args";
+import { writeSizedParticleSet } from "../lib/data/synth/sized_particles";
+import { readJson } from "../lib/util/fsx";
+
+/** Run a command with console.log captured; returns exit code and stdout text. */
+async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => { lines.push(a.map(String).join(" ")); };
+  try {
+    return { code: await run(), out: lines.join("\n") };
+  } finally {
+    console.log = orig;
+  }
+}
+
+/** Minimal RFC 4180 reader for the round trip (quoted cells may hold commas). */
+function parseCsv(text: string): Array<Record<string, string>> {
+  const rows = text.trim().split("\n").map((line) => {
+    const cells: string[] = [];
+    let cur = "", q = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (q) { if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') q = false; else cur += c; }
+      else if (c === '"') q = true;
+      else if (c === ",") { cells.push(cur); cur = ""; }
+      else cur += c;
+    }
+    cells.push(cur);
+    return cells;
+  });
+  return rows.slice(1).map((r) => Object.fromEntries(rows[0].map((h, i) => [h, r[i]])));
+}
+
+interface Report {
+  images: Array<{ file: string; class: string; nmPerPx: number | null; unit: string; calibration: { source: string } | null; dropped: { found: number; kept: number; border: number; tooSmall: number }; particles: Array<Record<string, number>> }>;
+  summary: { perClass: Record<string, { particles: number; stats: Record<string, { count: number; median: number }> }>; overall: { particles: number } };
+}
+
+describe("cli particles", function () {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nm-particles-cli-"));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  before(async () => {
+    await writeSizedParticleSet(dir, [
+      { name: "small", spec: { size: 128, count: 8, medianDiameter: 12, sigmaLog: 0.1 } },
+      { name: "large", spec: { size: 128, count: 5, medianDiameter: 24, sigmaLog: 0.1 } },
+    ], 2, 31);
+  });
+
+  it("writes JSON and CSV in nm with the masks, and the CSV round-trips the JSON", async () => {
+    const out = path.join(dir, "out-nm");
+    const r = await capture(() => particles.run(["--images", path.join(dir, "images"), "--masks", path.join(dir, "masks"), "--nm-per-px", "0.5", "--out", out, "--json"]));
+    assert.equal(r.code, 0);
+    const rep = JSON.parse(r.out) as Report;
+    assert.deepEqual(rep, readJson<Report>(path.join(out, "particles.json")));
+    assert.equal(rep.images.length, 4);
+    for (const im of rep.images) {
+      assert.equal(im.nmPerPx, 0.5);
+      assert.equal(im.unit, "nm");
+      assert.equal(im.calibration?.source, "user");
+      assert.equal(im.dropped.found, im.dropped.kept + im.dropped.border + im.dropped.tooSmall);
+      for (const p of im.particles) assert.ok("equivalentDiameterNm" in p && "feretMaxNm" in p && "feretMinNm" in p && "aspectRatio" in p && !("equivalentDiameterPx" in p));
+    }
+    // the class of the small particles has the smaller median diameter (12 vs 24 px drawn = 6 vs 12 nm)
+    const med = (c: string): number => rep.summary.perClass[c].stats.equivalentDiameterNm.median;
+    assert.ok(Math.abs(med("small") - 6) < 1 && Math.abs(med("large") - 12) < 1.5, `medians ${med("small")}, ${med("large")}`);
+    const rows = parseCsv(fs.readFileSync(path.join(out, "particles.csv"), "utf8"));
+    const all = rep.images.flatMap((im) => im.particles.map((p) => ({ file: im.file, p })));
+    assert.equal(rows.length, all.length);
+    rows.forEach((row, i) => {
+      assert.equal(row.file, all[i].file);
+      assert.equal(row.unit, "nm");
+      for (const k of ["equivalentDiameterNm", "feretMaxNm", "areaNm2", "circularity", "solidity"]) assert.equal(Number(row[k]), all[i].p[k], `${k} row ${i}`);
+    });
+    const sum = parseCsv(fs.readFileSync(path.join(out, "particles_summary.csv"), "utf8"));
+    const cls = sum.find((s) => s.level === "class" && s.group === "small" && s.quantity === "equivalentDiameterNm");
+    assert.ok(cls && Number(cls.median) === med("small"));
+  });
+
+  it("thresholds with Otsu and reports pixels with px-suffixed names when uncalibrated", async () => {
+    const r = await capture(() => particles.run(["--images", path.join(dir, "images"), "--threshold", "otsu", "--json"]));
+    const rep = JSON.parse(r.out) as Report;
+    for (const im of rep.images) {
+      assert.equal(im.nmPerPx, null);
+      assert.equal(im.unit, "px");
+      assert.ok(im.particles.length > 0);
+      for (const p of im.particles) assert.ok("equivalentDiameterPx" in p && "areaPx2" in p && !("areaNm2" in p));
+    }
+    const text = await capture(() => particles.run(["--images", path.join(dir, "images")]));
+    assert.match(text.out, /class small: 2 image\(s\), \d+ particle\(s\) kept; dropped \d+ at the border, \d+ under 10 px/);
+  });
+
+  it("rejects bad options before any work, naming the option", async () => {
+    const img = path.join(dir, "images");
+    const file = path.join(dir, "a-file");
+    fs.writeFileSync(file, "x");
+    await assert.rejects(particles.run(["--images", img, "--out", file]), (e: Error) => e instanceof UsageError && /--out .* is a file/.test(e.message));
+    await assert.rejects(particles.run(["--images", img, "--nm-per-px", "0"]), /--nm-per-px must be a positive number/);
+    await assert.rejects(particles.run(["--images", img, "--threshold", "mean"]), /--threshold must be 'otsu'/);
+    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /either --masks DIR or --threshold otsu/);
+    await assert.rejects(particles.run(["--images", path.join(dir, "nope")]), /--images .* is not a folder/);
+    await assert.rejects(particles.run(["--images", img, "--segment", "model"]), /does not save a model/);
+    const partial = path.join(dir, "partial-masks");
+    fs.mkdirSync(partial);
+    fs.copyFileSync(path.join(dir, "masks", "small", "small_000.png"), path.join(partial, "small_000_pred.png"));
+    await assert.rejects(particles.run(["--images", img, "--masks", partial]), /no mask in .* for .*large_000\.png \(and 2 more images\)/);
+  });
+});
+
+describe("particles/calibrate", () => {
+  it("uses the user's nm/px when given, else none, and names the option for a bad value", async () => {
+    const { calibrationFor } = await import("../lib/particles/calibrate");
+    assert.equal(await calibrationFor("x.png"), null);
+    const c = await calibrationFor("x.png", { nmPerPx: 0.25 });
+    assert.deepEqual([c?.nmPerPxX, c?.nmPerPxY, c?.source], [0.25, 0.25, "user"]);
+    await assert.rejects(calibrationFor("x.png", { nmPerPx: -2 }), /--nm-per-px must be a positive number/);
+  });
+});
