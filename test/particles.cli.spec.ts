@@ -6,6 +6,9 @@ import { command as particles } from "../lib/cli/particles";
 import { UsageError } from "../lib/cli/args";
 import { writeSizedParticleSet } from "../lib/data/synth/sized_particles";
 import { readJson } from "../lib/util/fsx";
+import sharp from "sharp";
+import { makeMask } from "../lib/quantify/mask";
+import { extractParticles } from "../lib/particles/extract";
 
 /** Run a command with console.log captured; returns exit code and stdout text. */
 async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
@@ -115,9 +118,34 @@ describe("cli particles", function () {
 describe("particles/calibrate", () => {
   it("uses the user's nm/px when given, else none, and names the option for a bad value", async () => {
     const { calibrationFor } = await import("../lib/particles/calibrate");
-    assert.equal(await calibrationFor("x.png"), null);
-    const c = await calibrationFor("x.png", { nmPerPx: 0.25 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "particles-cal-"));
+    const png = path.join(dir, "plain.png");
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(png);
+    assert.equal(await calibrationFor(png, { scaleBars: false }), null);
+    assert.equal(await calibrationFor(png), null, "no metadata and no bar: no calibration");
+    const c = await calibrationFor(png, { nmPerPx: 0.25, scaleBars: false });
     assert.deepEqual([c?.nmPerPxX, c?.nmPerPxY, c?.source], [0.25, 0.25, "user"]);
-    await assert.rejects(calibrationFor("x.png", { nmPerPx: -2 }), /--nm-per-px must be a positive number/);
+    await assert.rejects(calibrationFor(png, { nmPerPx: -2, scaleBars: false }), /--nm-per-px must be a positive number/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const real = path.join(__dirname, "..", "..", "shared", "data", "nanowire-examples", "bundle.png");
+  it("falls back to the burnt-in scale bar of a real crop, and returns its box for exclusion", async function () {
+    if (!fs.existsSync(real)) { console.log(`      (skipped: ${real} not found)`); this.skip(); }
+    this.timeout(60_000);
+    const { calibrateImage } = await import("../lib/particles/calibrate");
+    const r = await calibrateImage(real);
+    assert.equal(r.calibration?.source, "scalebar");
+    assert.ok(Math.abs(r.calibration!.nmPerPxX - 1.336) / 1.336 < 0.03, `nm/px ${r.calibration?.nmPerPxX}`);
+    assert.equal(r.exclude.length, 1);
+    const u = await calibrateImage(real, { nmPerPx: 2 });
+    assert.equal(u.calibration?.source, "user", "the user's value wins over the bar");
+    assert.equal(u.exclude.length, 1, "the bar is excluded whatever calibrated the image");
+  });
+
+  it("drops particles touching an excluded box and counts them", () => {
+    const m = makeMask(40, 20, (x, y) => (x - 10) ** 2 + (y - 10) ** 2 < 16 || (x - 30) ** 2 + (y - 10) ** 2 < 16);
+    const r = extractParticles(m, null, { exclude: [{ x0: 25, y0: 0, x1: 40, y1: 20 }] });
+    assert.deepEqual(r.dropped, { border: 0, tooSmall: 0, scaleBar: 1, found: 2, kept: 1 });
   });
 });

@@ -1,6 +1,7 @@
 import { listClassedImages, pairMasks } from "./files";
 import { analyseImage, type ImageParticles, type MaskSource, type ParticlePolarity } from "./image_particles";
-import { calibrationFor } from "./calibrate";
+import { calibrateImage } from "./calibrate";
+import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";
 import type { ExtractOptions } from "./extract";
 import type { MaskRule } from "../data/masks";
 import { Progress } from "../util/progress";
@@ -13,15 +14,17 @@ export interface AnalyseFolderOptions extends ExtractOptions {
   rule?: MaskRule;
   /** Otsu foreground side when thresholding. Default "border" (see `borderPolarity`). */
   polarity?: ParticlePolarity;
-  /** User pixel size, nm/px (see `calibrationFor`). */
+  /** User pixel size, nm/px (see `calibrateImage`). */
   nmPerPx?: number;
+  /** Read burnt-in scale bars (calibration fallback, and their pixels excluded). Default true. */
+  scaleBars?: boolean;
   /** Progress bar on stderr. Default true. */
   progress?: boolean;
 }
 
 /**
  * Analyse every micrograph under `imagesDir` (class = sub-folder): calibration per image through
- * `calibrationFor`, foreground from the paired mask or Otsu, watershed, drop report, measurements.
+ * `calibrateImage` (user > file metadata > scale bar; a scale bar's box is excluded), foreground from the paired mask or Otsu, watershed, drop report, measurements.
  * Throws naming the folder, an image without a mask, or an unreadable file.
  */
 export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOptions = {}): Promise<ImageParticles[]> {
@@ -29,12 +32,19 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
   const masks = opts.masksDir ? pairMasks(images.map((i) => i.file), opts.masksDir) : null;
   const bar = opts.progress === false ? null : new Progress({ label: "particles", total: images.length, unit: "img" });
   const out: ImageParticles[] = [];
-  for (let i = 0; i < images.length; i++) {
-    const { file, class: cls } = images[i];
-    const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule } : { kind: "otsu", polarity: opts.polarity };
-    const cal = await calibrationFor(file, { nmPerPx: opts.nmPerPx });
-    out.push(await analyseImage(file, cls, source, cal, opts));
-    bar?.tick(1);
+  const scaleBars = opts.scaleBars ?? true;
+  // One OCR worker for the whole folder (starting one costs about a second).
+  const reader: LabelReader | undefined = scaleBars ? await createLabelReader() : undefined;
+  try {
+    for (let i = 0; i < images.length; i++) {
+      const { file, class: cls } = images[i];
+      const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule } : { kind: "otsu", polarity: opts.polarity };
+      const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader });
+      out.push(await analyseImage(file, cls, source, cal.calibration, { ...opts, exclude: [...(opts.exclude ?? []), ...cal.exclude] }));
+      bar?.tick(1);
+    }
+  } finally {
+    await reader?.terminate();
   }
   bar?.finish();
   return out;

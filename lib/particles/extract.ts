@@ -5,7 +5,10 @@ import { instanceAreas, touchesBorder, type InstanceLabels } from "./instances";
 import { measureParticles, type ParticleMeasure } from "./measure";
 
 /** Why an instance was left out of the measurements. */
-export type DropReason = "border" | "tooSmall";
+export type DropReason = "border" | "tooSmall" | "scaleBar";
+
+/** A pixel box, x0/y0 inclusive, x1/y1 exclusive (the scale-bar reader's `exclude`). */
+export interface PixelBox { x0: number; y0: number; x1: number; y1: number }
 
 /** Options of {@link extractParticles}. */
 export interface ExtractOptions extends WatershedOptions {
@@ -13,12 +16,16 @@ export interface ExtractOptions extends WatershedOptions {
   minArea?: number;
   /** Drop instances touching the image border (their size is cut off). Default true. */
   dropBorder?: boolean;
+  /** Boxes whose pixels are not sample (a burnt-in scale bar and its label): instances touching one are dropped as `scaleBar`. */
+  exclude?: PixelBox[];
 }
 
 /** What was dropped and why; an instance touching the border is counted as `border` whatever its size. */
 export interface DropReport {
   border: number;
   tooSmall: number;
+  /** Touching a scale bar or its label (see ExtractOptions.exclude). */
+  scaleBar: number;
   /** Instances found before dropping. */
   found: number;
   /** Instances kept and measured. */
@@ -41,9 +48,19 @@ export function classifyInstances(inst: InstanceLabels, opts: ExtractOptions = {
   if (!(minArea >= 0)) throw new Error(`extractParticles: minArea must be ≥ 0 px, got ${minArea}`);
   const areas = instanceAreas(inst);
   const border = opts.dropBorder === false ? new Array<boolean>(inst.count).fill(false) : touchesBorder(inst);
-  const status = Array.from({ length: inst.count }, (_, i): "kept" | DropReason => (border[i] ? "border" : areas[i] < minArea ? "tooSmall" : "kept"));
+  const onBar = new Array<boolean>(inst.count).fill(false);
+  for (const b of opts.exclude ?? []) {
+    for (let y = Math.max(0, b.y0); y < Math.min(inst.height, b.y1); y++) {
+      for (let x = Math.max(0, b.x0); x < Math.min(inst.width, b.x1); x++) {
+        const id = inst.labels[y * inst.width + x];
+        if (id >= 0) onBar[id] = true;
+      }
+    }
+  }
+  const status = Array.from({ length: inst.count }, (_, i): "kept" | DropReason =>
+    (onBar[i] ? "scaleBar" : border[i] ? "border" : areas[i] < minArea ? "tooSmall" : "kept"));
   const cnt = (s: string): number => status.filter((x) => x === s).length;
-  return { status, dropped: { border: cnt("border"), tooSmall: cnt("tooSmall"), found: inst.count, kept: cnt("kept") } };
+  return { status, dropped: { border: cnt("border"), tooSmall: cnt("tooSmall"), scaleBar: cnt("scaleBar"), found: inst.count, kept: cnt("kept") } };
 }
 
 /**
