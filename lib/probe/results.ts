@@ -77,9 +77,10 @@ export function probeJson(rows: readonly RunRecord[]): ProbeJson {
 /** A plain-text table "n | median [q1, q3] | runs" per encoder and protocol. */
 export function formatTable(rows: readonly RunRecord[], digits = 3): string {
   const boxes = summarizeRuns(rows);
-  const lines = ["encoder          protocol  n     accuracy median [IQR]     runs"];
+  const budget = rows.length > 0 && rows.every((r) => "budget" in r);
+  const lines = [`encoder          protocol  ${budget ? "budget" : "n     "} accuracy median [IQR]     runs`];
   for (const b of boxes) {
-    lines.push(`${b.encoder.padEnd(16)} ${b.protocol.padEnd(9)} ${String(b.n).padEnd(5)} ` +
+    lines.push(`${b.encoder.padEnd(16)} ${b.protocol.padEnd(9)} ${String(b.n).padEnd(budget ? 6 : 5)} ` +
       `${b.median.toFixed(digits)} [${b.q1.toFixed(digits)}, ${b.q3.toFixed(digits)}]`.padEnd(26) + ` ${b.runs}`);
   }
   return lines.join("\n");
