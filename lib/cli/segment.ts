@@ -181,6 +181,10 @@ export const command: Command = {
       `${fit === "resize" ? ` (${size}px; at native resolution ${nat.dice.toFixed(4)} / ${nat.diceT.toFixed(4)})` : ""}; ` +
       `Otsu ${otsu.median.dice.toFixed(4)} (native, ${otsu.polarity} foreground, chosen on the training pairs); ` +
       `all-foreground ${report.median.allForegroundDice.toFixed(4)}`);
+    // Say plainly when training did not pay: a user should then threshold, or label more pairs.
+    const beats = report.median.dice > otsu.median.dice && report.median.diceT > otsu.median.dice;
+    summary.push(beats ? "the model beats Otsu on median Dice (soft and thresholded)"
+      : "warning: the model does not beat Otsu on median Dice here; label more pairs, train longer, or threshold instead");
     summary.push(`${report.seconds.toFixed(0)} s in all (training ${trainInfo.seconds.toFixed(0)} s)`);
     writeJsonAtomic(path.join(out, "segment.json"), report);
     if (v.json) {
