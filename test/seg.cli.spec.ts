@@ -9,6 +9,10 @@ import { makeMask } from "../lib/quantify/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { encodeMaskPng } from "../lib/quantify/mask_io";
 import { Rng } from "../lib/util/rng";
+import { spawnSync } from "child_process";
+import { otsuBaseline } from "../lib/seg/otsu_baseline";
+import { loadSegmentConfig } from "../lib/seg/config";
+import { pairImagesMasks } from "../lib/data/folders";
 
 /** Run a command with console.log captured; returns exit code and stdout text. */
 async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
@@ -60,6 +64,57 @@ describe("cli segment / quantify", function () {
       assert.equal(typeof rep.median.dice, "number");
     });
   }
+
+  it("segment reports the Otsu baseline of the same held-out images (polarity from the training pairs) in JSON and text", async () => {
+    const args = ["--images", path.join(dir, "img"), "--masks", path.join(dir, "mask"), "--encoder", "resnet8",
+      "--train", "3", "--seed", "7", "--size", "32", "--epochs", "1"];
+    const r = await capture(() => segment.run([...args, "--out", path.join(dir, "out-otsu"), "--json"]));
+    assert.equal(r.code, 0);
+    const rep = JSON.parse(r.out);
+    const pairs = pairImagesMasks(path.join(dir, "img"), path.join(dir, "mask"));
+    const byName = (names: string[]): { images: string[]; masks: string[] } => {
+      const idx = names.map((n) => pairs.images.findIndex((f) => path.basename(f) === n));
+      return { images: idx.map((i) => pairs.images[i]), masks: idx.map((i) => pairs.masks[i]) };
+    };
+    const trainNames: string[] = rep.train.files;
+    const testNames: string[] = rep.images.map((im: { image: string }) => im.image);
+    assert.equal(new Set([...trainNames, ...testNames]).size, 6, "train and test are disjoint and cover the folder");
+    const direct = await otsuBaseline(byName(trainNames), byName(testNames));
+    assert.deepEqual(rep.baseline.otsu, { polarity: direct.polarity, trainMedianDice: direct.trainMedianDice, median: direct.median });
+    rep.images.forEach((im: { otsuDice: number; native: { dice: number; diceT: number } }, k: number) => {
+      assert.equal(im.otsuDice, direct.images[k].dice);
+      assert.ok(im.native.dice >= 0 && im.native.dice <= 1 && im.native.diceT >= 0 && im.native.diceT <= 1);
+    });
+    assert.ok(rep.baseline.otsu.median.dice > 0.5, "dark bars on a bright film: Otsu finds them");
+    assert.equal(rep.settings.profile, "ci");
+    const t = await capture(() => segment.run([...args, "--out", path.join(dir, "out-otsu-text")]));
+    assert.match(t.out, new RegExp(`Otsu ${direct.median.dice.toFixed(4)} \\(native, ${direct.polarity} foreground, chosen on the training pairs\\)`));
+    assert.match(t.out, /\d+ s in all \(training \d+ s\)/);
+  });
+
+  it("segment without a profile uses the quality settings and prints them (child process, NANOMORPH_PROFILE unset)", function () {
+    this.timeout(120000);
+    const env = { ...process.env };
+    delete env.NANOMORPH_PROFILE;
+    const root = path.join(__dirname, "..");
+    // Short run: encoder, size and epochs overridden; loss, lr, preprocess, batch and filters come from the profile.
+    const r = spawnSync(process.execPath, [path.join(root, "bin", "nanomorph"), "segment", "--images", path.join(dir, "img"), "--masks", path.join(dir, "mask"),
+      "--encoder", "resnet8", "--train", "4", "--size", "32", "--epochs", "1", "--out", path.join(dir, "out-quality"), "--json"], { env, encoding: "utf8", cwd: root });
+    assert.equal(r.status, 0, r.stderr);
+    const q = loadSegmentConfig("quality");
+    const line = r.stderr.split("\n").find((l) => l.startsWith("segment: profile")) ?? "";
+    assert.match(line, /^segment: profile quality \(default; /);
+    for (const part of [`preprocess ${q.preprocess}`, `loss ${q.loss}`, `lr ${q.learningRate}`, `batch ${q.batchSize}`, `filters ${q.filters ? q.filters.join("/") : "encoder default"}`]) {
+      assert.ok(line.includes(part), `'${part}' missing from: ${line}`);
+    }
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.settings.profile, "quality");
+    assert.equal(rep.settings.loss, q.loss);
+    assert.equal(rep.settings.learningRate, q.learningRate);
+    assert.equal(rep.settings.preprocess, q.preprocess);
+    assert.deepEqual(rep.settings.filters, q.filters ?? rep.settings.filters);
+    assert.ok(typeof rep.baseline.otsu.median.dice === "number");
+  });
 
   it("segment rejects bad usage with a message naming the option", async () => {
     await assert.rejects(segment.run(["--images", path.join(dir, "img"), "--masks", path.join(dir, "mask"), "--train", "6"]), /--train must be an integer in 1\.\.5/);

@@ -6,6 +6,8 @@ import { loadEncoder } from "../models/load";
 import { pairImagesMasks } from "../data/folders";
 import type { MaskRule } from "../data/masks";
 import { loadSegmentConfig } from "../seg/config";
+import { profileName, profileIsExplicit } from "../config/index";
+import { otsuBaseline, type OtsuBaselineResult } from "../seg/otsu_baseline";
 import { UNet } from "../seg/unet";
 import { trainSegmenter, predictProbabilities } from "../seg/train";
 import { segScores, batchScores, type SegScores } from "../seg/metrics";
@@ -22,7 +24,11 @@ const HELP = `usage: nanomorph segment --images DIR --masks DIR [options]
 Train a U-Net (frozen encoder + Conv2DTranspose/BN/ReLU decoder, the paper's design) on N image/mask
 pairs, predict the rest, write the predicted masks and print per-image and median Dice/IoU.
 Scores are the paper's soft Dice/IoU on the sigmoid output plus the same thresholded at 0.5; in resize
-mode they are computed at the network resolution (as the paper), in tile mode at native resolution.
+mode they are computed at the network resolution (as the paper), in tile mode at native resolution; the
+native-resolution scores are reported in both modes. Beside them: Otsu thresholding of the same held-out
+images at native resolution (polarity chosen on the training pairs), the baseline a model must beat.
+Without a profile the 'quality' settings apply (measured on real micrographs, see the README); the
+settings in use are printed at start.
 
   --images DIR       micrographs (any size; jpg/png/tif, 8 or 16 bit)
   --masks DIR        masks paired by file stem (x.png ↔ x.png / x_label.png / x_mask.png): binary PNGs,
@@ -66,6 +72,10 @@ export interface SegmentImageResult extends SegScores {
   predicted: string;
   /** Dice of the trivial all-foreground prediction on this image (a floor for context). */
   allForegroundDice: number;
+  /** The model's scores at the image's native resolution (equal to the scores above in tile mode). */
+  native: SegScores;
+  /** Dice of Otsu thresholding on this image (native resolution, polarity chosen on the training pairs). */
+  otsuDice: number;
 }
 
 export const command: Command = {
@@ -112,12 +122,16 @@ export const command: Command = {
     const order = new Rng(seed).fork("segment-train").shuffle(Array.from({ length: total }, (_, i) => i));
     const trainIdx = order.slice(0, nTrain).sort((a, b) => a - b);
     const testIdx = order.slice(nTrain).sort((a, b) => a - b);
-    const backend = await initBackend();
-    console.error(`segment: ${total} pairs → ${nTrain} train / ${testIdx.length} test; encoder ${spec}; ${fit} ${size}px; ` +
-      `${epochs} epochs; loss ${loss}; backend ${backend.name}`);
-
     const preprocess = ((v.preprocess as string | undefined) ?? cfg.preprocess) as "unit" | "caffe";
     if (preprocess !== "unit" && preprocess !== "caffe") throw new UsageError(`--preprocess must be unit or caffe, got '${v.preprocess}'`);
+    const profile = profileName();
+    const started = Date.now();
+    const backend = await initBackend();
+    // The settings in use, always (stderr, so --json output stays clean): a user must see what ran.
+    console.error(`segment: profile ${profile}${profileIsExplicit() ? "" : " (default; NANOMORPH_PROFILE or --profile changes it)"}; ` +
+      `encoder ${spec}; preprocess ${preprocess}; ${fit} ${size}px; ${epochs} epochs; loss ${loss}; lr ${learningRate}; batch ${batchSize}; ` +
+      `filters ${filters ? filters.join("/") : "encoder default"}; backend ${backend.name}`);
+    console.error(`segment: ${total} pairs → ${nTrain} train / ${testIdx.length} test (seed ${seed})`);
     const encoder = await loadEncoder(spec, { seed: cfg.encoderSeed, preprocess });
     const net = new UNet(encoder, { filters, trainEncoder: v.unfreeze === true, seed });
     const invert = v.invert === true;
@@ -140,35 +154,59 @@ export const command: Command = {
         const file = path.join(out, predictedMaskName(pairs.images[i]));
         await writePredictedMask(file, native, h, w, threshold);
         const truth = (await readMaskForSeg(pairs.masks[i], rule, invert)).data;
-        const scores = netScores ? netScores[k] : segScores(truth, native, { smooth: cfg.smooth, threshold });
+        const nativeScores = segScores(truth, native, { smooth: cfg.smooth, threshold });
+        const scores = netScores ? netScores[k] : nativeScores;
         // Baseline for context: Dice of predicting foreground everywhere (2f / (1 + f), f = foreground fraction).
         let fg = 0;
         for (let q = 0; q < truth.length; q++) fg += truth[q];
         const f = fg / truth.length;
-        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores, allForegroundDice: (2 * f) / (1 + f) });
+        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores, allForegroundDice: (2 * f) / (1 + f), native: nativeScores, otsuDice: NaN });
       }
     } finally {
       tf.dispose([train.x, test.x, ...(train.y ? [train.y] : []), ...(test.y ? [test.y] : [])]);
       net.dispose();
       encoder.dispose();
     }
+    const otsu: OtsuBaselineResult = await otsuBaseline(
+      { images: trainIdx.map((i) => pairs.images[i]), masks: trainIdx.map((i) => pairs.masks[i]) },
+      { images: testIdx.map((i) => pairs.images[i]), masks: testIdx.map((i) => pairs.masks[i]) },
+      { rule, invert, smooth: cfg.smooth });
+    results.forEach((r, k) => { r.otsuDice = otsu.images[k].dice; });
     const med = (k: keyof SegScores): number => summarize(results.map((r) => r[k])).median;
+    const medNative = (k: keyof SegScores): number => summarize(results.map((r) => r.native[k])).median;
     const report = {
       images: results,
-      median: { dice: med("dice"), iou: med("iou"), diceT: med("diceT"), iouT: med("iouT"), allForegroundDice: summarize(results.map((r) => r.allForegroundDice)).median },
+      median: {
+        dice: med("dice"), iou: med("iou"), diceT: med("diceT"), iouT: med("iouT"), allForegroundDice: summarize(results.map((r) => r.allForegroundDice)).median,
+        native: { dice: medNative("dice"), iou: medNative("iou"), diceT: medNative("diceT"), iouT: medNative("iouT") },
+      },
+      baseline: { otsu: { polarity: otsu.polarity, trainMedianDice: otsu.trainMedianDice, median: otsu.median } },
       train: { n: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, finalLoss: trainInfo.losses[trainInfo.losses.length - 1], seconds: trainInfo.seconds },
-      settings: { encoder: spec, preprocess, size, fit, loss, threshold, filters: net.filters, seed, invert, backend: backend.name },
+      settings: { profile, encoder: spec, preprocess, size, fit, epochs, loss, learningRate, batchSize, threshold, filters: net.filters, seed, invert, backend: backend.name },
+      seconds: (Date.now() - started) / 1000,
     };
+    const summary: string[] = [];
+    const nat = report.median.native;
+    summary.push(`median Dice over ${results.length} held-out images: model ${report.median.dice.toFixed(4)} soft / ${report.median.diceT.toFixed(4)} thresholded` +
+      `${fit === "resize" ? ` (${size}px; at native resolution ${nat.dice.toFixed(4)} / ${nat.diceT.toFixed(4)})` : ""}; ` +
+      `Otsu ${otsu.median.dice.toFixed(4)} (native, ${otsu.polarity} foreground, chosen on the training pairs); ` +
+      `all-foreground ${report.median.allForegroundDice.toFixed(4)}`);
+    // Say plainly when training did not pay: a user should then threshold, or label more pairs.
+    const beats = report.median.dice > otsu.median.dice && report.median.diceT > otsu.median.dice;
+    summary.push(beats ? "the model beats Otsu on median Dice (soft and thresholded)"
+      : "warning: the model does not beat Otsu on median Dice here; label more pairs, train longer, or threshold instead");
+    summary.push(`${report.seconds.toFixed(0)} s in all (training ${trainInfo.seconds.toFixed(0)} s)`);
     writeJsonAtomic(path.join(out, "segment.json"), report);
     if (v.json) {
+      for (const line of summary) console.error(`segment: ${line}`);
       console.log(JSON.stringify(report));
       return 0;
     }
     const at = `@${String(threshold).replace(/^0\./, ".")}`;
-    console.log("image".padEnd(24) + ["dice", "iou", `dice${at}`, `iou${at}`].map((h) => h.padEnd(8)).join(""));
-    for (const r of results) console.log(r.image.padEnd(24) + [r.dice, r.iou, r.diceT, r.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
-    console.log("median".padEnd(24) + [report.median.dice, report.median.iou, report.median.diceT, report.median.iouT].map((x) => x.toFixed(4).padEnd(8)).join(""));
-    console.log(`(all-foreground baseline: median Dice ${report.median.allForegroundDice.toFixed(4)})`);
+    console.log("image".padEnd(24) + ["dice", "iou", `dice${at}`, `iou${at}`, "otsu"].map((h) => h.padEnd(8)).join(""));
+    for (const r of results) console.log(r.image.padEnd(24) + [r.dice, r.iou, r.diceT, r.iouT, r.otsuDice].map((x) => x.toFixed(4).padEnd(8)).join(""));
+    console.log("median".padEnd(24) + [report.median.dice, report.median.iou, report.median.diceT, report.median.iouT, otsu.median.dice].map((x) => x.toFixed(4).padEnd(8)).join(""));
+    console.log("\n" + summary.join("\n"));
     console.log(`\npredicted masks and segment.json in ${out}`);
     return 0;
   },

@@ -12,3 +12,4 @@ export * from "./pairs";
 export * from "./figures";
 export * from "./study";
 export * from "./cached_sweep";
+export * from "./otsu_baseline";
