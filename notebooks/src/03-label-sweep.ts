@@ -6,8 +6,11 @@
 // n = 1 … 80 labelled images per class (Adam 1e-3, batch 4, ≤ 300 epochs, early stopping with patience
 // 10). Each box is encoder seeds × 20 stratified 80/20 splits (fewer under the `ci` profile).
 //
-// Two protocols: **paper** — early stopping watches the *test* split, as the authors' code did;
-// **honest** — validation is carved from the labelled images (1 label/class: fixed epoch budget).
+// Protocols: **paper** — the authors' Adam head, early stopping watches the *test* split, as their
+// code did; **honest** (our default) — L2 logistic regression fitted on all n labelled images, features
+// scaled on the unlabelled pool, C by cross-validation on the labelled images only; **honest-adam** —
+// the paper's head stopped on validation carved from the labelled images. The profile's input
+// preprocessing applies (`auto`: ImageNet weights get their caffe mean subtraction; `paper` keeps [0,1]).
 // Without the authors' images (`NANOMORPH_NANOWIRE_DIR`) everything runs on the synthetic stand-in
 // set, and every figure says so.
 
@@ -21,7 +24,7 @@ import { recordSummary } from "./lib/report/index";
 import { resultsDir } from "./lib/util/paths";
 import {
   loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
-  sweepViolinFigure, protocolFigure, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
+  sweepViolinFigure, protocolFigure, sklearnAvailable, sklearnBaselineRuns, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
   compareEncoders, confusionTotal, mediansByEncoder, nanowireStudyData, imageDensities,
   oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, selectRows, tsne, tsneFigure,
   loadThumbnails, knnPreservation, pretrainedEncoderChoices, runsToDataFrame,
@@ -34,12 +37,12 @@ const study = await nanowireStudyData();
 const note = study.real ? "" : "synthetic stand-in data"; // "" = no note (real data)
 // The configured encoders, plus any encoder notebook 02 pretrained for this profile (results/pretrain/).
 const encoders = [
-  ...cfg.nanowire.encoders.map((spec) => ({ spec, name: spec, seeds: cfg.encoderSeeds })),
+  ...cfg.nanowire.encoders.map((spec) => ({ spec, name: spec, seeds: cfg.encoderSeeds, preprocess: cfg.preprocess })),
   ...pretrainedEncoderChoices(profileName(), cfg.encoderSeeds),
 ];
 const encoderNames = encoders.map((e) => e.name);
 console.log(`profile ${profileName()} · backend ${backend.name} · data: ${study.dataLabel}`);
-console.log(`encoders ${encoderNames.join(", ")} at ${cfg.size}px · seeds ${cfg.encoderSeeds.join(",")} · ${cfg.splits} splits · n ∈ {${cfg.nanowire.labelsPerClass.join(", ")}}`);
+console.log(`encoders ${encoderNames.join(", ")} at ${cfg.size}px, preprocess ${cfg.preprocess} · seeds ${cfg.encoderSeeds.join(",")} · ${cfg.splits} splits · n ∈ {${cfg.nanowire.labelsPerClass.join(", ")}}`);
 
 // %% [markdown]
 // ## Features (cached on disk by weights, file contents and size)
@@ -55,7 +58,7 @@ show(imageGrid(await loadThumbnails(perClass, 128), { captions: images.classes, 
 // ## Sweep under both protocols
 
 // %%
-const sweep = (protocol: "honest" | "paper") => sweepConfigOf(cfg, { labelsPerClass: cfg.nanowire.labelsPerClass, protocol });
+const sweep = (protocol: "honest" | "honest-adam" | "paper") => sweepConfigOf(cfg, { labelsPerClass: cfg.nanowire.labelsPerClass, protocol });
 const honest = await runSweepParallel(data, sweep("honest"));
 const paper = await runSweepParallel(data, sweep("paper"));
 const all = [...honest, ...paper];
@@ -63,6 +66,30 @@ const files = writeRuns(all, resultsDir("probe"), "03-nanowire-sweep");
 console.log(`${all.length} fits · runs written to ${files.csv}`);
 show(sweepViolinFigure(honest, { title: "Nanowire accuracy vs labels per class (honest protocol)", note: note }), "03-accuracy-honest");
 show(sweepViolinFigure(paper, { title: "Nanowire accuracy vs labels per class (paper protocol)", note: note }), "03-accuracy-paper");
+
+// %% [markdown]
+// ## Heads side by side (beyond the paper)
+// The same features, splits and labelled images under the paper's Adam head (paper protocol: the test
+// split picks the epoch), the same head stopped honestly, our default logistic head, and what a Python
+// user would write: scikit-learn's `StandardScaler` + `LogisticRegression()` on the labelled images.
+
+// %%
+const honestAdam = await runSweepParallel(data, sweep("honest-adam"));
+const sklearnWhy = sklearnAvailable();
+const sklearnRuns = sklearnWhy ? [] : sklearnBaselineRuns(data, sweep("honest"));
+if (sklearnWhy) console.log(`scikit-learn baseline not run: ${sklearnWhy}`);
+const enc0 = encoderNames[0];
+const heads = [...paper, ...honestAdam, ...honest, ...sklearnRuns].filter((r) => r.encoder === enc0 || r.encoder === `${enc0} (sklearn)`);
+show(protocolFigure(heads, { title: `Linear heads on ${enc0} features: paper, honest-adam, honest (default), scikit-learn`, note: note }), "03-heads");
+const headMedians: Record<string, number[]> = {
+  "Adam head, paper protocol": mediansByEncoder(paper, "paper").medians[enc0],
+  "Adam head, honest-adam": mediansByEncoder(honestAdam, "honest-adam").medians[enc0],
+  "logistic head, honest (default)": mediansByEncoder(honest, "honest").medians[enc0],
+};
+if (sklearnRuns.length) headMedians["scikit-learn LogisticRegression"] = mediansByEncoder(sklearnRuns, "honest").medians[`${enc0} (sklearn)`];
+const headNs = mediansByEncoder(honest, "honest").labelsPerClass;
+console.log("n     " + Object.keys(headMedians).join(" | "));
+headNs.forEach((n, k) => console.log(`${String(n).padEnd(5)} ${Object.values(headMedians).map((m) => m[k].toFixed(3)).join(" | ")}`));
 
 // %% [markdown]
 // The same runs as a danfo DataFrame (one row per fit; the CSV/JSON above hold the same table):
@@ -152,6 +179,11 @@ recordSummary({
   figures: ["03-accuracy-honest", "03-accuracy-paper", "03-protocol-inflation"],
   values: { ...mediansByEncoder(paper, "paper"), honest: mediansByEncoder(honest, "honest").medians },
   setting: `${encoderNames.join(", ")} at ${cfg.size}px, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits; medians under the paper protocol (honest in 'honest')`,
+});
+recordSummary({
+  section: "probeHeads", data: dataKind, figures: ["03-heads"],
+  values: { labelsPerClass: headNs, medians: headMedians },
+  setting: `${enc0} at ${cfg.size}px, preprocess ${cfg.preprocess}, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits`,
 });
 const a0 = analyses[0].analysis;
 recordSummary({
