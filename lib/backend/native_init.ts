@@ -1,0 +1,90 @@
+/**
+ * Registering and activating the `native` tfjs backend: every kernel the cpu backend has is
+ * registered for "native", natively when native_kernels.ts implements it (falling back per call when
+ * it declines a case), else through the cpu fallback. Also the kernel recorder behind
+ * `NANOMORPH_RECORD_KERNELS=1` (counts every kernel call by name, for docs/ARCHITECTURE.md's list).
+ */
+import * as os from "os";
+import * as tf from "@tensorflow/tfjs";
+import { loadNativeAddon, NativeInfo } from "./native_addon";
+import { NativeBackend } from "./native_backend";
+import { NATIVE_KERNELS } from "./native_kernels";
+import { runOnCpu } from "./native_fallback";
+import { resizeBilinearGradKernel } from "./resize_bilinear_grad";
+
+/** The tfjs backend name. */
+export const NATIVE_BACKEND_NAME = "native";
+
+/** Kernel name -> calls, filled only when NANOMORPH_RECORD_KERNELS=1. */
+export const kernelCalls = new Map<string, number>();
+
+/** Kernels the project supplies itself for native (backend-generic implementations). */
+const PROJECT_KERNELS: Record<string, tf.KernelFunc> = { ResizeBilinearGrad: resizeBilinearGradKernel };
+
+let registered = false;
+
+function registerKernels(): { native: string[]; fallback: string[] } {
+  const record = process.env.NANOMORPH_RECORD_KERNELS === "1";
+  const count = (n: string): void => { kernelCalls.set(n, (kernelCalls.get(n) ?? 0) + 1); };
+  const native: string[] = [], fallback: string[] = [];
+  const stock = tf.getKernelsForBackend("cpu");
+  const names = new Set([...stock.map((k) => k.kernelName), ...Object.keys(NATIVE_KERNELS), ...Object.keys(PROJECT_KERNELS)]);
+  for (const name of names) {
+    const cpuKernel = stock.find((k) => k.kernelName === name)?.kernelFunc;
+    const mine = NATIVE_KERNELS[name];
+    const project = PROJECT_KERNELS[name];
+    let fn: tf.KernelFunc;
+    if (mine) {
+      const declined = cpuKernel ? runOnCpu(name, cpuKernel, "native kernel does not cover this case") : null;
+      fn = ((args: Parameters<tf.KernelFunc>[0]) => {
+        const r = mine(args.backend as NativeBackend, args.inputs, args.attrs as Record<string, unknown>);
+        if (r) return r;
+        if (!declined) throw new Error(`lib/backend/native_init.ts: native ${name} does not cover this case and the cpu backend has no ${name}`);
+        return declined({ inputs: args.inputs, backend: args.backend as NativeBackend, attrs: args.attrs as Record<string, unknown> });
+      }) as tf.KernelFunc;
+      native.push(name);
+    } else if (project) {
+      fn = project;
+      native.push(name);
+    } else {
+      fn = runOnCpu(name, cpuKernel!, "no native kernel") as unknown as tf.KernelFunc;
+      fallback.push(name);
+    }
+    const kernelFunc: tf.KernelFunc = record ? (args) => { count(name); return fn(args); } : fn;
+    tf.registerKernel({ kernelName: name, backendName: NATIVE_BACKEND_NAME, kernelFunc });
+  }
+  return { native: native.sort(), fallback: fallback.sort() };
+}
+
+/** ATen intra-op threads: NANOMORPH_THREADS, else the number of cores. @throws on a bad value */
+export function wantedNativeThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.NANOMORPH_THREADS;
+  if (raw === undefined || raw === "") return os.cpus().length;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`lib/backend/native_init.ts: NANOMORPH_THREADS must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+/** Result of {@link initNative}. */
+export type NativeInit = { ok: true; info: NativeInfo; native: string[]; fallback: string[] } | { ok: false; detail: string };
+
+/**
+ * Load the addon, select `device` ("cpu" | "cuda" | "mps"), register the kernels and make "native"
+ * the active tfjs backend. Never throws; `ok: false` says why (no addon, no such device, …).
+ */
+export async function initNative(device: "cpu" | "cuda" | "mps"): Promise<NativeInit> {
+  const addon = loadNativeAddon();
+  if (typeof addon === "string") return { ok: false, detail: addon };
+  let info: NativeInfo;
+  try {
+    info = addon.init({ device, threads: wantedNativeThreads() });
+  } catch (e) {
+    return { ok: false, detail: String((e as Error).message) };
+  }
+  const kernels = registered ? { native: [], fallback: [] } : registerKernels();
+  registered = true;
+  if (!tf.findBackendFactory(NATIVE_BACKEND_NAME)) tf.registerBackend(NATIVE_BACKEND_NAME, () => new NativeBackend(addon, info), 0);
+  const ok = await tf.setBackend(NATIVE_BACKEND_NAME);
+  if (!ok) return { ok: false, detail: `tf.setBackend("${NATIVE_BACKEND_NAME}") failed` };
+  return { ok: true, info, ...kernels };
+}
