@@ -18,6 +18,7 @@ Forward: eval-mode BN under torch.no_grad(), 2048-d pooled features.
 """
 import argparse
 import json
+import resource
 import statistics
 import time
 
@@ -216,7 +217,8 @@ def main():
             times.append(dt)
     ms = statistics.median(times)
     print(json.dumps({"ms": ms, "images_per_s": a.batch * 1000 / ms, "mode": a.mode, "arch": a.arch, "size": a.size,
-                      "batch": a.batch, "threads": a.threads, "torch": torch.__version__, "all_ms": [round(t, 1) for t in times]}))
+                      "batch": a.batch, "threads": a.threads, "torch": torch.__version__, "all_ms": [round(t, 1) for t in times],
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 
 
 if __name__ == "__main__":

@@ -15,3 +15,4 @@ export { conv2dInputGrad, ConvInputGradAttrs } from "./conv_backprop_input";
 export { wantedWasmThreads } from "./wasm_init";
 export { WASM_SHIM_VERSION } from "./wasm_threads";
 export { nativeStatus, NativeStatus } from "./native_status";
+export { kernelUse, KernelUse } from "./kernel_use";

@@ -15,8 +15,10 @@ import { resizeBilinearGradKernel } from "./resize_bilinear_grad";
 /** The tfjs backend name. */
 export const NATIVE_BACKEND_NAME = "native";
 
-/** Kernel name -> calls, filled only when NANOMORPH_RECORD_KERNELS=1. */
+/** Kernel name -> calls, filled only when NANOMORPH_RECORD_KERNELS=1 (or =time). */
 export const kernelCalls = new Map<string, number>();
+/** Kernel name -> total wall ms inside the kernel, filled only when NANOMORPH_RECORD_KERNELS=time. */
+export const kernelMs = new Map<string, number>();
 
 /** Kernels the project supplies itself for native (backend-generic implementations). */
 const PROJECT_KERNELS: Record<string, tf.KernelFunc> = { ResizeBilinearGrad: resizeBilinearGradKernel };
@@ -24,7 +26,8 @@ const PROJECT_KERNELS: Record<string, tf.KernelFunc> = { ResizeBilinearGrad: res
 let registered = false;
 
 function registerKernels(): { native: string[]; fallback: string[] } {
-  const record = process.env.NANOMORPH_RECORD_KERNELS === "1";
+  const mode = process.env.NANOMORPH_RECORD_KERNELS ?? "";
+  const record = mode === "1" || mode === "time";
   const count = (n: string): void => { kernelCalls.set(n, (kernelCalls.get(n) ?? 0) + 1); };
   const native: string[] = [], fallback: string[] = [];
   const stock = tf.getKernelsForBackend("cpu");
@@ -50,7 +53,12 @@ function registerKernels(): { native: string[]; fallback: string[] } {
       fn = runOnCpu(name, cpuKernel!, "no native kernel") as unknown as tf.KernelFunc;
       fallback.push(name);
     }
-    const kernelFunc: tf.KernelFunc = record ? (args) => { count(name); return fn(args); } : fn;
+    const timed: tf.KernelFunc = (args) => {
+      const t0 = performance.now();
+      try { return fn(args); } finally { kernelMs.set(name, (kernelMs.get(name) ?? 0) + performance.now() - t0); }
+    };
+    const inner = mode === "time" ? timed : fn;
+    const kernelFunc: tf.KernelFunc = record ? (args) => { count(name); return inner(args); } : fn;
     tf.registerKernel({ kernelName: name, backendName: NATIVE_BACKEND_NAME, kernelFunc });
   }
   return { native: native.sort(), fallback: fallback.sort() };

@@ -94,6 +94,7 @@ function main() {
   const args = [
     "-std=c++17", "-O2", "-fPIC", "-shared", "-fvisibility=hidden",
     "-DNAPI_VERSION=8", "-DNAPI_CPP_EXCEPTIONS", `-DNM_TORCH_VERSION="${torch.version}"`,
+    `-DNM_TORCH_MAJOR=${Number(String(torch.version).split(".")[0]) || 1}`,
     ...(torch.abi === null ? [] : [`-D_GLIBCXX_USE_CXX11_ABI=${torch.abi}`]),
     `-I${napiInc}`, `-I${addonApi}`, ...torch.include.map((d) => `-I${d}`),
     path.join(here, "src", "addon.cc"),

@@ -9,9 +9,12 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/CPUAllocator.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <limits>
 #include <string>
 #include <unordered_map>
@@ -20,6 +23,9 @@
 
 #ifndef NM_TORCH_VERSION
 #define NM_TORCH_VERSION "unknown"
+#endif
+#ifndef NM_TORCH_MAJOR
+#define NM_TORCH_MAJOR 1
 #endif
 
 namespace {
@@ -31,6 +37,95 @@ std::unordered_map<int64_t, at::Tensor> g_tensors;
 int64_t g_next = 1;
 at::Device g_device(at::kCPU);
 int g_threads = 0;
+
+#if NM_TORCH_MAJOR < 2
+// A CPU allocator that keeps freed large blocks (>= 64 KiB) for reuse by exact size, up to a byte
+// cap. A tfjs training step makes many more full-size temporaries than PyTorch's fused kernels, and
+// glibc returns large blocks to the kernel (mmap/munmap), so every fresh temporary page-faults its
+// whole size back in (measured: ~1,600 faults per 16 MB multiply). Shapes repeat step after step, so
+// exact-size reuse hits nearly always. Only for libtorch 1.x, whose Allocator interface this matches
+// (2.x changed it); elsewhere ATen's default allocator is used.
+class CachingCpuAllocator final : public at::Allocator {
+ public:
+  static constexpr size_t kMin = 64 << 10;
+  static constexpr size_t kHeader = 64;  // keeps the size in front of the block; also the alignment
+  size_t limit = size_t(2048) << 20;
+  mutable std::mutex mu;
+  mutable std::unordered_map<size_t, std::vector<void*>> pool;
+  mutable size_t cached = 0;
+
+  at::DataPtr allocate(size_t n) const override {
+    // Every block carries its (rounded) size in a 64-byte header in front of the data, so one
+    // deleter taking the data pointer serves both DataPtr and raw_deallocate (oneDNN uses the latter).
+    const size_t size = n < kMin ? n : (n + 4095) & ~size_t(4095);
+    void* base = nullptr;
+    if (size >= kMin) {
+      std::lock_guard<std::mutex> g(mu);
+      auto it = pool.find(size);
+      if (it != pool.end() && !it->second.empty()) {
+        base = it->second.back();
+        it->second.pop_back();
+        cached -= size;
+      }
+    }
+    if (!base && posix_memalign(&base, kHeader, size + kHeader) != 0) throw std::bad_alloc();
+    *static_cast<size_t*>(base) = size;
+    void* data = static_cast<uint8_t*>(base) + kHeader;
+    return {data, data, &release, at::Device(at::kCPU)};
+  }
+  at::DeleterFnPtr raw_deleter() const override { return &release; }
+
+  static void release(void* data);
+  /** Return every cached block to the system. */
+  void trim() {
+    std::lock_guard<std::mutex> g(mu);
+    for (auto& kv : pool) for (void* b : kv.second) std::free(b);
+    pool.clear();
+    cached = 0;
+  }
+};
+
+CachingCpuAllocator g_alloc;
+
+void CachingCpuAllocator::release(void* data) {
+  if (!data) return;
+  void* base = static_cast<uint8_t*>(data) - kHeader;
+  const size_t size = *static_cast<size_t*>(base);
+  if (size >= kMin) {
+    std::lock_guard<std::mutex> g(g_alloc.mu);
+    if (g_alloc.cached + size <= g_alloc.limit) {
+      g_alloc.pool[size].push_back(base);
+      g_alloc.cached += size;
+      return;
+    }
+  }
+  std::free(base);
+}
+#define NM_CACHING 1
+#else
+#define NM_CACHING 0
+#endif
+
+// out = x > 0 ? 1 : (x is NaN ? NaN : alpha), one pass (tfjs Step; the ReLU gradient's mask).
+at::Tensor stepKernel(const at::Tensor& x0, double alpha) {
+  if (x0.scalar_type() != at::kFloat || !x0.device().is_cpu()) {
+    at::Tensor one = at::ones({}, x0.options()), a = at::full({}, alpha, x0.options());
+    return at::where(at::isnan(x0), x0, at::where(x0 > 0, one, a));
+  }
+  at::Tensor x = x0.contiguous();
+  at::Tensor out = at::empty_like(x);
+  const float* src = x.data_ptr<float>();
+  float* dst = out.data_ptr<float>();
+  const float al = static_cast<float>(alpha);
+  at::parallel_for(0, x.numel(), 1 << 15, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const float v = src[i];
+      const float r = v > 0.f ? 1.f : al;
+      dst[i] = v == v ? r : v;
+    }
+  });
+  return out;
+}
 
 // tfjs dtype codes shared with lib/backend/native_addon.ts.
 at::ScalarType scalarOf(int code) {
@@ -260,12 +355,7 @@ std::unordered_map<std::string, OpFn>& ops() {
   un("LogicalNot", [](const at::Tensor& x) { return at::logical_not(x); });
   un("ZerosLike", [](const at::Tensor& x) { return at::zeros_like(x, at::MemoryFormat::Contiguous); });
   un("OnesLike", [](const at::Tensor& x) { return at::ones_like(x, at::MemoryFormat::Contiguous); });
-  m["Step"] = [](const Tensors& in, const Attrs& a) {
-    const at::Tensor& x = in[0];
-    at::Tensor one = at::ones({}, x.options()), alpha = at::full({}, a.f("alpha"), x.options());
-    // tfjs: NaN stays NaN, x > 0 -> 1, else alpha.
-    return Tensors{at::where(at::isnan(x), x, at::where(x > 0, one, alpha))};
-  };
+  m["Step"] = [](const Tensors& in, const Attrs& a) { return Tensors{stepKernel(in[0], a.f("alpha"))}; };
   m["LeakyRelu"] = [](const Tensors& in, const Attrs& a) { return Tensors{at::where(in[0] > 0, in[0], in[0] * a.f("alpha"))}; };
   m["ClipByValue"] = [](const Tensors& in, const Attrs& a) { return Tensors{at::clamp(in[0], a.f("clipValueMin"), a.f("clipValueMax"))}; };
   m["Cast"] = [](const Tensors& in, const Attrs& a) { return Tensors{in[0].to(scalarOf(static_cast<int>(a.i("dtype"))))}; };
@@ -403,9 +493,14 @@ std::unordered_map<std::string, OpFn>& ops() {
   };
   m["AvgPool"] = [](const Tensors& in, const Attrs& a) { return Tensors{avgPool(in[0], Window(a))}; };
   m["AvgPoolGrad"] = [](const Tensors& in, const Attrs& a) {
+    // tfjs's AvgPoolGrad divides by the full window size even where the forward pass excluded
+    // padding (cpu and webgl backends alike); match it: count_include_pad in the backward pass.
     const Window win(a);
-    if (!win.symmetric() || win.pt * 2 > win.kh || win.pl * 2 > win.kw) throw std::runtime_error("native backend: AvgPoolGrad with asymmetric padding is not native");
-    at::Tensor g = at::avg_pool2d_backward(toNchw(in[0]), toNchw(in[1]), {win.kh, win.kw}, {win.sh, win.sw}, {win.pt, win.pl}, false, false, c10::nullopt);
+    const bool implicit = win.symmetric() && win.pt * 2 <= win.kh && win.pl * 2 <= win.kw;
+    at::Tensor x = implicit ? in[1] : padNhwc(in[1].contiguous(), win, 0.0);
+    const Ints pad = implicit ? Ints{win.pt, win.pl} : Ints{0, 0};
+    at::Tensor g = at::avg_pool2d_backward(toNchw(in[0]), toNchw(x), {win.kh, win.kw}, {win.sh, win.sw}, pad, false, true, c10::nullopt);
+    if (!implicit) g = g.narrow(2, win.pt, in[1].size(1)).narrow(3, win.pl, in[1].size(2));
     return Tensors{toNhwc(g)};
   };
   m["FusedBatchNorm"] = [](const Tensors& in, const Attrs& a) {
@@ -515,6 +610,14 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("tensors", static_cast<double>(g_tensors.size()));
   o.Set("bytes", bytes);
+#if NM_CACHING
+  {
+    std::lock_guard<std::mutex> g(g_alloc.mu);
+    o.Set("cachedBytes", static_cast<double>(g_alloc.cached));
+  }
+#else
+  o.Set("cachedBytes", 0.0);
+#endif
   return o;
 }
 
@@ -534,6 +637,14 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   } else {
     throw std::runtime_error("native backend: unknown device '" + dev + "'");
   }
+#if NM_CACHING
+  static bool allocatorSet = false;
+  if (!allocatorSet) {
+    allocatorSet = true;
+    if (opt.Has("cacheMb")) g_alloc.limit = static_cast<size_t>(opt.Get("cacheMb").As<Napi::Number>().Int64Value()) << 20;
+    if (g_alloc.limit > 0) c10::SetCPUAllocator(&g_alloc, 10);
+  }
+#endif
   if (opt.Has("threads") && g_threads == 0) {
     g_threads = opt.Get("threads").As<Napi::Number>().Int32Value();
     if (g_threads > 0) at::set_num_threads(g_threads);
@@ -546,12 +657,21 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   o.Set("cudaDevices", static_cast<double>(at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0));
   o.Set("mps", at::hasMPS());
   o.Set("mkldnn", at::hasMKLDNN());
+  o.Set("cachingAllocator", NM_CACHING == 1);
   Napi::Array names = Napi::Array::New(info.Env());
   uint32_t k = 0;
   for (auto& kv : ops()) names.Set(k++, kv.first);
   o.Set("ops", names);
   return o;
   GUARD_END
+}
+
+// trim(): hand the allocator's cached blocks back to the system.
+Napi::Value Trim(const Napi::CallbackInfo& info) {
+#if NM_CACHING
+  g_alloc.trim();
+#endif
+  return info.Env().Undefined();
 }
 
 // sync(): wait for queued device work (CUDA) so timings and reads are complete.
@@ -570,6 +690,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("op", Napi::Function::New(env, Op));
   exports.Set("stats", Napi::Function::New(env, Stats));
   exports.Set("sync", Napi::Function::New(env, Sync));
+  exports.Set("trim", Napi::Function::New(env, Trim));
   return exports;
 }
 
