@@ -29,7 +29,8 @@ function peer(mode: "train" | "forward", arch: "resnet50" | "resnet8", size: num
   };
 }
 
-async function simclrStep(arch: "resnet50" | "resnet8", size: number, batch: number): Promise<WorkloadRunner> {
+/** A prepared SimCLR training step (also used by bench/device/simclr_gpu.ts). */
+export async function simclrStep(arch: "resnet50" | "resnet8", size: number, batch: number): Promise<WorkloadRunner> {
   const cfg = resolvePretrainConfig({ method: "simclr", encoder: arch, imageSize: size, batchSize: batch, augment: { crop: "random" } });
   const encoder = await loadEncoder(arch, { seed: 1 });
   const head = new ProjectionHead({ inputDim: encoder.featureDim, sizes: cfg.projection }, 2);
