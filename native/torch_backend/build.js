@@ -77,8 +77,15 @@ function nodeApiInclude() {
   return cands.find((d) => fs.existsSync(path.join(d, "node_api.h"))) || null;
 }
 
+function upToDate() {
+  if (process.env.NANOMORPH_NATIVE_FORCE === "1" || !fs.existsSync(outFile)) return false;
+  const built = fs.statSync(outFile).mtimeMs;
+  return [path.join(here, "src", "addon.cc"), __filename].every((f) => fs.statSync(f).mtimeMs < built);
+}
+
 function main() {
   if (process.env.NANOMORPH_NATIVE === "0") skip("NANOMORPH_NATIVE=0");
+  if (upToDate()) { log(`up to date: ${path.relative(process.cwd(), outFile)} (NANOMORPH_NATIVE_FORCE=1 rebuilds)`); return; }
   const torch = findTorch();
   if (!torch) skip("no libtorch found (install Debian libtorch-dev, or set LIBTORCH=/path/to/libtorch, or have python3 import torch)");
   const napiInc = nodeApiInclude();
