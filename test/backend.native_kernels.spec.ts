@@ -100,7 +100,7 @@ describe("backend/native kernels vs the cpu backend", function () {
     addon = a as NativeAddon;
     previous = (await initBackend()).name;
     const r = await initNative("cpu");
-    assert.ok(r.ok, r.ok ? "" : r.detail);
+    assert.ok(r.ok, r.detail);
     assert.equal(tf.getBackend(), "native");
   });
   after(async () => { if (previous) await tf.setBackend(previous); });

@@ -34,8 +34,8 @@ async function pick(): Promise<BackendInfo> {
     const none = { fallbackKernels: [] as string[], native: "" };
     if (choice === "native-cuda" || choice === "native-mps" || choice === "native-cpu") {
       const n = await initNative(choice === "native-cuda" ? "cuda" : choice === "native-mps" ? "mps" : "cpu");
-      tried.push({ choice, ok: n.ok, detail: n.ok ? `libtorch ${n.info.torch} on ${n.info.device}` : n.detail });
-      if (n.ok) {
+      tried.push({ choice, ok: n.ok, detail: n.ok && n.info ? `libtorch ${n.info.torch} on ${n.info.device}` : n.detail });
+      if (n.ok && n.info) {
         return {
           name: "native", choice, reason: `${why}: libtorch ${n.info.torch} on ${n.info.device}`, threads: n.info.threads,
           threadsReason: process.env.NANOMORPH_THREADS ? "NANOMORPH_THREADS" : "one per core", simd: false, tried,

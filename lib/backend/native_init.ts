@@ -73,8 +73,20 @@ export function wantedNativeThreads(env: NodeJS.ProcessEnv = process.env): numbe
   return n;
 }
 
-/** Result of {@link initNative}. */
-export type NativeInit = { ok: true; info: NativeInfo; native: string[]; fallback: string[] } | { ok: false; detail: string };
+/**
+ * Result of {@link initNative}. One interface rather than a union on `ok`: tslab compiles without
+ * strictNullChecks, where such a union does not narrow.
+ */
+export interface NativeInit {
+  ok: boolean;
+  /** The addon's report (null when not ok). */
+  info: NativeInfo | null;
+  /** Kernels registered natively / through the cpu fallback ([] when not ok or already registered). */
+  native: string[];
+  fallback: string[];
+  /** Why it failed ("" when ok). */
+  detail: string;
+}
 
 /**
  * Load the addon, select `device` ("cpu" | "cuda" | "mps"), register the kernels and make "native"
@@ -82,17 +94,18 @@ export type NativeInit = { ok: true; info: NativeInfo; native: string[]; fallbac
  */
 export async function initNative(device: "cpu" | "cuda" | "mps"): Promise<NativeInit> {
   const addon = loadNativeAddon();
-  if (typeof addon === "string") return { ok: false, detail: addon };
+  const fail = (detail: string): NativeInit => ({ ok: false, info: null, native: [], fallback: [], detail });
+  if (typeof addon === "string") return fail(addon);
   let info: NativeInfo;
   try {
     info = addon.init({ device, threads: wantedNativeThreads() });
   } catch (e) {
-    return { ok: false, detail: String((e as Error).message) };
+    return fail(String((e as Error).message));
   }
   const kernels = registered ? { native: [], fallback: [] } : registerKernels();
   registered = true;
   if (!tf.findBackendFactory(NATIVE_BACKEND_NAME)) tf.registerBackend(NATIVE_BACKEND_NAME, () => new NativeBackend(addon, info), 0);
   const ok = await tf.setBackend(NATIVE_BACKEND_NAME);
-  if (!ok) return { ok: false, detail: `tf.setBackend("${NATIVE_BACKEND_NAME}") failed` };
-  return { ok: true, info, ...kernels };
+  if (!ok) return fail(`tf.setBackend("${NATIVE_BACKEND_NAME}") failed`);
+  return { ok: true, info, ...kernels, detail: "" };
 }
