@@ -37,6 +37,8 @@ export interface WorkloadResult {
   cpuMs: number;
   /** Tensors alive after dispose minus before setup (0 = no leak). */
   leakedTensors: number;
+  /** The bench process's peak RSS so far (a high-water mark: includes earlier workloads), MB. */
+  peakRssMb: number;
   peer: PeerResult | null;
   /** ms / peer.ms, null without a peer timing. */
   ratio: number | null;
@@ -99,5 +101,6 @@ export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: n
   return {
     name: w.name, description: w.description, backend: backend.name, threads: backend.threads,
     ms: round(median(times), 2), allMs: times.map((t) => round(t, 1)), cpuMs: round(median(cpu), 1), leakedTensors: tf.memory().numTensors - before,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -9,7 +9,7 @@
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { initBackend } from "../lib/backend/index";
+import { initBackend, kernelUse, KernelUse } from "../lib/backend/index";
 import { loadWorkloads, runPeer, timeWorkload, WorkloadResult } from "./harness";
 import { round } from "./stats";
 
@@ -35,6 +35,8 @@ export interface BenchReport {
   backend: { name: string; threads: number; simd: boolean; reason: string; threadsReason: string };
   repeats: number;
   workloads: WorkloadResult[];
+  /** Kernel calls by name (native backend with NANOMORPH_RECORD_KERNELS=1), and cpu-fallback calls. */
+  kernels?: KernelUse;
 }
 
 /** Parse argv. @throws naming the bad option */
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     loadAverage: { start: round(load0, 2), end: round(os.loadavg()[0], 2) },
     backend: { name: backend.name, threads: backend.threads, simd: backend.simd, reason: backend.reason, threadsReason: backend.threadsReason },
     repeats: opts.repeats, workloads: results,
+    ...(backend.name === "native" ? { kernels: kernelUse() } : {}),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + "\n");
 }

@@ -18,6 +18,7 @@ Forward: eval-mode BN under torch.no_grad(), 2048-d pooled features.
 """
 import argparse
 import json
+import resource
 import statistics
 import time
 
@@ -167,7 +168,7 @@ def augment(x, gen):
 def simclr_loss(z1, z2, t=0.1):
     a, b = F.normalize(z1, dim=1), F.normalize(z2, dim=1)
     s = a @ b.T / t
-    y = torch.arange(a.shape[0])
+    y = torch.arange(a.shape[0], device=a.device)
     return F.cross_entropy(torch.cat([s, s.T]), torch.cat([y, y]))
 
 
@@ -180,21 +181,24 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--device", default="cpu", help="cpu or cuda (augmentations stay on the CPU generator, then move)")
     a = p.parse_args()
+    dev = torch.device(a.device)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
     enc = ResNet50() if a.arch == "resnet50" else ResNet8()
     x = torch.rand(a.batch, 3, a.size, a.size, generator=gen)
     if a.mode == "train":
-        head = Head(enc.feature_dim)
+        enc.to(dev)
+        head = Head(enc.feature_dim).to(dev)
         params = list(enc.parameters()) + list(head.parameters())
         opt = torch.optim.SGD(params, lr=1e-4)
         enc.train()
         head.train()
 
         def once():
-            v1, v2 = augment(x, gen), augment(x, gen)
+            v1, v2 = augment(x, gen).to(dev), augment(x, gen).to(dev)
             loss = simclr_loss(head(enc(v1)), head(enc(v2)))
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -216,7 +220,10 @@ def main():
             times.append(dt)
     ms = statistics.median(times)
     print(json.dumps({"ms": ms, "images_per_s": a.batch * 1000 / ms, "mode": a.mode, "arch": a.arch, "size": a.size,
-                      "batch": a.batch, "threads": a.threads, "torch": torch.__version__, "all_ms": [round(t, 1) for t in times]}))
+                      "batch": a.batch, "threads": a.threads, "torch": torch.__version__, "all_ms": [round(t, 1) for t in times],
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                      "device": a.device,
+                      "cuda_peak_mb": round(torch.cuda.max_memory_allocated() / 2**20) if dev.type == "cuda" else None}))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import { BACKEND_ORDER, BackendAttempt, BackendChoice, BackendInfo } from "./typ
 import { isNodeChoice, tryNodeBackend } from "./node_backend";
 import { initWasm, wantedWasmThreads } from "./wasm_init";
 import { registerTrainingKernels } from "./training_kernels";
+import { initNative } from "./native_init";
 
 /**
  * The candidates to try, from `NANOMORPH_BACKEND` (a single forced one) or the default order.
@@ -15,10 +16,12 @@ import { registerTrainingKernels } from "./training_kernels";
 export function backendOrder(env: NodeJS.ProcessEnv = process.env): { order: BackendChoice[]; forced: boolean } {
   const raw = (env.NANOMORPH_BACKEND ?? "").trim().toLowerCase();
   if (!raw) return { order: [...BACKEND_ORDER], forced: false };
-  const alias: Record<string, BackendChoice> = { gpu: "node-gpu", tensorflow: "node", "tfjs-node": "node", "tfjs-node-gpu": "node-gpu" };
+  // "native" forces the libtorch backend on its best device (CUDA, then MPS, then CPU).
+  if (raw === "native" || raw === "torch" || raw === "libtorch") return { order: ["native-cuda", "native-mps", "native-cpu"], forced: true };
+  const alias: Record<string, BackendChoice> = { gpu: "node-gpu", tensorflow: "node", "tfjs-node": "node", "tfjs-node-gpu": "node-gpu", "native-gpu": "native-cuda" };
   const c = (alias[raw] ?? raw) as BackendChoice;
   if (!BACKEND_ORDER.includes(c)) {
-    throw new Error(`lib/backend/init.ts: NANOMORPH_BACKEND="${env.NANOMORPH_BACKEND}" is not one of ${BACKEND_ORDER.join(", ")}`);
+    throw new Error(`lib/backend/init.ts: NANOMORPH_BACKEND="${env.NANOMORPH_BACKEND}" is not one of native, ${BACKEND_ORDER.join(", ")}`);
   }
   return { order: [c], forced: true };
 }
@@ -28,19 +31,30 @@ async function pick(): Promise<BackendInfo> {
   const tried: BackendAttempt[] = [];
   for (const choice of order) {
     const why = forced ? "forced by NANOMORPH_BACKEND" : tried.length ? "first candidate that loaded" : "first choice";
-    if (isNodeChoice(choice)) {
+    const none = { fallbackKernels: [] as string[], native: "" };
+    if (choice === "native-cuda" || choice === "native-mps" || choice === "native-cpu") {
+      const n = await initNative(choice === "native-cuda" ? "cuda" : choice === "native-mps" ? "mps" : "cpu");
+      tried.push({ choice, ok: n.ok, detail: n.ok && n.info ? `libtorch ${n.info.torch} on ${n.info.device}` : n.detail });
+      if (n.ok && n.info) {
+        return {
+          name: "native", choice, reason: `${why}: libtorch ${n.info.torch} on ${n.info.device}`, threads: n.info.threads,
+          threadsReason: process.env.NANOMORPH_THREADS ? "NANOMORPH_THREADS" : "one per core", simd: false, tried,
+          kernels: n.native, fallbackKernels: n.fallback, native: `${n.info.torch} on ${n.info.device}`,
+        };
+      }
+    } else if (isNodeChoice(choice)) {
       const a = await tryNodeBackend(choice);
       tried.push(a);
-      if (a.ok) return { name: "tensorflow", choice, reason: `${why}: ${a.detail}`, threads: 0, threadsReason: "", simd: false, tried, kernels: [] };
+      if (a.ok) return { name: "tensorflow", choice, reason: `${why}: ${a.detail}`, threads: 0, threadsReason: "", simd: false, tried, kernels: [], ...none };
     } else if (choice === "wasm") {
       const w = await initWasm(wantedWasmThreads());
       tried.push({ choice, ok: w.ok, detail: w.ok ? `${w.threads} thread(s), SIMD ${w.simd}` : w.detail });
-      if (w.ok) return { name: "wasm", choice, reason: why, threads: w.threads, threadsReason: w.threadsReason, simd: w.simd, tried, kernels: w.kernels };
+      if (w.ok) return { name: "wasm", choice, reason: why, threads: w.threads, threadsReason: w.threadsReason, simd: w.simd, tried, kernels: w.kernels, ...none };
     } else {
       const reg = registerTrainingKernels("cpu");
       const ok = await tf.setBackend("cpu");
       tried.push({ choice, ok, detail: ok ? "pure-JS kernels" : "tf.setBackend('cpu') failed" });
-      if (ok) return { name: "cpu", choice, reason: why, threads: 1, threadsReason: "", simd: false, tried, kernels: reg.replaced };
+      if (ok) return { name: "cpu", choice, reason: why, threads: 1, threadsReason: "", simd: false, tried, kernels: reg.replaced, ...none };
     }
   }
   throw new Error(`lib/backend/init.ts initBackend: no backend could be initialised: ${tried.map((t) => `${t.choice}: ${t.detail}`).join("; ")}`);
@@ -49,7 +63,8 @@ async function pick(): Promise<BackendInfo> {
 function logOnce(info: BackendInfo): void {
   if (process.env.NANOMORPH_QUIET === "1") return;
   const skipped = info.tried.filter((t) => !t.ok).map((t) => `${t.choice}: ${t.detail}`);
-  const extra = info.name === "wasm" ? ` [${info.threadsReason}; SIMD ${info.simd}]` : "";
+  const extra = info.name === "wasm" ? ` [${info.threadsReason}; SIMD ${info.simd}]` :
+    info.name === "native" ? ` [${info.threads} ATen thread(s), ${info.threadsReason}]` : "";
   process.stderr.write(`[nanomorph] backend ${info.choice} (${info.reason})${extra}` +
     (skipped.length ? `; skipped ${skipped.join("; ")}` : "") + "\n");
 }

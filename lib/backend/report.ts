@@ -12,7 +12,7 @@ export interface BackendReport {
   tfjsCore: string;
   /** `@tensorflow/tfjs-backend-wasm` version. */
   tfjsBackendWasm: string;
-  /** Active tfjs backend name ("tensorflow" | "wasm" | "cpu"). */
+  /** Active tfjs backend name ("native" | "tensorflow" | "wasm" | "cpu"). */
   backend: string;
   /** Why it was chosen. */
   reason: string;
@@ -24,8 +24,12 @@ export interface BackendReport {
   threadsReason: string;
   /** Candidates tried by the picker. */
   tried: BackendAttempt[];
-  /** Training kernels registered by the project. */
+  /** Training kernels registered by the project (native: kernels run in ATen). */
   kernels: string[];
+  /** Native backend: kernels that run through the cpu fallback. */
+  fallbackKernels: string[];
+  /** Native backend: libtorch version and device, "" elsewhere. */
+  native: string;
 }
 
 /** Initialise the backend if needed and summarise it. */
@@ -42,5 +46,7 @@ export async function backendReport(): Promise<BackendReport> {
     threadsReason: info.threadsReason,
     tried: info.tried,
     kernels: info.kernels,
+    fallbackKernels: info.fallbackKernels,
+    native: info.native,
   };
 }

@@ -1,10 +1,13 @@
 /** Types shared by the backend picker, its report and the CLI. */
 
 /** A backend the picker can choose, in its default order of preference. */
-export type BackendChoice = "node-gpu" | "node" | "wasm" | "cpu";
+export type BackendChoice = "native-cuda" | "native-mps" | "node-gpu" | "native-cpu" | "node" | "wasm" | "cpu";
 
-/** Default order of preference (`NANOMORPH_BACKEND` forces a single one). */
-export const BACKEND_ORDER: readonly BackendChoice[] = ["node-gpu", "node", "wasm", "cpu"];
+/**
+ * Default order of preference (`NANOMORPH_BACKEND` forces one): the libtorch backend on a GPU,
+ * tfjs-node-gpu, the libtorch backend on the CPU, tfjs-node, wasm, cpu.
+ */
+export const BACKEND_ORDER: readonly BackendChoice[] = ["native-cuda", "native-mps", "node-gpu", "native-cpu", "node", "wasm", "cpu"];
 
 /** One step of the picker: a candidate and what happened when it was tried. */
 export interface BackendAttempt {
@@ -16,13 +19,13 @@ export interface BackendAttempt {
 
 /** What `initBackend` chose and why. */
 export interface BackendInfo {
-  /** The tfjs backend name in use: "tensorflow" | "wasm" | "cpu" (equals `tf.getBackend()`). */
+  /** The tfjs backend name in use: "native" | "tensorflow" | "wasm" | "cpu" (equals `tf.getBackend()`). */
   name: string;
   /** Which candidate won. */
   choice: BackendChoice;
   /** One line: why this backend (forced by env, first that loaded, …). */
   reason: string;
-  /** Compute threads: XNNPACK threads on wasm, 1 on cpu, 0 (= managed by TensorFlow) for tfjs-node. */
+  /** Compute threads: ATen threads on native, XNNPACK threads on wasm, 1 on cpu, 0 (= managed by TensorFlow) for tfjs-node. */
   threads: number;
   /** Why the wasm thread count is what it is (shim result, env, …); "" off wasm. */
   threadsReason: string;
@@ -30,6 +33,10 @@ export interface BackendInfo {
   simd: boolean;
   /** Every candidate tried, in order. */
   tried: BackendAttempt[];
-  /** Training kernels registered by the project (e.g. "Conv2DBackpropFilter"). */
+  /** Training kernels registered by the project (e.g. "Conv2DBackpropFilter"); on native: the kernels run in ATen. */
   kernels: string[];
+  /** On native: kernels that run through the cpu fallback; [] elsewhere. */
+  fallbackKernels: string[];
+  /** On native: libtorch version and ATen device (e.g. "1.13.1 on cpu"); "" elsewhere. */
+  native: string;
 }

@@ -51,6 +51,17 @@ function checkPackages(root: string): Check[] {
   return out;
 }
 
+function checkNative(): Check {
+  try {
+    const mod = require("../backend/index") as { nativeStatus?: () => { ok: boolean; detail: string; fix?: string } };
+    if (typeof mod.nativeStatus !== "function") return { name: "native backend", required: false, ok: false, detail: "not part of this build" };
+    const s = mod.nativeStatus();
+    return { name: "native backend", required: false, ok: s.ok, detail: s.detail, fix: s.fix };
+  } catch (e) {
+    return { name: "native backend", required: false, ok: false, detail: `check failed: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
+
 async function checkBackend(): Promise<Check> {
   try {
     const mod = require("../backend/index") as {
@@ -59,6 +70,10 @@ async function checkBackend(): Promise<Check> {
     };
     if (typeof mod.backendReport === "function") {
       const r = await mod.backendReport();
+      const fb = Array.isArray(r.fallbackKernels) ? r.fallbackKernels.length : 0;
+      if (r.backend === "native") {
+        return { name: "backend", required: true, ok: true, detail: `native (${r.reason}); ${r.threads} ATen threads (${r.threadsReason}); ${fb} kernels via the cpu fallback; tfjs ${r.tfjs}` };
+      }
       const detail = `${r.backend} (${r.reason}); wasm SIMD ${r.simd ? "on" : "off"}, threads ${r.threads}${r.threadsReason ? ` (${r.threadsReason})` : ""}; tfjs ${r.tfjs}`;
       return { name: "backend", required: true, ok: true, detail };
     }
@@ -130,6 +145,7 @@ export async function runChecks(root: string = projectRoot(), opts: { fix?: bool
     checkNode(),
     ...checkPackages(root),
     await checkBackend(),
+    checkNative(),
     checkJupyter(),
     checkNbconvert(),
     checkKernel(root, !!opts.fix),
