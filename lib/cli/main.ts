@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Command> = {
   segment: () => require("./segment").command,
   quantify: () => require("./quantify").command,
   grid: () => require("./grid").command,
+  suggest: () => require("./suggest").command,
+  audit: () => require("./audit").command,
 };
 
 function load(name: string): Command | null {

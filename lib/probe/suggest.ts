@@ -42,6 +42,8 @@ export interface SuggestOptions {
   dims?: number;
   /** Whiten the components (default false). */
   whiten?: boolean;
+  /** Class names for the reasons (default "class <index>"). */
+  classNames?: string[];
   /** Active learning: uncertain candidates per pick (default 5; the candidates are the top budget·this by margin). */
   candidatesPerPick?: number;
 }
@@ -169,12 +171,13 @@ export function suggestRows(X: FeatureMatrix, pool: number[], budget: number, op
     }
     return out;
   }
-  return activeRound(X, pool, budget, lab, K, Dm, N, seed, opts.candidatesPerPick ?? 5);
+  return activeRound(X, pool, budget, lab, K, Dm, N, seed, opts.candidatesPerPick ?? 5, opts.classNames);
 }
 
 /** Active-learning round: uncertainty by margin, diversity by weighted k-medoids over the uncertain candidates. */
 function activeRound(X: FeatureMatrix, pool: number[], budget: number, lab: { rows: number[]; labels: number[] }, K: number,
-  Dm: Float64Array, N: number, seed: number, perPick: number): SuggestedRow[] {
+  Dm: Float64Array, N: number, seed: number, perPick: number, names?: string[]): SuggestedRow[] {
+  const name = (c: number): string => names?.[c] ?? `class ${c}`;
   const labels = new Array<number>(X.rows).fill(0);
   lab.rows.forEach((r, i) => { labels[r] = lab.labels[i]; });
   const model = fitLogistic(X, labels, K, lab.rows, { C: "cv", seed });
@@ -204,7 +207,7 @@ function activeRound(X: FeatureMatrix, pool: number[], budget: number, lab: { ro
     const pa = proba[i * K + top[i]], pb = proba[i * K + second[i]];
     return {
       row: pool[i], score: 1 - margin[i],
-      reason: `uncertain: the model gives class ${top[i]} ${pa.toFixed(2)} vs class ${second[i]} ${pb.toFixed(2)}; ` +
+      reason: `uncertain: the model gives ${name(top[i])} ${pa.toFixed(2)} vs ${name(second[i])} ${pb.toFixed(2)}; ` +
         `represents ${members} of the ${m} most uncertain images`,
     };
   });
