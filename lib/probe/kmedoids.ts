@@ -96,10 +96,11 @@ export function kMedoids(Dm: Float64Array, n: number, k: number, cfg: KMedoidsCo
       for (let i = 0; i < n; i++) members[assign[i]].push(i);
       members.forEach((ms, c) => {
         let bm = medoids[c], bs = Infinity;
-        for (const m of ms) {
+        for (const m of [medoids[c], ...ms.filter((q) => q !== medoids[c])]) {
           let s = 0;
           for (const i of ms) s += w[i] * Dm[m * n + i];
-          if (s < bs - 1e-12 * Math.max(1, Math.abs(bs))) { bs = s; bm = m; }
+          // Move only on a real improvement (ties keep the current medoid, so the loop ends).
+          if (bs === Infinity || s < bs - 1e-12 * Math.max(1, Math.abs(bs))) { bs = s; bm = m; }
         }
         if (bm !== medoids[c]) { medoids[c] = bm; moved = true; }
       });

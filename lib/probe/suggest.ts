@@ -146,9 +146,9 @@ export function suggestRows(X: FeatureMatrix, pool: number[], budget: number, op
   const Dm = distanceMatrix(space);
   const N = all.length, P = pool.length;
   if (classes.size < 2) {
-    // One class labelled: no classifier yet. Cover the pool and the labelled images with
-    // budget + |labelled| clusters and ask for the medoids of clusters holding no labelled image.
-    const k = Math.min(N, budget + lab.rows.length);
+    // One class labelled: no classifier yet. Cover the pool and the labelled images with budget + 1
+    // clusters (one for the labelled class) and ask for the medoids of clusters holding no labelled image.
+    const k = Math.min(N, budget + 1);
     const km = kMedoids(Dm, N, k, { seed });
     const covered = new Set<number>();
     for (let q = P; q < N; q++) covered.add(km.assign[q]);
