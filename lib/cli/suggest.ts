@@ -22,7 +22,7 @@ are also in --labelled (same content) are left out. Features are cached on disk.
   --data DIR               unlabelled images (jpg, png, tif …), flat or in sub-folders
   --budget K               how many images to suggest (≤ the number of unlabelled images)
   --labelled DIR           folder-per-class of already labelled images (≥ 1 image)
-  --method M               coverage pick without labels: ${METHODS.join(" | ")} (default typical)
+  --method M               coverage pick without labels: ${METHODS.join(" | ")} (default medoid)
   --seed S                 seed of the clustering (default 0)
 ${ENCODER_HELP}
   --json                   print only { "suggestions": [ { "rank", "file", "reason", "score" } ] }
@@ -57,7 +57,7 @@ export const command: Command = {
     if (v.budget === undefined) throw new UsageError(`suggest: --budget K is required (how many images to suggest)`);
     const budget = numberArg("budget", v.budget as string, 0);
     if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--budget must be a positive integer, got '${v.budget}'`);
-    const method = ((v.method as string | undefined) ?? "typical") as CoverageMethod;
+    const method = ((v.method as string | undefined) ?? "medoid") as CoverageMethod;
     if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(", ")}, got '${v.method}'`);
     const seed = numberArg("seed", v.seed as string | undefined, 0);
     const settings = encoderSettings(v);
