@@ -89,7 +89,7 @@ describe("probe/suggest", () => {
     assert.match(a[0].reason, /medoid of feature cluster 1 of 4 \(60 images, 60% of the pool\)/);
   });
 
-  it("never reads pool labels: the result is the same whatever labels exist (only X and pool go in)", () => {
+  it("picks distinct rows of the given pool only (a sub-pool stays a sub-pool)", () => {
     const sub = pool.filter((r) => r % 3 !== 0);
     const picks = suggestRows(X, sub, 3, { seed: 1 });
     for (const p of picks) assert.ok(sub.includes(p.row));
@@ -122,6 +122,11 @@ describe("probe/suggest", () => {
     const rest = pool.filter((r) => !labelled.includes(r));
     const picks = suggestRows(X, rest, 3, { seed: 2, labelled: { rows: labelled, labels: labelled.map(() => 0) }, K: 2 });
     assert.deepEqual(picks.map((p) => y[p.row]).sort(), [1, 2, 3]);
+    // One label per class of two classes is still "too few": a coverage round, not an uncertainty one.
+    const two = [pool.find((r) => y[r] === 0) as number, pool.find((r) => y[r] === 1) as number];
+    const more = suggestRows(X, pool.filter((r) => !two.includes(r)), 2, { seed: 2, labelled: { rows: two, labels: [0, 1] } });
+    assert.deepEqual(more.map((p) => y[p.row]).sort(), [2, 3]);
+    assert.match(more[0].reason, /no labelled image/);
   });
 
   it("rejects a budget larger than the pool, an empty pool and a bad budget, naming the value", () => {
@@ -171,18 +176,18 @@ describe("suggest and audit CLIs", () => {
     assert.equal(new Set(doc.suggestions.map((s: { file: string }) => s.file)).size, 3);
   });
 
-  it("suggest --labelled leaves out images already labelled and runs an uncertainty round", async () => {
+  it("suggest --labelled leaves out images already labelled and runs an uncertainty round (3 labels per class)", async () => {
     const lab = path.join(tmp, "lab");
     for (const cls of ["dark", "bright"]) {
       fs.mkdirSync(path.join(lab, cls), { recursive: true });
-      fs.copyFileSync(path.join(tmp, "set", cls, `${cls}_0.png`), path.join(lab, cls, "a.png"));
+      for (let k = 0; k < 3; k++) fs.copyFileSync(path.join(tmp, "set", cls, `${cls}_${k}.png`), path.join(lab, cls, `a${k}.png`));
     }
     const { code, out } = await captureStdout(() => main(["suggest", "--data", path.join(tmp, "set"), "--labelled", lab, "--budget", "2", ...enc, "--json"]));
     assert.equal(code, 0);
     const doc = JSON.parse(out);
     assert.equal(doc.suggestions.length, 2);
     for (const s of doc.suggestions) {
-      assert.ok(!/_0\.png$/.test(s.file), `${s.file} is already labelled`);
+      assert.ok(!/_[012]\.png$/.test(s.file), `${s.file} is already labelled`);
       assert.match(s.reason, /^uncertain: the model gives (dark|bright)/);
     }
   });

@@ -44,6 +44,9 @@ export interface SuggestOptions {
   whiten?: boolean;
   /** Class names for the reasons (default "class <index>"). */
   classNames?: string[];
+  /** Active learning: the uncertainty round starts once every one of the K classes has this many labels;
+   *  before that, a coverage round (clusters without a labelled image). Default 3 (measured, README). */
+  activeFrom?: number;
   /** Active learning: uncertain candidates per pick (default 5; the candidates are the top budget·this by margin). */
   candidatesPerPick?: number;
 }
@@ -120,8 +123,8 @@ function coveragePick(Dm: Float64Array, n: number, budget: number, method: Cover
 /**
  * The `budget` rows of `pool` a person should label first, most useful first. Without
  * `opts.labelled`, a coverage pick (see the module comment); with it, an active-learning round
- * (uncertain and diverse given the labels so far; when the labels hold one class only, the
- * coverage pick over the pool and the labelled rows, keeping clusters without a labelled image).
+ * (uncertain and diverse given the labels so far) once every class has `activeFrom` (3) labels;
+ * before that, the coverage pick over the pool and the labelled rows, keeping clusters without a labelled image.
  * Never reads labels of the pool. Deterministic for a seed.
  * Throws when the pool is empty, budget is not an integer in [1, pool.length], or a row is invalid.
  */
@@ -145,10 +148,13 @@ export function suggestRows(X: FeatureMatrix, pool: number[], budget: number, op
   const space = pcaSpace(X, all, { dims, whiten: opts.whiten, seed });
   const Dm = distanceMatrix(space);
   const N = all.length, P = pool.length;
-  if (classes.size < 2) {
-    // One class labelled: no classifier yet. Cover the pool and the labelled images with budget + 1
-    // clusters (one for the labelled class) and ask for the medoids of clusters holding no labelled image.
-    const k = Math.min(N, budget + 1);
+  const perClass = new Array(K).fill(0);
+  for (const y of lab.labels) perClass[y]++;
+  if (classes.size < 2 || Math.min(...perClass) < (opts.activeFrom ?? 3)) {
+    // Too few labels for the head's uncertainty to mean much (measured: with 1–2 labels per class an
+    // uncertainty round loses to coverage; with 4 per class it wins). Cover the pool and the labelled
+    // images with budget + (labelled classes) clusters and ask for the medoids of clusters holding no labelled image.
+    const k = Math.min(N, budget + classes.size);
     const km = kMedoids(Dm, N, k, { seed });
     const covered = new Set<number>();
     for (let q = P; q < N; q++) covered.add(km.assign[q]);
@@ -156,7 +162,7 @@ export function suggestRows(X: FeatureMatrix, pool: number[], budget: number, op
       .sort((a, b) => km.sizes[b] - km.sizes[a] || km.medoids[a] - km.medoids[b]);
     const out: SuggestedRow[] = free.slice(0, budget).map((c) => ({
       row: pool[km.medoids[c]], score: km.sizes[c] / N,
-      reason: `medoid of a feature cluster with no labelled image (${km.sizes[c]} images); the labels so far hold one class only`,
+      reason: `medoid of a feature cluster with no labelled image (${km.sizes[c]} images); too few labels per class for an uncertainty round`,
     }));
     // Fill up (rare: clusters shared with labelled images) by distance to everything picked or labelled.
     const near = new Float64Array(N).fill(Infinity);
