@@ -10,7 +10,7 @@ const HELP = `usage: nanomorph audit --data DIR [options]
 Which labels look wrong. Scores every image of a folder-per-class set by how well its label agrees
 with out-of-fold predictions of the logistic head (each image judged by a model that never saw it;
 confident learning with per-class thresholds = the mean self-confidence of the class) and lists the
-likely mislabelled images first (flagged: another class is confidently likelier), then the most
+likely mislabelled images first (flagged: another class clears its threshold, or the out-of-fold model prefers another class), then the most
 ambiguous, with the class the model would give. Features are cached on disk.
 
   --data DIR               folder-per-class images (every class ≥ 2 images)

@@ -4,8 +4,8 @@
  * head (lib/probe/logistic, C by CV inside each training fold), so no image is judged by a model
  * that saw its own label. Per-class thresholds t_c = mean out-of-fold p(c) over the images labelled c
  * (the class's average self-confidence). An image is flagged when another class j clears its own
- * threshold (p_j ≥ t_j) and is the likeliest of the classes that do: the "confident joint" says it
- * belongs to j. The score is the self-confidence p(given label); flagged images come first, each
+ * threshold (p_j ≥ t_j) and is the likeliest of the classes that do (the "confident joint" says it
+ * belongs to j), or when the out-of-fold arg-max is not its label. The score is the self-confidence p(given label); flagged images come first, each
  * group ordered by ascending score, so the most suspicious image is first.
  */
 import type { FeatureMatrix } from "./matrix";
@@ -30,7 +30,7 @@ export interface AuditRow {
   suggested: number;
   /** Out-of-fold probability of the given label, in [0, 1] (low = suspicious). */
   score: number;
-  /** True when another class clears its per-class threshold and beats the given label (likely mislabelled). */
+  /** True when another class clears its per-class threshold and beats the given label, or the out-of-fold arg-max is another class (likely mislabelled). */
   flagged: boolean;
 }
 
@@ -83,8 +83,10 @@ export function auditLabels(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
       if (counts[c] > 0 && proba[i * K + c] > proba[i * K + arg]) arg = c;
       if (counts[c] > 0 && proba[i * K + c] >= thresholds[c] && (conf < 0 || proba[i * K + c] > proba[i * K + conf])) conf = c;
     }
-    const flagged = conf >= 0 && conf !== y;
-    out.push({ row: idx[i], label: y, suggested: flagged ? conf : arg, score: proba[i * K + y], flagged });
+    // Flagged: the confident joint puts it in another class, or the out-of-fold arg-max disagrees (with a
+    // nearly perfect head the thresholds approach 1, and a 0.96 vote for another class should still count).
+    const flagged = (conf >= 0 && conf !== y) || arg !== y;
+    out.push({ row: idx[i], label: y, suggested: conf >= 0 && conf !== y ? conf : arg, score: proba[i * K + y], flagged });
   }
   out.sort((a, b) => Number(b.flagged) - Number(a.flagged) || a.score - b.score || a.row - b.row);
   return { rows: out, thresholds, proba };
