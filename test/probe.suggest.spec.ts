@@ -134,6 +134,8 @@ describe("probe/suggest", () => {
     assert.throws(() => suggestRows(X, [], 1, { seed: 0 }), /pool is empty/);
     assert.throws(() => suggestRows(X, pool, 2.5, { seed: 0 }), /budget must be a positive integer, got 2.5/);
     assert.throws(() => suggestRows(X, [0, 0], 1, { seed: 0 }), /pool row 0 is listed twice/);
+    assert.throws(() => suggestRows(X, [0, 1], 1, { seed: 0, labelled: { rows: [2, 3], labels: [0, 5] }, K: 2 }), /labelled label 5 is not in \[0, 2\)/);
+    assert.throws(() => suggestRows(X, [0, 1], 1, { seed: 0, labelled: { rows: [1, 3], labels: [0, 1] } }), /labelled row 1 is also in the pool/);
   });
 });
 

@@ -143,6 +143,7 @@ export function suggestRows(X: FeatureMatrix, pool: number[], budget: number, op
   const inPool = new Set(pool);
   for (const r of lab.rows) if (inPool.has(r)) throw new Error(`suggestRows: labelled row ${r} is also in the pool`);
   const K = opts.K ?? Math.max(...lab.labels) + 1;
+  for (const y of lab.labels) if (!(Number.isInteger(y) && y >= 0 && y < K)) throw new Error(`suggestRows: labelled label ${y} is not in [0, ${K})`);
   const classes = new Set(lab.labels);
   const all = [...pool, ...lab.rows];
   const space = pcaSpace(X, all, { dims, whiten: opts.whiten, seed });
