@@ -23,6 +23,7 @@ are also in --labelled (same content) are left out. Features are cached on disk.
   --budget K               how many images to suggest (≤ the number of unlabelled images)
   --labelled DIR           folder-per-class of already labelled images (≥ 1 image)
   --method M               coverage pick without labels: ${METHODS.join(" | ")} (default medoid)
+  --dims N                 principal components of the distance space (default 32)
   --seed S                 seed of the clustering (default 0)
 ${ENCODER_HELP}
   --json                   print only { "suggestions": [ { "rank", "file", "reason", "score" } ] }
@@ -35,6 +36,7 @@ const OPTIONS = {
   labelled: { type: "string" },
   method: { type: "string" },
   seed: { type: "string" },
+  dims: { type: "string" },
   ...ENCODER_OPTIONS,
   json: { type: "boolean" },
 } as const;
@@ -60,6 +62,8 @@ export const command: Command = {
     const method = ((v.method as string | undefined) ?? "medoid") as CoverageMethod;
     if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(", ")}, got '${v.method}'`);
     const seed = numberArg("seed", v.seed as string | undefined, 0);
+    const dims = numberArg("dims", v.dims as string | undefined, 32);
+    if (!Number.isInteger(dims) || dims < 1) throw new UsageError(`--dims must be a positive integer, got '${v.dims}'`);
     const settings = encoderSettings(v);
     let pool = listUnlabelledImages(path.resolve(v.data as string), "--data");
     const lab = v.labelled ? listClassFolder(path.resolve(v.labelled as string)) : null;
@@ -79,7 +83,7 @@ export const command: Command = {
     const X = await featuresOf(settings, files, seed);
     const rows = Array.from({ length: pool.length }, (_, i) => i);
     const labelled = lab ? { rows: lab.files.map((_, i) => pool.length + i), labels: lab.labels } : undefined;
-    const picks = suggestRows(X, rows, budget, { seed, method, labelled, K: lab?.classes.length, classNames: lab?.classes });
+    const picks = suggestRows(X, rows, budget, { seed, method, dims, labelled, K: lab?.classes.length, classNames: lab?.classes });
     const out: Suggestion[] = picks.map((p, i) => ({ rank: i + 1, file: files[p.row], reason: p.reason, score: p.score ?? null }));
     if (v.json) console.log(JSON.stringify({ suggestions: out }));
     else for (const s of out) console.log(`${String(s.rank).padStart(3)}  ${s.file}\n     ${s.reason}`);
