@@ -19,6 +19,8 @@ const COMMANDS: Record<string, () => Command> = {
   quantify: () => require("./quantify").command,
   particles: () => require("./particles").command,
   grid: () => require("./grid").command,
+  suggest: () => require("./suggest").command,
+  audit: () => require("./audit").command,
 };
 
 function load(name: string): Command | null {

@@ -6,6 +6,7 @@ import { listProbeImages, prepareSweepData } from "../probe/dataset";
 import { runSweepParallel } from "../probe/parallel";
 import { runBudgetSweep, randomRows, type Selection, type SelectRows } from "../probe/budget";
 import { feasibleLabelsPerClass, downscaleNote } from "../probe/feasible";
+import { suggestRows } from "../probe/suggest";
 import { probeJson, formatTable, writeRuns } from "../probe/results";
 import { PROTOCOLS, type Protocol } from "../probe/sweep";
 import { profileName, profileIsExplicit } from "../config/index";
@@ -69,9 +70,10 @@ const OPTIONS = {
   json: { type: "boolean" },
 } as const;
 
-/** The label-blind selector behind `--select`. */
+/** The label-blind selector behind `--select`: random, or the coverage pick of `nanomorph suggest`. */
 function selectorFor(select: Selection): SelectRows {
-  return randomRows;
+  if (select === "random") return randomRows;
+  return (X, pool, budget, seed) => suggestRows(X, pool, budget, { seed }).map((s) => s.row);
 }
 
 export const command: Command = {

@@ -22,3 +22,5 @@ export * from "./logistic";
 export * from "./sklearn_baseline";
 export * from "./budget";
 export * from "./feasible";
+export * from "./suggest";
+export * from "./audit";
