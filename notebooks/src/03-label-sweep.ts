@@ -24,7 +24,7 @@ import { recordSummary } from "./lib/report/index";
 import { resultsDir } from "./lib/util/paths";
 import {
   loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
-  sweepViolinFigure, protocolFigure, sklearnAvailable, sklearnBaselineRuns, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
+  sweepViolinFigure, protocolFigure, sklearnAvailable, sklearnBaselineRuns, runBudgetSweep, randomRows, suggestRows, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
   compareEncoders, confusionTotal, mediansByEncoder, nanowireStudyData, imageDensities,
   oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, selectRows, tsne, tsneFigure,
   loadThumbnails, knnPreservation, pretrainedEncoderChoices, runsToDataFrame,
@@ -90,6 +90,27 @@ if (sklearnRuns.length) headMedians["scikit-learn LogisticRegression"] = medians
 const headNs = mediansByEncoder(honest, "honest").labelsPerClass;
 console.log("n     " + Object.keys(headMedians).join(" | "));
 headNs.forEach((n, k) => console.log(`${String(n).padEnd(5)} ${Object.values(headMedians).map((m) => m[k].toFixed(3)).join(" | ")}`));
+
+// %% [markdown]
+// ## Which images to label first: suggested vs random picks (beyond the paper)
+// A *total* budget of B images, picked without looking at labels — at random, or by `nanomorph
+// suggest` (k-medoids coverage of the feature space) — then the honest head. Same splits and test rows
+// for both; random picks often miss a class entirely at small budgets.
+
+// %%
+const budgets = [2, 4, 8].map((b) => b * Math.max(1, images.classes.length / 2)).map(Math.round);
+const firstSet = { ...data, featureSets: data.featureSets.filter((f) => f.encoder === enc0).slice(0, 1) };
+const budgetCfg = { budgets: budgets, splitSeeds: sweep("honest").splitSeeds ?? [cfg.firstSplitSeed] };
+const randomPicks = runBudgetSweep(firstSet, budgetCfg, "random", randomRows);
+const suggestedPicks = runBudgetSweep(firstSet, budgetCfg, "suggest", (X, pool, b, seed) => suggestRows(X, pool, b, { seed: seed }).map((r) => r.row));
+show(protocolFigure([...randomPicks, ...suggestedPicks], { title: `Total label budget (x: images labelled in all), ${enc0}: random vs suggested picks`, note: note }), "03-label-budget");
+const budgetMedians: Record<string, number[]> = {
+  random: mediansByEncoder(randomPicks, "honest").medians[`${enc0} [random]`],
+  suggest: mediansByEncoder(suggestedPicks, "honest").medians[`${enc0} [suggest]`],
+};
+const missed = (rows: typeof randomPicks, b: number) => rows.filter((r) => r.budget === b && r.classesPicked < images.classes.length).length;
+budgets.forEach((b, k) => console.log(`budget ${String(b).padEnd(3)} random ${budgetMedians.random[k].toFixed(3)} (a class missed in ${missed(randomPicks, b)}/${budgetCfg.splitSeeds.length})` +
+  `  suggest ${budgetMedians.suggest[k].toFixed(3)} (missed in ${missed(suggestedPicks, b)})`));
 
 // %% [markdown]
 // The same runs as a danfo DataFrame (one row per fit; the CSV/JSON above hold the same table):
@@ -184,6 +205,11 @@ recordSummary({
   section: "probeHeads", data: dataKind, figures: ["03-heads"],
   values: { labelsPerClass: headNs, medians: headMedians },
   setting: `${enc0} at ${cfg.size}px, preprocess ${cfg.preprocess}, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits`,
+});
+recordSummary({
+  section: "labelBudget", data: dataKind, figures: ["03-label-budget"],
+  values: { labelsPerClass: budgets, medians: budgetMedians },
+  setting: `${enc0}, honest head; rows are total label budgets (not per class), ${budgetCfg.splitSeeds.length} splits`,
 });
 const a0 = analyses[0].analysis;
 recordSummary({
