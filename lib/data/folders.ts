@@ -42,9 +42,8 @@ function isReservedFolder(name: string): boolean {
   return name.startsWith("_") || name.startsWith(".");
 }
 
-/** Image files directly in `dir`, sorted; mask-named files (`*_label.*`, `*_mask.*`, see pairKey) are left out. */
-/** What a directory entry is, following symbolic links (folders of links to images are common); a dangling link is neither. */
-function entryKind(dir: string, e: fs.Dirent): "file" | "dir" | "other" {
+/** What a directory entry is, following symbolic links (folders of links to images are common); a dangling link is "other". */
+export function entryKind(dir: string, e: fs.Dirent): "file" | "dir" | "other" {
   if (e.isFile()) return "file";
   if (e.isDirectory()) return "dir";
   if (!e.isSymbolicLink()) return "other";
@@ -56,6 +55,7 @@ function entryKind(dir: string, e: fs.Dirent): "file" | "dir" | "other" {
   }
 }
 
+/** Image files directly in `dir`, sorted; mask-named files (`*_label.*`, `*_mask.*`, see pairKey) are left out. */
 function sortedImages(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })

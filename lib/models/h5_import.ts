@@ -15,25 +15,15 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import type * as H5 from "h5wasm";
 import { assertHdf5 } from "./h5_check";
+import { h5wasmModule } from "../data/formats/h5";
 import { ParamStore } from "./params";
 import { ARCHS } from "./resnet_arch";
 import { initResNet, resnetWeightNames } from "./resnet";
 import { ResNetEncoder } from "./encoder";
 import type { LoadEncoderOptions } from "./load";
 
-type H5Module = typeof import("h5wasm");
-
-let h5mod: Promise<H5Module> | null = null;
-
-/** The h5wasm module (ESM-only: loaded with a real dynamic import), ready to use. */
-export function h5wasm(): Promise<H5Module> {
-  if (!h5mod) {
-    // A Function-wrapped import() stays a native import under CommonJS (tsc would turn `import()` into require()).
-    const dynImport = new Function("s", "return import(s)") as (s: string) => Promise<H5Module>;
-    h5mod = dynImport("h5wasm/node").then(async (m) => { await m.ready; return m; });
-  }
-  return h5mod;
-}
+/** The h5wasm module, ready to use (one loader for the whole project: lib/data/formats/h5.ts). */
+export const h5wasm = h5wasmModule;
 
 /** One weight read from an .h5 file. */
 export interface H5Weight {

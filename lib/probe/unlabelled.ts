@@ -4,23 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { isImageFile, isMaskName, IMAGE_EXTENSIONS } from "../data/folders";
+import { isImageFile, isMaskName, IMAGE_EXTENSIONS, entryKind } from "../data/folders";
 
 /** Side-car files that may sit beside images (dataset manifests, notes, tables) and are skipped. */
 const SIDECAR = new Set([".json", ".txt", ".csv", ".md", ".yaml", ".yml"]);
-
-/** Kind of a directory entry, following symbolic links; a dangling link is "other". */
-function kindOf(dir: string, e: fs.Dirent): "file" | "dir" | "other" {
-  if (e.isFile()) return "file";
-  if (e.isDirectory()) return "dir";
-  if (!e.isSymbolicLink()) return "other";
-  try {
-    const st = fs.statSync(path.join(dir, e.name));
-    return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
-  } catch {
-    return "other";
-  }
-}
 
 /**
  * Image files directly in `dir` and in its sub-folders one level down (folder names ignored), sorted
@@ -35,7 +22,7 @@ export function listUnlabelledImages(dir: string, option = "--data"): string[] {
   const scan = (d: string, depth: number): void => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       if (e.name.startsWith(".")) continue;
-      const k = kindOf(d, e), p = path.join(d, e.name);
+      const k = entryKind(d, e), p = path.join(d, e.name);
       if (k === "dir") { if (depth === 0 && !e.name.startsWith("_")) scan(p, 1); continue; }
       if (k !== "file") continue;
       if (SIDECAR.has(path.extname(e.name).toLowerCase())) continue;

@@ -1,6 +1,6 @@
 /**
- * The h5wasm module for the data readers (Velox .emd). Kept here rather than imported from
- * lib/models/h5_import so that decoding an image never loads tfjs and the model code.
+ * The h5wasm module, for the data readers (Velox .emd) and the Keras .h5 import. It lives here,
+ * on the data side, so that decoding an image never loads tfjs and the model code.
  */
 type H5Module = typeof import("h5wasm");
 
