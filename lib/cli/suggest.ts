@@ -4,7 +4,7 @@ import { ENCODER_OPTIONS, ENCODER_HELP, encoderSettings, describeSettings, featu
 import { initBackend } from "../backend/index";
 import { listUnlabelledImages } from "../probe/unlabelled";
 import { listClassFolder } from "../data/folders";
-import { suggestRows, type CoverageMethod } from "../probe/suggest";
+import { suggestRows, SUGGEST_DIMS, type CoverageMethod } from "../probe/suggest";
 import { sha256File } from "../util/fsx";
 
 const METHODS: readonly CoverageMethod[] = ["medoid", "typical", "kcenter"];
@@ -23,7 +23,7 @@ are also in --labelled (same content) are left out. Features are cached on disk.
   --budget K               how many images to suggest (≤ the number of unlabelled images)
   --labelled DIR           folder-per-class of already labelled images (≥ 1 image)
   --method M               coverage pick without labels: ${METHODS.join(" | ")} (default medoid)
-  --dims N                 principal components of the distance space (default 32)
+  --dims N                 principal components of the distance space (default 8)
   --seed S                 seed of the clustering (default 0)
 ${ENCODER_HELP}
   --json                   print only { "suggestions": [ { "rank", "file", "reason", "score" } ] }
@@ -62,7 +62,7 @@ export const command: Command = {
     const method = ((v.method as string | undefined) ?? "medoid") as CoverageMethod;
     if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(", ")}, got '${v.method}'`);
     const seed = numberArg("seed", v.seed as string | undefined, 0);
-    const dims = numberArg("dims", v.dims as string | undefined, 32);
+    const dims = numberArg("dims", v.dims as string | undefined, SUGGEST_DIMS);
     if (!Number.isInteger(dims) || dims < 1) throw new UsageError(`--dims must be a positive integer, got '${v.dims}'`);
     const settings = encoderSettings(v);
     let pool = listUnlabelledImages(path.resolve(v.data as string), "--data");
