@@ -1,6 +1,7 @@
 import * as path from "path";
 import { type Command, parse, UsageError, numberArg } from "./args";
-import { profileName } from "../config/index";
+import { profileName, profileIsExplicit } from "../config/index";
+import { pretrainConfigFor } from "../ssl/config";
 import { runPretrain } from "../ssl/run";
 import { NonFiniteLossError } from "../ssl/trainer";
 import type { SslMethod } from "../ssl/config";
@@ -62,6 +63,10 @@ export const command: Command = {
     if (loss) overrides.loss = loss;
     // Before loading data or an encoder: a file in the way or the data folder itself is refused.
     const out = prepareOutputDir(v.out as string, { option: "pretrain --out", inputs: v.data ? [v.data as string] : [] }).dir;
+    // The settings in use, always (stderr): a user must see what runs before it runs.
+    const shown = pretrainConfigFor(profileName(), { ...overrides, method: method as SslMethod });
+    console.error(`pretrain: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}; ${shown.method} on ${shown.encoder} at ${shown.imageSize}px, ` +
+      `batch ${shown.batchSize}, ${shown.epochs} epochs, preprocess ${shown.preprocess}, seed ${shown.seed}`);
     try {
       const r = await runPretrain({
         method: method as SslMethod, out, data: v.data ? path.resolve(v.data as string) : undefined,
