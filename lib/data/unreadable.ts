@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { detectMicroscopeFormat } from "./formats/index";
 
 /** First bytes of the image formats the loaders read, for naming what a file really holds. */
 const MAGIC: Array<{ name: string; bytes: number[] }> = [
@@ -28,6 +29,8 @@ export function unreadableReason(file: string, decoderMessage: string): string {
   } catch (e) {
     return `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
+  // Microscope formats have readers that already say what the file holds (a spectrum, a stack, a cut file).
+  if (detectMicroscopeFormat(file)) return decoderMessage;
   const ext = path.extname(file).slice(1).toUpperCase().replace(/^JPG$/, "JPEG").replace(/^TIF$/, "TIFF");
   const found = MAGIC.find((m) => m.bytes.every((b, i) => head[i] === b))?.name;
   if (!found) return `not an image file: its contents match no image format (a .${ext.toLowerCase()} name on another kind of file?) [${decoderMessage}]`;
