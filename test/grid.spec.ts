@@ -125,13 +125,20 @@ describe("grid run/status/collect (CLI, real processes)", function () {
     // Start, kill hard once two cells are finished.
     const p = spawn(process.execPath, [bin, "grid", "run", file, "--tasks", fixture, "--results", dir], { env: { ...process.env, NANOMORPH_QUIET: "1", ...env } });
     const gdir = path.join(dir, "k");
+    let stderr = "";
+    p.stderr?.on("data", (d) => { stderr += String(d); });
+    const closed = new Promise<number | null>((r) => p.on("close", (code) => r(code)));
+    // Kill once two cells are finished; should the run end first (a crash), stop waiting and say why.
+    let exitedEarly = false;
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {
         const done = fs.existsSync(gdir) ? fs.readdirSync(gdir).filter((f) => /^[0-9a-f]{16}\.json$/.test(f)).length : 0;
         if (done >= 2) { clearInterval(t); p.kill("SIGKILL"); resolve(); }
       }, 50);
+      void closed.then(() => { clearInterval(t); exitedEarly = true; resolve(); });
     });
-    await new Promise((r) => p.on("close", r));
+    const firstCode = await closed;
+    assert.ok(!exitedEarly || firstCode === null, `the first grid run ended by itself (code ${firstCode}) before two cells were done:\n${stderr.slice(-2000)}`);
     const before = fs.readdirSync(gdir).filter((f) => /^[0-9a-f]{16}\.json$/.test(f)).length;
     const resumed = await cli(["grid", "run", file, "--tasks", fixture, "--results", dir], env);
     assert.equal(resumed.code, 1, "cells with b=-1 fail");
