@@ -7,8 +7,6 @@
  * the same rows and folds, bench/peers/probe_honest_sweep.py. Both on 2 cores (ours 2 worker threads,
  * the peer's BLAS 2 threads).
  */
-import * as fs from "fs";
-import { spawnSync } from "child_process";
 import type { Workload, WorkloadRunner } from "../workload";
 import { cacheDir } from "../../lib/util/paths";
 import { writeFileAtomic, writeJsonAtomic } from "../../lib/util/fsx";
@@ -17,6 +15,7 @@ import { planRun, resolveSweepConfig, type SweepConfig, type SweepData } from ".
 import { cvFolds, DEFAULT_C_GRID } from "../../lib/probe/logistic";
 import { Rng } from "../../lib/util/rng";
 import { benchFeatures } from "./probe-sweep";
+import { sklearnAvailable } from "../../lib/probe/sklearn_baseline";
 
 const PYTHON = "/usr/bin/python3";
 const CONFIG: SweepConfig = { protocol: "honest", labelsPerClass: [8, 4, 2, 1], label: "bench honest sweep" };
@@ -39,12 +38,6 @@ function writePeerData(data: SweepData): void {
   writeJsonAtomic(`${dir}/plan.json`, { rows: X.length / 2048, cols: 2048, classes: data.classes.length, labels: Array.from(data.labels), grid: DEFAULT_C_GRID, fits });
 }
 
-function sklearnUnavailable(): string | null {
-  if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, ["-c", "import sklearn.linear_model, numpy"], { encoding: "utf8", timeout: 60_000 });
-  return r.status === 0 ? null : `${PYTHON} cannot import sklearn (install Debian python3-sklearn)`;
-}
-
 export const workloads: Workload[] = [
   {
     name: "probe-honest-sweep",
@@ -65,7 +58,7 @@ export const workloads: Workload[] = [
     peer: {
       name: "sklearn-logistic-cv-2threads",
       command: [PYTHON, "bench/peers/probe_honest_sweep.py"],
-      unavailable: sklearnUnavailable,
+      unavailable: sklearnAvailable,
     },
   },
 ];
