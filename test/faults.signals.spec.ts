@@ -21,7 +21,7 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const args = (out: string, extra: string[] = []): string[] =>
-    ["pretrain", "--method", "simclr", "--data", data, "--out", out, "--epochs", "4", ...extra];
+    ["pretrain", "--method", "simclr", "--data", data, "--out", out, "--epochs", "12", ...extra];
 
   /** Start a run, send `sig` once its first epoch is logged; return the outcome and ms from signal to exit. */
   async function interrupt(out: string, sig: NodeJS.Signals): Promise<{ code: number; err: string; ms: number }> {
