@@ -4,6 +4,8 @@ import { initBackend } from "../lib/backend/index";
 import { loadNativeAddon, NativeAddon } from "../lib/backend/native_addon";
 import { initNative } from "../lib/backend/native_init";
 import { fallbackCalls } from "../lib/backend/native_fallback";
+import { batchNormTrain } from "../lib/nn/batchnorm";
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from "../lib/backend/batch_norm_train";
 
 /**
  * The native (libtorch) backend's kernels against tfjs's cpu backend: values, and gradients through
@@ -204,6 +206,23 @@ describe("backend/native kernels vs the cpu backend", function () {
     await sameGrad("logSoftmax", [{ shape: [3, 6] }], (x) => tf.logSoftmax(x));
     await sameGrad("batchNorm", [{ shape: [2, 3, 4] }, { shape: [4] }, { shape: [4], lo: 0.5, hi: 2 }, { shape: [4] }, { shape: [4] }],
       (x, m, v, o, s) => tf.batchNorm(x, m, v, o, s, 1e-3));
+  });
+
+  it("runs training batch norm as ATen's fused kernels, equal to the composed ops of other backends, with gradients", async () => {
+    for (const k of [BN_TRAIN_KERNEL, BN_TRAIN_GRAD_KERNEL]) assert.ok(tf.getKernel(k, "native"), `${k} registered on native`);
+    assert.equal(tf.getKernel(BN_TRAIN_KERNEL, "cpu"), undefined, "the cpu side runs the composed ops");
+    // [..., C] of ranks 2 and 4, a single row per channel (variance 0: eps alone), C = 1.
+    for (const shape of [[2, 5, 6, 3], [7, 4], [1, 1, 1, 2], [3, 2, 2, 1], [9, 1]]) {
+      const c = shape[shape.length - 1];
+      const specs: Spec[] = [{ shape }, { shape: [c], lo: 0.5, hi: 2 }, { shape: [c] }];
+      await sameGrad(`batchNormTrain [${shape}]`, specs, (x, g, b) => batchNormTrain(x, g as tf.Tensor1D, b as tf.Tensor1D).y);
+      await same(`batchNormTrain statistics [${shape}]`, specs, (x, g, b) => {
+        const r = batchNormTrain(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+        return [r.mean, r.variance];
+      });
+    }
+    // A large offset: the two-pass / Welford statistics keep the variance (no cancellation).
+    await same("batchNormTrain offset data", [{ shape: [4, 8, 8, 5], lo: 1000, hi: 1001 }], (x) => batchNormTrain(x, null, null).variance);
   });
 
   it("moves data: reshape, transpose, concat, slice, pad, tile, reverse, gather, oneHot, split, stack, where, cast, fill", async () => {

@@ -49,6 +49,29 @@ describe("nn/batchnorm", () => {
     tf.dispose([x, g, b, w, yo, yr, ...go, ...gr]);
   });
 
+  it("fuses a residual add and a ReLU: same values and gradients (x, gamma, beta, residual) as the separate ops", () => {
+    const x = randn([3, 4, 5, 6], 11).mul(2), res = randn([3, 4, 5, 6], 12);
+    const g = randn([6], 13) as tf.Tensor1D, b = randn([6], 14) as tf.Tensor1D;
+    const w = randn([3, 4, 5, 6], 15);
+    const fused = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, rr: tf.Tensor) =>
+      tf.sum(tf.mul(batchNormTrain(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, BN_EPSILON, { residual: rr, relu: true }).y, w));
+    const separate = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor, rr: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+      return tf.sum(tf.mul(tf.relu(tf.add(tf.batchNorm(xx, mean, variance, bb, gg, BN_EPSILON), rr)), w));
+    };
+    const go = tf.grads(fused)([x, g, b, res]), gr = tf.grads(separate)([x, g, b, res]);
+    for (let i = 0; i < 4; i++) assert.ok(maxAbsDiff(go[i], gr[i]) < 1e-3, `gradient ${i} differs by ${maxAbsDiff(go[i], gr[i])}`);
+    // About half the outputs are clipped, so the ReLU mask matters: its gradient must be zero there.
+    const y = batchNormTrain(x, g, b, BN_EPSILON, { residual: res, relu: true });
+    const zeros = tf.tidy(() => tf.sum(tf.cast(tf.equal(y.y, 0), "int32")).dataSync()[0]);
+    assert.ok(zeros > 0.3 * x.size && zeros < 0.7 * x.size, `${zeros} clipped of ${x.size}`);
+    // ReLU alone (no residual): values equal relu(BN(x)).
+    const plain = batchNormTrain(x, g, b), relu = batchNormTrain(x, g, b, BN_EPSILON, { relu: true });
+    assert.ok(maxAbsDiff(tf.relu(plain.y), relu.y) < 1e-6);
+    assert.throws(() => batchNormTrain(x, g, b, BN_EPSILON, { residual: tf.zeros([3, 4, 5, 1]) }), /residual has shape \[3,4,5,1\], expected the input's \[3,4,5,6\]/);
+    tf.dispose([x, res, g, b, w, ...go, ...gr, y.y, y.mean, y.variance, plain.y, plain.mean, plain.variance, relu.y, relu.mean, relu.variance]);
+  });
+
   it("inference form equals the training form when fed the batch's own statistics", () => {
     const x = randn([8, 4, 4, 5], 3);
     const g = randn([5], 4) as tf.Tensor1D, b = randn([5], 5) as tf.Tensor1D;

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../lib/util/rng";
 import { batchNormTrain, updateMovingStats } from "../../lib/nn/batchnorm";
 import { convBnInfer } from "../../lib/nn/fold_bn";
+import { variableGrads } from "../../lib/nn/variable_grads";
 
 /** Channels of the four stages. */
 export const STAGE_CHANNELS = [16, 32, 64, 128];
@@ -77,11 +78,14 @@ function build(rng: Rng, classes: number): SmallResNet {
 export type BatchStats = { cb: ConvBn; mean: tf.Tensor1D; variance: tf.Tensor1D }[];
 
 /** conv3x3 + BN (+ ReLU). Inference folds BN into one fused conv (bias + activation). */
-function applyConvBn(x: tf.Tensor4D, cb: ConvBn, training: boolean, stats: BatchStats, relu: boolean): tf.Tensor4D {
-  if (!training) return convBnInfer(x, cb.w, cb.movingMean, cb.movingVar, cb.gamma, cb.beta, { relu });
-  const r = batchNormTrain(tf.conv2d(x, cb.w, 1, "same"), cb.gamma, cb.beta);
+function applyConvBn(x: tf.Tensor4D, cb: ConvBn, training: boolean, stats: BatchStats, relu: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
+  if (!training) {
+    const y = convBnInfer(x, cb.w, cb.movingMean, cb.movingVar, cb.gamma, cb.beta, { relu: relu && !residual });
+    return residual ? tf.relu(tf.add(y, residual) as tf.Tensor4D) : y;
+  }
+  const r = batchNormTrain(tf.conv2d(x, cb.w, 1, "same"), cb.gamma, cb.beta, undefined, { relu, residual });
   stats.push({ cb, mean: tf.keep(r.mean), variance: tf.keep(r.variance) });
-  return relu ? tf.relu(r.y) : r.y;
+  return r.y;
 }
 
 /**
@@ -93,9 +97,8 @@ export function smallResNetLogits(m: SmallResNet, x: tf.Tensor4D, training: bool
   m.stages.forEach((s, i) => {
     if (i > 0) h = tf.maxPool(h, 2, 2, "valid");
     const a = applyConvBn(h, s.a, training, stats, true);
-    const b = applyConvBn(a, s.b, training, stats, false);
     const shortcut = s.proj ? tf.conv2d(h, s.proj, 1, "same") : h;
-    h = tf.relu(tf.add(b, shortcut)) as tf.Tensor4D;
+    h = applyConvBn(a, s.b, training, stats, true, shortcut);
   });
   return tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, m.dense), m.bias);
 }
@@ -106,7 +109,7 @@ export function smallResNetLogits(m: SmallResNet, x: tf.Tensor4D, training: bool
  */
 export function smallResNetTrainStep(m: SmallResNet, opt: tf.Optimizer, x: tf.Tensor4D, yOneHot: tf.Tensor2D): tf.Scalar {
   const stats: BatchStats = [];
-  const { value, grads } = tf.variableGrads(
+  const { value, grads } = variableGrads(
     () => tf.losses.softmaxCrossEntropy(yOneHot, smallResNetLogits(m, x, true, stats)) as tf.Scalar, m.trainable);
   opt.applyGradients(grads);
   for (const s of stats) updateMovingStats(s.cb.movingMean, s.cb.movingVar, s.mean, s.variance);

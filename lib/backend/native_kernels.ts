@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DTYPE_CODE } from "./native_addon";
 import { Info, NativeBackend } from "./native_backend";
+import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from "./batch_norm_train";
 
 /** A native kernel: outputs, or null to use the cpu fallback for this call. */
 export type NativeKernel = (b: NativeBackend, inputs: tf.NamedTensorInfoMap | Info[], attrs: Record<string, unknown>) => Info | Info[] | null;
@@ -197,6 +198,15 @@ export const NATIVE_KERNELS: Record<string, NativeKernel> = {
     const idx = (t: Info | undefined): number => (t ? ins.push(t) - 1 : -1);
     const offset = idx(named(inp, "offset")), scale = idx(named(inp, "scale"));
     return one(b, "FusedBatchNorm", ins, { offset, scale, eps: a.varianceEpsilon ?? 0.001 }, "float32");
+  },
+  // Our own kernels (batch_norm_train.ts): ATen's fused training batch norm and its gradient.
+  [BN_TRAIN_KERNEL]: (b, inp, a) => {
+    const ins = [named(inp, "x"), named(inp, "gamma"), named(inp, "beta")];
+    return ins.every(float) ? runOp(b, "BatchNormTrain", ins, { eps: a.epsilon }, "float32") : null;
+  },
+  [BN_TRAIN_GRAD_KERNEL]: (b, inp, a) => {
+    const ins = [named(inp, "dy"), named(inp, "x"), named(inp, "gamma"), named(inp, "mean"), named(inp, "variance")];
+    return ins.every(float) ? runOp(b, "BatchNormTrainGrad", ins, { eps: a.epsilon }, "float32") : null;
   },
   Softmax: (b, inp, a) => {
     const x = named(inp, "logits");

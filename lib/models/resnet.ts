@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../util/rng";
-import { batchNormInfer, batchNormTrain, updateMovingStats, BN_MOMENTUM } from "../nn/batchnorm";
+import { batchNormInfer, batchNormTrain, updateMovingStats, BN_MOMENTUM, type BatchNormTrainOptions } from "../nn/batchnorm";
 import { ParamStore } from "./params";
 import { allConvs, planResNet, type ConvSpec, type ResNetArch, type ResNetPlan } from "./resnet_arch";
 
@@ -104,7 +104,9 @@ export function resnetForward(
   const momentum = opts.momentum ?? BN_MOMENTUM;
   const wantSkips = opts.skips ?? false;
 
-  const convBn = (h: tf.Tensor4D, c: ConvSpec, padStem: boolean): tf.Tensor4D => {
+  // conv, BN, then optionally the block's shortcut add and a ReLU (in training mode one tape entry:
+  // lib/nn/batchnorm.ts says why).
+  const convBn = (h: tf.Tensor4D, c: ConvSpec, padStem: boolean, post: BatchNormTrainOptions = {}): tf.Tensor4D => {
     const kernel = store.get(`${c.prefix}_conv/kernel`) as unknown as tf.Tensor4D;
     let y: tf.Tensor4D;
     if (padStem) {
@@ -123,19 +125,21 @@ export function resnetForward(
     const mv = store.get(`${c.prefix}_bn/moving_variance`);
     if (!training) {
       if (bias) y = tf.add(y, bias);
-      return batchNormInfer(y, mm as unknown as tf.Tensor1D, mv as unknown as tf.Tensor1D, g, b, arch.bnEpsilon);
+      let z: tf.Tensor4D = batchNormInfer(y, mm as unknown as tf.Tensor1D, mv as unknown as tf.Tensor1D, g, b, arch.bnEpsilon);
+      if (post.residual) z = tf.add(z, post.residual);
+      return post.relu ? tf.relu(z) : z;
     }
     // With batch statistics a conv bias cancels exactly ((y + b) − mean(y + b) = y − mean(y)) and gets a
     // zero gradient, as in Keras; skipping the add saves one activation-sized tensor per conv on the tape.
     // The moving mean still tracks mean(y + b), so inference mode is unchanged.
-    const r = batchNormTrain(y, g, b, arch.bnEpsilon);
+    const r = batchNormTrain(y, g, b, arch.bnEpsilon, post);
     if (update) updateMovingStats(mm, mv, bias ? tf.add(r.mean, bias) : r.mean, r.variance, { momentum });
     return r.y;
   };
 
   const out = tf.tidy(() => {
     const skips: tf.Tensor4D[] = [];
-    let h = tf.relu(convBn(x, plan.stem, true));
+    let h = convBn(x, plan.stem, true, { relu: true });
     if (wantSkips) skips.push(h);
     if (arch.stemPool) h = tf.maxPool<tf.Tensor4D>(tf.pad(h, [[0, 0], [1, 1], [1, 1], [0, 0]]), 3, 2, "valid");
     for (const stage of plan.stages) {
@@ -143,10 +147,10 @@ export function resnetForward(
         const shortcut = block.shortcut ? convBn(h, block.shortcut, false) : h;
         let y = h;
         block.convs.forEach((c, i) => {
-          y = convBn(y, c, false);
-          if (i < block.convs.length - 1) y = tf.relu(y);
+          const last = i === block.convs.length - 1;
+          y = convBn(y, c, false, last ? { relu: true, residual: shortcut } : { relu: true });
         });
-        h = tf.relu(tf.add(y, shortcut) as tf.Tensor4D);
+        h = y;
       }
       if (wantSkips) skips.push(h);
     }

@@ -3,15 +3,15 @@
  *
  * Why not `tf.batchNorm`: its gradient (the FusedBatchNorm grad in tfjs-core) tiles mean, variance and
  * scale up to the full activation shape; on wasm that cost ~0.5 s of a ~2 s ResNet training step
- * (docs: ../shared/TOOLCHAIN.md §4b). Written as `(x - mean) * rsqrt(var + eps) * gamma + beta` after
- * `tf.moments`, autodiff only broadcasts per-channel vectors.
+ * (docs: ../shared/TOOLCHAIN.md §4b). Training mode runs lib/backend/batch_norm_train.ts instead: one
+ * fused kernel each way where the backend has one, a closed-form composition otherwise.
  *
  * Porting note: defaults follow Keras (`momentum = 0.99`, `epsilon = 1e-3`); the moving variance is
  * updated with the biased batch variance, as tfjs-layers' BatchNormalization does
  * (tf.keras' fused path uses the Bessel-corrected one: set `unbiasedVariance: true` for that).
  */
 import * as tf from "@tensorflow/tfjs";
-import { channelAffine, channelMean, channelSum } from "./channel_ops";
+import { batchNormTrainBackward, batchNormTrainForward } from "../backend/batch_norm_train";
 
 /** Default variance epsilon (Keras `BatchNormalization(epsilon=1e-3)`). */
 export const BN_EPSILON = 1e-3;
@@ -39,57 +39,65 @@ function checkParams(fn: string, x: tf.Tensor, ...params: (tf.Tensor | null | un
   return c;
 }
 
+/** What follows the normalisation inside {@link batchNormTrain}'s one tape entry. */
+export interface BatchNormTrainOptions {
+  /** Add this tensor (same shape as x: a ResNet block's shortcut) after the affine map. */
+  residual?: tf.Tensor;
+  /** Apply ReLU last. */
+  relu?: boolean;
+}
+
 /**
- * Training-mode batch norm: statistics over every axis but the last.
- * `y = (x - mean) * rsqrt(var + eps) * gamma + beta`, differentiable w.r.t. x, gamma and beta.
+ * Training-mode batch norm: statistics over every axis but the last, then optionally a residual add and
+ * a ReLU: `y = relu((x - mean) * rsqrt(var + eps) * gamma + beta + residual)`, differentiable w.r.t. x,
+ * gamma, beta and the residual.
  *
- * The gradient is written in closed form (a `tf.customGrad`), with r = rsqrt(var + eps), n = count:
- * dbeta = Σdy, dgamma = Σ dy·x̂ = r(Σ dy·x − mean·Σdy), dx = gamma·r·(dy − Σdy/n − x̂·Σdy·x̂/n),
- * evaluated as `a·dy + b·x + c` with per-channel a, b, c: four full-size ops instead of autodiff's
- * dozen (it matches autodiff through `tf.moments` to float32 rounding; test/nn.batchnorm.spec.ts).
- * Channel sums and affine maps go through lib/nn/channel_ops (wasm: GEMMs instead of transposing
- * reductions and broadcasts).
+ * The gradient is closed-form (a `tf.customGrad` over lib/backend/batch_norm_train.ts): it saves x,
+ * gamma, the statistics and (with ReLU) the output, whose sign is the ReLU's mask. Why fused: every
+ * tensor a tape entry saves lives until the whole backward pass ends, so the normalised activation and
+ * the pre-ReLU sum, which separate ops would save, cost two activation-sized tensors per conv layer (a
+ * ResNet50 SimCLR step at batch 32 held ~3× PyTorch's memory). Matches autodiff through `tf.moments`,
+ * add and relu to float32 rounding (test/nn.batchnorm.spec.ts).
  * The returned statistics carry no gradient (they feed the moving averages only).
  * @param x activations [..., C] (rank >= 2; NHWC or [N, C])
  * @param gamma scale [C], or null for 1
  * @param beta shift [C], or null for 0
  * @param epsilon variance epsilon (default {@link BN_EPSILON})
- * @throws when a parameter's shape is not [C]
+ * @throws when a parameter's shape is not [C], or the residual's shape is not x's
  */
 export function batchNormTrain<T extends tf.Tensor>(
-  x: T, gamma: tf.Tensor1D | null, beta: tf.Tensor1D | null, epsilon: number = BN_EPSILON,
+  x: T, gamma: tf.Tensor1D | null, beta: tf.Tensor1D | null, epsilon: number = BN_EPSILON, opts: BatchNormTrainOptions = {},
 ): BatchNormTrainResult<T> {
   const c = checkParams("batchNormTrain", x, gamma, beta);
-  const n = x.size / c;
+  const res = opts.residual;
+  if (res && !tf.util.arraysEqual(res.shape, x.shape)) {
+    throw new Error(`lib/nn/batchnorm.ts batchNormTrain: residual has shape [${res.shape}], expected the input's [${x.shape}]`);
+  }
+  const relu = opts.relu ?? false;
   let kept: tf.Tensor[] = [];
   const g = gamma ?? tf.ones([c]);
   const b = beta ?? tf.zeros([c]);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xx, gg, bb] = args as tf.Tensor[];
-    const save = args[3] as tf.GradSaveFunc;
-    // Two passes (mean, then the mean square of x - mean), as tf.moments: no cancellation.
-    const mean = channelMean(xx);
-    const variance = channelMean(tf.square(channelAffine(xx, null, tf.neg(mean))));
-    const r = tf.rsqrt(tf.add(variance, epsilon));
-    const scale = tf.mul(gg, r);
-    const y = channelAffine(xx, scale as tf.Tensor1D, tf.sub(bb, tf.mul(mean, scale)) as tf.Tensor1D);
-    kept = [tf.keep(mean), tf.keep(variance)];
-    save([xx, gg, mean, r]);
+    const [xx, gg, bb, rr] = args as tf.Tensor[];
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const r = batchNormTrainForward(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, epsilon);
+    let y: tf.Tensor = r.y;
+    if (res) y = tf.add(y, rr);
+    if (relu) y = tf.relu(y);
+    kept = [tf.keep(r.mean), tf.keep(r.variance)];
+    save(relu ? [xx, gg, r.mean, r.variance, y] : [xx, gg, r.mean, r.variance]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sg, sm, sr] = saved;
-        const s1 = channelSum(dy);                                             // Σdy
-        const s2 = tf.mul(sr, tf.sub(channelSum(tf.mul(dy, sx)), tf.mul(sm, s1))); // Σ dy·x̂
-        const a = tf.mul(sg, sr);
-        const bcoef = tf.neg(tf.div(tf.mul(tf.mul(a, sr), s2), n));
-        const ccoef = tf.sub(tf.neg(tf.div(tf.mul(a, s1), n)), tf.mul(bcoef, sm));
-        const dx = tf.add(channelAffine(dy, a as tf.Tensor1D, null), channelAffine(sx, bcoef as tf.Tensor1D, ccoef as tf.Tensor1D));
-        return [dx, s2, s1];
+        const [sx, sg, sm, sv, out] = saved;
+        // relu'(z) = step(z), and z > 0 exactly where the output is (tfjs' Relu gradient, from its output).
+        const dz = relu ? tf.mul(dy, tf.step(out)) : dy;
+        const grads: tf.Tensor[] = batchNormTrainBackward(dz, sx, sg as tf.Tensor1D, sm as tf.Tensor1D, sv as tf.Tensor1D, epsilon);
+        return res ? [...grads, dz] : grads;
       },
     };
   });
-  const y = f(x, g, b) as T;
+  const y = (res ? f(x, g, b, res) : f(x, g, b)) as T;
   // Re-home the statistics into the caller's scope (clone shares data), then drop the kept handles.
   const mean = tf.clone(kept[0]) as tf.Tensor1D, variance = tf.clone(kept[1]) as tf.Tensor1D;
   tf.dispose(kept);

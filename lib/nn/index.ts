@@ -1,3 +1,4 @@
 /** Small shared tensor building blocks (batch norm, BN folding, …). */
 export * from "./batchnorm";
 export * from "./fold_bn";
+export * from "./variable_grads";

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { UNet } from "./unet";
 import { segLoss, type SegLossName } from "./losses";
+import { variableGrads } from "../nn/variable_grads";
 import { Rng } from "../util/rng";
 import { Progress } from "../util/progress";
 
@@ -8,7 +9,7 @@ import { Progress } from "../util/progress";
  * Training loop of the segmentation head: Adam, mini-batches, the paper's Dice loss (or BCE + Dice).
  * With a frozen encoder the skip maps of the training images are computed once and reused every
  * epoch (the encoder is deterministic in inference mode), which makes decoder training several times
- * cheaper; `cacheSkipsMB` caps that cache. Every step runs inside `optimizer.minimize` (its own tidy)
+ * cheaper; `cacheSkipsMB` caps that cache. Every step runs inside `variableGrads` (its own tidy)
  * and the batch tensors are disposed, so the tensor count stays flat across steps.
  */
 export interface SegTrainConfig {
@@ -107,10 +108,13 @@ export function trainSegmenter(net: UNet, images: tf.Tensor4D, masks: tf.Tensor4
         let x: tf.Tensor4D | null = null;
         if (cache) skips = gatherSkips(cache, idx);
         else x = tf.gather(images, idxT) as tf.Tensor4D;
-        const lossT = opt.minimize(() => {
+        // opt.minimize, with the backward pass of lib/nn/variable_grads (frees as it goes).
+        const { value: lossT, grads } = variableGrads(() => {
           const maps = skips ?? net.skips(x!);
           return segLoss(lossName, y, net.decode(maps, true));
-        }, true, net.trainableVariables) as tf.Scalar;
+        }, net.trainableVariables);
+        opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+        tf.dispose(Object.values(grads));
         net.updateMovingStats();
         const l = lossT.dataSync()[0];
         sum += l;

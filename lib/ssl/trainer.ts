@@ -25,6 +25,7 @@ import { saveCheckpoint, readCheckpoint, restoreGroup, describeEncoder } from ".
 import { augmentBatch } from "./augment";
 import { cosineDecay } from "./schedule";
 import { Sgd } from "./sgd";
+import { variableGrads } from "../nn/variable_grads";
 import { simclrLoss } from "./simclr_loss";
 import { ntXentLoss } from "./ntxent_loss";
 import { barlowLoss } from "./barlow_loss";
@@ -287,7 +288,7 @@ export function trainStep(
     const v1 = augmentBatch(x, cfg.augment, rng.fork("view1"));
     const v2 = augmentBatch(x, cfg.augment, rng.fork("view2"));
     const varList = [...named.values()];
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads } = variableGrads(() => {
       const z1 = head.apply(encoder.forward(v1, { training: true }).features!, true);
       const z2 = head.apply(encoder.forward(v2, { training: true }).features!, true);
       return lossFn(z1, z2);

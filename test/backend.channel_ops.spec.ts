@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/index";
-import { channelAffine, channelMean, channelSum, DIAG_MAX_CHANNELS } from "../lib/nn/channel_ops";
+import { channelAffine, channelMean, channelSum, DIAG_MAX_CHANNELS } from "../lib/backend/channel_ops";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);

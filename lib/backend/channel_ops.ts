@@ -1,5 +1,6 @@
 /**
- * Per-channel reductions and affine maps over the last axis, written for the wasm backend's fast paths.
+ * Per-channel reductions and affine maps over the last axis, written for the wasm backend's fast paths
+ * (the composed batch-norm kernels of batch_norm_train.ts use them where a backend has no fused one).
  *
  * On tfjs-backend-wasm 4.22 a reduction over all-but-the-last axis transposes the activation first, and
  * a per-channel broadcast multiply runs ~2× slower than a plain one; XNNPACK's pooling and GEMM kernels
