@@ -37,7 +37,10 @@ export interface WorkloadResult {
   cpuMs: number;
   /** Tensors alive after dispose minus before setup (0 = no leak). */
   leakedTensors: number;
-  /** The bench process's peak RSS so far (a high-water mark: includes earlier workloads), MB. */
+  /**
+   * Peak RSS of the bench process during this workload, MB: on Linux the high-water mark is reset
+   * before setup (/proc/self/clear_refs); elsewhere it is the process's peak so far.
+   */
   peakRssMb: number;
   peer: PeerResult | null;
   /** ms / peer.ms, null without a peer timing. */
@@ -79,9 +82,24 @@ export function runPeer(w: Workload, repeats: number, warmup: number, root: stri
   }
 }
 
+/** Reset the kernel's RSS high-water mark of this process (Linux ≥ 4.0); false where it cannot. */
+function resetPeakRss(): boolean {
+  try { fs.writeFileSync("/proc/self/clear_refs", "5"); return true; } catch { return false; }
+}
+
+/** Peak RSS, MB: VmHWM (Linux, resettable), else Node's process maximum. */
+function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch { /* not Linux */ }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
 /** Time one workload on the active backend: setup, `warmup` untimed runs, `repeats` timed runs, dispose. */
 export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: number, log: (s: string) => void): Promise<Omit<WorkloadResult, "peer" | "ratio">> {
   const before = tf.memory().numTensors;
+  resetPeakRss();
   const runner = await w.setup({ backend });
   const times: number[] = [], cpu: number[] = [];
   try {
@@ -101,6 +119,6 @@ export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: n
   return {
     name: w.name, description: w.description, backend: backend.name, threads: backend.threads,
     ms: round(median(times), 2), allMs: times.map((t) => round(t, 1)), cpuMs: round(median(cpu), 1), leakedTensors: tf.memory().numTensors - before,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: peakRssMb(),
   };
 }

@@ -35,6 +35,8 @@ export interface BenchReport {
   backend: { name: string; threads: number; simd: boolean; reason: string; threadsReason: string };
   repeats: number;
   workloads: WorkloadResult[];
+  /** Workloads that cannot run on this backend, with the reason. */
+  skipped: { name: string; why: string }[];
   /** Kernel calls by name (native backend with NANOMORPH_RECORD_KERNELS=1), and cpu-fallback calls. */
   kernels?: KernelUse;
 }
@@ -68,7 +70,14 @@ async function main(): Promise<void> {
     all = all.filter((w) => opts.only!.includes(w.name));
   }
   const results: WorkloadResult[] = [];
+  const skipped: { name: string; why: string }[] = [];
   for (const w of all) {
+    const why = w.unsupported?.(backend) ?? null;
+    if (why) {
+      log(`[bench] ${w.name}: skipped (${why})`);
+      skipped.push({ name: w.name, why });
+      continue;
+    }
     log(`[bench] ${w.name}: ${w.description}`);
     const ours = await timeWorkload(w, backend, opts.repeats, log);
     log(`[bench] ${w.name}: median ${ours.ms} ms on ${ours.backend} (${ours.threads} threads)`);
@@ -80,7 +89,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
     loadAverage: { start: round(load0, 2), end: round(os.loadavg()[0], 2) },
     backend: { name: backend.name, threads: backend.threads, simd: backend.simd, reason: backend.reason, threadsReason: backend.threadsReason },
-    repeats: opts.repeats, workloads: results,
+    repeats: opts.repeats, workloads: results, skipped,
     ...(backend.name === "native" ? { kernels: kernelUse() } : {}),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + "\n");

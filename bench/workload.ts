@@ -57,4 +57,6 @@ export interface Workload {
   setup(ctx: WorkloadContext): WorkloadRunner | Promise<WorkloadRunner>;
   /** Optional peer implementation for a ratio. */
   peer?: PeerSpec;
+  /** Why this workload cannot run on `backend` (it is then listed as skipped), or null when it can. */
+  unsupported?: (backend: BackendInfo) => string | null;
 }

@@ -84,19 +84,20 @@ export const workloads: Workload[] = [
 ];
 
 /**
- * Issue 12: ResNet50 SimCLR at batch 32 only fits outside wasm32's 4 GiB heap (native backend). Opt-in
- * (NANOMORPH_BENCH_R50_B32=1) because on native it still ran out of the ~19 GB free on the shared
- * 23 GB bench machine (killed by the OOM killer, measured 2026-12-02), which would end the whole run.
+ * Issue 12: ResNet50 SimCLR at batch 32 fits only outside wasm32's 4 GiB heap (native backend). With the
+ * fused batch norm and the freeing backward pass (lib/nn/variable_grads.ts) it peaks at ~7.4 GB (PyTorch
+ * ~6.3 GB; it ran out of ~19 GB before them, measured 2026-12-02). Batch 64 (~14 GB) is opt-in
+ * (NANOMORPH_BENCH_R50_B64=1): one step takes minutes on 2 cores.
  */
-if (process.env.NANOMORPH_BENCH_R50_B32 === "1") {
-  workloads.push(
-  {
-    // Issue 12: batch 32 fits only outside wasm32's 4 GiB heap (native backend); on wasm it fails.
-    name: "ssl-simclr-step-resnet50-224-b32",
-    description: "one SimCLR training step of ResNet50 + head, batch 32, 224x224 (needs the native backend: wasm's 4 GiB heap cannot hold it)",
+function r50(batch: number): Workload {
+  return {
+    name: `ssl-simclr-step-resnet50-224-b${batch}`,
+    description: `one SimCLR training step of ResNet50 + head, batch ${batch}, 224x224 (needs the native backend: wasm's 4 GiB heap cannot hold it)`,
     warmup: 1,
-    setup: () => simclrStep("resnet50", 224, 32),
-    peer: { ...peer("train", "resnet50", 224, 32), warmup: 1 },
-  }
-  );
+    setup: () => simclrStep("resnet50", 224, batch),
+    peer: { ...peer("train", "resnet50", 224, batch), warmup: 1 },
+    unsupported: (b) => (b.name === "wasm" || b.name === "cpu" ? `${b.name}: a wasm32 heap (4 GiB) or the plain-JS cpu backend cannot hold or run it; build the native backend (docs: native/torch_backend/README.md)` : null),
+  };
 }
+workloads.push(r50(32));
+if (process.env.NANOMORPH_BENCH_R50_B64 === "1") workloads.push(r50(64));
