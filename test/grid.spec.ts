@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn, spawnSync } from "child_process";
-import { expandGrid, shardCells, validateGrid, collectRows, toCsv, GridStore, type GridSpec } from "../lib/grid/index";
+import { expandGrid, shardCells, validateGrid, collectRows, toCsv, GridStore, cachedDir, type GridSpec } from "../lib/grid/index";
 
 const root = path.join(__dirname, "..");
 const bin = path.join(root, "bin", "nanomorph");
@@ -74,6 +74,28 @@ describe("grid/store locks", () => {
     fs.writeFileSync(path.join(dir, "c2.lock"), JSON.stringify({ pid: Number(dead), host: os.hostname(), startedAt: new Date().toISOString() }));
     assert.equal(store.state("c2"), "pending");
     assert.equal(store.claim("c2"), true);
+  });
+});
+
+describe("grid/cache directory stages", () => {
+  it("keeps the directory of the first finisher when two builds of one stage race (never deletes a complete one)", async () => {
+    const saved = process.env.NANOMORPH_CACHE;
+    process.env.NANOMORPH_CACHE = tmp();
+    try {
+      const build = (who: string, ms: number) => async (d: string): Promise<void> => {
+        await new Promise((r) => setTimeout(r, ms));
+        fs.writeFileSync(path.join(d, "who.txt"), who);
+      };
+      // Both start before either finishes: "fast" renames into place first, "slow" must keep it.
+      const [slow, fast] = await Promise.all([cachedDir("race", { k: 1 }, build("slow", 80)), cachedDir("race", { k: 1 }, build("fast", 10))]);
+      assert.equal(slow.value, fast.value);
+      assert.equal(fs.readFileSync(path.join(fast.value, "who.txt"), "utf8"), "fast");
+      assert.deepEqual(fs.readdirSync(path.dirname(fast.value)).filter((n) => n.includes(".tmp-")), [], "no temp left");
+      const again = await cachedDir("race", { k: 1 }, build("third", 0));
+      assert.equal(again.hit, true);
+    } finally {
+      if (saved === undefined) delete process.env.NANOMORPH_CACHE; else process.env.NANOMORPH_CACHE = saved;
+    }
   });
 });
 

@@ -56,13 +56,22 @@ export async function cachedDir(stage: string, key: unknown, build: (dir: string
   try {
     await build(tmp);
     writeJsonAtomic(path.join(tmp, ".complete"), { stage, key });
-    fs.rmSync(dir, { recursive: true, force: true }); // an incomplete leftover from a killed run
-    try {
-      fs.renameSync(tmp, dir);
-    } catch (e) {
-      // Another process finished the same stage first: keep theirs.
-      if (!fs.existsSync(path.join(dir, ".complete"))) throw e;
-      fs.rmSync(tmp, { recursive: true, force: true });
+    // Never delete a complete `dir`: another process may have just renamed it into place and be reading
+    // it. Only an incomplete leftover (written by an older, non-atomic version) is moved aside.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.renameSync(tmp, dir);
+        break;
+      } catch (e) {
+        if (fs.existsSync(path.join(dir, ".complete"))) { // another process finished it first: keep theirs
+          fs.rmSync(tmp, { recursive: true, force: true });
+          break;
+        }
+        if (attempt > 0 || !fs.existsSync(dir)) throw e;
+        const aside = `${dir}.tmp-${process.pid}-${crypto.randomBytes(3).toString("hex")}`;
+        fs.renameSync(dir, aside);
+        fs.rmSync(aside, { recursive: true, force: true });
+      }
     }
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
