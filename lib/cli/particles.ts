@@ -11,8 +11,8 @@ import { toCsv } from "../util/csv";
 const HELP = `usage: nanomorph particles --images DIR [--masks DIR | --segment MODEL | --threshold otsu] [options]
 
 Size and shape of every particle in a folder of micrographs (class = sub-folder name):
-foreground from masks, a trained U-Net or Otsu's threshold, touching particles split by a distance-transform
-watershed (h-maxima markers), particles touching the border or under --min-area dropped and counted,
+foreground from masks, a trained U-Net or Otsu's threshold, touching particles split by a
+distance-transform watershed (h-maxima markers), particles touching the border or under --min-area dropped and counted,
 then per particle: area, equivalent-circle diameter, Feret max/min (rotating calipers on the convex
 hull), aspect ratio (Feret max/min), circularity (4πA/P², Crofton perimeter), solidity, orientation
 (second moments, degrees), centroid. Lengths in nm with a calibration, else in px; every field name
@@ -26,9 +26,9 @@ Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, h
                       --out folder or its model/ sub-folder): each image is predicted as segment
                       predicts its held-out images (same size, resize/tile mode, preprocessing) and
                       thresholded at the model's --threshold, at native resolution
-  --threshold otsu    threshold the images instead (default when neither --masks nor --segment is given): Gaussian
-                      σ 1 px, Otsu, opening by a 3-px disc (drops particles narrower than 6 px),
-                      holes filled
+  --threshold otsu    threshold the images instead (the default without --masks and --segment):
+                      Gaussian σ 1 px, Otsu, opening by a 3-px disc (drops particles narrower than
+                      6 px), holes filled
   --polarity P        Otsu foreground: border (the side touching less of the image border, default)
                       | auto (the minority side) | dark | bright
   --rule R            mask foreground rule: auto (default) | colour | nonzero | half
