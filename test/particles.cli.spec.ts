@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { command as particles } from "../lib/cli/particles";
+import { command as segment } from "../lib/cli/segment";
+import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../lib/cli/args";
 import { writeSizedParticleSet } from "../lib/data/synth/sized_particles";
 import { readJson } from "../lib/util/fsx";
@@ -105,13 +107,53 @@ describe("cli particles", function () {
     await assert.rejects(particles.run(["--images", img, "--out", file]), (e: Error) => e instanceof UsageError && /--out .* is a file/.test(e.message));
     await assert.rejects(particles.run(["--images", img, "--nm-per-px", "0"]), /--nm-per-px must be a positive number/);
     await assert.rejects(particles.run(["--images", img, "--threshold", "mean"]), /--threshold must be 'otsu'/);
-    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /either --masks DIR or --threshold otsu/);
+    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /one of --masks DIR, --segment MODEL or --threshold otsu, not --masks and --threshold/);
+    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--segment", dir]), /not --masks and --segment/);
     await assert.rejects(particles.run(["--images", path.join(dir, "nope")]), /--images .* is not a folder/);
-    await assert.rejects(particles.run(["--images", img, "--segment", "model"]), /does not save a model/);
+    await assert.rejects(particles.run(["--images", img, "--segment", path.join(dir, "no-model")]),
+      (e: Error) => e instanceof UsageError && /--segment: segment model .*no-model does not exist/.test(e.message));
+    await assert.rejects(particles.run(["--images", img, "--segment", path.join(dir, "masks")]),
+      (e: Error) => e instanceof UsageError && /holds no segment model/.test(e.message));
     const partial = path.join(dir, "partial-masks");
     fs.mkdirSync(partial);
     fs.copyFileSync(path.join(dir, "masks", "small", "small_000.png"), path.join(partial, "small_000_pred.png"));
     await assert.rejects(particles.run(["--images", img, "--masks", partial]), /no mask in .* for .*large_000\.png \(and 2 more images\)/);
+  });
+});
+
+describe("cli particles --segment (the model `segment --out` saves)", function () {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nm-particles-seg-"));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  before(async () => {
+    await writeSizedParticleSet(dir, [{ name: "p", spec: { size: 96, count: 7, medianDiameter: 16, sigmaLog: 0.1 } }], 5, 77);
+  });
+
+  it("segment --out DIR saves DIR/model; particles --segment DIR (or DIR/model) finds the particles of the held-out masks segment wrote", async () => {
+    const seg = path.join(dir, "seg");
+    const r = await capture(() => segment.run(["--images", path.join(dir, "images", "p"), "--masks", path.join(dir, "masks", "p"), "--encoder", "resnet8",
+      "--train", "3", "--size", "96", "--epochs", "15", "--out", seg, "--json"]));
+    assert.equal(r.code, 0);
+    const rep = JSON.parse(r.out) as { model: string; images: Array<{ image: string }> };
+    assert.equal(rep.model, path.join(seg, "model"));
+    assert.ok(fs.existsSync(path.join(seg, "model", "manifest.json")));
+    // the held-out images alone, so the _pred.png masks segment wrote pair with every one
+    const held = path.join(dir, "held-out");
+    fs.mkdirSync(held);
+    for (const im of rep.images) fs.copyFileSync(path.join(dir, "images", "p", im.image), path.join(held, im.image));
+    const n0 = tf.memory().numTensors;
+    const viaModel = JSON.parse((await capture(() => particles.run(["--images", held, "--segment", seg, "--json"]))).out) as Report & { settings: { segment: { model: string; threshold: number } } };
+    assert.equal(tf.memory().numTensors, n0, "the model is disposed after the folder");
+    const viaSubdir = JSON.parse((await capture(() => particles.run(["--images", held, "--segment", path.join(seg, "model"), "--json"]))).out) as Report;
+    const viaMasks = JSON.parse((await capture(() => particles.run(["--images", held, "--masks", seg, "--json"]))).out) as Report;
+    assert.equal(viaModel.settings.segment.model, path.join(seg, "model"));
+    assert.equal(viaModel.settings.segment.threshold, 0.5);
+    assert.equal(viaModel.images.length, 2);
+    const rows = viaModel.images.flatMap((im) => im.particles);
+    assert.ok(rows.length > 0, "the trained model finds particles");
+    for (const p of rows) assert.ok(p.equivalentDiameterPx > 0 && p.areaPx2 > 0);
+    // the same network and path as segment's own held-out predictions: the same particles
+    assert.deepEqual(viaModel.images.map((im) => im.particles), viaMasks.images.map((im) => im.particles));
+    assert.deepEqual(viaSubdir.images.map((im) => im.particles), viaModel.images.map((im) => im.particles));
   });
 });
 

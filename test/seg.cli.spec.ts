@@ -62,6 +62,12 @@ describe("cli segment / quantify", function () {
       }
       assert.ok(fs.existsSync(path.join(out, "segment.json")));
       assert.equal(typeof rep.median.dice, "number");
+      // the trained model is saved beside them, with the settings to apply it
+      assert.equal(rep.model, path.join(out, "model"));
+      const m = JSON.parse(fs.readFileSync(path.join(out, "model", "manifest.json"), "utf8"));
+      assert.equal(m.state.kind, "nanomorph-segment-model");
+      assert.deepEqual([m.state.settings.fit, m.state.settings.size, m.state.settings.threshold, m.encoder.arch], [fit, 32, 0.5, "resnet8"]);
+      assert.deepEqual(m.state.settings.filters, rep.settings.filters);
     });
   }
 

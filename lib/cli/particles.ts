@@ -4,15 +4,15 @@ import { type Command, parse, UsageError, numberArg } from "./args";
 import { analyseFolder } from "../particles/analyse_folder";
 import { imageRecord, summariseImages, summaryRows, particleRecord, lengthName, type ImageRecord } from "../particles/records";
 import type { MaskRule } from "../data/masks";
-import type { ParticlePolarity } from "../particles/image_particles";
+import type { ParticlePolarity, Segmenter } from "../particles/image_particles";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
 
-const HELP = `usage: nanomorph particles --images DIR [--masks DIR | --threshold otsu] [options]
+const HELP = `usage: nanomorph particles --images DIR [--masks DIR | --segment MODEL | --threshold otsu] [options]
 
 Size and shape of every particle in a folder of micrographs (class = sub-folder name):
-foreground from masks or Otsu's threshold, touching particles split by a distance-transform
-watershed (h-maxima markers), particles touching the border or under --min-area dropped and counted,
+foreground from masks, a trained U-Net or Otsu's threshold, touching particles split by a
+distance-transform watershed (h-maxima markers), particles touching the border or under --min-area dropped and counted,
 then per particle: area, equivalent-circle diameter, Feret max/min (rotating calipers on the convex
 hull), aspect ratio (Feret max/min), circularity (4πA/P², Crofton perimeter), solidity, orientation
 (second moments, degrees), centroid. Lengths in nm with a calibration, else in px; every field name
@@ -22,9 +22,13 @@ Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, h
   --images DIR        micrographs (jpg/png/tif, 8/16 bit), optionally in class sub-folders
   --masks DIR         foreground masks paired by name (x.png, x_mask.png, x_label.png, or x_pred.png as
                       written by \`nanomorph segment --out DIR\`); binary or 8/16-bit label maps
-  --threshold otsu    threshold the images instead (default when --masks is not given): Gaussian
-                      σ 1 px, Otsu, opening by a 3-px disc (drops particles narrower than 6 px),
-                      holes filled
+  --segment MODEL     foreground from a U-Net trained by \`nanomorph segment --out MODEL\` (MODEL is that
+                      --out folder or its model/ sub-folder): each image is predicted as segment
+                      predicts its held-out images (same size, resize/tile mode, preprocessing) and
+                      thresholded at the model's --threshold, at native resolution
+  --threshold otsu    threshold the images instead (the default without --masks and --segment):
+                      Gaussian σ 1 px, Otsu, opening by a 3-px disc (drops particles narrower than
+                      6 px), holes filled
   --polarity P        Otsu foreground: border (the side touching less of the image border, default)
                       | auto (the minority side) | dark | bright
   --rule R            mask foreground rule: auto (default) | colour | nonzero | half
@@ -38,10 +42,9 @@ Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, h
                       DIR/particles_summary.csv (one row per group and quantity)
   --json              print { "images": [...], "summary": {...} } on stdout
 
-A trained U-Net: \`nanomorph segment\` keeps no model file, so run it with --out DIR and pass
---masks DIR here (its <stem>_pred.png masks pair with the images).
-
-example: nanomorph particles --images tem/ --threshold otsu --nm-per-px 0.52 --out results/particles`;
+examples: nanomorph particles --images tem/ --threshold otsu --nm-per-px 0.52 --out results/particles
+          nanomorph segment --images lab/img --masks lab/mask --out results/seg
+          nanomorph particles --images tem/ --segment results/seg --out results/particles`;
 
 const OPTIONS = {
   images: { type: "string" }, masks: { type: "string" }, threshold: { type: "string" }, segment: { type: "string" },
@@ -72,10 +75,8 @@ export const command: Command = {
   async run(argv) {
     const { values: v } = parse(argv, OPTIONS);
     if (!v.images) throw new UsageError(`particles: --images DIR is required\n\n${HELP}`);
-    if (v.segment !== undefined) {
-      throw new UsageError("--segment: `nanomorph segment` does not save a model to apply; run `nanomorph segment --images … --masks … --out DIR` and pass --masks DIR (its <stem>_pred.png files) here");
-    }
-    if (v.masks && v.threshold) throw new UsageError("give either --masks DIR or --threshold otsu, not both");
+    const sources = [v.masks && "--masks", v.segment !== undefined && "--segment", v.threshold !== undefined && "--threshold"].filter(Boolean);
+    if (sources.length > 1) throw new UsageError(`give one of --masks DIR, --segment MODEL or --threshold otsu, not ${sources.join(" and ")}`);
     if (v.threshold !== undefined && v.threshold !== "otsu") throw new UsageError(`--threshold must be 'otsu', got '${v.threshold}'`);
     const images = path.resolve(v.images as string);
     if (!fs.existsSync(images) || !fs.statSync(images).isDirectory()) throw new UsageError(`--images ${images} is not a folder`);
@@ -96,12 +97,33 @@ export const command: Command = {
     const out = v.out ? path.resolve(v.out as string) : undefined;
     if (out) checkOutDir(out);
 
-    const analysed = await analyseFolder(images, {
-      masksDir, rule, polarity, nmPerPx: nm, minArea, h, noSplit: v["no-split"] === true, dropBorder: v["keep-border"] !== true,
-    });
+    // The model is read before any image (a wrong folder fails fast); tensors only on this route.
+    let model: import("../seg/model_file").SegmentModel | undefined;
+    let segmenter: Segmenter | undefined;
+    if (v.segment !== undefined) {
+      const { loadSegmentModel, resolveSegmentModelDir } = await import("../seg/model_file");
+      const { segmentImageWithModel } = await import("../seg/apply");
+      try {
+        resolveSegmentModelDir(v.segment as string);
+      } catch (e) {
+        throw new UsageError(`--segment: ${(e as Error).message}`);
+      }
+      model = await loadSegmentModel(v.segment as string);
+      const m = model;
+      segmenter = { name: m.dir, mask: (file) => segmentImageWithModel(m, file) };
+      console.error(`particles: foreground from segment model ${m.dir} (encoder ${m.settings.encoderSpec}, ${m.settings.fit} ${m.settings.size}px, threshold ${m.settings.threshold})`);
+    }
+    let analysed: Awaited<ReturnType<typeof analyseFolder>>;
+    try {
+      analysed = await analyseFolder(images, {
+        masksDir, segmenter, rule, polarity, nmPerPx: nm, minArea, h, noSplit: v["no-split"] === true, dropBorder: v["keep-border"] !== true,
+      });
+    } finally {
+      model?.dispose();
+    }
     const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
     const summary = summariseImages(records, bins);
-    const report = { images: records, summary, settings: { masks: masksDir ?? null, threshold: masksDir ? null : "otsu", polarity, rule, minArea, h, split: v["no-split"] !== true, dropBorder: v["keep-border"] !== true } };
+    const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model ? null : "otsu", polarity, rule, minArea, h, split: v["no-split"] !== true, dropBorder: v["keep-border"] !== true } };
     if (out) {
       writeJsonAtomic(path.join(out, "particles.json"), report);
       const rows = analysed.flatMap((a, i) => a.extracted.particles.map((p) => ({ file: records[i].file, class: records[i].class, unit: records[i].unit, ...particleRecord(p) })));

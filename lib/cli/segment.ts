@@ -14,6 +14,7 @@ import { segScores, batchScores, type SegScores } from "../seg/metrics";
 import { epochsFor } from "../seg/schedule";
 import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, readMaskForSeg, type FitMode } from "../seg/pairs";
 import { summarize } from "../probe/stats";
+import { saveSegmentModel } from "../seg/model_file";
 import { Rng } from "../util/rng";
 import { resultsDir } from "../util/paths";
 import { writeJsonAtomic } from "../util/fsx";
@@ -52,7 +53,11 @@ settings in use are printed at start.
   --filters LIST     decoder filters, deepest first (default from the profile / encoder)
   --unfreeze         train the encoder too
   --threshold T      threshold of written masks and hard scores (default 0.5)
-  --out DIR          where predicted masks (<stem>_pred.png) and segment.json go (default results/segment)
+  --out DIR          where predicted masks (<stem>_pred.png), segment.json and the trained model go
+                     (default results/segment). The model is DIR/model/ (manifest.json + weights: the
+                     encoder's and the decoder's, and the size/fit/preprocess/threshold to apply it);
+                     it replaces an earlier model there. Apply it with
+                     \`nanomorph particles --images DIR2 --segment DIR\`
   --json             print { "images": [...], "median": {...}, ... } on stdout
 
 example: nanomorph segment --images em/image --masks em/label --encoder imagenet --train 20 --size 128 --epochs 10`;
@@ -138,10 +143,19 @@ export const command: Command = {
     const train = await preparePairs(trainIdx.map((i) => pairs.images[i]), trainIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
     const test = await preparePairs(testIdx.map((i) => pairs.images[i]), testIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
     const results: SegmentImageResult[] = [];
-    let trainInfo: { losses: number[]; seconds: number };
+    let trainInfo: { losses: number[]; steps: number; seconds: number };
+    let modelDir = "";
     try {
       trainInfo = trainSegmenter(net, train.x, train.y!, {
         epochs, batchSize, learningRate, loss, seed,
+      });
+      // The model is saved before scoring, so a failure later does not lose the training.
+      modelDir = saveSegmentModel(out, net, {
+        encoderSpec: spec, preprocess, size, fit, filters: net.filters, kernel: net.kernel, bnEpsilon: net.bnEpsilon,
+        threshold, invert, rule, trainEncoder: net.trainEncoder,
+      }, {
+        profile, pairs: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, steps: trainInfo.steps,
+        loss, learningRate, batchSize, seed, finalLoss: trainInfo.losses[trainInfo.losses.length - 1],
       });
       const probsT = predictProbabilities(net, test.x, 8);
       const netScores = fit === "resize" ? batchScores(test.y!, probsT, { smooth: cfg.smooth, threshold }) : null;
@@ -182,6 +196,7 @@ export const command: Command = {
       },
       baseline: { otsu: { polarity: otsu.polarity, trainMedianDice: otsu.trainMedianDice, median: otsu.median } },
       train: { n: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, finalLoss: trainInfo.losses[trainInfo.losses.length - 1], seconds: trainInfo.seconds },
+      model: modelDir,
       settings: { profile, encoder: spec, preprocess, size, fit, epochs, loss, learningRate, batchSize, threshold, filters: net.filters, seed, invert, backend: backend.name },
       seconds: (Date.now() - started) / 1000,
     };
@@ -196,6 +211,7 @@ export const command: Command = {
     summary.push(beats ? "the model beats Otsu on median Dice (soft and thresholded)"
       : "warning: the model does not beat Otsu on median Dice here; label more pairs, train longer, or threshold instead");
     summary.push(`${report.seconds.toFixed(0)} s in all (training ${trainInfo.seconds.toFixed(0)} s)`);
+    if (v.json) summary.push(`the trained model in ${modelDir}`);
     writeJsonAtomic(path.join(out, "segment.json"), report);
     if (v.json) {
       for (const line of summary) console.error(`segment: ${line}`);
@@ -207,7 +223,7 @@ export const command: Command = {
     for (const r of results) console.log(r.image.padEnd(24) + [r.dice, r.iou, r.diceT, r.iouT, r.otsuDice].map((x) => x.toFixed(4).padEnd(8)).join(""));
     console.log("median".padEnd(24) + [report.median.dice, report.median.iou, report.median.diceT, report.median.iouT, otsu.median.dice].map((x) => x.toFixed(4).padEnd(8)).join(""));
     console.log("\n" + summary.join("\n"));
-    console.log(`\npredicted masks and segment.json in ${out}`);
+    console.log(`\npredicted masks and segment.json in ${out}; the trained model in ${modelDir} (apply it: nanomorph particles --images DIR --segment ${out})`);
     return 0;
   },
 };

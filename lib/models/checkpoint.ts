@@ -180,7 +180,14 @@ export function restoreGroup(ckpt: LoadedCheckpoint, group: string, store: Param
 
 /** Rebuild the encoder stored in a checkpoint directory or run directory. */
 export async function loadEncoderFromCheckpoint(dir: string, opts: LoadEncoderOptions = {}): Promise<ResNetEncoder> {
-  const ckpt = readCheckpoint(dir);
+  return encoderFromCheckpoint(readCheckpoint(dir), opts);
+}
+
+/**
+ * Rebuild the encoder of an already read checkpoint (group "encoder"). Caller disposes it.
+ * @throws naming the checkpoint for an unknown architecture, a missing weight or a shape mismatch (naming the weight)
+ */
+export function encoderFromCheckpoint(ckpt: LoadedCheckpoint, opts: LoadEncoderOptions = {}): ResNetEncoder {
   const d = ckpt.manifest.encoder;
   const arch = ARCHS[d.arch];
   if (!arch) throw new Error(`loadEncoderFromCheckpoint: ${ckpt.dir} names unknown architecture '${d.arch}'`);

@@ -1,5 +1,5 @@
 import { listClassedImages, pairMasks } from "./files";
-import { analyseImage, type ImageParticles, type MaskSource, type ParticlePolarity } from "./image_particles";
+import { analyseImage, type ImageParticles, type MaskSource, type ParticlePolarity, type Segmenter } from "./image_particles";
 import { calibrateImage } from "./calibrate";
 import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";
 import type { ExtractOptions } from "./extract";
@@ -10,6 +10,8 @@ import { Progress } from "../util/progress";
 export interface AnalyseFolderOptions extends ExtractOptions {
   /** Folder of masks paired with the images by name; when absent the images are thresholded (Otsu). */
   masksDir?: string;
+  /** Foreground from a model instead (e.g. a trained U-Net); not together with `masksDir`. */
+  segmenter?: Segmenter;
   /** Mask foreground rule (lib/data `MaskRule`). Default "auto". */
   rule?: MaskRule;
   /** Otsu foreground side when thresholding. Default "border" (see `borderPolarity`). */
@@ -24,10 +26,11 @@ export interface AnalyseFolderOptions extends ExtractOptions {
 
 /**
  * Analyse every micrograph under `imagesDir` (class = sub-folder): calibration per image through
- * `calibrateImage` (user > file metadata > scale bar; a scale bar's box is excluded), foreground from the paired mask or Otsu, watershed, drop report, measurements.
+ * `calibrateImage` (user > file metadata > scale bar; a scale bar's box is excluded), foreground from the paired mask, the segmenter or Otsu, watershed, drop report, measurements.
  * Throws naming the folder, an image without a mask, or an unreadable file.
  */
 export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOptions = {}): Promise<ImageParticles[]> {
+  if (opts.masksDir && opts.segmenter) throw new Error("analyseFolder: give masksDir or segmenter, not both");
   const images = listClassedImages(imagesDir);
   const masks = opts.masksDir ? pairMasks(images.map((i) => i.file), opts.masksDir) : null;
   const bar = opts.progress === false ? null : new Progress({ label: "particles", total: images.length, unit: "img" });
@@ -38,7 +41,8 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
   try {
     for (let i = 0; i < images.length; i++) {
       const { file, class: cls } = images[i];
-      const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule } : { kind: "otsu", polarity: opts.polarity };
+      const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule }
+        : opts.segmenter ? { kind: "model", model: opts.segmenter } : { kind: "otsu", polarity: opts.polarity };
       const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader });
       out.push(await analyseImage(file, cls, source, cal.calibration, { ...opts, exclude: [...(opts.exclude ?? []), ...cal.exclude] }));
       bar?.tick(1);

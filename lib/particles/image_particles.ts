@@ -34,7 +34,17 @@ export async function readGrey(file: string): Promise<GreyImage> {
 /** Where the foreground of an image comes from. */
 export type MaskSource =
   | { kind: "mask"; file: string; rule?: MaskRule }
-  | ({ kind: "otsu" } & OtsuOptions);
+  | ({ kind: "otsu" } & OtsuOptions)
+  | { kind: "model"; model: Segmenter };
+
+/**
+ * Foreground from a model (e.g. a trained U-Net, `lib/seg/apply.ts`): `name` for reports, `mask(file)`
+ * the binary foreground of an image at its native size. Kept abstract so lib/particles needs no tensors.
+ */
+export interface Segmenter {
+  name: string;
+  mask(file: string): Promise<Mask>;
+}
 
 /** Otsu foreground settings (defaults: smooth 1 px, polarity "border", open 3 px, fill holes). */
 export interface OtsuOptions {
@@ -68,6 +78,7 @@ export async function foregroundMask(image: string, source: MaskSource, grey?: G
     }
     return { width: m.width, height: m.height, data: m.data };
   }
+  if (source.kind === "model") return source.model.mask(image);
   return otsuForeground(grey ?? await readGrey(image), source);
 }
 
@@ -92,29 +103,30 @@ export interface ImageParticles {
   height: number;
   /** The pixel size used, or null (then every length is in px). */
   calibration: Calibration | null;
-  /** "mask <file>" or "otsu". */
+  /** "mask <file>", "model <name>" or "otsu". */
   maskSource: string;
   extracted: ExtractedParticles;
 }
 
 /**
- * Analyse one micrograph: foreground from `source` (a mask file, or Otsu's threshold of the image),
+ * Analyse one micrograph: foreground from `source` (a mask file, a model, or Otsu's threshold of the image),
  * watershed separation, drop report and measurements in nm when `calibration` is given. The mask
  * must have the image's size. Throws naming the file.
  */
 export async function analyseImage(file: string, cls: string, source: MaskSource, calibration: Calibration | null, opts: ExtractOptions = {}): Promise<ImageParticles> {
   const grey = source.kind === "otsu" ? await readGrey(file) : undefined;
   const mask = await foregroundMask(file, source, grey);
-  if (source.kind === "mask") {
+  if (source.kind !== "otsu") {
     // The header is enough to catch a mask paired with the wrong image.
     const info = await imageInfo(file);
     if (info.width !== mask.width || info.height !== mask.height) {
-      throw new Error(`mask ${source.file} is ${mask.width}x${mask.height} but image ${file} is ${info.width}x${info.height}`);
+      const what = source.kind === "mask" ? `mask ${source.file}` : `the mask of model ${source.model.name}`;
+      throw new Error(`${what} is ${mask.width}x${mask.height} but image ${file} is ${info.width}x${info.height}`);
     }
   }
   return {
     file, class: cls, width: mask.width, height: mask.height, calibration,
-    maskSource: source.kind === "mask" ? `mask ${path.basename(source.file)}` : "otsu",
+    maskSource: source.kind === "mask" ? `mask ${path.basename(source.file)}` : source.kind === "model" ? `model ${source.model.name}` : "otsu",
     extracted: extractParticles(mask, calibration, opts),
   };
 }

@@ -13,3 +13,5 @@ export * from "./figures";
 export * from "./study";
 export * from "./cached_sweep";
 export * from "./otsu_baseline";
+export * from "./model_file";
+export * from "./apply";

@@ -76,11 +76,9 @@ export async function preparePairs(images: string[], masks: string[] | null, siz
   for (let i = 0; i < images.length; i++) {
     const img = await decodeImage(images[i], { channels: 3 });
     const t = extractTiles(toFloatPixels(img.data, img.depth), img.height, img.width, 3, size);
-    if (masks) {
-      const m = await readMaskForSeg(masks[i], rule, invert);
-      checkPair(images[i], img, masks[i], m);
-      ys.push(...extractTiles(Float32Array.from(m.data), m.height, m.width, 1, size).tiles);
-    }
+    const m = masks ? await readMaskForSeg(masks[i], rule, invert) : null;
+    checkPair(images[i], img, masks ? masks[i] : null, m);
+    if (m) ys.push(...extractTiles(Float32Array.from(m.data), m.height, m.width, 1, size).tiles);
     rows.push(t.tiles.map((_, k) => xs.length + k));
     xs.push(...t.tiles);
     layouts.push(t);

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Encoder } from "../models/encoder";
 import { Rng } from "../util/rng";
+import { ParamStore } from "../models/params";
 
 /**
  * U-Net decoder over an encoder's 5 skip maps (strides 2, 4, 8, 16, 32), as in the paper:
@@ -31,14 +32,17 @@ export interface UNetConfig {
   seed?: number;
 }
 
+/**
+ * Decoder weight names in {@link UNet.params} (block i = 0..3, deepest first):
+ * `up{i}/kernel` [k,k,filters_i,in_i], `up{i}/bn/gamma|beta` (trainable) and `up{i}/bn/moving_mean|moving_var`
+ * (state) [filters_i], `out/kernel` [k,k,1,in_out], `out/bias` [1].
+ */
 interface BnVars {
   gamma: tf.Variable;
   beta: tf.Variable;
   movingMean: tf.Variable;
   movingVar: tf.Variable;
 }
-
-let nextId = 0;
 
 /** Default decoder filters for an encoder's skip channels (see UNetConfig.filters). */
 export function defaultFilters(skipChannels: number[]): number[] {
@@ -51,12 +55,18 @@ export class UNet {
   readonly filters: number[];
   readonly kernel: number;
   readonly trainEncoder: boolean;
+  /** BN epsilon of the decoder (needed to apply a saved model as it was trained). */
+  readonly bnEpsilon: number;
+  /**
+   * The decoder's variables by name (see the names above): what a saved segment model stores and
+   * restores (`lib/seg/model_file.ts`). Not the encoder's (`encoder.params`).
+   */
+  readonly params: ParamStore;
   private readonly kernels: tf.Variable[] = [];
   private readonly bns: BnVars[] = [];
   private readonly outKernel: tf.Variable;
   private readonly outBias: tf.Variable;
   private readonly momentum: number;
-  private readonly eps: number;
   /** Batch moments captured by a training forward, applied by `updateMovingStats`. */
   private pendingMoments: Array<{ mean: tf.Tensor; variance: tf.Tensor }> = [];
 
@@ -69,28 +79,30 @@ export class UNet {
     this.kernel = cfg.kernel ?? 4;
     this.trainEncoder = cfg.trainEncoder ?? false;
     this.momentum = cfg.bnMomentum ?? 0.99;
-    this.eps = cfg.bnEpsilon ?? 1e-3;
+    this.bnEpsilon = cfg.bnEpsilon ?? 1e-3;
+    if (!(this.bnEpsilon > 0)) throw new Error(`UNet: bnEpsilon must be > 0, got ${this.bnEpsilon}`);
     const rng = new Rng(cfg.seed ?? 0).fork("unet");
     const k = this.kernel;
-    // tfjs variable names are global: prefix each instance's with a process-wide counter.
-    const id = `unet${nextId++}`;
+    // ParamStore gives every variable a process-unique tfjs name.
+    const p = new ParamStore("unet");
+    this.params = p;
     // Inside tidy so the initial-value tensors are freed (variables are kept by tidy).
     let outKernel: tf.Variable | null = null, outBias: tf.Variable | null = null;
     tf.tidy(() => {
       let inC = sc[4];
       for (let i = 0; i < 4; i++) {
         const out = this.filters[i];
-        this.kernels.push(glorot([k, k, out, inC], rng.seedInt(), `${id}/up${i}/kernel`));
+        this.kernels.push(p.add(`up${i}/kernel`, glorot([k, k, out, inC], rng.seedInt())));
         this.bns.push({
-          gamma: tf.variable(tf.ones([out]), true, `${id}/up${i}/bn/gamma`),
-          beta: tf.variable(tf.zeros([out]), true, `${id}/up${i}/bn/beta`),
-          movingMean: tf.variable(tf.zeros([out]), false, `${id}/up${i}/bn/moving_mean`),
-          movingVar: tf.variable(tf.ones([out]), false, `${id}/up${i}/bn/moving_var`),
+          gamma: p.add(`up${i}/bn/gamma`, tf.ones([out])),
+          beta: p.add(`up${i}/bn/beta`, tf.zeros([out])),
+          movingMean: p.add(`up${i}/bn/moving_mean`, tf.zeros([out]), "state"),
+          movingVar: p.add(`up${i}/bn/moving_var`, tf.ones([out]), "state"),
         });
         inC = out + sc[3 - i];
       }
-      outKernel = glorot([k, k, 1, inC], rng.seedInt(), `${id}/out/kernel`);
-      outBias = tf.variable(tf.zeros([1]), true, `${id}/out/bias`);
+      outKernel = p.add("out/kernel", glorot([k, k, 1, inC], rng.seedInt()));
+      outBias = p.add("out/bias", tf.zeros([1]));
     });
     this.outKernel = outKernel!;
     this.outBias = outBias!;
@@ -104,8 +116,7 @@ export class UNet {
 
   /** Number of decoder parameters (trainable and moving statistics). */
   get decoderParamCount(): number {
-    return [...this.kernels, ...this.bns.flatMap((b) => [b.gamma, b.beta, b.movingMean, b.movingVar]), this.outKernel, this.outBias]
-      .reduce((s, v) => s + v.size, 0);
+    return this.params.size();
   }
 
   /** Skip maps of images [N,H,W,3] (H, W divisible by 32). Caller disposes. */
@@ -162,7 +173,7 @@ export class UNet {
   /** Free the decoder's variables (not the encoder's). */
   dispose(): void {
     this.discardMoments();
-    for (const v of [...this.kernels, ...this.bns.flatMap((b) => [b.gamma, b.beta, b.movingMean, b.movingVar]), this.outKernel, this.outBias]) v.dispose();
+    this.params.dispose();
   }
 
   private up(x: tf.Tensor4D, kernel: tf.Variable, outC: number, outH: number, outW: number): tf.Tensor4D {
@@ -178,12 +189,13 @@ export class UNet {
     } else {
       mean = v.movingMean; variance = v.movingVar;
     }
-    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps))), v.gamma), v.beta) as tf.Tensor4D;
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.bnEpsilon))), v.gamma), v.beta) as tf.Tensor4D;
   }
 }
 
-function glorot(shape: [number, number, number, number], seed: number, name: string): tf.Variable {
+/** Glorot-uniform initial kernel (a plain tensor; the store makes the variable). */
+function glorot(shape: [number, number, number, number], seed: number): tf.Tensor {
   const [k1, k2, out, inC] = shape;
   const limit = Math.sqrt(6 / (k1 * k2 * out + k1 * k2 * inC));
-  return tf.variable(tf.randomUniform(shape, -limit, limit, "float32", seed), true, name);
+  return tf.randomUniform(shape, -limit, limit, "float32", seed);
 }
