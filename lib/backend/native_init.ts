@@ -2,8 +2,11 @@
  * Registering and activating the `native` tfjs backend: every kernel the cpu backend has is
  * registered for "native", natively when native_kernels.ts implements it (falling back per call when
  * it declines a case), else through the cpu fallback. Also the kernel recorder behind
- * `NANOMORPH_RECORD_KERNELS=1` (counts every kernel call by name, for docs/ARCHITECTURE.md's list).
+ * `NANOMORPH_RECORD_KERNELS=1` (counts every kernel call by name, for docs/ARCHITECTURE.md's list);
+ * with `NANOMORPH_RECORD_KERNELS_TO=FILE` each process adds its counts to FILE (JSON) when it exits,
+ * so a whole `reproduce` (one process per notebook) can be recorded.
  */
+import * as fs from "fs";
 import * as os from "os";
 import * as tf from "@tensorflow/tfjs";
 import { loadNativeAddon, NativeInfo } from "./native_addon";
@@ -25,9 +28,21 @@ const PROJECT_KERNELS: Record<string, tf.KernelFunc> = { ResizeBilinearGrad: res
 
 let registered = false;
 
+/** Add this process's kernel counts to `file` ({ kernel: calls }), written atomically. */
+function addCountsTo(file: string): void {
+  let all: Record<string, number> = {};
+  try { all = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, number>; } catch { /* first writer */ }
+  for (const [k, n] of kernelCalls) all[k] = (all[k] ?? 0) + n;
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(all, null, 1));
+  fs.renameSync(tmp, file);
+}
+
 function registerKernels(): { native: string[]; fallback: string[] } {
   const mode = process.env.NANOMORPH_RECORD_KERNELS ?? "";
   const record = mode === "1" || mode === "time";
+  const to = process.env.NANOMORPH_RECORD_KERNELS_TO;
+  if (record && to) process.on("exit", () => addCountsTo(to));
   const count = (n: string): void => { kernelCalls.set(n, (kernelCalls.get(n) ?? 0) + 1); };
   const native: string[] = [], fallback: string[] = [];
   const stock = tf.getKernelsForBackend("cpu");
