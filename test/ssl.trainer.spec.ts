@@ -8,6 +8,7 @@ import { readCheckpoint } from "../lib/models/index";
 import {
   pretrain, NonFiniteLossError, cosineDecay, Sgd, knnAccuracy, pretrainConfigFor, readPretrainLog, type PretrainConfig,
 } from "../lib/ssl/index";
+import { pretrainProfileNote } from "../lib/cli/pretrain";
 
 /** Tiny, fast run: resnet8 at 32², 8 images, batch 4 (2 steps/epoch), 3 epochs, small head. */
 const TINY: Partial<PretrainConfig> = {
@@ -62,6 +63,16 @@ describe("ssl: schedule, SGD, kNN monitor, config", () => {
     assert.equal(p.augment.crop, "random");
     assert.equal(pretrainConfigFor("paper", { method: "simclr" }).augment.crop, "none");
     assert.equal(pretrainConfigFor("ci", { method: "simclr" }).encoder, "resnet8");
+  });
+
+  it("configs/pretrain.json: quality = the measured choice (README): a short ImageNet fine-tune at 128 px, with its note", () => {
+    for (const method of ["simclr", "barlow"] as const) {
+      const q = pretrainConfigFor("quality", { method });
+      assert.deepEqual([q.encoder, q.preprocess, q.imageSize, q.batchSize, q.epochs], ["imagenet", "caffe", 128, 16, 3]);
+      assert.deepEqual(q.lr, { initial: 0.01, decaySteps: 1000, alpha: 0, spanRun: true });
+    }
+    assert.match(pretrainProfileNote("quality") ?? "", /frozen ImageNet features .* as good .*README/);
+    for (const p of ["ci", "laptop", "paper"] as const) assert.equal(pretrainProfileNote(p), undefined);
   });
 });
 

@@ -6,13 +6,27 @@ import { runPretrain } from "../ssl/run";
 import { NonFiniteLossError } from "../ssl/trainer";
 import type { SslMethod } from "../ssl/config";
 import { prepareOutputDir } from "../util/output_dir";
+import type { ProfileName } from "../config/index";
 
-const HELP = `usage: nanomorph pretrain --method simclr|barlow --out DIR [--data DIR] [--profile ci|laptop|paper]
+/**
+ * The one-line note `pretrain` prints (stderr, once) for a profile, or undefined. For `quality`: on the
+ * real EMPS two-class set its fine-tune did not beat the frozen ImageNet ResNet50 (README, "`pretrain`
+ * defaults, and how they were chosen"), so a user should know `probe --encoder imagenet` needs no pretraining.
+ */
+export function pretrainProfileNote(profile: ProfileName): string | undefined {
+  if (profile !== "quality") return undefined;
+  return "pretrain: note: on the measured real set (EMPS few/many particles) frozen ImageNet features " +
+    "(probe --encoder imagenet, no pretraining) were as good as these defaults' fine-tune or better; see README, \"`pretrain` defaults, and how they were chosen\"";
+}
+
+const HELP = `usage: nanomorph pretrain --method simclr|barlow --out DIR [--data DIR] [--profile ci|laptop|quality|paper]
                           [--resume] [--encoder resnet8|resnet18|resnet50|imagenet|PATH] [--seed N] [--epochs N]
 
 Self-supervised pretraining of an encoder (SimCLR or Barlow Twins, the paper's losses) on a folder of
 images, with settings from configs/pretrain.json for the profile (ci: resnet8 at 64 px, a few epochs;
-paper: ImageNet ResNet50, 224 px, batch 64, 200 epochs, SGD lr 0.2 cosine over 1000 steps).
+paper: ImageNet ResNet50, 224 px, batch 64, 200 epochs, SGD lr 0.2 cosine over 1000 steps). Without
+--profile the 'quality' settings apply: a short fine-tune of the ImageNet ResNet50 (README, "\`pretrain\`
+defaults, and how they were chosen", gives the measurements; frozen ImageNet features were as good or better there).
 
   --method M       simclr | barlow (required)
   --out DIR        run directory: checkpoints/epoch-NNNN/, latest.json, loss.csv, log.json (required)
@@ -67,6 +81,8 @@ export const command: Command = {
     const shown = pretrainConfigFor(profileName(), { ...overrides, method: method as SslMethod });
     console.error(`pretrain: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}; ${shown.method} on ${shown.encoder} at ${shown.imageSize}px, ` +
       `batch ${shown.batchSize}, ${shown.epochs} epochs, preprocess ${shown.preprocess}, seed ${shown.seed}`);
+    const note = pretrainProfileNote(profileName());
+    if (note) console.error(note);
     try {
       const r = await runPretrain({
         method: method as SslMethod, out, data: v.data ? path.resolve(v.data as string) : undefined,
