@@ -3,8 +3,9 @@
  * registered for "native", natively when native_kernels.ts implements it (falling back per call when
  * it declines a case), else through the cpu fallback. Also the kernel recorder behind
  * `NANOMORPH_RECORD_KERNELS=1` (counts every kernel call by name, for docs/ARCHITECTURE.md's list);
- * with `NANOMORPH_RECORD_KERNELS_TO=FILE` each process adds its counts to FILE (JSON) when it exits,
- * so a whole `reproduce` (one process per notebook) can be recorded.
+ * with `NANOMORPH_RECORD_KERNELS_TO=DIR` each process also keeps `DIR/kernels-<pid>.json` current
+ * (at most once a second, and at exit), so a whole `reproduce` can be recorded: notebook kernels are
+ * shut down without a normal exit, so an exit hook alone would lose them.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -28,22 +29,24 @@ const PROJECT_KERNELS: Record<string, tf.KernelFunc> = { ResizeBilinearGrad: res
 
 let registered = false;
 
-/** Add this process's kernel counts to `file` ({ kernel: calls }), written atomically. */
-function addCountsTo(file: string): void {
-  let all: Record<string, number> = {};
-  try { all = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, number>; } catch { /* first writer */ }
-  for (const [k, n] of kernelCalls) all[k] = (all[k] ?? 0) + n;
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(all, null, 1));
-  fs.renameSync(tmp, file);
+/** Write this process's kernel counts to `dir/kernels-<pid>.json` ({ kernel: calls }), atomically. */
+function writeCounts(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = `${dir}/kernels-${process.pid}.json`;
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(kernelCalls), null, 1));
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 function registerKernels(): { native: string[]; fallback: string[] } {
   const mode = process.env.NANOMORPH_RECORD_KERNELS ?? "";
   const record = mode === "1" || mode === "time";
   const to = process.env.NANOMORPH_RECORD_KERNELS_TO;
-  if (record && to) process.on("exit", () => addCountsTo(to));
-  const count = (n: string): void => { kernelCalls.set(n, (kernelCalls.get(n) ?? 0) + 1); };
+  let written = 0;
+  if (record && to) process.on("exit", () => writeCounts(to));
+  const count = (n: string): void => {
+    kernelCalls.set(n, (kernelCalls.get(n) ?? 0) + 1);
+    if (to && Date.now() - written > 1000) { written = Date.now(); writeCounts(to); }
+  };
   const native: string[] = [], fallback: string[] = [];
   const stock = tf.getKernelsForBackend("cpu");
   const names = new Set([...stock.map((k) => k.kernelName), ...Object.keys(NATIVE_KERNELS), ...Object.keys(PROJECT_KERNELS)]);
