@@ -225,6 +225,21 @@ describe("backend/native kernels vs the cpu backend", function () {
     await same("batchNormTrain offset data", [{ shape: [4, 8, 8, 5], lo: 1000, hi: 1001 }], (x) => batchNormTrain(x, null, null).variance);
   });
 
+  it("runs cropAndResize (bilinear, nearest, outside boxes, flips, 1-pixel crops, bad box indices) as the cpu kernel", async () => {
+    // Boxes: inside, partly outside (extrapolation), flipped (y1 > y2), a point, and one whose image index is out of range.
+    const boxes = [[0.1, 0.2, 0.8, 0.9], [-0.2, 0.5, 0.6, 1.3], [0.9, 0.7, 0.2, 0.1], [0.5, 0.5, 0.5, 0.5], [0, 0, 1, 1]];
+    const boxInd = [0, 1, 2, 1, 7];
+    const fellBack = fallbackCalls.get("CropAndResize") ?? 0;
+    const crop = (size: [number, number], method: "bilinear" | "nearest", extrap: number) => (img: tf.Tensor) =>
+      tf.image.cropAndResize(img as tf.Tensor4D, tf.tensor2d(boxes), tf.tensor1d(boxInd, "int32"), size, method, extrap);
+    for (const method of ["bilinear", "nearest"] as const) {
+      await same(`cropAndResize ${method} 5x7`, [{ shape: [3, 9, 11, 2] }], crop([5, 7], method, -1));
+      await same(`cropAndResize ${method} 1x4`, [{ shape: [3, 6, 6, 3] }], crop([1, 4], method, 0.5));
+    }
+    await same("cropAndResize int32 image", [{ shape: [3, 5, 5, 1], dtype: "int32", lo: 0, hi: 9 }], crop([4, 4], "bilinear", 0));
+    assert.equal(fallbackCalls.get("CropAndResize") ?? 0, fellBack, "ran natively, not through the cpu fallback");
+  });
+
   it("moves data: reshape, transpose, concat, slice, pad, tile, reverse, gather, oneHot, split, stack, where, cast, fill", async () => {
     const x: Spec = { shape: [2, 3, 4] };
     await sameGrad("reshape/transpose", [x], (t) => tf.transpose(tf.reshape(t, [6, 4]), [1, 0]));

@@ -199,6 +199,14 @@ export const NATIVE_KERNELS: Record<string, NativeKernel> = {
     const offset = idx(named(inp, "offset")), scale = idx(named(inp, "scale"));
     return one(b, "FusedBatchNorm", ins, { offset, scale, eps: a.varianceEpsilon ?? 0.001 }, "float32");
   },
+  CropAndResize: (b, inp, a) => {
+    const image = named(inp, "image"), boxes = named(inp, "boxes"), boxInd = named(inp, "boxInd");
+    const [cropHeight, cropWidth] = a.cropSize as [number, number];
+    if (floatOnly(image.dtype) || image.shape.length !== 4) return null;
+    return one(b, "CropAndResize", [image, boxes, boxInd], {
+      cropHeight, cropWidth, nearest: a.method === "nearest", extrapolationValue: Number(a.extrapolationValue ?? 0),
+    }, "float32");
+  },
   // Our own kernels (batch_norm_train.ts): ATen's fused training batch norm and its gradient.
   [BN_TRAIN_KERNEL]: (b, inp, a) => {
     const ins = [named(inp, "x"), named(inp, "gamma"), named(inp, "beta")];

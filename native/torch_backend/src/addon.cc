@@ -524,6 +524,48 @@ std::unordered_map<std::string, OpFn>& ops() {
     if (off >= 0) y = y + in[off];
     return Tensors{y};
   };
+  // tf.image.cropAndResize, as tfjs's cpu kernel (TensorFlow's crop_and_resize_op): sample positions in
+  // double, corner-aligned (y1·(H−1) + i·(y2−y1)(H−1)/(cropH−1)); bilinear lerps or nearest (JS
+  // Math.round: half up); positions outside the image give extrapolationValue; a box whose image index
+  // is out of range stays 0. Gathers from the [B·H·W, C] rows, so it runs on any device.
+  m["CropAndResize"] = [](const Tensors& in, const Attrs& a) {
+    // inputs: image [B, H, W, C], boxes [N, 4] (y1, x1, y2, x2 normalised), boxInd [N]; output [N, ch, cw, C]
+    const at::Tensor img = in[0].to(at::kFloat).contiguous();
+    const int64_t B = img.size(0), H = img.size(1), W = img.size(2), C = img.size(3), N = in[1].size(0);
+    const int64_t ch = a.i("cropHeight"), cw = a.i("cropWidth");
+    if (B == 0 || N == 0 || H == 0 || W == 0) return Tensors{at::zeros({N, ch, cw, C}, img.options())};
+    const auto dopt = at::TensorOptions().dtype(at::kDouble).device(img.device());
+    const at::Tensor bx = in[1].to(at::kDouble);
+    auto positions = [&](int64_t lo, int64_t hi, int64_t size, int64_t n) {
+      const at::Tensor l = bx.select(1, lo), h = bx.select(1, hi);
+      if (n > 1) return l.unsqueeze(1) * double(size - 1) + at::arange(n, dopt).unsqueeze(0) * ((h - l) * double(size - 1) / double(n - 1)).unsqueeze(1);
+      return ((l + h) * (0.5 * double(size - 1))).unsqueeze(1);
+    };
+    const at::Tensor yi = positions(0, 2, H, ch), xi = positions(1, 3, W, cw);  // [N, ch], [N, cw]
+    const at::Tensor bi = in[2].to(at::kLong);
+    const at::Tensor boxOk = (bi >= 0) & (bi < B);
+    const at::Tensor base = bi.clamp(0, std::max<int64_t>(B - 1, 0)).view({N, 1, 1}) * (H * W);
+    const at::Tensor rowsOf = img.reshape({B * H * W, C});
+    auto gather = [&](const at::Tensor& yy, const at::Tensor& xx) {  // long [N, ch], [N, cw] -> [N, ch, cw, C]
+      at::Tensor flat = base + yy.unsqueeze(2) * W + xx.unsqueeze(1);
+      return at::index_select(rowsOf, 0, flat.reshape({-1})).view({N, ch, cw, C});
+    };
+    auto clampL = [](const at::Tensor& t, int64_t size) { return t.clamp(0, double(size - 1)).to(at::kLong); };
+    at::Tensor out;
+    if (a.b("nearest")) {
+      out = gather(clampL(at::floor(yi + 0.5), H), clampL(at::floor(xi + 0.5), W));
+    } else {
+      const at::Tensor yf = at::floor(yi), xf = at::floor(xi);
+      const at::Tensor top = clampL(yf, H), bottom = clampL(at::ceil(yi), H), left = clampL(xf, W), right = clampL(at::ceil(xi), W);
+      const at::Tensor yl = (yi - yf).to(at::kFloat).view({N, ch, 1, 1}), xl = (xi - xf).to(at::kFloat).view({N, 1, cw, 1});
+      const at::Tensor tl = gather(top, left), tr = gather(top, right), bl = gather(bottom, left), br = gather(bottom, right);
+      const at::Tensor upper = tl + (tr - tl) * xl, lower = bl + (br - bl) * xl;
+      out = upper + (lower - upper) * yl;
+    }
+    const at::Tensor inside = ((yi >= 0) & (yi <= double(H - 1))).view({N, ch, 1, 1}) & ((xi >= 0) & (xi <= double(W - 1))).view({N, 1, cw, 1});
+    out = at::where(inside, out, at::full({}, a.f("extrapolationValue"), out.options()));
+    return Tensors{at::where(boxOk.view({N, 1, 1, 1}), out, at::zeros({}, out.options())).contiguous()};
+  };
   // Training-mode batch norm over the last axis: ATen's fused kernels instead of a dozen elementwise
   // passes, on the channels-last view of bnView. The biased variance comes back from ATen's saved
   // 1/sqrt(var + eps), in double: relative error ~1e-7 of var + eps, for the moving averages.
