@@ -4,6 +4,8 @@ import { initBackend } from "../lib/backend/index";
 import { loadNativeAddon, NativeAddon } from "../lib/backend/native_addon";
 import { initNative } from "../lib/backend/native_init";
 import { fallbackCalls } from "../lib/backend/native_fallback";
+import { NativeBackend } from "../lib/backend/native_backend";
+import { runOp } from "../lib/backend/native_kernels";
 import { batchNormTrain } from "../lib/nn/batchnorm";
 import { BN_TRAIN_GRAD_KERNEL, BN_TRAIN_KERNEL } from "../lib/backend/batch_norm_train";
 
@@ -238,6 +240,18 @@ describe("backend/native kernels vs the cpu backend", function () {
     }
     await same("cropAndResize int32 image", [{ shape: [3, 5, 5, 1], dtype: "int32", lo: 0, hi: 9 }], crop([4, 4], "bilinear", 0));
     assert.equal(fallbackCalls.get("CropAndResize") ?? 0, fellBack, "ran natively, not through the cpu fallback");
+    // The CPU runs a direct loop; the gather form that GPUs run must give the same values.
+    const nb = tf.backend() as NativeBackend;
+    for (const method of ["bilinear", "nearest"] as const) {
+      const img = tf.randomUniform([3, 9, 11, 2], 0, 1, "float32", 5) as tf.Tensor4D;
+      const bx = tf.tensor2d(boxes), bi = tf.tensor1d(boxInd, "int32");
+      const loop = tf.image.cropAndResize(img, bx, bi, [5, 7], method, -1);
+      const attrs = { cropHeight: 5, cropWidth: 7, nearest: method === "nearest", extrapolationValue: -1, gatherForm: true };
+      const info = runOp(nb, "CropAndResize", [img, bx, bi].map((t) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype })), attrs, "float32")[0];
+      const gathered = tf.engine().makeTensorFromTensorInfo(info);
+      assert.ok(tf.max(tf.abs(tf.sub(loop, gathered))).dataSync()[0] < 1e-5, `gather form, ${method}`);
+      tf.dispose([img, bx, bi, loop, gathered]);
+    }
   });
 
   it("moves data: reshape, transpose, concat, slice, pad, tile, reverse, gather, oneHot, split, stack, where, cast, fill", async () => {

@@ -21,6 +21,8 @@ export interface NativeInfo {
   cudaDevices: number;
   mps: boolean;
   mkldnn: boolean;
+  /** What the addon did about the BLAS's own threads (a pthreads OpenBLAS is pinned to 1: addon.cc says why). */
+  blas: string;
   /** Op names the addon implements. */
   ops: string[];
 }

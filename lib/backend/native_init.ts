@@ -2,7 +2,8 @@
  * Registering and activating the `native` tfjs backend: every kernel the cpu backend has is
  * registered for "native", natively when native_kernels.ts implements it (falling back per call when
  * it declines a case), else through the cpu fallback. Also the kernel recorder behind
- * `NANOMORPH_RECORD_KERNELS=1` (counts every kernel call by name, for docs/ARCHITECTURE.md's list);
+ * `NANOMORPH_RECORD_KERNELS=1` (counts every kernel call by name, for docs/ARCHITECTURE.md's list;
+ * `=time` also sums the ms inside each kernel, `=shapes` sums them per kernel and input shapes);
  * with `NANOMORPH_RECORD_KERNELS_TO=DIR` each process also keeps `DIR/kernels-<pid>.json` current
  * (at most once a second, and at exit), so a whole `reproduce` can be recorded: notebook kernels are
  * shut down without a normal exit, so an exit hook alone would lose them.
@@ -19,9 +20,9 @@ import { resizeBilinearGradKernel } from "./resize_bilinear_grad";
 /** The tfjs backend name. */
 export const NATIVE_BACKEND_NAME = "native";
 
-/** Kernel name -> calls, filled only when NANOMORPH_RECORD_KERNELS=1 (or =time). */
+/** Kernel name -> calls, filled only when NANOMORPH_RECORD_KERNELS is set (1, time or shapes). */
 export const kernelCalls = new Map<string, number>();
-/** Kernel name -> total wall ms inside the kernel, filled only when NANOMORPH_RECORD_KERNELS=time. */
+/** Kernel name (with `=shapes`: "name 32x8x8x16,3x3x16x16") -> total wall ms inside it, filled when NANOMORPH_RECORD_KERNELS=time or shapes. */
 export const kernelMs = new Map<string, number>();
 
 /** Kernels the project supplies itself for native (backend-generic implementations). */
@@ -39,7 +40,8 @@ function writeCounts(dir: string): void {
 
 function registerKernels(): { native: string[]; fallback: string[] } {
   const mode = process.env.NANOMORPH_RECORD_KERNELS ?? "";
-  const record = mode === "1" || mode === "time";
+  const record = mode === "1" || mode === "time" || mode === "shapes";
+  const byShape = mode === "shapes";
   const to = process.env.NANOMORPH_RECORD_KERNELS_TO;
   let written = 0;
   if (record && to) process.on("exit", () => writeCounts(to));
@@ -73,9 +75,12 @@ function registerKernels(): { native: string[]; fallback: string[] } {
     }
     const timed: tf.KernelFunc = (args) => {
       const t0 = performance.now();
-      try { return fn(args); } finally { kernelMs.set(name, (kernelMs.get(name) ?? 0) + performance.now() - t0); }
+      try { return fn(args); } finally {
+        const key = byShape ? `${name} ${Object.values(args.inputs).map((t) => (t as tf.TensorInfo).shape.join("x")).join(",")}` : name;
+        kernelMs.set(key, (kernelMs.get(key) ?? 0) + performance.now() - t0);
+      }
     };
-    const inner = mode === "time" ? timed : fn;
+    const inner = mode === "time" || byShape ? timed : fn;
     const kernelFunc: tf.KernelFunc = record ? (args) => { count(name); return inner(args); } : fn;
     tf.registerKernel({ kernelName: name, backendName: NATIVE_BACKEND_NAME, kernelFunc });
   }

@@ -28,7 +28,7 @@ export function nativeStatus(): NativeStatus {
     return { ok: false, detail: `native addon loads but init failed: ${(e as Error).message}`, fix: FIX };
   }
   const build = nativeBuildStatus();
-  const devices = [`cpu (${info.threads} ATen threads, oneDNN ${info.mkldnn ? "on" : "off"})`];
+  const devices = [`cpu (${info.threads} ATen threads, oneDNN ${info.mkldnn ? "on" : "off"}; BLAS: ${info.blas})`];
   if (info.cuda) devices.push(`cuda × ${info.cudaDevices}`);
   if (info.mps) devices.push("mps");
   return { ok: true, detail: `libtorch ${info.torch} (${build?.source ?? "source unknown"}); devices: ${devices.join(", ")}; ${info.ops.length} ATen ops` };

@@ -4,6 +4,7 @@
  * Uses the hand-written BN of `lib/nn/batchnorm` (fast gradients on wasm).
  */
 import * as tf from "@tensorflow/tfjs";
+import { pointwiseConv2d } from "../backend/pointwise_conv";
 import { Rng } from "../util/rng";
 import { batchNormInfer, batchNormTrain, updateMovingStats, BN_MOMENTUM, type BatchNormTrainOptions } from "../nn/batchnorm";
 import { ParamStore } from "./params";
@@ -48,22 +49,6 @@ function addConst(store: ParamStore, name: string, n: number, value: number, kin
   const t = tf.fill([n], value);
   store.add(name, t, kind);
   t.dispose();
-}
-
-/**
- * A 1×1 'valid' convolution as a matrix product (same values as tf.conv2d). Its gradients are matrix
- * products too, which on wasm avoids the composed Conv2DBackpropInput/Filter kernels (and their filter
- * reversal) for two thirds of ResNet50's convolutions. Stride s > 1 first keeps every s-th pixel with a
- * 1×1 average pool of stride s (exactly what a 1×1 'valid' strided conv reads; its gradient is AvgPoolGrad).
- */
-export function conv1x1(h: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const x: tf.Tensor4D = stride > 1 ? tf.avgPool(h, 1, stride, "valid") : h;
-    const [n, oh, ow, cin] = x.shape;
-    const cout = kernel.shape[3];
-    const y = tf.matMul(tf.reshape(x, [n * oh * ow, cin]), tf.reshape(kernel, [cin, cout]));
-    return tf.reshape(y, [n, oh, ow, cout]);
-  });
 }
 
 /** How to run the network. */
@@ -114,7 +99,7 @@ export function resnetForward(
       const p = Math.floor(c.kernel / 2);
       y = tf.conv2d(tf.pad(h, [[0, 0], [p, p], [p, p], [0, 0]]), kernel, c.stride, "valid");
     } else if (c.kernel === 1) {
-      y = conv1x1(h, kernel, c.stride);
+      y = pointwiseConv2d(h, kernel, c.stride);
     } else {
       y = tf.conv2d(h, kernel, c.stride, "same");
     }

@@ -11,6 +11,10 @@
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/CPUAllocator.h>
 
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -37,6 +41,26 @@ std::unordered_map<int64_t, at::Tensor> g_tensors;
 int64_t g_next = 1;
 at::Device g_device(at::kCPU);
 int g_threads = 0;
+std::string g_blas;
+
+// Debian's libtorch runs at::matmul through OpenBLAS, whose pthreads build keeps a thread pool of its
+// own next to ATen's OpenMP workers. With as many threads as cores, every BLAS call then waits for its
+// helper thread while an OpenMP worker spins on the other core: measured on 2 cores, a 512x32 . 32x64
+// product took 1.4 ms inside a training step against 0.03 ms alone, and the resnet8 SimCLR step spent
+// 29 of its 118 ms in such products (3.4 ms with OpenBLAS on one thread). So a pthreads OpenBLAS runs
+// on the calling thread; ATen's OpenMP (oneDNN convolutions, elementwise ops) keeps every core.
+// OpenMP builds of OpenBLAS and MKL share ATen's pool and are left alone. Looked up at run time: the
+// BLAS is whatever this libtorch was linked with.
+std::string pinPthreadBlas() {
+  using GetParallel = int (*)();
+  using SetThreads = void (*)(int);
+  auto parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (!parallel || !set) return "not OpenBLAS, untouched";
+  if (parallel() != 1) return "OpenBLAS OpenMP/serial build, untouched";
+  set(1);
+  return "OpenBLAS pthreads build, pinned to 1 thread";
+}
 
 #if NM_TORCH_MAJOR < 2
 // A CPU allocator that keeps freed large blocks (>= 64 KiB) for reuse by exact size, up to a byte
@@ -122,6 +146,82 @@ at::Tensor stepKernel(const at::Tensor& x0, double alpha) {
       const float v = src[i];
       const float r = v > 0.f ? 1.f : al;
       dst[i] = v == v ? r : v;
+    }
+  });
+  return out;
+}
+
+// CropAndResize on the CPU as one pass over the output, in double with the cpu backend's order of
+// operations (so the values are bit-identical to it). The gather form below (any device) reads the
+// image four times through index_select on C-float rows, which for C = 3 cost 3.4 ms per SimCLR view
+// batch (32x64x64x3) against PyTorch's grid_sample 0.8 ms.
+// image [B, H, W, C] float contiguous, boxes [N, 4] float, boxInd [N] int -> [N, ch, cw, C].
+at::Tensor cropAndResizeCpu(const at::Tensor& image, const at::Tensor& boxes, const at::Tensor& boxInd,
+                            int64_t ch, int64_t cw, bool nearest, double extrapolation) {
+  const at::Tensor img = image.contiguous(), bx = boxes.to(at::kFloat).contiguous(), bi = boxInd.to(at::kInt).contiguous();
+  const int64_t B = img.size(0), H = img.size(1), W = img.size(2), C = img.size(3), N = bx.size(0);
+  at::Tensor out = at::empty({N, ch, cw, C}, img.options());
+  const float* src = img.data_ptr<float>();
+  const float* box = bx.data_ptr<float>();
+  const int* ind = bi.data_ptr<int>();
+  float* dst = out.data_ptr<float>();
+  const float fill = static_cast<float>(extrapolation);
+  // Column tables per box (left/right pixel offsets, lerp weight; left < 0 marks extrapolation), built
+  // once: floor/ceil are libm calls on baseline x86-64, too slow to repeat for every row.
+  std::vector<int64_t> left(N * cw), right(N * cw);
+  std::vector<double> lerp(N * cw);
+  for (int64_t n = 0; n < N; ++n) {
+    const double x1 = box[4 * n + 1], x2 = box[4 * n + 3];
+    const double ws = cw > 1 ? (x2 - x1) * double(W - 1) / double(cw - 1) : 0;
+    for (int64_t x = 0; x < cw; ++x) {
+      const double xi = cw > 1 ? x1 * double(W - 1) + double(x) * ws : 0.5 * (x1 + x2) * double(W - 1);
+      const int64_t k = n * cw + x;
+      if (xi < 0 || xi > double(W - 1)) { left[k] = -1; continue; }
+      const double lo = std::floor(xi);
+      // nearest: JS Math.round (half up); xi >= 0 here, so std::round agrees.
+      left[k] = static_cast<int64_t>(nearest ? std::round(xi) : lo) * C;
+      right[k] = static_cast<int64_t>(std::ceil(xi)) * C;
+      lerp[k] = xi - lo;
+    }
+  }
+  at::parallel_for(0, N * ch, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const int64_t n = row / ch, y = row % ch;
+      const int64_t b = ind[n];
+      float* o = dst + row * cw * C;
+      if (b < 0 || b >= B) {  // an image index out of range gives 0, as the cpu backend
+        std::fill(o, o + cw * C, 0.f);
+        continue;
+      }
+      const double y1 = box[4 * n], y2 = box[4 * n + 2];
+      const double hs = ch > 1 ? (y2 - y1) * double(H - 1) / double(ch - 1) : 0;
+      const double yi = ch > 1 ? y1 * double(H - 1) + double(y) * hs : 0.5 * (y1 + y2) * double(H - 1);
+      if (yi < 0 || yi > double(H - 1)) {
+        for (int64_t k = 0; k < cw * C; ++k) o[k] = fill;
+        continue;
+      }
+      const double top = std::floor(yi), yl = yi - top;
+      const float* rowT = src + (b * H + static_cast<int64_t>(top)) * W * C;
+      const float* rowB = src + (b * H + static_cast<int64_t>(std::ceil(yi))) * W * C;
+      const float* rowN = src + (b * H + static_cast<int64_t>(std::round(yi))) * W * C;
+      const int64_t* L = &left[n * cw];
+      const int64_t* R = &right[n * cw];
+      const double* XL = &lerp[n * cw];
+      for (int64_t x = 0; x < cw; ++x, o += C) {
+        const int64_t l = L[x], r = R[x];
+        if (l < 0) {
+          for (int64_t c = 0; c < C; ++c) o[c] = fill;
+        } else if (nearest) {
+          for (int64_t c = 0; c < C; ++c) o[c] = rowN[l + c];
+        } else {
+          const double xl = XL[x];
+          for (int64_t c = 0; c < C; ++c) {
+            const double t = double(rowT[l + c]) + (double(rowT[r + c]) - double(rowT[l + c])) * xl;
+            const double u = double(rowB[l + c]) + (double(rowB[r + c]) - double(rowB[l + c])) * xl;
+            o[c] = static_cast<float>(t + (u - t) * yl);
+          }
+        }
+      }
     }
   });
   return out;
@@ -534,6 +634,8 @@ std::unordered_map<std::string, OpFn>& ops() {
     const int64_t B = img.size(0), H = img.size(1), W = img.size(2), C = img.size(3), N = in[1].size(0);
     const int64_t ch = a.i("cropHeight"), cw = a.i("cropWidth");
     if (B == 0 || N == 0 || H == 0 || W == 0) return Tensors{at::zeros({N, ch, cw, C}, img.options())};
+    // `gatherForm` (tests only) runs the any-device form on the CPU too.
+    if (img.device().is_cpu() && !a.has("gatherForm")) return Tensors{cropAndResizeCpu(img, in[1], in[2], ch, cw, a.b("nearest"), a.f("extrapolationValue"))};
     const auto dopt = at::TensorOptions().dtype(at::kDouble).device(img.device());
     const at::Tensor bx = in[1].to(at::kDouble);
     auto positions = [&](int64_t lo, int64_t hi, int64_t size, int64_t n) {
@@ -721,10 +823,13 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
     g_threads = opt.Get("threads").As<Napi::Number>().Int32Value();
     if (g_threads > 0) at::set_num_threads(g_threads);
   }
+  static const bool blasPinned = (g_blas = pinPthreadBlas(), true);
+  (void)blasPinned;
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("torch", NM_TORCH_VERSION);
   o.Set("device", g_device.str());
   o.Set("threads", at::get_num_threads());
+  o.Set("blas", g_blas);
   o.Set("cuda", at::hasCUDA());
   o.Set("cudaDevices", static_cast<double>(at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0));
   o.Set("mps", at::hasMPS());
