@@ -222,6 +222,12 @@ describe("backend/native kernels vs the cpu backend", function () {
         const r = batchNormTrain(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
         return [r.mean, r.variance];
       });
+      // The fused tail: residual add, ReLU, both (gradients w.r.t. the residual too).
+      const tails = [{ relu: true }, { residual: true }, { residual: true, relu: true }];
+      for (const t of tails) {
+        await sameGrad(`batchNormTrain [${shape}] ${JSON.stringify(t)}`, t.residual ? [...specs, { shape }] : specs, (x, g, b, r) =>
+          batchNormTrain(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3, { residual: r, relu: t.relu }).y);
+      }
     }
     // A large offset: the two-pass / Welford statistics keep the variance (no cancellation).
     await same("batchNormTrain offset data", [{ shape: [4, 8, 8, 5], lo: 1000, hi: 1001 }], (x) => batchNormTrain(x, null, null).variance);

@@ -208,13 +208,14 @@ export const NATIVE_KERNELS: Record<string, NativeKernel> = {
     }, "float32");
   },
   // Our own kernels (batch_norm_train.ts): ATen's fused training batch norm and its gradient.
+  // Optional last inputs: the residual (forward) and the ReLU's output (gradient).
   [BN_TRAIN_KERNEL]: (b, inp, a) => {
-    const ins = [named(inp, "x"), named(inp, "gamma"), named(inp, "beta")];
-    return ins.every(float) ? runOp(b, "BatchNormTrain", ins, { eps: a.epsilon }, "float32") : null;
+    const ins = [named(inp, "x"), named(inp, "gamma"), named(inp, "beta"), named(inp, "residual")].filter(Boolean);
+    return ins.every(float) ? runOp(b, "BatchNormTrain", ins, { eps: a.epsilon, relu: Boolean(a.relu) }, "float32") : null;
   },
   [BN_TRAIN_GRAD_KERNEL]: (b, inp, a) => {
-    const ins = [named(inp, "dy"), named(inp, "x"), named(inp, "gamma"), named(inp, "mean"), named(inp, "variance")];
-    return ins.every(float) ? runOp(b, "BatchNormTrainGrad", ins, { eps: a.epsilon }, "float32") : null;
+    const ins = [named(inp, "dy"), named(inp, "x"), named(inp, "gamma"), named(inp, "mean"), named(inp, "variance"), named(inp, "reluOut")].filter(Boolean);
+    return ins.every(float) ? runOp(b, "BatchNormTrainGrad", ins, { eps: a.epsilon, relu: Boolean(a.relu) }, "float32") : null;
   },
   Softmax: (b, inp, a) => {
     const x = named(inp, "logits");

@@ -11,7 +11,7 @@
  * (tf.keras' fused path uses the Bessel-corrected one: set `unbiasedVariance: true` for that).
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchNormTrainBackward, batchNormTrainForward } from "../backend/batch_norm_train";
+import { batchNormTrainBackward, batchNormTrainForward, type BatchNormPost } from "../backend/batch_norm_train";
 
 /** Default variance epsilon (Keras `BatchNormalization(epsilon=1e-3)`). */
 export const BN_EPSILON = 1e-3;
@@ -39,13 +39,8 @@ function checkParams(fn: string, x: tf.Tensor, ...params: (tf.Tensor | null | un
   return c;
 }
 
-/** What follows the normalisation inside {@link batchNormTrain}'s one tape entry. */
-export interface BatchNormTrainOptions {
-  /** Add this tensor (same shape as x: a ResNet block's shortcut) after the affine map. */
-  residual?: tf.Tensor;
-  /** Apply ReLU last. */
-  relu?: boolean;
-}
+/** What follows the normalisation inside {@link batchNormTrain}'s one tape entry: a residual add, then a ReLU. */
+export type BatchNormTrainOptions = BatchNormPost;
 
 /**
  * Training-mode batch norm: statistics over every axis but the last, then optionally a residual add and
@@ -80,20 +75,17 @@ export function batchNormTrain<T extends tf.Tensor>(
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xx, gg, bb, rr] = args as tf.Tensor[];
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const r = batchNormTrainForward(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, epsilon);
-    let y: tf.Tensor = r.y;
-    if (res) y = tf.add(y, rr);
-    if (relu) y = tf.relu(y);
+    const r = batchNormTrainForward(xx, gg as tf.Tensor1D, bb as tf.Tensor1D, epsilon, { residual: res ? rr : undefined, relu });
     kept = [tf.keep(r.mean), tf.keep(r.variance)];
-    save(relu ? [xx, gg, r.mean, r.variance, y] : [xx, gg, r.mean, r.variance]);
+    save(relu ? [xx, gg, r.mean, r.variance, r.y] : [xx, gg, r.mean, r.variance]);
     return {
-      value: y,
+      value: r.y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, sm, sv, out] = saved;
-        // relu'(z) = step(z), and z > 0 exactly where the output is (tfjs' Relu gradient, from its output).
-        const dz = relu ? tf.mul(dy, tf.step(out)) : dy;
-        const grads: tf.Tensor[] = batchNormTrainBackward(dz, sx, sg as tf.Tensor1D, sm as tf.Tensor1D, sv as tf.Tensor1D, epsilon);
-        return res ? [...grads, dz] : grads;
+        const [dx, dgamma, dbeta, dz] = batchNormTrainBackward(dy, sx, sg as tf.Tensor1D, sm as tf.Tensor1D, sv as tf.Tensor1D, epsilon, relu ? out : null);
+        if (res) return [dx, dgamma, dbeta, dz];
+        if (dz !== dy) dz.dispose();
+        return [dx, dgamma, dbeta];
       },
     };
   });

@@ -672,19 +672,30 @@ std::unordered_map<std::string, OpFn>& ops() {
   // passes, on the channels-last view of bnView. The biased variance comes back from ATen's saved
   // 1/sqrt(var + eps), in double: relative error ~1e-7 of var + eps, for the moving averages.
   m["BatchNormTrain"] = [](const Tensors& in, const Attrs& a) {
-    // inputs: x [..., C], gamma [C], beta [C]; outputs: y (shape of x), mean [C], variance [C]
+    // inputs: x [..., C], gamma [C], beta [C], optional residual (shape of x); attrs eps, relu;
+    // outputs: y = relu?(bn(x) + residual?) (shape of x), mean [C], variance [C]. The tail runs in
+    // place on the fresh output: no extra activation-sized temporaries.
     const double eps = a.f("eps");
     auto r = at::native_batch_norm(bnView(in[0]), in[1], in[2], at::Tensor(), at::Tensor(), /*training=*/true, 0.0, eps);
     at::Tensor var = (std::get<2>(r).to(at::kDouble).pow(-2) - eps).to(at::kFloat);
-    return Tensors{bnUnview(std::get<0>(r), in[0]), std::get<1>(r), var};
+    at::Tensor y = bnUnview(std::get<0>(r), in[0]);
+    if (in.size() > 3) y.add_(in[3].reshape(y.sizes()));
+    if (a.b("relu")) y.relu_();
+    return Tensors{y, std::get<1>(r), var};
   };
   m["BatchNormTrainGrad"] = [](const Tensors& in, const Attrs& a) {
-    // inputs: dy, x (both [..., C]), gamma, mean, variance [C]; outputs: dx, dgamma, dbeta
+    // inputs: dy, x (both [..., C]), gamma, mean, variance [C], with relu also the forward's output;
+    // outputs: dx, dgamma, dbeta, and with relu dz = dy where the output is > 0, else 0 (the
+    // gradient at the pre-ReLU sum, also the residual's): one pass, as PyTorch's ReLU backward.
     const double eps = a.f("eps");
+    const bool relu = a.b("relu");
+    const at::Tensor dz = relu ? at::threshold_backward(in[0], in[5].reshape(in[0].sizes()), 0) : in[0];
     at::Tensor invstd = at::rsqrt(in[4].to(at::kDouble) + eps).to(at::kFloat);
-    auto g = at::native_batch_norm_backward(bnView(in[0]), bnView(in[1]), in[2], at::Tensor(), at::Tensor(), in[3], invstd,
+    auto g = at::native_batch_norm_backward(bnView(dz), bnView(in[1]), in[2], at::Tensor(), at::Tensor(), in[3], invstd,
                                             /*train=*/true, eps, {true, true, true});
-    return Tensors{bnUnview(std::get<0>(g), in[1]), std::get<1>(g), std::get<2>(g)};
+    Tensors out{bnUnview(std::get<0>(g), in[1]), std::get<1>(g), std::get<2>(g)};
+    if (relu) out.push_back(dz);
+    return out;
   };
   return m;
 }
