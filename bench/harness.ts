@@ -61,6 +61,18 @@ export function loadWorkloads(dir = path.join(__dirname, "workloads")): Workload
   return out;
 }
 
+/**
+ * Merge the peer runs of several rounds: ms = median over every timed run (from each run's `all_ms`,
+ * else its median), info of the first run plus `rounds`. A skipped round makes the whole peer skipped.
+ */
+export function mergePeerRounds(parts: PeerResult[]): PeerResult | null {
+  if (parts.length === 0) return null;
+  const bad = parts.find((p) => p.ms === null);
+  if (bad || parts.length === 1) return bad ?? parts[0];
+  const all = parts.flatMap((p) => Array.isArray(p.info?.all_ms) ? (p.info!.all_ms as number[]) : [p.ms as number]);
+  return { name: parts[0].name, ms: round(median(all), 2), info: { ...parts[0].info, all_ms: all, rounds: parts.length } };
+}
+
 /** Run a peer command with `--repeats k --warmup w` appended and parse its one JSON line. Never throws. */
 export function runPeer(w: Workload, repeats: number, warmup: number, root: string): PeerResult | null {
   const p = w.peer;
@@ -96,14 +108,31 @@ function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-/** Time one workload on the active backend: setup, `warmup` untimed runs, `repeats` timed runs, dispose. */
-export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: number, log: (s: string) => void): Promise<Omit<WorkloadResult, "peer" | "ratio">> {
+/** Split `repeats` into `rounds` near-equal positive chunks (fewer chunks when repeats < rounds). */
+export function splitRounds(repeats: number, rounds: number): number[] {
+  const n = Math.max(1, Math.min(rounds, repeats));
+  return Array.from({ length: n }, (_, i) => Math.floor(repeats / n) + (i < repeats % n ? 1 : 0));
+}
+
+/**
+ * Time one workload on the active backend: setup, `warmup` untimed runs, `repeats` timed runs, dispose.
+ * With `rounds` > 1 the timed runs come in that many chunks and `between(i)` runs after chunk i (all
+ * but the last): the bench runs the peer there, so slow drifts of a shared machine's speed reach both
+ * sides alike.
+ */
+export async function timeWorkload(
+  w: Workload, backend: BackendInfo, repeats: number, log: (s: string) => void,
+  rounds = 1, between: (round: number) => void = () => {},
+): Promise<Omit<WorkloadResult, "peer" | "ratio">> {
   const before = tf.memory().numTensors;
   resetPeakRss();
   const runner = await w.setup({ backend });
   const times: number[] = [], cpu: number[] = [];
+  const warm = w.warmup ?? 2;
+  // Run index after which `between` is called: the cumulative ends of every chunk but the last.
+  const cuts = new Map<number, number>();
+  splitRounds(repeats, rounds).slice(0, -1).reduce((end, k, i) => { cuts.set(end + k, i); return end + k; }, warm);
   try {
-    const warm = w.warmup ?? 2;
     for (let i = 0; i < warm + repeats; i++) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -112,6 +141,8 @@ export async function timeWorkload(w: Workload, backend: BackendInfo, repeats: n
       const dc = process.cpuUsage(c0);
       if (i >= warm) { times.push(dt); cpu.push((dc.user + dc.system) / 1000); }
       log(`  ${w.name} ${i < warm ? "warm-up" : "run"} ${i + 1}/${warm + repeats}: ${dt.toFixed(1)} ms`);
+      const round = cuts.get(i + 1);
+      if (round !== undefined) between(round);
     }
   } finally {
     runner.dispose();

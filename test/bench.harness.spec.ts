@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/index";
-import { loadWorkloads, runPeer, timeWorkload } from "../bench/harness";
+import { loadWorkloads, mergePeerRounds, runPeer, splitRounds, timeWorkload } from "../bench/harness";
 import { parseBenchArgs } from "../bench/run";
 import { median } from "../bench/stats";
 import { Workload } from "../bench/workload";
@@ -18,10 +18,11 @@ describe("bench/harness", () => {
   });
 
   it("parses --only (repeatable, comma lists), --repeats, --warmup, --no-peer and rejects bad numbers", () => {
-    assert.deepEqual(parseBenchArgs([]), { only: null, repeats: 5, warmup: 2, noPeer: false });
-    assert.deepEqual(parseBenchArgs(["--only", "a,b", "--only", "c", "--repeats", "3", "--warmup", "0", "--no-peer"]),
-      { only: ["a", "b", "c"], repeats: 3, warmup: 0, noPeer: true });
+    assert.deepEqual(parseBenchArgs([]), { only: null, repeats: 5, warmup: 2, noPeer: false, rounds: 1 });
+    assert.deepEqual(parseBenchArgs(["--only", "a,b", "--only", "c", "--repeats", "3", "--warmup", "0", "--no-peer", "--rounds", "2"]),
+      { only: ["a", "b", "c"], repeats: 3, warmup: 0, noPeer: true, rounds: 2 });
     assert.throws(() => parseBenchArgs(["--repeats", "0"]), /--repeats/);
+    assert.throws(() => parseBenchArgs(["--rounds", "0"]), /--rounds/);
     assert.throws(() => parseBenchArgs(["--bogus"]), /bogus/);
   });
 
@@ -59,5 +60,25 @@ describe("bench/harness", () => {
     assert.equal(r.allMs.length, 3);
     assert.equal(r.leakedTensors, 4);
     assert.equal(r.backend, backend.name);
+  });
+
+  it("interleaves rounds: splits the repeats, calls between() after each chunk but the last, merges peer runs", async () => {
+    assert.deepEqual(splitRounds(10, 3), [4, 3, 3]);
+    assert.deepEqual(splitRounds(2, 5), [1, 1]);
+    assert.deepEqual(splitRounds(5, 1), [5]);
+    const backend = await initBackend();
+    const events: string[] = [];
+    const w: Workload = { name: "r", description: "", warmup: 1, setup: () => ({ run() { events.push("run"); }, dispose() {} }) };
+    await timeWorkload(w, backend, 5, () => {}, 3, (i) => events.push(`peer${i}`));
+    // 1 warm-up, then chunks of 2, 2, 1 with the peer after the first two (the bench runs the last one).
+    assert.deepEqual(events, ["run", "run", "run", "peer0", "run", "run", "peer1", "run"]);
+    const merged = mergePeerRounds([
+      { name: "p", ms: 10, info: { all_ms: [9, 10, 11], torch: "x" } },
+      { name: "p", ms: 30, info: { all_ms: [30] } },
+    ])!;
+    assert.equal(merged.ms, 10.5);
+    assert.deepEqual(merged.info, { all_ms: [9, 10, 11, 30], torch: "x", rounds: 2 });
+    assert.equal(mergePeerRounds([{ name: "p", ms: 1 }, { name: "p", ms: null, skipped: "exit 1" }])!.skipped, "exit 1");
+    assert.equal(mergePeerRounds([]), null);
   });
 });
