@@ -95,9 +95,10 @@ export function resnetForward(
     const kernel = store.get(`${c.prefix}_conv/kernel`) as unknown as tf.Tensor4D;
     let y: tf.Tensor4D;
     if (padStem) {
-      // Keras ResNet50: ZeroPadding2D(k//2) then a 'valid' strided conv (symmetric padding).
+      // Keras ResNet50: ZeroPadding2D(k//2) then a 'valid' strided conv, i.e. symmetric zero padding,
+      // given to the conv itself (no padded copy of the input; backends pad implicitly).
       const p = Math.floor(c.kernel / 2);
-      y = tf.conv2d(tf.pad(h, [[0, 0], [p, p], [p, p], [0, 0]]), kernel, c.stride, "valid");
+      y = tf.conv2d(h, kernel, c.stride, [[0, 0], [p, p], [p, p], [0, 0]]);
     } else if (c.kernel === 1) {
       y = pointwiseConv2d(h, kernel, c.stride);
     } else {
