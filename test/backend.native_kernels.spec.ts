@@ -276,6 +276,13 @@ describe("backend/native kernels vs the cpu backend", function () {
     await same("where with a broadcast condition", [{ shape: [3, 2] }, { shape: [3, 2] }], (a, b) => tf.where(tf.tensor2d([[1], [0], [1]]).cast("bool"), a, b));
     await same("casts", [{ shape: [7], lo: -3, hi: 3 }], (t) => [tf.cast(t, "int32"), tf.cast(t, "bool"), tf.cast(tf.cast(t, "int32"), "float32")]);
     await same("fill/zerosLike/onesLike", [x], (t) => [tf.fill([2, 2], 3.5), tf.fill([3], 2, "int32"), tf.zerosLike(t), tf.onesLike(t)]);
+    // Range: rising, falling (step 1 turns into -1), fractional steps (float32 accumulates), empty, int32.
+    const fellBack = fallbackCalls.get("Range") ?? 0;
+    await same("range", [x], () => [
+      tf.range(0, 10), tf.range(5, -3), tf.range(0, 1, 0.1), tf.range(2.5, -1.7, -0.3), tf.range(3, 3), tf.range(0, 5, -1),
+      tf.range(0, 7, 2, "int32"), tf.range(9, 0, -4, "int32"), tf.range(-2, 3, 1, "int32"),
+    ]);
+    assert.equal(fallbackCalls.get("Range") ?? 0, fellBack, "Range ran natively");
     await same("addN", [x, x, x], (a, b, c) => tf.addN([a, b, c]));
   });
 

@@ -257,6 +257,11 @@ export const NATIVE_KERNELS: Record<string, NativeKernel> = {
     if (floatOnly(dtype) || typeof a.value !== "number") return null;
     return one(b, "Fill", [], { shape: a.shape, value: a.value, dtype: DTYPE_CODE[dtype] }, dtype);
   },
+  Range: (b, _inp, a) => {
+    const dtype = (a.dtype ?? "float32") as tf.DataType;
+    if (dtype !== "float32" && dtype !== "int32") return null;
+    return one(b, "Range", [], { start: Number(a.start), stop: Number(a.stop), step: Number(a.step), dtype: DTYPE_CODE[dtype] }, dtype);
+  },
   Concat: (b, inp, a) => {
     const xs = list(inp);
     if (xs.some((t) => floatOnly(t.dtype))) return null;

@@ -550,6 +550,31 @@ std::unordered_map<std::string, OpFn>& ops() {
   m["Fill"] = [](const Tensors&, const Attrs& a) {
     return Tensors{at::full(a.ints("shape"), a.f("value"), at::TensorOptions().dtype(scalarOf(static_cast<int>(a.i("dtype")))).device(g_device))};
   };
+  // Range with the cpu backend's rules, so the values match it bit for bit: empty when start == stop or
+  // the step points away from stop (a step of exactly 1 on a falling range turns into -1), length
+  // |ceil((stop - start) / step)|, and each value the previous one plus step, rounded to the dtype
+  // (float32 accumulates its rounding, as a Float32Array does; ATen's arange multiplies instead).
+  m["Range"] = [](const Tensors&, const Attrs& a) {
+    const double start = a.f("start"), stop = a.f("stop");
+    double step = a.f("step");
+    const at::ScalarType dtype = scalarOf(static_cast<int>(a.i("dtype")));
+    const bool empty = start == stop || (start < stop && step < 0) || (stop < start && step > 1);
+    const int64_t n = empty ? 0 : static_cast<int64_t>(std::fabs(std::ceil((stop - start) / step)));
+    if (stop < start && step == 1) step = -1;
+    at::Tensor out = at::empty({n}, at::TensorOptions().dtype(dtype));
+    if (dtype == at::kFloat) {
+      float* o = out.data_ptr<float>();
+      float v = static_cast<float>(start);
+      for (int64_t i = 0; i < n; ++i, v = static_cast<float>(static_cast<double>(v) + step)) o[i] = v;
+    } else if (dtype == at::kInt) {
+      int* o = out.data_ptr<int>();
+      double v = static_cast<double>(static_cast<int>(start));
+      for (int64_t i = 0; i < n; ++i, v = static_cast<double>(static_cast<int>(v + step))) o[i] = static_cast<int>(v);
+    } else {
+      throw std::runtime_error("native backend: Range of dtype " + std::string(c10::toString(dtype)));
+    }
+    return Tensors{out.to(g_device)};
+  };
   m["Concat"] = [](const Tensors& in, const Attrs& a) { return Tensors{at::cat(in, a.i("axis"))}; };
   m["Pack"] = [](const Tensors& in, const Attrs& a) { return Tensors{at::stack(in, a.i("axis"))}; };
   m["Unpack"] = [](const Tensors& in, const Attrs& a) {
