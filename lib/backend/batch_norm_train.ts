@@ -77,7 +77,7 @@ export function batchNormTrainBackward(
     return [r[0], r[1] as tf.Tensor1D, r[2] as tf.Tensor1D, reluOut ? r[3] : dy];
   }
   // relu'(z) = step(z), and z > 0 exactly where the output is (tfjs' Relu gradient, from its output).
-  const dz = reluOut ? tf.mul(dy, tf.step(reluOut)) : dy;
+  const dz = reluOut ? tf.tidy(() => tf.mul(dy, tf.step(reluOut))) : dy;
   const [dx, dgamma, dbeta] = tf.tidy(() => {
     const n = x.size / x.shape[x.rank - 1];
     const r = tf.rsqrt(tf.add(variance, epsilon));
