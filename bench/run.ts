@@ -6,8 +6,8 @@
  * prints ONE JSON document to stdout; progress goes to stderr. Timings are medians; the load average
  * at start and end is recorded because timings on a shared machine are noisy. `--rounds R` interleaves
  * ours and the peer in R chunks of the repeats (the peer starts R times, each with its warm-up), so a
- * machine whose speed drifts (measured here: the PyTorch resnet8 step between 43 and 68 ms over
- * minutes) biases neither side; the ratios in README come from `--rounds 3`.
+ * machine whose speed drifts (measured here: the PyTorch resnet8 step between 42 and 71 ms over
+ * minutes) biases neither side; the ratios in README come from `--rounds 3` and `--rounds 4`.
  */
 import * as os from "os";
 import * as path from "path";
