@@ -43,6 +43,23 @@ describe("probe/lbfgs", () => {
     assert.ok(r.converged);
     r.x.forEach((v, i) => assert.ok(Math.abs(v - t[i]) < 1e-6, `x[${i}] = ${v}, want ${t[i]}`));
   });
+
+  it("with a diagonal preconditioner reaches the same optimum in fewer iterations (exact: one step)", () => {
+    const a = [1, 1e4, 0.01, 10, 300], t = [3, -1, 2, 0.5, -4];
+    const f = (x: Float64Array, g: Float64Array) => {
+      let v = 0;
+      for (let i = 0; i < a.length; i++) { const d = x[i] - t[i]; v += 0.5 * a[i] * d * d + 0.25 * d * d * d * d; g[i] = a[i] * d + d * d * d; }
+      return v;
+    };
+    const plain = minimizeLbfgs(f, new Float64Array(a.length), { gtol: 1e-10 });
+    const pre = minimizeLbfgs(f, new Float64Array(a.length), { gtol: 1e-10, h0: Float64Array.from(a, (v) => 1 / v) });
+    for (const r of [plain, pre]) r.x.forEach((v, i) => assert.ok(Math.abs(v - t[i]) < 1e-6, `x[${i}] = ${v}, want ${t[i]}`));
+    assert.ok(pre.converged && pre.iterations < plain.iterations, `preconditioned ${pre.iterations} vs plain ${plain.iterations} iterations`);
+    const quad = minimizeLbfgs((x, g) => { let v = 0; for (let i = 0; i < a.length; i++) { const d = x[i] - t[i]; v += 0.5 * a[i] * d * d; g[i] = a[i] * d; } return v; },
+      new Float64Array(a.length), { gtol: 1e-12, h0: Float64Array.from(a, (v) => 1 / v) });
+    assert.ok(quad.iterations <= 1, `exact inverse Hessian: ${quad.iterations} iterations`);
+    assert.throws(() => minimizeLbfgs(f, new Float64Array(3), { h0: new Float64Array(2) }), /h0 has 2 entries for 3 variables/);
+  });
 });
 
 describe("probe/logistic", () => {
@@ -74,7 +91,7 @@ describe("probe/logistic", () => {
     const { X, y } = clusters(5, 3, 8, 150, 0.6);
     const train = y.map((_, i) => i);
     const grid = [0.001, 0.01, 0.1, 1, 10];
-    const m = fitLogistic(X, y, 3, train, { cGrid: grid, folds: 4, seed: 3, gtol: 1e-10, cvGtol: 1e-10 });
+    const m = fitLogistic(X, y, 3, train, { cGrid: grid, folds: 4, seed: 3, gtol: 1e-10, cvGtol: 1e-10, cvPatience: Infinity });
     assert.equal(m.cSource, "cv");
     const folds = Array.from(cvFolds(y, 3, 4, 3));
     const ref = runPython<number[]>(`
@@ -96,6 +113,25 @@ print(json.dumps(out))
     m.cvLoss!.forEach((l, k) => assert.ok(Math.abs(l - ref[k]) < 1e-4 * Math.max(1, ref[k]), `C=${grid[k]}: ${l} vs sklearn ${ref[k]}`));
     const best = ref.indexOf(Math.min(...ref));
     assert.equal(m.C, grid[best]);
+  });
+
+  it("stops walking the C grid after the CV loss rises, and picks the full grid's C", () => {
+    // sep 0.3: the held-out loss is lowest at an interior C (asserted below), the case where stopping saves work.
+    const { X, y } = clusters(5, 3, 8, 150, 0.3);
+    const train = y.map((_, i) => i);
+    const full = fitLogistic(X, y, 3, train, { folds: 4, seed: 3, cvPatience: Infinity });
+    const loss = full.cvLoss!;
+    const best = loss.indexOf(Math.min(...loss));
+    assert.ok(best > 0 && best < DEFAULT_C_GRID.length - 2, `want an interior minimum for this test, got C index ${best} of ${loss.map((v) => v.toFixed(3))}`);
+    for (const patience of [1, 2]) {
+      const m = fitLogistic(X, y, 3, train, { folds: 4, seed: 3, cvPatience: patience });
+      assert.equal(m.C, full.C, `patience ${patience}`);
+      m.cvLoss!.forEach((l, k) => {
+        if (k <= best + patience) assert.ok(Math.abs(l - loss[k]) < 1e-9, `patience ${patience}: C index ${k} evaluated, ${l} vs ${loss[k]}`);
+        else assert.ok(Number.isNaN(l), `patience ${patience}: C index ${k} should not be evaluated, got ${l}`);
+      });
+    }
+    assert.throws(() => fitLogistic(X, y, 3, train, { cvPatience: 0 }), /cvPatience must be ≥ 1/);
   });
 
   it("uses the documented default C with one label per class, and refuses a single class", () => {

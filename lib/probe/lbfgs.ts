@@ -15,6 +15,12 @@ export interface LbfgsOptions {
   maxIter?: number;
   /** Correction pairs kept. Default 10. */
   memory?: number;
+  /**
+   * Diagonal of an initial inverse-Hessian guess, one entry per variable (a preconditioner). The
+   * two-loop recursion starts from γ·diag(h0) instead of γ·I, with γ = sᵀy / yᵀ·diag(h0)·y, and the
+   * first step is −diag(h0)·g. Changes the path, not the optimum. Default: none (identity).
+   */
+  h0?: Float64Array;
 }
 
 /** Result of {@link minimizeLbfgs}. `x` is the (in-place updated) start vector. */
@@ -42,8 +48,9 @@ function maxAbs(a: Float64Array): number {
  * Throws when the objective returns a non-finite value at the start point.
  */
 export function minimizeLbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
-  const gtol = opts.gtol ?? 1e-7, maxIter = opts.maxIter ?? 1000, m = opts.memory ?? 10;
+  const gtol = opts.gtol ?? 1e-7, maxIter = opts.maxIter ?? 1000, m = opts.memory ?? 10, h0 = opts.h0;
   const n = x0.length;
+  if (h0 && h0.length !== n) throw new Error(`minimizeLbfgs: h0 has ${h0.length} entries for ${n} variables`);
   const x = x0;
   let g = new Float64Array(n);
   let fx = f(x, g);
@@ -62,8 +69,19 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions
       const yk = Y[k];
       for (let i = 0; i < n; i++) d[i] -= alpha[k] * yk[i];
     }
-    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1e-12, maxAbs(g) * Math.sqrt(n));
-    for (let i = 0; i < n; i++) d[i] *= gamma;
+    if (h0) {
+      let gamma = 1;
+      if (S.length) {
+        const yk = Y[Y.length - 1];
+        let yhy = 0;
+        for (let i = 0; i < n; i++) yhy += yk[i] * h0[i] * yk[i];
+        gamma = dot(S[S.length - 1], yk) / yhy;
+      }
+      for (let i = 0; i < n; i++) d[i] *= gamma * h0[i];
+    } else {
+      const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1e-12, maxAbs(g) * Math.sqrt(n));
+      for (let i = 0; i < n; i++) d[i] *= gamma;
+    }
     for (let k = 0; k < S.length; k++) {
       const beta = rho[k] * dot(Y[k], d);
       const sk = S[k];
@@ -74,8 +92,8 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions
     if (!(slope < 0)) {
       // Not a descent direction (curvature information went stale): restart from steepest descent.
       S.length = 0; Y.length = 0; rho.length = 0;
-      const s = 1 / Math.max(1e-12, maxAbs(g) * Math.sqrt(n));
-      for (let i = 0; i < n; i++) d[i] = -g[i] * s;
+      const s = h0 ? 1 : 1 / Math.max(1e-12, maxAbs(g) * Math.sqrt(n));
+      for (let i = 0; i < n; i++) d[i] = -g[i] * s * (h0 ? h0[i] : 1);
       slope = dot(g, d);
     }
     // Backtracking Armijo line search from the full quasi-Newton step.
