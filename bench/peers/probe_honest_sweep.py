@@ -1,7 +1,7 @@
 """sklearn peer of bench/workloads/probe-honest-sweep.ts: the same 80 honest-head fits.
 
-Usage: /usr/bin/python3 bench/peers/probe_honest_sweep.py [--repeats K] [--warmup W]
-Reads .cache/bench/probe-honest-sweep/{X.f32,plan.json}. Each fit: features centred on the training
+Usage: /usr/bin/python3 bench/peers/probe_honest_sweep.py [--repeats K] [--warmup W] [--name WORKLOAD]
+Reads .cache/bench/<WORKLOAD, default probe-honest-sweep>/{X.f32,plan.json} (also probe-honest-wide). Each fit: features centred on the training
 pool and divided by one common scale (root mean variance), then for n >= 2 per class, for every C of the
 grid and every fold of the given fold assignment, LogisticRegression(C, lbfgs) on the other folds and
 the held-out log-loss; the C with the lowest mean loss is refitted on all labelled rows (C = 1 for one
@@ -42,12 +42,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=0)
+    ap.add_argument("--name", default="probe-honest-sweep", help="workload whose cache folder holds X.f32 and plan.json")
     a = ap.parse_args()
-    d = os.path.join(os.environ.get("NANOMORPH_CACHE", ".cache"), "bench", "probe-honest-sweep")
+    d = os.path.join(os.environ.get("NANOMORPH_CACHE", ".cache"), "bench", a.name)
     try:
         plan = json.load(open(os.path.join(d, "plan.json")))
     except OSError as e:
-        print(f"probe_honest_sweep.py: {e}; run the TS workload first (npm run bench -- --only probe-honest-sweep)", file=sys.stderr)
+        print(f"probe_honest_sweep.py: {e}; run the TS workload first (npm run bench -- --only {a.name})", file=sys.stderr)
         sys.exit(2)
     X = np.fromfile(os.path.join(d, "X.f32"), dtype=np.float32).reshape(plan["rows"], plan["cols"]).astype(np.float64)
     y = np.array(plan["labels"])

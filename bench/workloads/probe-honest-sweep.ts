@@ -6,6 +6,12 @@
  * 80 fits with scikit-learn (`LogisticRegression` per fold and C, lbfgs, `log_loss`, then a refit), on
  * the same rows and folds, bench/peers/probe_honest_sweep.py. Both on 2 cores (ours 2 worker threads,
  * the peer's BLAS 2 threads).
+ *
+ * `probe-honest-wide`: the fits that dominate a many-class sweep (the virus-like set of the laptop
+ * profile): 9 classes × 100 labelled images on 2048-d features whose spectrum spreads over decades
+ * as frozen CNN features' do (ReLU of a 48-d latent through decaying random directions, plus noise),
+ * 2 fits on 2 workers. The peer walks the whole C grid with scikit-learn's defaults (lbfgs,
+ * max_iter 100, so its weakly regularised fits stop early, as a user's would).
  */
 import type { Workload, WorkloadRunner } from "../workload";
 import { cacheDir } from "../../lib/util/paths";
@@ -16,16 +22,44 @@ import { cvFolds, DEFAULT_C_GRID } from "../../lib/probe/logistic";
 import { Rng } from "../../lib/util/rng";
 import { benchFeatures } from "./probe-sweep";
 import { sklearnAvailable } from "../../lib/probe/sklearn_baseline";
+import { featureMatrix } from "../../lib/probe/matrix";
 
 const PYTHON = "/usr/bin/python3";
 const CONFIG: SweepConfig = { protocol: "honest", labelsPerClass: [8, 4, 2, 1], label: "bench honest sweep" };
+const WIDE_CONFIG: SweepConfig = { protocol: "honest", labelsPerClass: [100], splitSeeds: [42, 43], label: "bench honest wide" };
 
-/** Features (one seed) and the 80 fits' rows and CV folds for the peer: cacheDir("bench", "probe-honest-sweep"). */
-function writePeerData(data: SweepData): void {
-  const dir = cacheDir("bench", "probe-honest-sweep");
+/**
+ * 9 classes × 130 rows (the last 30 of each class the fixed test set) of 2048-d features:
+ * ReLU(A·z + noise), z = class centre + N(0, 1) in 48 dims, column j of A scaled by (1 + j)^−0.7.
+ */
+export function wideFeatures(): SweepData {
+  const K = 9, per = 130, D = 2048, L = 48;
+  const r = new Rng(2023);
+  const A = Float64Array.from({ length: D * L }, (_, i) => r.normal() * Math.pow(1 + (i % L), -0.7));
+  const centres = Array.from({ length: K }, () => Float64Array.from({ length: L }, () => r.normal()));
+  const data = new Float32Array(K * per * D), labels: number[] = [], testRows: number[] = [];
+  const z = new Float64Array(L);
+  for (let i = 0; i < K * per; i++) {
+    const c = i % K;
+    labels.push(c);
+    if (Math.floor(i / K) >= per - 30) testRows.push(i);
+    for (let l = 0; l < L; l++) z[l] = centres[c][l] + r.normal();
+    for (let d = 0; d < D; d++) {
+      let s = 0.3 * r.normal();
+      for (let l = 0; l < L; l++) s += A[d * L + l] * z[l];
+      data[i * D + d] = Math.max(0, s);
+    }
+  }
+  return { labels, classes: Array.from({ length: K }, (_, k) => `class${k}`), testRows, featureSets: [{ encoder: "synthetic-wide", seed: 42, X: featureMatrix(data, K * per, D) }] };
+}
+
+/** Features (one seed) and the fits' rows and CV folds for the peer: cacheDir("bench", name). */
+function writePeerData(data: SweepData, name: string, config: SweepConfig): void {
+  const dir = cacheDir("bench", name);
   const X = data.featureSets[0].X.data as Float32Array;
+  const cols = data.featureSets[0].X.cols;
   writeFileAtomic(`${dir}/X.f32`, new Uint8Array(X.buffer, X.byteOffset, X.byteLength));
-  const cfg = resolveSweepConfig(CONFIG);
+  const cfg = resolveSweepConfig(config);
   const fits = [];
   for (const split of cfg.splitSeeds) for (const n of cfg.labelsPerClass) {
     const plan = planRun(data, split, n, cfg);
@@ -35,7 +69,7 @@ function writePeerData(data: SweepData): void {
     const folds = n >= 2 ? Array.from(cvFolds(y, data.classes.length, Math.min(5, n), seed)) : null;
     fits.push({ split, n, fit: plan.fit, pool: plan.pool, test: plan.test, folds });
   }
-  writeJsonAtomic(`${dir}/plan.json`, { rows: X.length / 2048, cols: 2048, classes: data.classes.length, labels: Array.from(data.labels), grid: DEFAULT_C_GRID, fits });
+  writeJsonAtomic(`${dir}/plan.json`, { rows: X.length / cols, cols, classes: data.classes.length, labels: Array.from(data.labels), grid: DEFAULT_C_GRID, fits });
 }
 
 export const workloads: Workload[] = [
@@ -46,7 +80,7 @@ export const workloads: Workload[] = [
     setup(): WorkloadRunner {
       const full = benchFeatures();
       const data = { ...full, featureSets: full.featureSets.slice(0, 1) };
-      writePeerData(data);
+      writePeerData(data, "probe-honest-sweep", CONFIG);
       return {
         async run() {
           const runs = await runSweepParallel(data, CONFIG, { workers: 2, minFits: 1 });
@@ -58,6 +92,27 @@ export const workloads: Workload[] = [
     peer: {
       name: "sklearn-logistic-cv-2threads",
       command: [PYTHON, "bench/peers/probe_honest_sweep.py"],
+      unavailable: sklearnAvailable,
+    },
+  },
+  {
+    name: "probe-honest-wide",
+    description: "2 honest logistic-head fits, 9 classes × 100 labelled on 2048-d features with a spread spectrum (C by 5-fold CV + refit), 2 workers",
+    warmup: 0,
+    setup(): WorkloadRunner {
+      const data = wideFeatures();
+      writePeerData(data, "probe-honest-wide", WIDE_CONFIG);
+      return {
+        async run() {
+          const runs = await runSweepParallel(data, WIDE_CONFIG, { workers: 2, minFits: 1 });
+          if (runs.length !== 2) throw new Error(`probe-honest-wide: ${runs.length} runs, expected 2`);
+        },
+        dispose() { /* plain arrays only */ },
+      };
+    },
+    peer: {
+      name: "sklearn-logistic-cv-2threads",
+      command: [PYTHON, "bench/peers/probe_honest_sweep.py", "--name", "probe-honest-wide"],
       unavailable: sklearnAvailable,
     },
   },

@@ -256,8 +256,9 @@ const BLOCK = 4;
 
 /**
  * The penalised loss and its gradient on rows `idx` of Z (n × r), θ = [W (P × r, class-major),
- * b (P)]. Rows go in blocks of {@link BLOCK} so that the weight and gradient rows are streamed once
- * per block instead of once per row.
+ * b (P)]. Rows go in blocks of {@link BLOCK} and classes in pairs, so that each weight, gradient and
+ * Z element loaded feeds several products (1.35× over single classes in V8; the loops are the fit's
+ * whole cost).
  */
 function objective(Z: Float64Array, r: number, y: ArrayLike<number>, idx: ArrayLike<number>, K: number, C: number) {
   const P = paramCols(K), off = K === 2 ? 1 : 0, bOff = r * P, inv = 1 / C;
@@ -271,14 +272,30 @@ function objective(Z: Float64Array, r: number, y: ArrayLike<number>, idx: ArrayL
       // A short last block repeats its first row with a zero residual.
       for (let b = 0; b < BLOCK; b++) o[b] = idx[q + (b < nb ? b : 0)] * r;
       const o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3];
-      for (let c = 0; c < P; c++) {
+      // Classes in pairs: each Z element loaded feeds two dot products.
+      let c = 0;
+      for (; c + 1 < P; c += 2) {
+        const wa = c * r, wb = wa + r;
+        let a0 = theta[bOff + c], a1 = a0, a2 = a0, a3 = a0, b0 = theta[bOff + c + 1], b1 = b0, b2 = b0, b3 = b0;
+        for (let t = 0; t < r; t++) {
+          const x = theta[wa + t], w = theta[wb + t];
+          const z0 = Z[o0 + t], z1 = Z[o1 + t], z2 = Z[o2 + t], z3 = Z[o3 + t];
+          a0 += z0 * x; a1 += z1 * x; a2 += z2 * x; a3 += z3 * x;
+          b0 += z0 * w; b1 += z1 * w; b2 += z2 * w; b3 += z3 * w;
+        }
+        const k = c + off;
+        z[k] = a0; z[K + k] = a1; z[2 * K + k] = a2; z[3 * K + k] = a3;
+        z[k + 1] = b0; z[K + k + 1] = b1; z[2 * K + k + 1] = b2; z[3 * K + k + 1] = b3;
+      }
+      if (c < P) {
         const wo = c * r;
         let s0 = theta[bOff + c], s1 = s0, s2 = s0, s3 = s0;
         for (let t = 0; t < r; t++) {
           const w = theta[wo + t];
           s0 += Z[o0 + t] * w; s1 += Z[o1 + t] * w; s2 += Z[o2 + t] * w; s3 += Z[o3 + t] * w;
         }
-        z[c + off] = s0; z[K + c + off] = s1; z[2 * K + c + off] = s2; z[3 * K + c + off] = s3;
+        const k = c + off;
+        z[k] = s0; z[K + k] = s1; z[2 * K + k] = s2; z[3 * K + k] = s3;
       }
       for (let b = 0; b < BLOCK; b++) {
         const zb = b * K;
@@ -292,7 +309,19 @@ function objective(Z: Float64Array, r: number, y: ArrayLike<number>, idx: ArrayL
         loss -= Math.log(z[zb + yi] / sum);
         for (let c = 0; c < P; c++) gc[b * P + c] = z[zb + c + off] / sum - (c + off === yi ? 1 : 0);
       }
-      for (let c = 0; c < P; c++) {
+      for (c = 0; c + 1 < P; c += 2) {
+        const wa = c * r, wb = wa + r;
+        const a0 = gc[c], a1 = gc[P + c], a2 = gc[2 * P + c], a3 = gc[3 * P + c];
+        const b0 = gc[c + 1], b1 = gc[P + c + 1], b2 = gc[2 * P + c + 1], b3 = gc[3 * P + c + 1];
+        for (let t = 0; t < r; t++) {
+          const z0 = Z[o0 + t], z1 = Z[o1 + t], z2 = Z[o2 + t], z3 = Z[o3 + t];
+          grad[wa + t] += a0 * z0 + a1 * z1 + a2 * z2 + a3 * z3;
+          grad[wb + t] += b0 * z0 + b1 * z1 + b2 * z2 + b3 * z3;
+        }
+        grad[bOff + c] += a0 + a1 + a2 + a3;
+        grad[bOff + c + 1] += b0 + b1 + b2 + b3;
+      }
+      if (c < P) {
         const wo = c * r, g0 = gc[c], g1 = gc[P + c], g2 = gc[2 * P + c], g3 = gc[3 * P + c];
         for (let t = 0; t < r; t++) grad[wo + t] += g0 * Z[o0 + t] + g1 * Z[o1 + t] + g2 * Z[o2 + t] + g3 * Z[o3 + t];
         grad[bOff + c] += g0 + g1 + g2 + g3;
