@@ -22,6 +22,7 @@
  */
 import { minimizeLbfgs } from "./lbfgs";
 import { symmetricEigen } from "./eigh";
+import { LogisticWorkspace, simdModule, simdMatmulTransB } from "./simd_kernels";
 import type { FeatureMatrix } from "./matrix";
 import { Rng } from "../util/rng";
 import { byClass } from "./splits";
@@ -94,6 +95,12 @@ export interface LogisticConfig {
   cvPatience?: number;
   /** Seed of the CV fold assignment. Default 0. */
   seed?: number;
+  /**
+   * Where the objective's matrix products run: "auto" (default) on WebAssembly SIMD when the runtime
+   * has it (lib/probe/simd_kernels.ts), else plain JavaScript; "js" forces the JavaScript loops.
+   * The two agree to rounding (tested).
+   */
+  kernels?: "auto" | "js";
 }
 
 /**
@@ -144,8 +151,8 @@ function statsOf(X: FeatureMatrix, rows: ArrayLike<number>, scalar = false): { m
   return { mean, std };
 }
 
-/** Pivoted Cholesky of the Gram matrix of `Xs` (n × D): Z with Z·Zᵀ = Xs·Xsᵀ, rank-truncated at a relative 1e-10. */
-function gramBasis(Xs: Float64Array, n: number, D: number): Basis {
+/** Xs·Xsᵀ (n × n) for Xs n × D, in plain JavaScript (symmetric: each pair once). */
+function gramJs(Xs: Float64Array, n: number, D: number): Float64Array {
   const G = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const oi = i * D;
@@ -157,6 +164,12 @@ function gramBasis(Xs: Float64Array, n: number, D: number): Basis {
       G[i * n + j] = G[j * n + i] = s0 + s1;
     }
   }
+  return G;
+}
+
+/** Pivoted Cholesky of the Gram matrix of `Xs` (n × D): Z with Z·Zᵀ = Xs·Xsᵀ, rank-truncated at a relative 1e-10. */
+function gramBasis(Xs: Float64Array, n: number, D: number, simd: boolean): Basis {
+  const G = (simd && simdMatmulTransB(Xs, n, D, Xs, n)) || gramJs(Xs, n, D);
   const diag = new Float64Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) { diag[i] = G[i * n + i]; maxDiag = Math.max(maxDiag, diag[i]); }
@@ -192,19 +205,33 @@ function gramBasis(Xs: Float64Array, n: number, D: number): Basis {
  * orthogonal with squared norms the eigenvalues. Returns the rotated basis and V (rows: eigenvectors,
  * `V[k·r + t]`), which maps weights back: W_z[t] = Σ_k V[k·r + t]·W_rot[k].
  */
-function principalAxes(Z: Float64Array, n: number, r: number): { Zr: Float64Array; V: Float64Array } {
-  const M = new Float64Array(r * r);
-  for (let i = 0; i < n; i++) {
-    const zi = i * r;
-    for (let a = 0; a < r; a++) {
-      const v = Z[zi + a];
-      if (v === 0) continue;
-      const row = a * r;
-      for (let b = 0; b <= a; b++) M[row + b] += v * Z[zi + b];
-    }
+function principalAxes(Z: Float64Array, n: number, r: number, simd: boolean): { Zr: Float64Array; V: Float64Array } {
+  let M: Float64Array | null = null;
+  if (simd) {
+    const Zt = new Float64Array(r * n);
+    for (let i = 0; i < n; i++) for (let a = 0; a < r; a++) Zt[a * n + i] = Z[i * r + a];
+    M = simdMatmulTransB(Zt, r, n, Zt, r);
   }
-  for (let a = 0; a < r; a++) for (let b = 0; b < a; b++) M[b * r + a] = M[a * r + b];
+  if (!M) {
+    M = new Float64Array(r * r);
+    for (let i = 0; i < n; i++) {
+      const zi = i * r;
+      for (let a = 0; a < r; a++) {
+        const v = Z[zi + a];
+        if (v === 0) continue;
+        const row = a * r;
+        for (let b = 0; b <= a; b++) M[row + b] += v * Z[zi + b];
+      }
+    }
+    for (let a = 0; a < r; a++) for (let b = 0; b < a; b++) M[b * r + a] = M[a * r + b];
+  }
   const V = symmetricEigen(M, r).vectors;
+  const Zr = (simd && simdMatmulTransB(Z, n, r, V, r)) || rotateJs(Z, n, r, V);
+  return { Zr, V };
+}
+
+/** Z·Vᵀ (n × r) in plain JavaScript, V's rows the eigenvectors. */
+function rotateJs(Z: Float64Array, n: number, r: number, V: Float64Array): Float64Array {
   const Zr = new Float64Array(n * r);
   for (let i = 0; i < n; i++) {
     const zi = i * r;
@@ -215,7 +242,7 @@ function principalAxes(Z: Float64Array, n: number, r: number): { Zr: Float64Arra
       Zr[zi + k] = s;
     }
   }
-  return { Zr, V };
+  return Zr;
 }
 
 /**
@@ -333,6 +360,50 @@ function objective(Z: Float64Array, r: number, y: ArrayLike<number>, idx: ArrayL
   };
 }
 
+/**
+ * {@link objective} with the two products on the SIMD workspace (which holds the same Z); the
+ * softmax, loss and penalty stay here.
+ */
+function objectiveSimd(ws: LogisticWorkspace, r: number, y: ArrayLike<number>, idx: ArrayLike<number>, K: number, C: number) {
+  const P = paramCols(K), off = K === 2 ? 1 : 0, bOff = r * P, inv = 1 / C;
+  const { W, out, G, Pp, rs } = ws;
+  const z = new Float64Array(K);
+  return (theta: Float64Array, grad: Float64Array): number => {
+    for (let c = 0; c < P; c++) W.set(theta.subarray(c * r, c * r + r), c * rs);
+    const m = ws.setRows(idx);
+    ws.logits(m);
+    grad.fill(0);
+    let loss = 0;
+    for (let q = 0; q < idx.length; q++) {
+      if (K === 2) z[0] = 0;
+      for (let c = 0; c < P; c++) z[c + off] = out[q * Pp + c] + theta[bOff + c];
+      let mx = -Infinity;
+      for (let c = 0; c < K; c++) if (z[c] > mx) mx = z[c];
+      let sum = 0;
+      for (let c = 0; c < K; c++) { z[c] = Math.exp(z[c] - mx); sum += z[c]; }
+      const yi = y[idx[q]];
+      loss -= Math.log(z[yi] / sum);
+      for (let c = 0; c < P; c++) {
+        const g = z[c + off] / sum - (c + off === yi ? 1 : 0);
+        G[q * Pp + c] = g;
+        grad[bOff + c] += g;
+      }
+    }
+    for (let q = idx.length; q < m; q++) for (let c = 0; c < P; c++) G[q * Pp + c] = 0;
+    ws.gradient(m);
+    const gw = ws.grad;
+    for (let c = 0; c < P; c++) for (let t = 0; t < r; t++) grad[c * r + t] = gw[c * rs + t];
+    let reg = 0;
+    for (let j = 0; j < bOff; j++) { reg += theta[j] * theta[j]; grad[j] += theta[j] * inv; }
+    return loss + 0.5 * reg * inv;
+  };
+}
+
+/** The objective on rows `idx`: on the SIMD workspace when there is one, else the JavaScript loops. */
+function makeObjective(Z: Float64Array, r: number, ws: LogisticWorkspace | null, y: ArrayLike<number>, idx: ArrayLike<number>, K: number, C: number) {
+  return ws ? objectiveSimd(ws, r, y, idx, K, C) : objective(Z, r, y, idx, K, C);
+}
+
 /** Squared norm of each column of Z (n × r) over rows `idx`. */
 function columnNorms(Z: Float64Array, r: number, idx: ArrayLike<number>): Float64Array {
   const out = new Float64Array(r);
@@ -360,7 +431,7 @@ export function cvFolds(y: ArrayLike<number>, K: number, folds: number, seed: nu
  * Mean held-out log-loss of stratified k-fold CV for each C, strongest first, every fold warm-started
  * from its fit at the previous C; stops after `patience` candidates without improvement (the rest NaN).
  */
-function cvLogLoss(Z: Float64Array, r: number, y: number[], K: number, grid: readonly number[], folds: number, seed: number, gtol: number, patience: number): number[] {
+function cvLogLoss(Z: Float64Array, r: number, ws: LogisticWorkspace | null, y: number[], K: number, grid: readonly number[], folds: number, seed: number, gtol: number, patience: number): number[] {
   const n = y.length;
   const fold = cvFolds(y, K, folds, seed);
   const parts = Array.from({ length: folds }, (_, f) => {
@@ -375,7 +446,7 @@ function cvLogLoss(Z: Float64Array, r: number, y: number[], K: number, grid: rea
     const C = grid[gi];
     let total = 0;
     for (const { train, held, cn, theta } of parts) {
-      minimizeLbfgs(objective(Z, r, y, train, K, C), theta, { gtol, h0: preconditioner(cn, train.length, K, C) });
+      minimizeLbfgs(makeObjective(Z, r, ws, y, train, K, C), theta, { gtol, h0: preconditioner(cn, train.length, K, C) });
       for (const i of held) {
         logitsZ(Z, r, i, theta, K, z);
         let mx = -Infinity;
@@ -408,8 +479,10 @@ export function fitLogistic(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
   const scaling = cfg.scaling ?? "standard";
   const { mean, std } = scaling === "none" ? { mean: new Float64Array(D), std: new Float64Array(D).fill(1) } : statsOf(X, cfg.statsRows ?? train, scaling === "scalar");
   const Xs = standardizedRows(X, train, mean, std);
-  const chol = gramBasis(Xs, n, D);
-  const { Zr, V } = principalAxes(chol.Z, n, chol.r);
+  const mod = cfg.kernels === "js" ? null : simdModule();
+  const chol = gramBasis(Xs, n, D, mod !== null);
+  const { Zr, V } = principalAxes(chol.Z, n, chol.r, mod !== null);
+  const ws = mod ? new LogisticWorkspace(mod, Zr, n, chol.r, paramCols(K)) : null;
   const gtol = cfg.gtol ?? 1e-7;
   let C: number, cSource: LogisticModel["cSource"], cvLoss: number[] | undefined;
   const minCount = Math.min(...byClass(y, K).filter((rows) => rows.length > 0).map((rows) => rows.length));
@@ -420,7 +493,7 @@ export function fitLogistic(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
     const grid = cfg.cGrid ?? DEFAULT_C_GRID;
     const patience = cfg.cvPatience ?? 1;
     if (!(patience >= 1)) throw new Error(`fitLogistic: cvPatience must be ≥ 1, got ${patience}`);
-    const losses = cvLoss = cvLogLoss(Zr, chol.r, y, K, grid, Math.min(cfg.folds ?? 5, minCount), cfg.seed ?? 0, cfg.cvGtol ?? 1e-4, patience);
+    const losses = cvLoss = cvLogLoss(Zr, chol.r, ws, y, K, grid, Math.min(cfg.folds ?? 5, minCount), cfg.seed ?? 0, cfg.cvGtol ?? 1e-4, patience);
     let best = 0;
     for (let g = 1; g < grid.length; g++) if (losses[g] < losses[best] - 1e-12) best = g;
     C = grid[best]; cSource = "cv";
@@ -431,7 +504,7 @@ export function fitLogistic(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
   const P = paramCols(K), off = K === 2 ? 1 : 0;
   const theta = new Float64Array((r + 1) * P);
   const all = Array.from({ length: n }, (_, i) => i);
-  const res = minimizeLbfgs(objective(Zr, r, y, all, K, C), theta, { gtol, h0: preconditioner(columnNorms(Zr, r, all), n, K, C) });
+  const res = minimizeLbfgs(makeObjective(Zr, r, ws, y, all, K, C), theta, { gtol, h0: preconditioner(columnNorms(Zr, r, all), n, K, C) });
   // Undo the rotation: W_z (r × P, row-major) = V·W_rot.
   const Wz = new Float64Array(r * P);
   for (let k = 0; k < r; k++) {

@@ -1,0 +1,120 @@
+/**
+ * The logistic head's two matrix products on WebAssembly SIMD (source and build:
+ * native/probe_simd/): logits = Z_rows·Wᵀ and gradient += Gᵀ·Z_rows, in float64, 2.5–2.7× the
+ * plain-JavaScript loops of lib/probe/logistic.ts on the same core. A workspace holds one fit's
+ * basis Z in the module's memory; every objective evaluation of that fit (CV folds included) copies
+ * only the weights in and the gradient out.
+ *
+ * Numbers differ from the JavaScript loops' in the last bits (another summation order), and are the
+ * same on every machine (WebAssembly float64 arithmetic is IEEE without fused multiply-add).
+ */
+import { LOGISTIC_KERNELS_WASM } from "./logistic_kernels_wasm";
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  logits(Z: number, rs: number, rows: number, nrows: number, W: number, P: number, out: number): void;
+  gradient(Z: number, rs: number, rows: number, nrows: number, G: number, P: number, grad: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where this runtime has no WebAssembly SIMD (compiled once per thread). */
+export function simdModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Buffer.from(LOGISTIC_KERNELS_WASM, "base64"));
+    } catch {
+      compiled = null; // no SIMD (e.g. a CPU without SSE4.1): the JavaScript loops run instead
+    }
+  }
+  return compiled;
+}
+
+/** Round up to a multiple of m. */
+function roundUp(v: number, m: number): number {
+  return Math.ceil(v / m) * m;
+}
+
+/**
+ * One fit's basis in WebAssembly memory. Z's row stride `rs` and the class count `Pp` are rounded up
+ * to even and the row count of a product to a multiple of 4 (the kernels' block sizes); the padding is
+ * zero, so it adds nothing to any product.
+ */
+export class LogisticWorkspace {
+  /** Row stride of Z, W and grad (r rounded up to even). */
+  readonly rs: number;
+  /** Classes in W, out, G and grad (P rounded up to even). */
+  readonly Pp: number;
+  /** Weights, Pp × rs: class c's weights at c·rs. Write the first P rows' first r entries. */
+  readonly W: Float64Array;
+  /** Logits of the last {@link logits} call, row q at q·Pp. */
+  readonly out: Float64Array;
+  /** Residuals for {@link gradient}, row q at q·Pp; entries past P stay 0. */
+  readonly G: Float64Array;
+  /** Gradient of the last {@link gradient} call, Pp × rs. */
+  readonly grad: Float64Array;
+  private readonly rows: Int32Array;
+  private readonly ex: KernelExports;
+  private readonly at: { Z: number; W: number; out: number; G: number; grad: number; rows: number };
+
+  /**
+   * Copy Z (n × r, row-major) into a new module instance sized for products over up to n rows and
+   * P classes. @throws when the module is unavailable (check {@link simdModule} first)
+   */
+  constructor(mod: WebAssembly.Module, Z: Float64Array, n: number, r: number, P: number) {
+    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+    const rs = this.rs = roundUp(Math.max(1, r), 2), Pp = this.Pp = roundUp(P, 2), nr = roundUp(Math.max(1, n), 4);
+    // Regions 16-byte aligned (v128 loads), in bytes.
+    const sizes = { Z: n * rs * 8, W: Pp * rs * 8, out: nr * Pp * 8, G: nr * Pp * 8, grad: Pp * rs * 8, rows: nr * 4 };
+    let off = 0;
+    const at = {} as Record<keyof typeof sizes, number>;
+    for (const k of Object.keys(sizes) as (keyof typeof sizes)[]) { at[k] = off; off = roundUp(off + sizes[k], 16); }
+    this.at = at;
+    const mem = this.ex.memory;
+    const need = Math.ceil(off / 65536) - mem.buffer.byteLength / 65536;
+    if (need > 0) mem.grow(need);
+    const buf = mem.buffer;
+    const Zw = new Float64Array(buf, at.Z, n * rs);
+    for (let i = 0; i < n; i++) Zw.set(Z.subarray(i * r, i * r + r), i * rs);
+    this.W = new Float64Array(buf, at.W, Pp * rs);
+    this.out = new Float64Array(buf, at.out, nr * Pp);
+    this.G = new Float64Array(buf, at.G, nr * Pp);
+    this.grad = new Float64Array(buf, at.grad, Pp * rs);
+    this.rows = new Int32Array(buf, at.rows, nr);
+  }
+
+  /** Load the row list of the next products; returns their row count (idx.length rounded up to 4, extra rows repeat idx[0]). */
+  setRows(idx: ArrayLike<number>): number {
+    const m = roundUp(idx.length, 4);
+    for (let q = 0; q < m; q++) this.rows[q] = idx[q < idx.length ? q : 0];
+    return m;
+  }
+
+  /** out[q·Pp + c] = Σ_t Z[rows[q]]_t · W[c]_t for the m rows of {@link setRows}. */
+  logits(m: number): void {
+    this.ex.logits(this.at.Z, this.rs, this.at.rows, m, this.at.W, this.Pp, this.at.out);
+  }
+
+  /** grad = Σ_q G[q]·Z[rows[q]] (overwrites grad) for the m rows of {@link setRows}. */
+  gradient(m: number): void {
+    this.grad.fill(0);
+    this.ex.gradient(this.at.Z, this.rs, this.at.rows, m, this.at.G, this.Pp, this.at.grad);
+  }
+}
+
+/**
+ * A·Bᵀ (n × m, row-major) for row-major A (n × k) and B (m × k) on the SIMD kernels, or null where
+ * the module is unavailable (the caller then runs its own loops). Memory: (n + m)·k + n·m float64.
+ */
+export function simdMatmulTransB(A: Float64Array, n: number, k: number, B: Float64Array, m: number): Float64Array | null {
+  const mod = simdModule();
+  if (!mod || n === 0 || m === 0) return null;
+  // B plays the weights: a workspace over A with m "classes".
+  const ws = new LogisticWorkspace(mod, A, n, k, m);
+  for (let j = 0; j < m; j++) ws.W.set(B.subarray(j * k, j * k + k), j * ws.rs);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  ws.logits(ws.setRows(idx));
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) out.set(ws.out.subarray(i * ws.Pp, i * ws.Pp + m), i * m);
+  return out;
+}
