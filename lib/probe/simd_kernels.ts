@@ -10,19 +10,32 @@
  */
 import { LOGISTIC_KERNELS_WASM } from "./logistic_kernels_wasm";
 
+/**
+ * The slice of the WebAssembly API used here, typed locally: tslab compiles with lib es2022 only,
+ * which has no WebAssembly types (docs/ARCHITECTURE.md, tslab rules).
+ */
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+/** A compiled module (opaque here). */
+export type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (mod: WasmModule, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface KernelExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   logits(Z: number, rs: number, rows: number, nrows: number, W: number, P: number, out: number): void;
   gradient(Z: number, rs: number, rows: number, nrows: number, G: number, P: number, grad: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WasmModule | null | undefined;
 
 /** The compiled module, or null where this runtime has no WebAssembly SIMD (compiled once per thread). */
-export function simdModule(): WebAssembly.Module | null {
+export function simdModule(): WasmModule | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(Buffer.from(LOGISTIC_KERNELS_WASM, "base64"));
+      compiled = new wasm.Module(Buffer.from(LOGISTIC_KERNELS_WASM, "base64"));
     } catch {
       compiled = null; // no SIMD (e.g. a CPU without SSE4.1): the JavaScript loops run instead
     }
@@ -61,8 +74,8 @@ export class LogisticWorkspace {
    * Copy Z (n × r, row-major) into a new module instance sized for products over up to n rows and
    * P classes. @throws when the module is unavailable (check {@link simdModule} first)
    */
-  constructor(mod: WebAssembly.Module, Z: Float64Array, n: number, r: number, P: number) {
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+  constructor(mod: WasmModule, Z: Float64Array, n: number, r: number, P: number) {
+    this.ex = new wasm.Instance(mod, {}).exports as KernelExports;
     const rs = this.rs = roundUp(Math.max(1, r), 2), Pp = this.Pp = roundUp(P, 2), nr = roundUp(Math.max(1, n), 4);
     // Regions 16-byte aligned (v128 loads), in bytes.
     const sizes = { Z: n * rs * 8, W: Pp * rs * 8, out: nr * Pp * 8, G: nr * Pp * 8, grad: Pp * rs * 8, rows: nr * 4 };
