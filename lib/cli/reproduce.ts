@@ -18,7 +18,7 @@ settings, real-data folders, an earlier notebook) and its executed copy and the 
 figures/ and results/ are unchanged; otherwise the line before it says what changed.
 
 options:
-  --profile P          ci (minutes on 2 cores), laptop (about an hour), paper (the paper's settings; GPU)
+  --profile P          ci (minutes on 2 cores), laptop (about half an hour on 2 cores), paper (the paper's settings; GPU)
   --only NN[,NN]       run only these notebooks (by number), e.g. --only 00,03
   --cell-timeout SEC   per-cell timeout (default: ci 600, laptop 7200, paper none; 0 = none)
   --keep-going         run the remaining notebooks after a failure (post-steps still skipped)

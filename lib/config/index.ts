@@ -6,7 +6,7 @@ import { projectRoot } from "../util/paths";
  * Run profiles. One mechanism for every notebook and command: the `NANOMORPH_PROFILE` env var
  * (the CLI's `--profile` sets it).
  * - `ci`: everything small, all notebooks in a few minutes on 2 CPU cores.
- * - `laptop`: over an hour on a CPU (notebook 04's virus probe sweep is the long pole).
+ * - `laptop`: about half an hour on 2 CPU cores with the native backend (README, Profiles).
  * - `quality`: what a user gets when no profile is named: settings chosen by measurement on real
  *   micrographs for accuracy at a sensible CPU cost (README, "How the defaults were chosen").
  * - `paper`: the paper's exact hyperparameters (needs a GPU and the real data).
