@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { Rng } from "../lib/util/rng";
-import { LogisticWorkspace, simdModule, simdMatmulTransB } from "../lib/probe/simd_kernels";
+import { LogisticWorkspace, simdModule, simdMatmulTransB, tryWorkspace } from "../lib/probe/simd_kernels";
 import { fitLogistic, logisticProba } from "../lib/probe/logistic";
 
 function randn(len: number, seed: number): Float64Array {
@@ -42,6 +42,12 @@ describe("probe/simd_kernels", () => {
       ws.gradient(m); // overwrites, does not accumulate across calls
       assert.ok(Math.abs(ws.grad[0] - Array.from({ length: nIdx }, (_, q) => G[q * P] * Z[idx[q] * r]).reduce((a, b) => a + b, 0)) < 1e-12);
     }
+  });
+
+  it("falls back (null) when the operands would not fit a WebAssembly memory", () => {
+    // 10⁶ rows × 1000 columns of float64 is 8 GB: memory.grow refuses before anything is copied.
+    assert.equal(tryWorkspace(new Float64Array(0), 1_000_000, 1000, 2), null);
+    assert.ok(tryWorkspace(new Float64Array(6), 3, 2, 2), "small sizes get a workspace");
   });
 
   it("A·Bᵀ equals the plain product", () => {

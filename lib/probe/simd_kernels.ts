@@ -72,7 +72,8 @@ export class LogisticWorkspace {
 
   /**
    * Copy Z (n × r, row-major) into a new module instance sized for products over up to n rows and
-   * P classes. @throws when the module is unavailable (check {@link simdModule} first)
+   * P classes. @throws RangeError when that exceeds what a WebAssembly memory can hold (4 GiB; use
+   * {@link tryWorkspace} to fall back instead)
    */
   constructor(mod: WasmModule, Z: Float64Array, n: number, r: number, P: number) {
     this.ex = new wasm.Instance(mod, {}).exports as KernelExports;
@@ -115,15 +116,27 @@ export class LogisticWorkspace {
   }
 }
 
+/** A workspace, or null where the module is unavailable or the sizes do not fit a WebAssembly memory. */
+export function tryWorkspace(Z: Float64Array, n: number, r: number, P: number): LogisticWorkspace | null {
+  const mod = simdModule();
+  if (!mod) return null;
+  try {
+    return new LogisticWorkspace(mod, Z, n, r, P);
+  } catch (e) {
+    if (e instanceof RangeError) return null; // memory.grow refused: the JavaScript loops run instead
+    throw e;
+  }
+}
+
 /**
  * A·Bᵀ (n × m, row-major) for row-major A (n × k) and B (m × k) on the SIMD kernels, or null where
- * the module is unavailable (the caller then runs its own loops). Memory: (n + m)·k + n·m float64.
+ * the module is unavailable or the operands do not fit its memory (the caller then runs its own loops). Memory: (n + m)·k + n·m float64.
  */
 export function simdMatmulTransB(A: Float64Array, n: number, k: number, B: Float64Array, m: number): Float64Array | null {
-  const mod = simdModule();
-  if (!mod || n === 0 || m === 0) return null;
+  if (n === 0 || m === 0) return null;
   // B plays the weights: a workspace over A with m "classes".
-  const ws = new LogisticWorkspace(mod, A, n, k, m);
+  const ws = tryWorkspace(A, n, k, m);
+  if (!ws) return null;
   for (let j = 0; j < m; j++) ws.W.set(B.subarray(j * k, j * k + k), j * ws.rs);
   const idx = Array.from({ length: n }, (_, i) => i);
   ws.logits(ws.setRows(idx));
