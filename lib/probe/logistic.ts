@@ -22,7 +22,7 @@
  */
 import { minimizeLbfgs } from "./lbfgs";
 import { symmetricEigen } from "./eigh";
-import { type LogisticWorkspace, simdModule, simdMatmulTransB, tryWorkspace } from "./simd_kernels";
+import { type ProductWorkspace, matmulTransB, productWorkspace, simdModule } from "./simd_kernels";
 import type { FeatureMatrix } from "./matrix";
 import { Rng } from "../util/rng";
 import { byClass } from "./splits";
@@ -151,25 +151,9 @@ function statsOf(X: FeatureMatrix, rows: ArrayLike<number>, scalar = false): { m
   return { mean, std };
 }
 
-/** Xs·Xsᵀ (n × n) for Xs n × D, in plain JavaScript (symmetric: each pair once). */
-function gramJs(Xs: Float64Array, n: number, D: number): Float64Array {
-  const G = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const oi = i * D;
-    for (let j = 0; j <= i; j++) {
-      const oj = j * D;
-      let s0 = 0, s1 = 0, d = 0;
-      for (; d + 1 < D; d += 2) { s0 += Xs[oi + d] * Xs[oj + d]; s1 += Xs[oi + d + 1] * Xs[oj + d + 1]; }
-      if (d < D) s0 += Xs[oi + d] * Xs[oj + d];
-      G[i * n + j] = G[j * n + i] = s0 + s1;
-    }
-  }
-  return G;
-}
-
 /** Pivoted Cholesky of the Gram matrix of `Xs` (n × D): Z with Z·Zᵀ = Xs·Xsᵀ, rank-truncated at a relative 1e-10. */
 function gramBasis(Xs: Float64Array, n: number, D: number, simd: boolean): Basis {
-  const G = (simd && simdMatmulTransB(Xs, n, D, Xs, n)) || gramJs(Xs, n, D);
+  const G = matmulTransB(Xs, n, D, Xs, n, simd);
   const diag = new Float64Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) { diag[i] = G[i * n + i]; maxDiag = Math.max(maxDiag, diag[i]); }
@@ -206,43 +190,10 @@ function gramBasis(Xs: Float64Array, n: number, D: number, simd: boolean): Basis
  * `V[k·r + t]`), which maps weights back: W_z[t] = Σ_k V[k·r + t]·W_rot[k].
  */
 function principalAxes(Z: Float64Array, n: number, r: number, simd: boolean): { Zr: Float64Array; V: Float64Array } {
-  let M: Float64Array | null = null;
-  if (simd) {
-    const Zt = new Float64Array(r * n);
-    for (let i = 0; i < n; i++) for (let a = 0; a < r; a++) Zt[a * n + i] = Z[i * r + a];
-    M = simdMatmulTransB(Zt, r, n, Zt, r);
-  }
-  if (!M) {
-    M = new Float64Array(r * r);
-    for (let i = 0; i < n; i++) {
-      const zi = i * r;
-      for (let a = 0; a < r; a++) {
-        const v = Z[zi + a];
-        if (v === 0) continue;
-        const row = a * r;
-        for (let b = 0; b <= a; b++) M[row + b] += v * Z[zi + b];
-      }
-    }
-    for (let a = 0; a < r; a++) for (let b = 0; b < a; b++) M[b * r + a] = M[a * r + b];
-  }
-  const V = symmetricEigen(M, r).vectors;
-  const Zr = (simd && simdMatmulTransB(Z, n, r, V, r)) || rotateJs(Z, n, r, V);
-  return { Zr, V };
-}
-
-/** Z·Vᵀ (n × r) in plain JavaScript, V's rows the eigenvectors. */
-function rotateJs(Z: Float64Array, n: number, r: number, V: Float64Array): Float64Array {
-  const Zr = new Float64Array(n * r);
-  for (let i = 0; i < n; i++) {
-    const zi = i * r;
-    for (let k = 0; k < r; k++) {
-      const vk = k * r;
-      let s = 0;
-      for (let t = 0; t < r; t++) s += Z[zi + t] * V[vk + t];
-      Zr[zi + k] = s;
-    }
-  }
-  return Zr;
+  const Zt = new Float64Array(r * n);
+  for (let i = 0; i < n; i++) for (let a = 0; a < r; a++) Zt[a * n + i] = Z[i * r + a];
+  const V = symmetricEigen(matmulTransB(Zt, r, n, Zt, r, simd), r).vectors;
+  return { Zr: matmulTransB(Z, n, r, V, r, simd), V };
 }
 
 /**
@@ -278,93 +229,12 @@ function logitsZ(Z: Float64Array, r: number, i: number, theta: Float64Array, K: 
   }
 }
 
-/** Rows per block of the objective: each weight is loaded once per block (4 was fastest in V8). */
-const BLOCK = 4;
-
 /**
- * The penalised loss and its gradient on rows `idx` of Z (n × r), θ = [W (P × r, class-major),
- * b (P)]. Rows go in blocks of {@link BLOCK} and classes in pairs, so that each weight, gradient and
- * Z element loaded feeds several products (1.35× over single classes in V8; the loops are the fit's
- * whole cost).
+ * The penalised loss and its gradient on rows `idx` of the workspace's Z (n × r), θ = [W (P × r,
+ * class-major), b (P)]. The two matrix products run in the workspace (SIMD or plain JavaScript); the
+ * softmax, loss and penalty here.
  */
-function objective(Z: Float64Array, r: number, y: ArrayLike<number>, idx: ArrayLike<number>, K: number, C: number) {
-  const P = paramCols(K), off = K === 2 ? 1 : 0, bOff = r * P, inv = 1 / C;
-  const z = new Float64Array(BLOCK * K);
-  const o = new Int32Array(BLOCK), gc = new Float64Array(BLOCK * P);
-  return (theta: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    for (let q = 0; q < idx.length; q += BLOCK) {
-      const nb = Math.min(BLOCK, idx.length - q);
-      // A short last block repeats its first row with a zero residual.
-      for (let b = 0; b < BLOCK; b++) o[b] = idx[q + (b < nb ? b : 0)] * r;
-      const o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3];
-      // Classes in pairs: each Z element loaded feeds two dot products.
-      let c = 0;
-      for (; c + 1 < P; c += 2) {
-        const wa = c * r, wb = wa + r;
-        let a0 = theta[bOff + c], a1 = a0, a2 = a0, a3 = a0, b0 = theta[bOff + c + 1], b1 = b0, b2 = b0, b3 = b0;
-        for (let t = 0; t < r; t++) {
-          const x = theta[wa + t], w = theta[wb + t];
-          const z0 = Z[o0 + t], z1 = Z[o1 + t], z2 = Z[o2 + t], z3 = Z[o3 + t];
-          a0 += z0 * x; a1 += z1 * x; a2 += z2 * x; a3 += z3 * x;
-          b0 += z0 * w; b1 += z1 * w; b2 += z2 * w; b3 += z3 * w;
-        }
-        const k = c + off;
-        z[k] = a0; z[K + k] = a1; z[2 * K + k] = a2; z[3 * K + k] = a3;
-        z[k + 1] = b0; z[K + k + 1] = b1; z[2 * K + k + 1] = b2; z[3 * K + k + 1] = b3;
-      }
-      if (c < P) {
-        const wo = c * r;
-        let s0 = theta[bOff + c], s1 = s0, s2 = s0, s3 = s0;
-        for (let t = 0; t < r; t++) {
-          const w = theta[wo + t];
-          s0 += Z[o0 + t] * w; s1 += Z[o1 + t] * w; s2 += Z[o2 + t] * w; s3 += Z[o3 + t] * w;
-        }
-        const k = c + off;
-        z[k] = s0; z[K + k] = s1; z[2 * K + k] = s2; z[3 * K + k] = s3;
-      }
-      for (let b = 0; b < BLOCK; b++) {
-        const zb = b * K;
-        if (b >= nb) { for (let c = 0; c < P; c++) gc[b * P + c] = 0; continue; }
-        if (K === 2) z[zb] = 0;
-        let mx = -Infinity;
-        for (let c = 0; c < K; c++) if (z[zb + c] > mx) mx = z[zb + c];
-        let sum = 0;
-        for (let c = 0; c < K; c++) { z[zb + c] = Math.exp(z[zb + c] - mx); sum += z[zb + c]; }
-        const yi = y[idx[q + b]];
-        loss -= Math.log(z[zb + yi] / sum);
-        for (let c = 0; c < P; c++) gc[b * P + c] = z[zb + c + off] / sum - (c + off === yi ? 1 : 0);
-      }
-      for (c = 0; c + 1 < P; c += 2) {
-        const wa = c * r, wb = wa + r;
-        const a0 = gc[c], a1 = gc[P + c], a2 = gc[2 * P + c], a3 = gc[3 * P + c];
-        const b0 = gc[c + 1], b1 = gc[P + c + 1], b2 = gc[2 * P + c + 1], b3 = gc[3 * P + c + 1];
-        for (let t = 0; t < r; t++) {
-          const z0 = Z[o0 + t], z1 = Z[o1 + t], z2 = Z[o2 + t], z3 = Z[o3 + t];
-          grad[wa + t] += a0 * z0 + a1 * z1 + a2 * z2 + a3 * z3;
-          grad[wb + t] += b0 * z0 + b1 * z1 + b2 * z2 + b3 * z3;
-        }
-        grad[bOff + c] += a0 + a1 + a2 + a3;
-        grad[bOff + c + 1] += b0 + b1 + b2 + b3;
-      }
-      if (c < P) {
-        const wo = c * r, g0 = gc[c], g1 = gc[P + c], g2 = gc[2 * P + c], g3 = gc[3 * P + c];
-        for (let t = 0; t < r; t++) grad[wo + t] += g0 * Z[o0 + t] + g1 * Z[o1 + t] + g2 * Z[o2 + t] + g3 * Z[o3 + t];
-        grad[bOff + c] += g0 + g1 + g2 + g3;
-      }
-    }
-    let reg = 0;
-    for (let j = 0; j < bOff; j++) { reg += theta[j] * theta[j]; grad[j] += theta[j] * inv; }
-    return loss + 0.5 * reg * inv;
-  };
-}
-
-/**
- * {@link objective} with the two products on the SIMD workspace (which holds the same Z); the
- * softmax, loss and penalty stay here.
- */
-function objectiveSimd(ws: LogisticWorkspace, r: number, y: ArrayLike<number>, idx: ArrayLike<number>, K: number, C: number) {
+function objective(ws: ProductWorkspace, r: number, y: ArrayLike<number>, idx: ArrayLike<number>, K: number, C: number) {
   const P = paramCols(K), off = K === 2 ? 1 : 0, bOff = r * P, inv = 1 / C;
   const { W, out, G, Pp, rs } = ws;
   const z = new Float64Array(K);
@@ -399,11 +269,6 @@ function objectiveSimd(ws: LogisticWorkspace, r: number, y: ArrayLike<number>, i
   };
 }
 
-/** The objective on rows `idx`: on the SIMD workspace when there is one, else the JavaScript loops. */
-function makeObjective(Z: Float64Array, r: number, ws: LogisticWorkspace | null, y: ArrayLike<number>, idx: ArrayLike<number>, K: number, C: number) {
-  return ws ? objectiveSimd(ws, r, y, idx, K, C) : objective(Z, r, y, idx, K, C);
-}
-
 /** Squared norm of each column of Z (n × r) over rows `idx`. */
 function columnNorms(Z: Float64Array, r: number, idx: ArrayLike<number>): Float64Array {
   const out = new Float64Array(r);
@@ -431,7 +296,7 @@ export function cvFolds(y: ArrayLike<number>, K: number, folds: number, seed: nu
  * Mean held-out log-loss of stratified k-fold CV for each C, strongest first, every fold warm-started
  * from its fit at the previous C; stops after `patience` candidates without improvement (the rest NaN).
  */
-function cvLogLoss(Z: Float64Array, r: number, ws: LogisticWorkspace | null, y: number[], K: number, grid: readonly number[], folds: number, seed: number, gtol: number, patience: number): number[] {
+function cvLogLoss(Z: Float64Array, r: number, ws: ProductWorkspace, y: number[], K: number, grid: readonly number[], folds: number, seed: number, gtol: number, patience: number): number[] {
   const n = y.length;
   const fold = cvFolds(y, K, folds, seed);
   const parts = Array.from({ length: folds }, (_, f) => {
@@ -446,7 +311,7 @@ function cvLogLoss(Z: Float64Array, r: number, ws: LogisticWorkspace | null, y: 
     const C = grid[gi];
     let total = 0;
     for (const { train, held, cn, theta } of parts) {
-      minimizeLbfgs(makeObjective(Z, r, ws, y, train, K, C), theta, { gtol, h0: preconditioner(cn, train.length, K, C) });
+      minimizeLbfgs(objective(ws, r, y, train, K, C), theta, { gtol, h0: preconditioner(cn, train.length, K, C) });
       for (const i of held) {
         logitsZ(Z, r, i, theta, K, z);
         let mx = -Infinity;
@@ -482,7 +347,7 @@ export function fitLogistic(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
   const simd = cfg.kernels !== "js" && simdModule() !== null;
   const chol = gramBasis(Xs, n, D, simd);
   const { Zr, V } = principalAxes(chol.Z, n, chol.r, simd);
-  const ws = simd ? tryWorkspace(Zr, n, chol.r, paramCols(K)) : null;
+  const ws = productWorkspace(Zr, n, chol.r, paramCols(K), simd);
   const gtol = cfg.gtol ?? 1e-7;
   let C: number, cSource: LogisticModel["cSource"], cvLoss: number[] | undefined;
   const minCount = Math.min(...byClass(y, K).filter((rows) => rows.length > 0).map((rows) => rows.length));
@@ -504,7 +369,7 @@ export function fitLogistic(X: FeatureMatrix, labels: ArrayLike<number>, K: numb
   const P = paramCols(K), off = K === 2 ? 1 : 0;
   const theta = new Float64Array((r + 1) * P);
   const all = Array.from({ length: n }, (_, i) => i);
-  const res = minimizeLbfgs(makeObjective(Zr, r, ws, y, all, K, C), theta, { gtol, h0: preconditioner(columnNorms(Zr, r, all), n, K, C) });
+  const res = minimizeLbfgs(objective(ws, r, y, all, K, C), theta, { gtol, h0: preconditioner(columnNorms(Zr, r, all), n, K, C) });
   // Undo the rotation: W_z (r × P, row-major) = V·W_rot.
   const Wz = new Float64Array(r * P);
   for (let k = 0; k < r; k++) {
