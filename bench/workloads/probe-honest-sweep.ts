@@ -72,48 +72,42 @@ function writePeerData(data: SweepData, name: string, config: SweepConfig): void
   writeJsonAtomic(`${dir}/plan.json`, { rows: X.length / cols, cols, classes: data.classes.length, labels: Array.from(data.labels), grid: DEFAULT_C_GRID, fits });
 }
 
+/**
+ * A workload timing `runSweepParallel` (2 workers) over `data()` with `config`, expecting `fits`
+ * records; its peer reads what setup wrote to cacheDir("bench", name).
+ */
+function honestWorkload(name: string, description: string, data: () => SweepData, config: SweepConfig, fits: number): Workload {
+  return {
+    name, description, warmup: 0,
+    setup(): WorkloadRunner {
+      const d = data();
+      writePeerData(d, name, config);
+      return {
+        async run() {
+          const runs = await runSweepParallel(d, config, { workers: 2, minFits: 1 });
+          if (runs.length !== fits) throw new Error(`${name}: ${runs.length} runs, expected ${fits}`);
+        },
+        dispose() { /* plain arrays only */ },
+      };
+    },
+    peer: {
+      name: "sklearn-logistic-cv-2threads",
+      command: [PYTHON, "bench/peers/probe_honest_sweep.py", "--name", name],
+      unavailable: sklearnAvailable,
+    },
+  };
+}
+
 export const workloads: Workload[] = [
-  {
-    name: "probe-honest-sweep",
-    description: "80 honest logistic-head fits (n 8/4/2/1 × 20 splits, C by 5-fold CV over 6 values + refit) on 400×2048 features, 4 classes, 2 workers",
-    warmup: 0,
-    setup(): WorkloadRunner {
-      const full = benchFeatures();
-      const data = { ...full, featureSets: full.featureSets.slice(0, 1) };
-      writePeerData(data, "probe-honest-sweep", CONFIG);
-      return {
-        async run() {
-          const runs = await runSweepParallel(data, CONFIG, { workers: 2, minFits: 1 });
-          if (runs.length !== 80) throw new Error(`probe-honest-sweep: ${runs.length} runs, expected 80`);
-        },
-        dispose() { /* plain arrays only */ },
-      };
-    },
-    peer: {
-      name: "sklearn-logistic-cv-2threads",
-      command: [PYTHON, "bench/peers/probe_honest_sweep.py"],
-      unavailable: sklearnAvailable,
-    },
-  },
-  {
-    name: "probe-honest-wide",
-    description: "2 honest logistic-head fits, 9 classes × 100 labelled on 2048-d features with a spread spectrum (C by 5-fold CV + refit), 2 workers",
-    warmup: 0,
-    setup(): WorkloadRunner {
-      const data = wideFeatures();
-      writePeerData(data, "probe-honest-wide", WIDE_CONFIG);
-      return {
-        async run() {
-          const runs = await runSweepParallel(data, WIDE_CONFIG, { workers: 2, minFits: 1 });
-          if (runs.length !== 2) throw new Error(`probe-honest-wide: ${runs.length} runs, expected 2`);
-        },
-        dispose() { /* plain arrays only */ },
-      };
-    },
-    peer: {
-      name: "sklearn-logistic-cv-2threads",
-      command: [PYTHON, "bench/peers/probe_honest_sweep.py", "--name", "probe-honest-wide"],
-      unavailable: sklearnAvailable,
-    },
-  },
+  honestWorkload(
+    "probe-honest-sweep",
+    "80 honest logistic-head fits (n 8/4/2/1 × 20 splits, C by 5-fold CV over 6 values + refit) on 400×2048 features, 4 classes, 2 workers",
+    () => { const full = benchFeatures(); return { ...full, featureSets: full.featureSets.slice(0, 1) }; },
+    CONFIG, 80,
+  ),
+  honestWorkload(
+    "probe-honest-wide",
+    "2 honest logistic-head fits, 9 classes × 100 labelled on 2048-d features with a spread spectrum (C by 5-fold CV + refit), 2 workers",
+    wideFeatures, WIDE_CONFIG, 2,
+  ),
 ];
