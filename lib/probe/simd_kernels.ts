@@ -87,17 +87,12 @@ function fillRows(rows: Int32Array, idx: ArrayLike<number>): number {
  * zero, so it adds nothing to any product.
  */
 export class LogisticWorkspace implements ProductWorkspace {
-  /** Row stride of Z, W and grad (r rounded up to even). */
+  // Fields as documented on ProductWorkspace.
   readonly rs: number;
-  /** Classes in W, out, G and grad (P rounded up to even). */
   readonly Pp: number;
-  /** Weights, Pp × rs: class c's weights at c·rs. Write the first P rows' first r entries. */
   readonly W: Float64Array;
-  /** Logits of the last {@link logits} call, row q at q·Pp. */
   readonly out: Float64Array;
-  /** Residuals for {@link gradient}, row q at q·Pp; entries past P stay 0. */
   readonly G: Float64Array;
-  /** Gradient of the last {@link gradient} call, Pp × rs. */
   readonly grad: Float64Array;
   private readonly rows: Int32Array;
   private readonly ex: KernelExports;
