@@ -13,6 +13,20 @@ import { factoryFreeNames, unknownFactoryNames, PRELUDE_NAMES } from "../lib/bac
 const ROOT = path.resolve(__dirname, "..");
 const CHILD = `
 require("ts-node/register/transpile-only");
+// Test hooks, set before the shim loads. WRITE_LOG: record every write into the shim's temp folder.
+const fsm = require("fs");
+const writes = [];
+const inShimDir = (f) => /nanomorph-wasm-/.test(String(f));
+for (const name of ["writeFileSync", "renameSync"]) {
+  const orig = fsm[name];
+  fsm[name] = function (...a) { const to = name === "renameSync" ? a[1] : a[0]; if (inShimDir(to)) writes.push(name + " " + require("path").basename(String(to))); return orig.apply(this, a); };
+}
+// KILL_WORKER=k: pthread worker k ends (exit code 0, as an empty script does) before it can load.
+if (process.env.KILL_WORKER !== undefined) {
+  const wt = require("worker_threads"), Orig = wt.Worker;
+  let made = 0;
+  wt.Worker = class extends Orig { constructor(...a) { super(...a); if (made++ === Number(process.env.KILL_WORKER)) this.terminate(); } };
+}
 const tf = require("@tensorflow/tfjs");
 const crypto = require("crypto");
 const { initBackend } = require("./lib/backend/index");
@@ -25,13 +39,13 @@ const hash = (t) => { const a = t.dataSync(); return crypto.createHash("sha256")
   const a = tf.randomNormal([300, 200], 0, 1, "float32", 3), b = tf.randomNormal([200, 250], 0, 1, "float32", 4);
   const cot = tf.randomNormal([8, 16, 16, 32], 0, 1, "float32", 5);
   const [dx, dw] = tf.grads((xx, ww) => tf.sum(tf.mul(tf.conv2d(xx, ww, 2, "same"), cot)))([x, w]);
-  const out = { name: info.name, threads: info.threads, threadsReason: info.threadsReason,
+  const out = { name: info.name, threads: info.threads, threadsReason: info.threadsReason, writes,
     hashes: { conv: hash(tf.conv2d(x, w, 1, "same")), matMul: hash(tf.matMul(a, b)), dx: hash(dx), dw: hash(dw) },
     sample: Array.from(tf.conv2d(x, w, 1, "same").dataSync().slice(0, 4)) };
   console.log(JSON.stringify(out));
 })();`;
 
-interface ChildOut { name: string; threads: number; threadsReason: string; hashes: Record<string, string>; sample: number[] }
+interface ChildOut { name: string; threads: number; threadsReason: string; writes: string[]; hashes: Record<string, string>; sample: number[] }
 
 function runChild(env: Record<string, string>): ChildOut {
   const r = spawnSync(process.execPath, ["-e", CHILD], {
@@ -54,6 +68,22 @@ describe("backend/threaded wasm shim", function () {
     assert.match(two.threadsReason, /threaded wasm shim/);
     assert.deepEqual(two.hashes, one.hashes);
     assert.ok(one.sample.some((v) => v !== 0));
+  });
+
+  it("writes each temp script once, by rename (tfjs asks for the worker script once per worker; a rewrite raced starting workers)", () => {
+    const two = runChild({ NANOMORPH_WASM_THREADS: "2", NANOMORPH_BACKEND: "wasm" });
+    assert.equal(two.threads, 2, two.threadsReason);
+    assert.deepEqual(two.writes.sort(), ["renameSync main.cjs", "renameSync worker.cjs"]);
+  });
+
+  it("a pthread worker that ends before loading fails the threaded init at once: one thread, a reason, same numbers, exit 0", () => {
+    // Before the fix this process ended with code 0 in the middle of init (nothing left holding it open).
+    const one = runChild({ NANOMORPH_WASM_THREADS: "1", NANOMORPH_BACKEND: "wasm" });
+    const lost = runChild({ NANOMORPH_WASM_THREADS: "2", NANOMORPH_BACKEND: "wasm", KILL_WORKER: "0" });
+    assert.equal(lost.name, "wasm");
+    assert.equal(lost.threads, 1);
+    assert.match(lost.threadsReason, /pthread worker 0 exited \(code \d+\) before init finished/);
+    assert.deepEqual(lost.hashes, one.hashes);
   });
 
   it("falls back to one thread with a reason when wasm was already initialised, and still computes", () => {

@@ -61,7 +61,7 @@ describe("faults: bad inputs and output locations", function () {
       const data = path.join(dir, "h5data");
       await writeClassFolder(data, ["a", "b"], 2, 32);
       const r = await runCli(["probe", "--data", data, "--encoder", path.join(dir, "cut.h5"), "--labels-per-class", "1", "--splits", "1"]);
-      assert.equal(r.code, 1);
+      assert.equal(r.code, 1, r.err);
       assert.ok(!/name not defined|HDF5-DIAG/.test(r.err), r.err);
       assert.match(r.err, /cut\.h5 is truncated/);
       assert.ok(r.err.trim().split("\n").length <= 4, r.err);

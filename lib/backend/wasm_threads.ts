@@ -15,8 +15,18 @@
  * After init every pthread worker is `unref()`ed so the process still exits on its own.
  *
  * Everything patched is restored in `finally`; temp files are deleted once the workers have loaded.
+ *
+ * Two rules keep a failed init from passing for a finished program. Emscripten `unref()`s each worker
+ * once it has loaded, so while init is pending only the workers still loading hold the process open:
+ * a worker that ends before loading (an empty script reads as a clean exit 0) would leave init pending
+ * forever and Node would end the process with code 0, in the middle of a command. So
+ *  - each temp script is written once, atomically: tfjs asks for the worker script once per worker, and
+ *    rewriting it in place let a starting worker read a truncated, empty file (seen under load);
+ *  - a worker that exits or errors before init settles fails init at once (then one thread), and the
+ *    init time limit is a ref'd timer, so a pending init always ends in a result.
  */
 import * as fs from "fs";
+import { writeFileAtomic } from "../util/fsx";
 const os = require("os") as typeof import("os");
 import * as path from "path";
 const workerThreads = require("worker_threads") as typeof import("worker_threads");
@@ -93,17 +103,18 @@ function initTimeoutMs(): number {
 }
 
 /**
- * Resolve like `p`, or reject after `ms`. A timed-out threaded init is abandoned: its workers are
- * terminated and the caller's next `setBackend("wasm")` starts a fresh (single-threaded) init, whose
- * result tfjs keeps (it ignores an older pending init that resolves later).
+ * Resolve like `p`, or reject after `ms` or when `lost` rejects (a worker gone). A failed threaded
+ * init is abandoned: its workers are terminated and the caller's next `setBackend("wasm")` starts a
+ * fresh (single-threaded) init, whose result tfjs keeps (it ignores an older pending init that
+ * resolves later). The timer is deliberately ref'd: it is what keeps the process alive, and the wait
+ * bounded, if every worker that could answer is gone.
  */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+function withLimits<T>(p: Promise<T>, lost: Promise<never>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`threaded init did not finish within ${ms} ms`)), ms);
-    timer.unref();
   });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+  return Promise.race([p, lost, t]).finally(() => clearTimeout(timer));
 }
 
 /** Why the shim cannot run in this process, or null when it can. */
@@ -136,6 +147,10 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
   const blobText = new WeakMap<Blob, string>();
   const created: import("worker_threads").Worker[] = [];
   let shimError: string | null = null;
+  let settled = false;
+  let workerLost: (e: Error) => void = () => undefined;
+  const lost = new Promise<never>((_, reject) => { workerLost = reject; });
+  lost.catch(() => undefined); // only ever read through the race below
 
   const OrigBlob = globalThis.Blob;
   const origCreate = URL.createObjectURL;
@@ -154,14 +169,16 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
           shimError = `factory uses bundle names the prelude lacks: ${unknown.join(", ")}`;
           throw new Error(`lib/backend/wasm_threads.ts: ${shimError}`);
         }
-        fs.writeFileSync(mainPath, prelude(mainPath) + text);
+        if (!fs.existsSync(mainPath)) writeFileAtomic(mainPath, prelude(mainPath) + text);
       }
     }
   }
   class TrackedWorker extends OrigWorker {
     constructor(...args: ConstructorParameters<typeof workerThreads.Worker>) {
       super(...args);
-      created.push(this);
+      const index = created.push(this) - 1;
+      this.once("exit", (code) => { if (!settled) workerLost(new Error(`pthread worker ${index} exited (code ${code}) before init finished`)); });
+      this.once("error", (e) => { if (!settled) workerLost(new Error(`pthread worker ${index} failed before init finished: ${e.message}`)); });
     }
   }
 
@@ -175,7 +192,8 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
         shimError = "worker script requested before the main-script Blob was seen";
         throw new Error(`lib/backend/wasm_threads.ts: ${shimError}`);
       }
-      fs.writeFileSync(workerPath, text + workerHook(mainPath));
+      // Asked once per worker with the same text: written the first time only (see the file comment).
+      if (!fs.existsSync(workerPath)) writeFileAtomic(workerPath, text + workerHook(mainPath));
       return workerPath;
     };
     const cpus = origCpus.call(os);
@@ -183,7 +201,7 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
     tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
     wasmBackend.setThreadsCount(threads);
 
-    const ok = await withTimeout(tf.setBackend("wasm"), initTimeoutMs());
+    const ok = await withLimits(tf.setBackend("wasm"), lost, initTimeoutMs());
     if (!ok) throw new Error(shimError ?? "tf.setBackend('wasm') resolved false with the threaded build");
     for (const w of created) w.unref();
     const got = wasmBackend.getThreadsCount();
@@ -194,6 +212,7 @@ export async function initWasmThreaded(threads: number): Promise<WasmThreadsResu
     wasmBackend.setThreadsCount(1);
     return { ok: false, threads: 0, reason: `threaded wasm shim failed: ${(e as Error).message ?? String(e)}` };
   } finally {
+    settled = true;
     globalThis.Blob = OrigBlob;
     URL.createObjectURL = origCreate;
     (os as { cpus: () => import("os").CpuInfo[] }).cpus = origCpus;

@@ -93,6 +93,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+/** Exit code of a command that stopped without finishing (sysexits' EX_SOFTWARE: an internal error). */
+export const UNFINISHED_EXIT_CODE = 70;
+
+/**
+ * Run `main(argv)` as this process's job: its result becomes the exit code.
+ *
+ * Why the guard: Node ends a process whose event loop has nothing left to do, with exit code 0, even
+ * while `main` still awaits a promise that nothing can settle any more (one whose only source was a
+ * worker that died). A command that did not finish must never look like a success to a shell or a
+ * scheduler, so that case prints what was still open and exits {@link UNFINISHED_EXIT_CODE}.
+ */
+export function runAsProcess(argv: string[], run: (argv: string[]) => Promise<number> = main): void {
+  let settled = false;
+  process.on("beforeExit", () => {
+    if (settled) return;
+    settled = true;
+    const open = process.getActiveResourcesInfo().join(", ") || "nothing";
+    console.error(`nanomorph: internal error: '${argv.join(" ")}' stopped before it finished (the process ran out of work; still open: ${open}). ` +
+      `Its outputs are incomplete (each file is whole or absent); run it again, and report this if it repeats.`);
+    process.exitCode = UNFINISHED_EXIT_CODE;
+  });
+  run(argv).then((code) => { settled = true; process.exitCode = code; });
 }
+
+if (require.main === module) runAsProcess(process.argv.slice(2));
