@@ -23,11 +23,13 @@ echo "build: $((SECONDS - t0)) s"
 # libtorch_cuda etc. must be found at run time (rpath is set; LD_LIBRARY_PATH as a fallback).
 TORCH_LIB="$("$PY" -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
 export LD_LIBRARY_PATH="$TORCH_LIB:${LD_LIBRARY_PATH:-}"
-echo "== nanomorph native-cuda, ResNet50 SimCLR 224x224 batch $BATCH"
+# DRY (the CPU smoke) runs resnet8 64² on both sides, so even its ratio compares the same step.
+if [ -n "${DRY:-}" ]; then ARCH=resnet8; SIZE=64; else ARCH=resnet50; SIZE=224; fi
+echo "== nanomorph ${DEVICE_BACKEND:-native-cuda}, $ARCH SimCLR ${SIZE}x$SIZE batch $BATCH"
 ( cd "$APP" && NANOMORPH_BACKEND="${DEVICE_BACKEND:-native-cuda}" NANOMORPH_QUIET=0 timeout 240 "$NODE" bench/device/simclr_gpu.js --batch "$BATCH" --repeats "${REPEATS:-3}" --warmup 1 ${DRY:+--dry} ) \
   > "$OUT/ours.json" 2> "$OUT/ours.err"; echo "rc $?"; tail -8 "$OUT/ours.err"; cat "$OUT/ours.json"
-echo "== PyTorch on the same GPU"
-( cd "$APP" && timeout 180 "$PY" bench/peers/ssl_resnet.py --mode train --arch resnet50 --size 224 --batch "$BATCH" --threads "$(nproc)" --device "${PEER_DEVICE:-cuda}" --repeats "${REPEATS:-3}" --warmup 1 ) \
+echo "== PyTorch on the same device (${PEER_DEVICE:-cuda}), $ARCH ${SIZE}x$SIZE batch $BATCH"
+( cd "$APP" && timeout 180 "$PY" bench/peers/ssl_resnet.py --mode train --arch "$ARCH" --size "$SIZE" --batch "$BATCH" --threads "$(nproc)" --device "${PEER_DEVICE:-cuda}" --repeats "${REPEATS:-3}" --warmup 1 ) \
   > "$OUT/peer.json" 2> "$OUT/peer.err"; echo "rc $?"; tail -3 "$OUT/peer.err"; cat "$OUT/peer.json"
 "$PY" - "$OUT/ours.json" "$OUT/peer.json" <<'PYX'
 import json, sys
