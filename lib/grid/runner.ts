@@ -1,5 +1,6 @@
 import * as path from "path";
 import { resultsDir } from "../util/paths";
+import { exitCodeForSignal } from "../util/interrupt";
 import { Progress } from "../util/progress";
 import { expandGrid, type GridSpec, type GridCell } from "./spec";
 import { shardCells, type Shard } from "./shard";
@@ -44,7 +45,7 @@ export async function runGrid(g: GridSpec, opts: RunOptions = {}): Promise<RunSu
   let current: string | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
     if (current) store.release(current);
-    process.exit(sig === "SIGINT" ? 130 : 143);
+    process.exit(exitCodeForSignal(sig));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
