@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { projectRoot } from "../util/paths";
 
 /** tfjs dtype -> the addon's dtype code (float32 0, int32 1, bool 2). */
 export const DTYPE_CODE: Record<string, number> = { float32: 0, int32: 1, bool: 2 };
@@ -46,7 +47,8 @@ export interface NativeAddon {
 }
 
 /** Folder of the addon sources and build output. */
-export const NATIVE_DIR = path.resolve(__dirname, "..", "..", "native", "torch_backend");
+// From the project root, not __dirname: the same path from lib/ (ts-node) and dist/lib/ (compiled CLI).
+export const NATIVE_DIR = path.join(projectRoot(), "native", "torch_backend");
 /** Path of the compiled addon. */
 export const NATIVE_ADDON_PATH = path.join(NATIVE_DIR, "build", "nanomorph_torch.node");
 

@@ -18,11 +18,9 @@ import { fitLogistic, predictLogistic, type LogisticConfig } from "./logistic";
 import { stratifiedSplit, drawPerClass, carveValidation } from "./splits";
 import { classificationMetrics } from "./metrics";
 
+import type { Protocol } from "./protocols";
 /** Protocol (head and how its stopping/regularisation is chosen): see the file comment. */
-export type Protocol = "honest" | "honest-adam" | "paper";
-
-/** Every protocol name, for option parsing. */
-export const PROTOCOLS: readonly Protocol[] = ["honest", "honest-adam", "paper"];
+export { PROTOCOLS, type Protocol } from "./protocols";
 
 /** Features of one encoder (at one encoder seed) for every image of the dataset, rows aligned with the labels. */
 export interface FeatureSet {
