@@ -26,6 +26,9 @@ const COMMANDS: Record<string, () => Command> = {
   audit: () => require("./audit").command,
 };
 
+/** The subcommand names, in `--help` order. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 function load(name: string): Command | null {
   try {
     return COMMANDS[name]();

@@ -18,9 +18,11 @@ interface Base {
   placeholder?: string;
   /** How the default is described when it is not a literal (e.g. "from the profile"). */
   defaultText?: string;
+  /** The option must be given (a usage error names it otherwise). */
+  required?: boolean;
 }
 /** Free text (a path, a spec). */
-export interface StringOption extends Base { type: "string"; default?: string; required?: boolean }
+export interface StringOption extends Base { type: "string"; default?: string }
 /** A number checked against [min, max] (and integer when asked). */
 export interface NumberOption extends Base {
   type: "number"; default?: number; min?: number; max?: number; integer?: boolean;
@@ -34,7 +36,7 @@ export interface NumberListOption extends Base {
 /** One word of a fixed set. */
 export interface EnumOption<C extends string = string> extends Base { type: "enum"; choices: readonly C[]; default?: C }
 /** Present or absent. */
-export interface FlagOption extends Base { type: "boolean" }
+export interface FlagOption extends Omit<Base, "required"> { type: "boolean" }
 /** Any option declaration. */
 export type OptionDecl = StringOption | NumberOption | NumberListOption | EnumOption | FlagOption;
 /** Option name (kebab-case, without `--`) → declaration. */
@@ -120,7 +122,7 @@ function optionLines(name: string, d: OptionDecl, column: number): string[] {
   if (d.type === "enum" && d.placeholder) notes.push(d.choices.join(" | "));
   const def = defaultText(d);
   if (def !== null) notes.push(`default ${def}`);
-  if (d.type === "string" && d.required) notes.push("required");
+  if (d.type !== "boolean" && d.required) notes.push("required");
   const text = notes.length ? `${d.description} (${notes.join("; ")})` : d.description;
   const body = wrap(text, column, column);
   const pad = head.length + 2 <= column ? head.padEnd(column) : `${head}\n${" ".repeat(column)}`;
@@ -157,7 +159,7 @@ function checkNumber(name: string, d: NumberOption | NumberListOption, raw: stri
 export function convertOption(name: string, d: OptionDecl, raw: string | boolean | undefined): unknown {
   if (d.type === "boolean") return raw === true;
   if (raw === undefined) {
-    if (d.type === "string" && d.required) throw new UsageError(`--${name} ${d.placeholder ?? "VALUE"} is required`);
+    if (d.required) throw new UsageError(`--${name} ${d.placeholder ?? "VALUE"} is required`);
     return d.default;
   }
   const s = String(raw);

@@ -146,9 +146,14 @@ function checkChromium(): Check {
   return { name: "chromium", required: true, ok: true, detail: `${c}${r.status === 0 ? ` (${r.stdout.trim()})` : ""}` };
 }
 
+/** Debian/PyPI distribution name of each oracle module, for its version without importing it. */
+const ORACLE_DISTRIBUTIONS: Record<string, string> = { numpy: "numpy", scipy: "scipy", sklearn: "scikit-learn", torch: "torch", h5py: "h5py", skimage: "scikit-image" };
+
 function checkOracles(python: string | null): Check {
   const py = python ?? "/usr/bin/python3";
-  const code = `import importlib, json\nout = {}\nfor m in ${JSON.stringify(PYTHON_ORACLES)}:\n    try:\n        out[m] = getattr(importlib.import_module(m), "__version__", "?")\n    except Exception as e:\n        out[m] = None\nprint(json.dumps(out))`;
+  // find_spec + package metadata: whether each module is importable and its version, without importing
+  // it (importing torch alone takes seconds; the doctor should answer in about one).
+  const code = `import importlib.util, importlib.metadata as md, json\nout = {}\nfor m, d in ${JSON.stringify(Object.entries(ORACLE_DISTRIBUTIONS))}:\n    if importlib.util.find_spec(m) is None:\n        out[m] = None\n        continue\n    try:\n        out[m] = md.version(d)\n    except Exception:\n        out[m] = "present"\nprint(json.dumps(out))`;
   const r = fs.existsSync(py) || !py.startsWith("/") ? spawnSync(py, ["-c", code], { encoding: "utf8", timeout: 120_000 }) : null;
   let found: Record<string, string | null> = {};
   try { found = r && r.status === 0 ? (JSON.parse(r.stdout.trim()) as Record<string, string | null>) : {}; } catch { found = {}; }
