@@ -56,6 +56,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: "NANOMORPH_ECHO_CHARS", type: "integer", default: "4000", description: "characters of a failed cell's output that `reproduce` repeats", affectsResults: false },
   { name: "NANOMORPH_INTERRUPT_GRACE_MS", type: "integer", default: "20000", description: "how long a Ctrl-C'd run may take to reach its checkpoint before it is stopped at once", affectsResults: false },
   { name: "NANOMORPH_WASM_INIT_TIMEOUT_MS", type: "integer", default: "60000", description: "time limit of the threaded wasm start (then one thread)", affectsResults: false },
+  { name: "NANOMORPH_NOTEBOOK", type: "flag", default: "0", description: "set by the project's tslab kernel: progress bars update one line in place", affectsResults: false },
   { name: "NANOMORPH_FROM_SOURCE", type: "flag", default: "0", description: "bin/nanomorph runs the TypeScript sources even when dist/ is current", affectsResults: false },
   // development
   { name: "NANOMORPH_RECORD_KERNELS", type: "enum", values: ["1", "time", "shapes"], default: "unset", description: "count (or time, or time per shape) every native kernel call", affectsResults: false },
