@@ -9,7 +9,7 @@ import { UsageError } from "../lib/cli/args";
 import { writeSizedParticleSet } from "../lib/data/synth/sized_particles";
 import { readJson } from "../lib/util/fsx";
 import sharp from "sharp";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { extractParticles } from "../lib/particles/extract";
 
 /** Run a command with console.log captured; returns exit code and stdout text. */

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { distributionStats, histogramOf } from "../lib/particles/size_stats";
-import { ksStatistic } from "../lib/particles/ks";
+import { ksStatistic } from "../lib/stats/ks";
 import { matchParticles } from "../lib/particles/match";
 import { measureInstances } from "../lib/particles/extract";
 import { instancesFromLabelMap } from "../lib/particles/instances";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { command as quantify } from "../lib/cli/quantify";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { encodeMaskPng } from "../lib/quantify/mask_io";
 

@@ -5,7 +5,7 @@ import * as path from "path";
 import sharp from "sharp";
 import { command as segment } from "../lib/cli/segment";
 import { command as quantify } from "../lib/cli/quantify";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { encodeMaskPng } from "../lib/quantify/mask_io";
 import { Rng } from "../lib/util/rng";

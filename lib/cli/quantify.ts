@@ -7,7 +7,7 @@ import { userCalibration, type Calibration } from "../data/calibration";
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
-import { summarize } from "../probe/stats";
+import { summarize } from "../stats/quantiles";
 
 const HELP = `usage: nanomorph quantify --masks DIR|FILE [--nm-per-px X] [options]
 

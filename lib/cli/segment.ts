@@ -13,7 +13,7 @@ import { trainSegmenter, predictProbabilities } from "../seg/train";
 import { segScores, batchScores, type SegScores } from "../seg/metrics";
 import { epochsFor } from "../seg/schedule";
 import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, readMaskForSeg, type FitMode } from "../seg/pairs";
-import { summarize } from "../probe/stats";
+import { summarize } from "../stats/quantiles";
 import { saveSegmentModel } from "../seg/model_file";
 import { Rng } from "../util/rng";
 import { resultsDir } from "../util/paths";

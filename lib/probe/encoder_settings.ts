@@ -8,7 +8,7 @@ import { loadProbeConfig } from "./config";
 import { encoderFeatureSets } from "./dataset";
 import { profileName, profileIsExplicit } from "../config/index";
 import type { PreprocessChoice } from "../models/preprocess";
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 
 /** Resolved encoder settings. */
 export interface EncoderSettings {

@@ -11,11 +11,11 @@
  */
 import { Rng } from "../util/rng";
 import { Progress } from "../util/progress";
-import type { FeatureMatrix } from "./matrix";
-import { columnStats, standardize, toFloat64 } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
+import { columnStats, standardize, toFloat64 } from "../linalg/matrix";
 import { fitLinearProbe, predictLabels, type ProbeConfig } from "./linear_probe";
 import { fitLogistic, predictLogistic, type LogisticConfig } from "./logistic";
-import { stratifiedSplit, drawPerClass, carveValidation } from "./splits";
+import { stratifiedSplit, drawPerClass, carveValidation } from "../stats/splits";
 import { classificationMetrics } from "./metrics";
 
 import type { Protocol } from "./protocols";

@@ -1,5 +1,5 @@
 import * as path from "path";
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 import { readMaskFile, type MaskRule } from "./mask_io";
 import { percolation, type PercolationOptions, type PercolationResult } from "./percolation";
 import { measureDomains, type DomainOptions, type ImageMeasure } from "./domains";
