@@ -54,7 +54,7 @@ const NM_PER_UNIT: Record<string, number> = {
  * Anything outside is a wrong unit or a corrupt field, never a micrograph. THE one place this rule
  * lives: file metadata, sidecars, scale bars and `--nm-per-px` are all checked against it.
  */
-export const NM_PER_PX_RANGE = { min: 1e-6, max: 1e9 } as const;
+export const NM_PER_PX_RANGE = { min: 1e-6, max: 1e9, text: "1e-6…1e9 nm/px" } as const;
 
 /**
  * Why `nmPerPx` cannot be a pixel size (not a finite number > 0, or outside {@link NM_PER_PX_RANGE}),
@@ -63,7 +63,7 @@ export const NM_PER_PX_RANGE = { min: 1e-6, max: 1e9 } as const;
 export function nmPerPxProblem(nmPerPx: number): string | null {
   if (!Number.isFinite(nmPerPx) || nmPerPx <= 0) return `${nmPerPx} nm/px is not a positive number`;
   if (nmPerPx < NM_PER_PX_RANGE.min || nmPerPx > NM_PER_PX_RANGE.max) {
-    return `${nmPerPx} nm/px is outside the physical range ${NM_PER_PX_RANGE.min}…${NM_PER_PX_RANGE.max} nm/px (a wrong unit?)`;
+    return `${nmPerPx} nm/px is outside the physical range ${NM_PER_PX_RANGE.text} (a wrong unit?)`;
   }
   return null;
 }
@@ -93,7 +93,7 @@ export function toNanometres(value: number, unit: string): number {
  */
 export function userCalibration(nmPerPx: number): Calibration {
   const problem = nmPerPxProblem(nmPerPx);
-  if (problem) throw new Error(`--nm-per-px must be a positive number of nanometres per pixel in ${NM_PER_PX_RANGE.min}…${NM_PER_PX_RANGE.max}: ${problem}`);
+  if (problem) throw new Error(`--nm-per-px must be a positive number of nanometres per pixel in ${NM_PER_PX_RANGE.text}: ${problem}`);
   return { nmPerPxX: nmPerPx, nmPerPxY: nmPerPx, source: "user", detail: "--nm-per-px", confidence: 1 };
 }
 
