@@ -190,7 +190,7 @@ export async function readCalibrationReport(file: string, opts: ReadCalibrationO
     const s = readSidecarScale(file, w);
     if (s) return done(fromReading(s, "sidecar"));
   }
-  return { calibration: null, reason: `no calibration metadata in ${path.basename(file)}${ext === ".tif" || ext === ".tiff" ? " (no FEI, Zeiss, DigitalMicrograph, OME or ImageJ pixel size)" : ""} and no JEOL/Hitachi .txt sidecar` };
+  return { calibration: null, reason: `no calibration metadata in ${path.basename(file)}${ext === ".tif" || ext === ".tiff" ? " (no FEI, Zeiss, JEOL SightX, DigitalMicrograph, OME or ImageJ pixel size)" : ""} and no JEOL/Hitachi .txt sidecar` };
 }
 
 /**

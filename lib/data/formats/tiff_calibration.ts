@@ -4,6 +4,7 @@
  * present but unusable is reported as such, never skipped for a guess from another field):
  *  - FEI/Thermo SEM/FIB: tag 34682 (FEI_HELIOS) or 34680 (FEI_SFEG), INI text (./tiff_sem_text).
  *  - Zeiss SEM: tag 34118 (CZ_SEM) text, with HyperSpy's 1024/width rescaling (./tiff_sem_text).
+ *  - JEOL SightX TEM TIFF: Make "JEOL Ltd." + XML description, resolution / magnification (./tiff_jeol_sightx).
  *  - DigitalMicrograph-saved TIFF: private tags 65003/65004 (x/y unit text), 65009/65010 (x/y scale,
  *    double), as HyperSpy maps them (its `_add_axes_digital_micrograph`; x = image columns).
  *  - OME-TIFF: ImageDescription XML, first `<Pixels PhysicalSizeX=… PhysicalSizeXUnit=…>` (unit
@@ -18,6 +19,7 @@
  */
 import { openTiffTags, TiffDirectory } from "./tiff_ifd";
 import { feiScale, zeissScale } from "./tiff_sem_text";
+import { jeolSightXScale } from "./tiff_jeol_sightx";
 import { FormatError, ScaleReading, pickSlice, unusableReading } from "./types";
 
 export { parseIni, feiScale, zeissScale, parseZeissText } from "./tiff_sem_text";
@@ -27,7 +29,7 @@ export type TiffScale = Extract<ScaleReading, { ok: true }>;
 
 /** TIFF tag numbers read here. */
 export const TIFF_TAGS = {
-  imageWidth: 256, imageDescription: 270, xResolution: 282, yResolution: 283,
+  imageWidth: 256, imageDescription: 270, make: 271, xResolution: 282, yResolution: 283, resolutionUnit: 296,
   feiSfeg: 34680, feiHelios: 34682, czSem: 34118,
   dmXUnit: 65003, dmYUnit: 65004, dmXScale: 65009, dmYScale: 65010,
 } as const;
@@ -84,9 +86,11 @@ export function scaleFromDirectory(d: TiffDirectory, width: number): ScaleReadin
   const cz = d.text(t.czSem);
   const z = cz ? zeissScale(cz, width) : null;
   if (z) return z;
+  const desc = d.text(t.imageDescription);
+  const sightx = jeolSightXScale(d.text(t.make), desc, d.number(t.xResolution), d.number(t.yResolution), d.number(t.resolutionUnit));
+  if (sightx) return sightx;
   const dm = dmTagScale(d);
   if (dm) return dm;
-  const desc = d.text(t.imageDescription);
   if (desc && /<(\w+:)?OME\b/.test(desc)) return omeScale(desc);
   if (desc && desc.startsWith("ImageJ=")) return imagejScale(desc, d.number(t.xResolution), d.number(t.yResolution));
   return null;
