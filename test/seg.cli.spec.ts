@@ -59,6 +59,9 @@ describe("cli segment / quantify", function () {
         assert.ok(im.iouT <= im.diceT + 1e-12); // IoU ≤ Dice always
         const meta = await sharp(im.predicted).metadata();
         assert.deepEqual([meta.width, meta.height], [80, 64]);
+        // each row says where its nm/px would come from: these PNGs state none, and say so
+        assert.deepEqual([im.nmPerPx, im.calibrationSource], ["", "none"]);
+        assert.match(im.calibrationFrom, /^none: no calibration metadata in /);
       }
       assert.ok(fs.existsSync(path.join(out, "segment.json")));
       assert.equal(typeof rep.median.dice, "number");

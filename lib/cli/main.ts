@@ -44,7 +44,7 @@ function usage(): string {
     const c = load(name);
     if (c) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   }
-  lines.push("", "global options: --profile ci|laptop|quality|paper (default quality) (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND), --stack-slice N (slice of a 3-D microscope stack to read; sets NANOMORPH_STACK_SLICE)");
+  lines.push("", "global options: --profile ci|laptop|quality|paper (default quality) (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND), --stack-slice N (slice of a 3-D microscope stack or page of a multi-page TIFF to read; sets NANOMORPH_STACK_SLICE)");
   return lines.join("\n");
 }
 
