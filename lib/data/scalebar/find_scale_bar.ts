@@ -8,6 +8,8 @@ import type { BarCandidate, Box, FindBarOptions, GreyImage } from "./find_bar";
 import { isRoundLength, parseLabels } from "./parse_label";
 import type { ParsedLabel } from "./parse_label";
 import { createLabelReader } from "./read_label";
+import { findTextLines } from "./text_lines";
+import type { TextLine } from "./text_lines";
 import type { LabelReader, LabelReaderOptions, OcrLine, TextLevels } from "./read_label";
 
 /** A scale bar that was found and read. */
@@ -59,6 +61,16 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
   nmPerPxRange?: [number, number];
   /** Refuse when the label line's OCR confidence (0…100) is below this [40]. */
   minOcrConfidence?: number;
+  /**
+   * How labels are looked for ["both"]: "lines" OCRs only the text lines found beside the bar (one PSM-7
+   * line each, see text_lines.ts); "sparse" OCRs the whole neighbourhood (the older method); "both" tries
+   * lines first and falls back to sparse.
+   */
+  method?: "lines" | "sparse" | "both";
+  /** Refuse bars shorter than this, pixels [30]: their ends' blur alone is ±2 % (measured on JPEG figures). */
+  minBarPx?: number;
+  /** How many text lines beside one bar to read [4]. */
+  maxLinesPerBar?: number;
 }
 
 function union(a: Box, b: Box): Box {
@@ -132,6 +144,90 @@ function textLevelsFor(c: BarCandidate): TextLevels[] {
   return [strict, other, wide];
 }
 
+/** Text/background levels for one line: its ink is the bar's polarity ("bar") or the opposite ("other"). */
+function lineLevels(c: BarCandidate, ink: TextLine["ink"]): TextLevels {
+  const sign = c.polarity === "bright" ? 1 : -1;
+  const bg = c.barLevel - sign * c.contrast;
+  // In units above the surround towards the bar: text full / none at these offsets.
+  const [full, none] = ink === "bar" ? [0.8 * c.contrast, 0.3 * c.contrast] : [-Math.max(90, 0.7 * c.contrast), -Math.max(30, 0.2 * c.contrast)];
+  return { full: bg + sign * full, none: bg + sign * none };
+}
+
+/**
+ * A label INSIDE a bar ("|—— 200 nm ——|"): the candidate is the part on one side of the text. When a run
+ * of bar-coloured pixels on the bar's rows continues on the far side of a left/right line (within 1.5
+ * line heights of it), the bar spans both parts: return its length from the far run's outer end, else null.
+ */
+function lengthAcrossLabel(img: GreyImage, c: BarCandidate, line: TextLine): number | null {
+  if (line.side !== "left" && line.side !== "right") return null;
+  const sign = c.polarity === "bright" ? 1 : -1;
+  const bg = c.barLevel - sign * c.contrast;
+  const lh = line.box.y1 - line.box.y0;
+  const isBar = (x: number, y: number): boolean => sign * (img.data[y * img.width + x] - bg) > 0.5 * c.contrast;
+  const step = line.side === "left" ? -1 : 1;
+  let best: number | null = null;
+  for (let y = c.box.y0; y < c.box.y1; y++) {
+    let x = line.side === "left" ? Math.floor(line.box.x0) - 1 : Math.ceil(line.box.x1);
+    let skipped = 0;
+    while (x >= 0 && x < img.width && !isBar(x, y) && skipped <= 1.5 * lh) { x += step; skipped++; }
+    if (x < 0 || x >= img.width || !isBar(x, y)) continue;
+    let run = 0;
+    while (x >= 0 && x < img.width && isBar(x, y)) { x += step; run++; }
+    if (run < Math.max(4, lh)) continue;
+    const outer = line.side === "left" ? x + 1 : x;
+    const len = line.side === "left" ? c.box.x0 - outer + c.lengthPx : outer - c.box.x1 + c.lengthPx;
+    best = best === null ? len : Math.max(best, len);
+  }
+  return best;
+}
+
+interface LineReading {
+  hit: LabelHit;
+  line: TextLine;
+  text: string;
+}
+
+/**
+ * Read the text lines next to bar `c` (nearest first, at most `maxLines`), each as one OCR line, and
+ * return the first confident length label with the line it came from; `seen` collects what was read.
+ * For a line above/below the bar only a label overlapping the bar's columns (±30 % of its length)
+ * counts (SEM data strips hold Mag, WD and HV fields beside the bar's own length).
+ */
+async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidate, bar: Box, minOcr: number, minText: number, seen: string[], maxLines: number): Promise<LineReading | null> {
+  const L = c.box.x1 - c.box.x0;
+  for (const line of findTextLines(img, c).slice(0, maxLines)) {
+    const lh = line.box.y1 - line.box.y0;
+    if (lh < minText) continue;
+    const region: Box = { x0: line.box.x0 - 0.6 * lh, y0: line.box.y0 - 0.35 * lh, x1: line.box.x1 + 0.6 * lh, y1: line.box.y1 + 0.35 * lh };
+    const levels = lineLevels(c, line.ink);
+    const read = await reader.read(img, region, levels, [bar], "line");
+    const hits: LabelHit[] = [];
+    for (const l of read) {
+      seen.push(l.text);
+      for (const p of parseLabels(l.text)) {
+        const h = hitFor(p, l, levels);
+        if ((line.side === "above" || line.side === "below") && (h.box.x1 < c.box.x0 - 0.3 * L || h.box.x0 > c.box.x1 + 0.3 * L)) continue;
+        hits.push(h);
+      }
+    }
+    hits.sort((a, b) => centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
+    const best = hits.find((h) => h.confidence >= minOcr);
+    if (!best) continue;
+    if (best.confidence < 85) {
+      // An unsure reading is read again with a wider text ramp: the same length keeps the better
+      // confidence, another length (blurred "100" read as "10") halves the worse, none lowers it by 0.7.
+      const sign = c.polarity === "bright" ? 1 : -1;
+      const wide: TextLevels = { full: levels.full - sign * 0.15 * c.contrast * (line.ink === "bar" ? 1 : -1), none: levels.none - sign * 0.1 * c.contrast * (line.ink === "bar" ? 1 : -1) };
+      const again = (await reader.read(img, region, wide, [bar], "line")).flatMap((l) => parseLabels(l.text).map((p) => hitFor(p, l, wide)));
+      const same = again.find((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
+      const confidence = same ? Math.max(best.confidence, same.confidence) : again.length ? 0.5 * Math.min(best.confidence, again[0].confidence) : 0.7 * best.confidence;
+      return { hit: { ...best, confidence }, line, text: read.map((l) => l.text).join(" ") };
+    }
+    return { hit: best, line, text: read.map((l) => l.text).join(" ") };
+  }
+  return null;
+}
+
 /**
  * Find and read the scale bar of a grey image. Candidates from {@link findBarCandidates} are tried best
  * first; around each, the label region is OCR'd with the bar painted out, and every line is parsed as a
@@ -157,6 +253,10 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const minConf = opts.minConfidence ?? 0.3;
   const minText = opts.minTextPx ?? 8;
   const range = opts.nmPerPxRange ?? [0.001, 5000];
+  const useLines = opts.method !== "sparse";
+  const useSparse = opts.method !== "lines";
+  const maxLines = opts.maxLinesPerBar ?? 4;
+  const minBarPx = opts.minBarPx ?? 30;
   const refusals: string[] = [];
   try {
     for (const c of cands) {
@@ -165,30 +265,47 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
       const hits: LabelHit[] = [];
       const smallHits: LabelHit[] = [];
-      const lines: OcrLine[] = [];
-      for (const levels of textLevelsFor(c)) {
-        const read = await reader.read(img, region, levels, [bar]);
-        lines.push(...read);
-        for (const line of read) {
-          for (const label of parseLabels(line.text)) {
-            const h = hitFor(label, line, levels);
-            // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
-            if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
-            else smallHits.push(h);
+      const seen: string[] = [];
+      let lengthPx = c.lengthPx;
+      // First the tight text lines beside the bar, one OCR line each (fast, and the engine's best mode).
+      const beside = useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, maxLines) : null;
+      if (beside) {
+        hits.push(beside.hit);
+      } else if (useSparse) {
+        // Fallback: sparse text search over the whole neighbourhood, then a single-line second look.
+        for (const levels of textLevelsFor(c)) {
+          const read = await reader.read(img, region, levels, [bar]);
+          seen.push(...read.map((l) => l.text));
+          for (const line of read) {
+            for (const label of parseLabels(line.text)) {
+              const h = hitFor(label, line, levels);
+              // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
+              if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
+              else smallHits.push(h);
+            }
           }
+          // Stop at the first mapping that gives a confident label: each OCR pass costs ~0.3 s.
+          if (hits.some((h) => h.confidence >= minOcr)) break;
         }
-        // Stop at the first mapping that gives a confident label: each OCR pass costs ~0.3 s.
-        if (hits.some((h) => h.confidence >= minOcr)) break;
       }
       if (hits.length === 0) {
-        const seen = lines.map((l) => l.text).join(" | ");
-        refusals.push(`${where}: no length label beside it${seen ? ` (OCR read '${seen}')` : ""}`);
+        const text = seen.join(" | ");
+        refusals.push(`${where}: no length label beside it${text ? ` (OCR read '${text.slice(0, 200)}')` : ""}`);
         continue;
       }
-      // Confident readings first, then the nearest to the bar; the best reading always gets a second look.
+      // Confident readings first, then the nearest to the bar; a sparse reading always gets a second look.
       hits.sort((a, b) => Number(b.confidence >= minOcr) - Number(a.confidence >= minOcr) || centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
-      hits[0] = await confirm(reader, img, hits[0], [bar]);
+      if (!beside) hits[0] = await confirm(reader, img, hits[0], [bar]);
       const best = hits[0];
+      // A label on the bar's own rows may sit inside a split bar: measure across it when the bar goes on.
+      const bh = best.box.y1 - best.box.y0;
+      let acrossSide: "left" | "right" | null = null;
+      if (best.box.y0 < c.box.y1 + 0.5 * bh && best.box.y1 > c.box.y0 - 0.5 * bh) {
+        acrossSide = best.box.x1 <= c.box.x0 + 1 ? "left" : best.box.x0 >= c.box.x1 - 1 ? "right" : null;
+        const across = acrossSide ? lengthAcrossLabel(img, c, { box: best.box, ink: "bar", side: acrossSide, gap: 0, glyphs: 0 }) : null;
+        if (across !== null) lengthPx = across;
+        else acrossSide = null;
+      }
       const warnings: string[] = [];
       const L = c.box.x1 - c.box.x0;
       if (best.box.y1 - best.box.y0 > L) {
@@ -199,7 +316,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         refusals.push(`${where}: label '${best.label.matched}' read with OCR confidence ${best.confidence.toFixed(0)} < ${minOcr}`);
         continue;
       }
-      const nmPerPx = best.label.nm / c.lengthPx;
+      const nmPerPx = best.label.nm / lengthPx;
       if (nmPerPx < range[0] || nmPerPx > range[1]) {
         refusals.push(`${where}: label '${best.label.matched}' gives ${nmPerPx.toPrecision(3)} nm/px, outside the plausible ${range[0]}…${range[1]}`);
         continue;
@@ -211,7 +328,11 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         conf *= best.label.corrected ? 0.5 : 0.85;
         warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`);
       }
-      if (c.lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${c.lengthPx.toFixed(1)} px long`); }
+      if (lengthPx < minBarPx) {
+        refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ±0.5 px of blur is more than 2 %`);
+        continue;
+      }
+      if (lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${lengthPx.toFixed(1)} px long`); }
       if (c.box.x0 <= 0 || c.box.x1 >= img.width) { conf *= 0.7; warnings.push("bar touches the image edge and may be cut"); }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
       const disagreeing = hits.filter((h) => !agreeing.includes(h) && h.confidence >= minOcr);
@@ -226,7 +347,11 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       const labelBox = agreeing.map((h) => h.box).reduce(union);
       // Caps and outlines stick out of the bar's rows by up to a few thicknesses.
       const capPad = Math.max(3, 2 * c.thicknessPx);
-      const barBox: Box = { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad };
+      const extra = lengthPx - c.lengthPx;
+      const barBox: Box = {
+        x0: c.box.x0 - 2 - (acrossSide === "left" ? extra : 0), y0: c.box.y0 - capPad,
+        x1: c.box.x1 + 2 + (acrossSide === "right" ? extra : 0), y1: c.box.y1 + capPad,
+      };
       // Small text is not trusted for the value but is still annotation to mask (e.g. a copy of the label).
       const e = [labelBox, ...smallHits.map((h) => h.box)].reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), barBox);
       const exclude: Box = {
@@ -234,7 +359,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)),
       };
       return {
-        found: true, nmPerPx, lengthPx: c.lengthPx, label: best.label, labelText: best.label.matched,
+        found: true, nmPerPx, lengthPx: lengthPx, label: best.label, labelText: best.label.matched,
         bar: c, labelBox, exclude, ocrConfidence: best.confidence, confidence: Math.min(0.95, conf), warnings,
       };
     }

@@ -142,7 +142,9 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
   const target = opts.targetSidePx ?? 1000;
   let worker: Worker | null = await createWorker("eng", OEM.LSTM_ONLY, { langPath: s.langPath, cachePath: s.cachePath, gzip: s.gzip });
   let currentPsm: PSM = PSM.SPARSE_TEXT;
-  await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, tessedit_char_whitelist: WHITELIST, preserve_interword_spaces: "1", user_defined_dpi: "300" });
+  await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, tessedit_char_whitelist: WHITELIST, preserve_interword_spaces: "1", user_defined_dpi: "300",
+    // Tesseract's own diagnostics ("Detected 36 diacritics") go to its debug file, not the user's terminal.
+    debug_file: "/dev/null" } as Record<string, string>);
   return {
     async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = [], mode: ReadMode = "sparse"): Promise<OcrLine[]> {
       if (!worker) throw new Error("LabelReader.read: the reader was terminated");
