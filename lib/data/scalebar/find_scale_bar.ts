@@ -42,6 +42,13 @@ export interface ScaleBarNotFound {
   found: false;
   /** Starts with "no scale bar found: ". */
   reason: string;
+  /**
+   * A bar whose label could not be read, when one is convincing (bar score ≥ 0.5, ≥ 20 px, in the top or
+   * bottom 20 % of the image, where figures put bars): still annotation, so callers exclude `exclude`
+   * (bar, caps and the text lines beside it, padded), and `--scale-bar` can measure it. Absent otherwise.
+   */
+  bar?: BarCandidate;
+  exclude?: Box;
 }
 
 /** Result of {@link findScaleBar}. */
@@ -366,5 +373,13 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   } finally {
     if (!opts.reader) await reader.terminate();
   }
-  return { found: false, reason: `no scale bar found: ${refusals.join("; ")}` };
+  const reason = `no scale bar found: ${refusals.join("; ")}`;
+  const c = cands[0];
+  const edge = Math.min(c.box.y0, img.height - c.box.y1) <= 0.2 * img.height;
+  if (c.score < 0.5 || c.lengthPx < 20 || !edge) return { found: false, reason };
+  const capPad = Math.max(3, 2 * c.thicknessPx);
+  const e = findTextLines(img, c).filter((t) => t.gap <= 2 * (t.box.y1 - t.box.y0)).map((t) => t.box)
+    .reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad });
+  const exclude: Box = { x0: Math.max(0, Math.floor(e.x0)), y0: Math.max(0, Math.floor(e.y0)), x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)) };
+  return { found: false, reason, bar: c, exclude };
 }
