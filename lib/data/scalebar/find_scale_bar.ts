@@ -206,6 +206,9 @@ async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidat
     const lh = line.box.y1 - line.box.y0;
     if (lh < minText) continue;
     const region: Box = { x0: line.box.x0 - 0.6 * lh, y0: line.box.y0 - 0.35 * lh, x1: line.box.x1 + 0.6 * lh, y1: line.box.y1 + 0.35 * lh };
+    // The bar's own edge rows would read as an underline: keep them out of the crop.
+    if (line.side === "above") region.y1 = Math.min(region.y1, c.box.y0 - 1);
+    if (line.side === "below") region.y0 = Math.max(region.y0, c.box.y1 + 1);
     const levels = lineLevels(c, line.ink);
     const read = await reader.read(img, region, levels, [bar], "line");
     const hits: LabelHit[] = [];

@@ -33,12 +33,12 @@ const UNIT_FIX: [RegExp, string, boolean][] = [
   [/^(Å|Å|A|angstrom)$/, "Å", false],
   // mm is flagged: on microscope bars it is almost always a misread µm.
   [/^mm$/, "mm", true],
-  [/^(rn|nn|run|mn|nrn|hm|om|am)$/, "nm", true],
+  [/^(rn|nn|run|mn|nrn|hm|om|am|nM|NM|Nm)$/, "nm", true],
   [/^(Am|pm|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
 ];
 
 const NUMBER = "[0-9OoDQlIi|!SsZzBGbgqT]+(?:[.,][0-9OoDQlIi|SsZzBGbgqT]+)?";
-const UNIT = "(?:µm|μm|um|nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um|angstrom)";
+const UNIT = "(?:µm|μm|um|nm|nM|NM|Nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um|angstrom)";
 const LABEL_RE = new RegExp(`(?<![0-9A-Za-z.])(${NUMBER})\\s{0,3}(${UNIT})(?![A-Za-z])`, "g");
 
 function fixNumber(s: string): { text: string; corrected: boolean } {
@@ -69,7 +69,8 @@ export function parseLabels(text: string): ParsedLabel[] {
   const norm = text.normalize("NFC");
   for (const m of norm.matchAll(LABEL_RE)) {
     const [matched, rawNum, rawUnit] = m;
-    if (!/[0-9]/.test(rawNum)) continue;
+    // A number needs a real digit, except a lone l/I/| (a serif "1", as in "lum" for "1um").
+    if (!/[0-9]/.test(rawNum) && !/^[lI|]$/.test(rawNum)) continue;
     const num = fixNumber(rawNum);
     const unit = fixUnit(rawUnit);
     if (!num.text || !unit) continue;

@@ -175,7 +175,10 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
       const k = mode === "line" ? Math.max(1, Math.min(8, 48 / h)) : Math.max(1, Math.min(6, target / Math.max(w, h)));
       const psm = mode === "line" ? PSM.SINGLE_LINE : PSM.SPARSE_TEXT;
       if (psm !== currentPsm) {
-        await worker.setParameters({ tessedit_pageseg_mode: psm });
+        // Line mode reads without the whitelist: with one, tesseract's LSTM reports confidence 0 for
+        // correct words ("1um" on a serif label, measured), so the confidence gate would refuse them;
+        // the label grammar (parse_label) maps the usual confusions (l→1, O→0) instead.
+        await worker.setParameters({ tessedit_pageseg_mode: psm, tessedit_char_whitelist: psm === PSM.SINGLE_LINE ? "" : WHITELIST });
         currentPsm = psm;
       }
       const W = Math.round(w * k);

@@ -147,11 +147,34 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
       const r = find(i);
       groups.set(r, [...(groups.get(r) ?? []), g]);
     });
-    for (const gs of groups.values()) {
-      const box: Box = {
-        x0: Math.min(...gs.map((g) => g.x0)), y0: Math.min(...gs.map((g) => g.y0)),
-        x1: Math.max(...gs.map((g) => g.x1)), y1: Math.max(...gs.map((g) => g.y1)),
-      };
+    // Words of one label ("20" + "nm", "100" + "nm") join when their rows overlap by half the shorter
+    // and the gap is at most 1.5× the taller; a glyph touching a particle only makes its word taller.
+    const lines0 = [...groups.values()].map((gs) => ({
+      gs,
+      box: { x0: Math.min(...gs.map((g) => g.x0)), y0: Math.min(...gs.map((g) => g.y0)), x1: Math.max(...gs.map((g) => g.x1)), y1: Math.max(...gs.map((g) => g.y1)) } as Box,
+    }));
+    const lines = lines0;
+    for (let merged = true; merged;) {
+      merged = false;
+      lines.sort((a, b) => a.box.x0 - b.box.x0);
+      for (let i = 0; i < lines.length && !merged; i++) {
+        for (let j = i + 1; j < lines.length && !merged; j++) {
+          const a = lines[i].box;
+          const b = lines[j].box;
+          const ha = a.y1 - a.y0;
+          const hb = b.y1 - b.y0;
+          const ov = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+          const gap = b.x0 - a.x1;
+          if (ov >= 0.5 * Math.min(ha, hb) && gap <= 1.5 * Math.max(ha, hb) && Math.max(ha, hb) <= 3 * Math.min(ha, hb)) {
+            lines[i] = { gs: [...lines[i].gs, ...lines[j].gs], box: { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) } };
+            lines.splice(j, 1);
+            merged = true;
+          }
+        }
+      }
+    }
+    for (const { gs, box: b0 } of lines) {
+      const box: Box = { ...b0 };
       const lh = box.y1 - box.y0;
       // A lone glyph is a line only when it is word-like (e.g. "100nm" merged by blur): wider than tall.
       if (gs.length === 1 && box.x1 - box.x0 < 1.5 * lh) continue;
