@@ -66,7 +66,8 @@ function fixUnit(s: string): { unit: string; corrected: boolean } | null {
  */
 export function parseLabels(text: string): ParsedLabel[] {
   const out: ParsedLabel[] = [];
-  const norm = text.normalize("NFC");
+  // Quotes and apostrophes OCR puts between number and unit ("100'nm") or before a word ("‘nm") are noise.
+  const norm = text.normalize("NFC").replace(/['"‘’“”`´]/g, " ");
   for (const m of norm.matchAll(LABEL_RE)) {
     const [matched, rawNum, rawUnit] = m;
     // A number needs a real digit, except a lone l/I/| (a serif "1", as in "lum" for "1um").

@@ -107,7 +107,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const u = sign * (img.data[(win.y0 + y) * img.width + win.x0 + x] - bg);
-        mask[y * w + x] = ink === "bar" ? Number(u > 0.5 * c.contrast) : Number(u < -Math.max(40, 0.35 * c.contrast));
+        mask[y * w + x] = ink === "bar" ? Number(u > 0.35 * c.contrast) : Number(u < -Math.max(40, 0.35 * c.contrast));
       }
     }
     // The bar itself (and its caps' rows nearby) is not text.
@@ -165,7 +165,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
           const hb = b.y1 - b.y0;
           const ov = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
           const gap = b.x0 - a.x1;
-          if (ov >= 0.5 * Math.min(ha, hb) && gap <= 1.5 * Math.max(ha, hb) && Math.max(ha, hb) <= 3 * Math.min(ha, hb)) {
+          if (ov >= 0.5 * Math.min(ha, hb) && gap <= 1.5 * Math.max(ha, hb) && Math.max(ha, hb) <= 4 * Math.min(ha, hb)) {
             lines[i] = { gs: [...lines[i].gs, ...lines[j].gs], box: { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) } };
             lines.splice(j, 1);
             merged = true;
@@ -184,6 +184,8 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
           box.x1 = Math.max(box.x1, d.x1);
         }
       }
+      // Texture and panels joined into one huge "line" are not text: a label is one line, shorter than 3 bar lengths.
+      if (lh > maxH || box.x1 - box.x0 > 3 * L + 20) continue;
       const abs: Box = { x0: box.x0 + win.x0, y0: box.y0 + win.y0, x1: box.x1 + win.x0, y1: box.y1 + win.y0 };
       const place = where(abs, c.box, lh, L);
       if (place) out.push({ box: abs, ink, side: place.side, gap: place.gap, glyphs: gs.length });
