@@ -110,6 +110,27 @@ function halfLevelLength(v: Uint8Array, width: number, y: number, x0: number, x1
   return xr - xl;
 }
 
+/** 1 for rows holding a run of ≥ `minLen` pixels within ±12 grey levels of the run's first pixel. */
+function flatRows(v: Uint8Array, width: number, height: number, minLen: number): Uint8Array {
+  const out = new Uint8Array(height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let start = 0;
+    let ref = v[row];
+    for (let x = 1; x < width; x++) {
+      const p = v[row + x];
+      if (p > ref + 12 || p < ref - 12) {
+        start = x;
+        ref = p;
+      } else if (x - start + 1 >= minLen) {
+        out[y] = 1;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Bar-shaped candidates in `img`, best first (see the file comment for the method). Both polarities are
  * searched. Returns [] when nothing bar-like is there; never throws for a valid image. Throws naming the
@@ -122,6 +143,9 @@ export function findBarCandidates(img: GreyImage, opts: FindBarOptions = {}): Ba
   const maxLen = Math.floor((opts.maxLengthFraction ?? 0.9) * width);
   const minContrast = opts.minContrast ?? 50;
   const found: BarCandidate[] = [];
+  // Every row of a bar holds a flat run (±12 grey levels) at least minLen long; rows without one (texture,
+  // particles) cannot be part of a bar and are skipped by all the threshold passes below.
+  const flat = flatRows(data, width, height, minLen);
   const inv = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) inv[i] = 255 - data[i];
   for (const polarity of ["bright", "dark"] as const) {
@@ -134,7 +158,7 @@ export function findBarCandidates(img: GreyImage, opts: FindBarOptions = {}): Ba
         if (c) found.push(c);
       };
       for (let y = 0; y <= height; y++) {
-        const runs = y < height ? rowRuns(v, width, y, t, minLen, maxLen) : [];
+        const runs = y < height && flat[y] ? rowRuns(v, width, y, t, minLen, maxLen) : [];
         const next: typeof open = [];
         const used = new Set<number>();
         for (const b of open) {

@@ -69,14 +69,14 @@ function components(mask: Uint8Array, w: number, h: number): Comp[] {
   return out;
 }
 
-/** The window searched around a bar: 1.2 bar lengths to each side, 0.8 above and below (≥ 60 px). */
+/** The window searched around a bar: one bar length to each side, 0.5 above and below (≥ 60 px). */
 export function textSearchWindow(c: BarCandidate, img: GreyImage): Box {
   const L = c.box.x1 - c.box.x0;
-  const dy = Math.max(60, 0.8 * L);
+  const dy = Math.max(60, 0.5 * L);
   return {
-    x0: Math.max(0, Math.floor(c.box.x0 - 1.2 * L)),
+    x0: Math.max(0, Math.floor(c.box.x0 - 1.0 * L)),
     y0: Math.max(0, Math.floor(c.box.y0 - dy)),
-    x1: Math.min(img.width, Math.ceil(c.box.x1 + 1.2 * L)),
+    x1: Math.min(img.width, Math.ceil(c.box.x1 + 1.0 * L)),
     y1: Math.min(img.height, Math.ceil(c.box.y1 + dy)),
   };
 }
