@@ -133,6 +133,8 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
       for (let j = i + 1; j < glyphs.length; j++) {
         const a = glyphs[i];
         const b = glyphs[j];
+        // Sorted by x0: once b starts too far right of a (for any glyph height), so do all after it.
+        if (b.x0 - a.x1 > 1.2 * maxH) break;
         const ha = a.y1 - a.y0;
         const hb = b.y1 - b.y0;
         const gap = b.x0 - a.x1;
@@ -145,7 +147,9 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
     const groups = new Map<number, Comp[]>();
     glyphs.forEach((g, i) => {
       const r = find(i);
-      groups.set(r, [...(groups.get(r) ?? []), g]);
+      const gs = groups.get(r);
+      if (gs) gs.push(g);
+      else groups.set(r, [g]);
     });
     // Words of one label ("20" + "nm", "100" + "nm") join when their rows overlap by half the shorter
     // and the gap is at most 1.5× the taller; a glyph touching a particle only makes its word taller.
@@ -157,10 +161,11 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
     for (let merged = true; merged;) {
       merged = false;
       lines.sort((a, b) => a.box.x0 - b.box.x0);
-      for (let i = 0; i < lines.length && !merged; i++) {
-        for (let j = i + 1; j < lines.length && !merged; j++) {
+      for (let i = 0; i < lines.length; i++) {
+        for (let j = i + 1; j < lines.length; j++) {
           const a = lines[i].box;
           const b = lines[j].box;
+          if (b.x0 - a.x1 > 1.5 * maxH) break;
           const ha = a.y1 - a.y0;
           const hb = b.y1 - b.y0;
           const ov = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
@@ -168,6 +173,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
           if (ov >= 0.5 * Math.min(ha, hb) && gap <= 1.5 * Math.max(ha, hb) && Math.max(ha, hb) <= 4 * Math.min(ha, hb)) {
             lines[i] = { gs: [...lines[i].gs, ...lines[j].gs], box: { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) } };
             lines.splice(j, 1);
+            j--;
             merged = true;
           }
         }
