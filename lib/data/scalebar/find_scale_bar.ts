@@ -195,13 +195,32 @@ interface LineReading {
 }
 
 /**
- * Read the text lines next to bar `c` (nearest first, at most `maxLines`), each as one OCR line, and
- * return the first confident length label with the line it came from; `seen` collects what was read.
- * For a line above/below the bar only a label overlapping the bar's columns (±30 % of its length)
- * counts (SEM data strips hold Mag, WD and HV fields beside the bar's own length).
+ * How each text line is read: (share of the bar's contrast at which ink is solid, crop height in px the
+ * line is scaled to). Tesseract's reading of one small label changes with both (measured on EMPS crops:
+ * "20 nm" at one setting, "208m" at another for a blurred "200 nm"), so a label is accepted only when
+ * the variants agree.
+ */
+const LINE_VARIANTS: [number, number][] = [[0.8, 48], [0.6, 64], [0.8, 64], [0.6, 32]];
+
+/** Leading number of a word ("208m" → 208, "x25,000" → 25.0), or null; the number's own digits only. */
+function wordNumber(text: string): number | null {
+  const m = /[0-9]+(?:[.,][0-9]+)?/.exec(text);
+  return m ? Number(m[0].replace(",", ".")) : null;
+}
+
+/**
+ * Read the text lines next to bar `c` (nearest first, at most `maxLines`), each as one OCR line in the
+ * {@link LINE_VARIANTS}, and return the first line whose length label is agreed on: at least two variants
+ * read the same length, one of them with confidence ≥ `minOcr`, and no variant reads another number in
+ * a word over the bar's columns (a blurred "200" read as "20" in one variant and "208" in another is
+ * refused, not voted on). For a line above/below the bar only words overlapping the bar's columns
+ * (±30 % of its length) count (SEM data strips hold Mag, WD and HV fields beside the bar's own length).
+ * Stops after two variants when both read the same label with confidence ≥ 80. `seen` collects the text.
  */
 async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidate, bar: Box, minOcr: number, minText: number, seen: string[], maxLines: number): Promise<LineReading | null> {
   const L = c.box.x1 - c.box.x0;
+  const sign = c.polarity === "bright" ? 1 : -1;
+  const bg = c.barLevel - sign * c.contrast;
   for (const line of findTextLines(img, c).slice(0, maxLines)) {
     const lh = line.box.y1 - line.box.y0;
     if (lh < minText) continue;
@@ -209,33 +228,57 @@ async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidat
     // The bar's own edge rows would read as an underline: keep them out of the crop.
     if (line.side === "above") region.y1 = Math.min(region.y1, c.box.y0 - 1);
     if (line.side === "below") region.y0 = Math.max(region.y0, c.box.y1 + 1);
-    const levels = lineLevels(c, line.ink);
-    const read = await reader.read(img, region, levels, [bar], "line");
-    const hits: LabelHit[] = [];
-    for (const l of read) {
-      seen.push(l.text);
-      for (const p of parseLabels(l.text)) {
-        const h = hitFor(p, l, levels);
-        if ((line.side === "above" || line.side === "below") && (h.box.x1 < c.box.x0 - 0.3 * L || h.box.x0 > c.box.x1 + 0.3 * L)) continue;
-        hits.push(h);
+    const inColumns = (b: Box): boolean => (line.side !== "above" && line.side !== "below") || (b.x1 >= c.box.x0 - 0.3 * L && b.x0 <= c.box.x1 + 0.3 * L);
+    const best: LabelHit[] = [];
+    const numbers: number[] = [];
+    const texts: string[] = [];
+    for (const [solid, height] of LINE_VARIANTS) {
+      const levels: TextLevels = line.ink === "bar"
+        ? { full: bg + sign * solid * c.contrast, none: bg + sign * 0.3 * c.contrast }
+        : lineLevels(c, "other");
+      const read = await reader.read(img, region, levels, [bar], "line", height);
+      const hits: LabelHit[] = [];
+      for (const l of read) {
+        texts.push(l.text);
+        for (const w of l.words) {
+          const n = wordNumber(w.text);
+          if (n !== null && inColumns(w.box)) numbers.push(n);
+        }
+        for (const p of parseLabels(l.text)) {
+          const h = hitFor(p, l, levels);
+          if (inColumns(h.box)) hits.push(h);
+        }
       }
+      hits.sort((a, b) => centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
+      if (hits.length) best.push(hits[0]);
+      if (best.length === 2 && texts.length >= 2 && sameLength(best[0], best[1]) && Math.min(best[0].confidence, best[1].confidence) >= 80) break;
     }
-    hits.sort((a, b) => centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
-    const best = hits.find((h) => h.confidence >= minOcr);
-    if (!best) continue;
-    if (best.confidence < 85) {
-      // An unsure reading is read again with a wider text ramp: the same length keeps the better
-      // confidence, another length (blurred "100" read as "10") halves the worse, none lowers it by 0.7.
-      const sign = c.polarity === "bright" ? 1 : -1;
-      const wide: TextLevels = { full: levels.full - sign * 0.15 * c.contrast * (line.ink === "bar" ? 1 : -1), none: levels.none - sign * 0.1 * c.contrast * (line.ink === "bar" ? 1 : -1) };
-      const again = (await reader.read(img, region, wide, [bar], "line")).flatMap((l) => parseLabels(l.text).map((p) => hitFor(p, l, wide)));
-      const same = again.find((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
-      const confidence = same ? Math.max(best.confidence, same.confidence) : again.length ? 0.5 * Math.min(best.confidence, again[0].confidence) : 0.7 * best.confidence;
-      return { hit: { ...best, confidence }, line, text: read.map((l) => l.text).join(" ") };
+    seen.push(texts.join(" / "));
+    if (best.length === 0) continue;
+    // The length most variants read (ties: the more confident), then the checks.
+    const votes = (h: LabelHit): LabelHit[] => best.filter((b) => sameLength(b, h));
+    const top = [...best].sort((a, b) => votes(b).length - votes(a).length || b.confidence - a.confidence)[0];
+    const agree = votes(top);
+    const conf = Math.max(...agree.map((h) => h.confidence));
+    const others = numbers.filter((n) => Math.abs(n - top.label.value) > 1e-9 * top.label.value);
+    if (agree.length < 2 || conf < minOcr || agree.length < best.length || others.length > 0) {
+      seen.push(`[${agree.length} of ${LINE_VARIANTS.length} readings agree on '${top.label.matched}'${others.length ? `, others read ${[...new Set(others)].join(", ")}` : ""}: not confident]`);
+      continue;
     }
-    return { hit: best, line, text: read.map((l) => l.text).join(" ") };
+    // An unusual length ("19 nm" for a blurred "10 nm") must be read plainly and surely to count.
+    if (!isRoundLength(top.label.nm) && (conf < 85 || agree.every((h) => h.label.corrected))) {
+      seen.push(`['${top.label.matched}' is not a usual bar length and was not read surely enough]`);
+      continue;
+    }
+    const hit = agree.find((h) => h.confidence === conf) as LabelHit;
+    // Corrected ("1pm" for 1 µm) only when no variant read it plainly.
+    return { hit: { ...hit, label: { ...hit.label, corrected: agree.every((h) => h.label.corrected) } }, line, text: texts.join(" / ") };
   }
   return null;
+}
+
+function sameLength(a: LabelHit, b: LabelHit): boolean {
+  return Math.abs(a.label.nm - b.label.nm) <= 1e-9 * b.label.nm;
 }
 
 /**

@@ -21,7 +21,7 @@ export interface ParsedLabel {
 }
 
 // Letters OCR engines commonly return for digits inside a number.
-const DIGIT_FIX: Record<string, string> = { O: "0", o: "0", D: "0", Q: "0", l: "1", I: "1", i: "1", "|": "1", "!": "1", S: "5", s: "5", Z: "2", z: "2", B: "8", G: "6", b: "6", g: "9", q: "9", T: "7" };
+const DIGIT_FIX: Record<string, string> = { O: "0", o: "0", D: "0", Q: "0", l: "1", I: "1", i: "1", "|": "1", "!": "1", S: "5", s: "5", Z: "2", z: "2", B: "8", G: "6", b: "6", g: "9", q: "9" };
 
 // Unit spellings as OCR returns them → canonical unit. "u", "µ" (U+00B5), "μ" (U+03BC) and the look-alikes
 // "A", "p", "j", "y" before "m" are micrometres: tesseract's eng model has no µ and reads it as one of
@@ -34,11 +34,11 @@ const UNIT_FIX: [RegExp, string, boolean][] = [
   // mm is flagged: on microscope bars it is almost always a misread µm.
   [/^mm$/, "mm", true],
   [/^(rn|nn|run|mn|nrn|hm|om|am|nM|NM|Nm)$/, "nm", true],
-  [/^(Am|pm|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
+  [/^(Am|pm|jm|ym|pum|uum|yum|Hm|HM|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
 ];
 
-const NUMBER = "[0-9OoDQlIi|!SsZzBGbgqT]+(?:[.,][0-9OoDQlIi|SsZzBGbgqT]+)?";
-const UNIT = "(?:µm|μm|um|nm|nM|NM|Nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um|angstrom)";
+const NUMBER = "[0-9OoDQlIi|!SsZzBGbgq]+(?:[.,][0-9OoDQlIi|SsZzBGbgq]+)?";
+const UNIT = "(?:µm|μm|um|nm|nM|NM|Nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|HM|hum|urn|µrn|μrn|wm|Um|angstrom)";
 const LABEL_RE = new RegExp(`(?<![0-9A-Za-z.])(${NUMBER})\\s{0,3}(${UNIT})(?![A-Za-z])`, "g");
 
 function fixNumber(s: string): { text: string; corrected: boolean } {

@@ -34,7 +34,7 @@ export interface TextLevels {
 
 /**
  * "sparse": find text anywhere in the crop (tesseract PSM 11), upscaled to ~`targetSidePx`;
- * "line": the crop is one text line (PSM 7), upscaled so it is ~48 px tall — a second, closer look.
+ * "line": the crop is one text line (PSM 7), scaled so the crop is `lineHeightPx` tall [48] (text about 2/3 of it).
  */
 export type ReadMode = "sparse" | "line";
 
@@ -45,7 +45,7 @@ export interface LabelReader {
    * and the `blank` boxes (the bar itself, so the engine does not see a long rule through the text line)
    * become background. Lines come back in source-image coordinates.
    */
-  read(img: GreyImage, region: Box, levels: TextLevels, blank?: Box[], mode?: ReadMode): Promise<OcrLine[]>;
+  read(img: GreyImage, region: Box, levels: TextLevels, blank?: Box[], mode?: ReadMode, lineHeightPx?: number): Promise<OcrLine[]>;
   /** Stop the worker thread. Idempotent. */
   terminate(): Promise<void>;
 }
@@ -146,7 +146,7 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
     // Tesseract's own diagnostics ("Detected 36 diacritics") go to its debug file, not the user's terminal.
     debug_file: "/dev/null" } as Record<string, string>);
   return {
-    async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = [], mode: ReadMode = "sparse"): Promise<OcrLine[]> {
+    async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = [], mode: ReadMode = "sparse", lineHeightPx = 48): Promise<OcrLine[]> {
       if (!worker) throw new Error("LabelReader.read: the reader was terminated");
       if (levels.full === levels.none) throw new Error(`LabelReader.read: levels.full and levels.none must differ (both ${levels.full})`);
       const x0 = Math.max(0, Math.floor(region.x0));
@@ -172,7 +172,7 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
         }
       }
       dropSolidBlocks(crop, w, h);
-      const k = mode === "line" ? Math.max(1, Math.min(8, 48 / h)) : Math.max(1, Math.min(6, target / Math.max(w, h)));
+      const k = mode === "line" ? Math.max(0.25, Math.min(8, lineHeightPx / h)) : Math.max(1, Math.min(6, target / Math.max(w, h)));
       const psm = mode === "line" ? PSM.SINGLE_LINE : PSM.SPARSE_TEXT;
       if (psm !== currentPsm) {
         // Line mode reads without the whitelist: with one, tesseract's LSTM reports confidence 0 for
