@@ -228,6 +228,12 @@ async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidat
     // The bar's own edge rows would read as an underline: keep them out of the crop.
     if (line.side === "above") region.y1 = Math.min(region.y1, c.box.y0 - 1);
     if (line.side === "below") region.y0 = Math.max(region.y0, c.box.y1 + 1);
+    // A label above/below sits over the bar: texture that joined the line further out is cut off.
+    if (line.side === "above" || line.side === "below") {
+      const reach = Math.max(0.3 * L, 3 * lh);
+      region.x0 = Math.max(region.x0, c.box.x0 - reach);
+      region.x1 = Math.min(region.x1, c.box.x1 + reach);
+    }
     const inColumns = (b: Box): boolean => (line.side !== "above" && line.side !== "below") || (b.x1 >= c.box.x0 - 0.3 * L && b.x0 <= c.box.x1 + 0.3 * L);
     const best: LabelHit[] = [];
     const numbers: number[] = [];

@@ -102,12 +102,15 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
   // In "bar-up" units (the bar is +contrast above its surround at 0).
   const bg = c.barLevel - sign * c.contrast;
   const out: TextLine[] = [];
-  for (const ink of ["bar", "other"] as const) {
+  // Bar-coloured ink at two levels: faint thin strokes need the low one, text on bright-speckled
+  // texture the high one (the speckles then stop joining the glyphs).
+  const passes: [TextLine["ink"], number][] = [["bar", 0.35], ["bar", 0.65], ["other", 0]];
+  for (const [ink, level] of passes) {
     const mask = new Uint8Array(w * h);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const u = sign * (img.data[(win.y0 + y) * img.width + win.x0 + x] - bg);
-        mask[y * w + x] = ink === "bar" ? Number(u > 0.35 * c.contrast) : Number(u < -Math.max(40, 0.35 * c.contrast));
+        mask[y * w + x] = ink === "bar" ? Number(u > level * c.contrast) : Number(u < -Math.max(40, 0.35 * c.contrast));
       }
     }
     // The bar itself (and its caps' rows nearby) is not text.
@@ -194,7 +197,9 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
       if (lh > maxH || box.x1 - box.x0 > 3 * L + 20) continue;
       const abs: Box = { x0: box.x0 + win.x0, y0: box.y0 + win.y0, x1: box.x1 + win.x0, y1: box.y1 + win.y0 };
       const place = where(abs, c.box, lh, L);
-      if (place) out.push({ box: abs, ink, side: place.side, gap: place.gap, glyphs: gs.length });
+      // The same line found at both levels is kept once.
+      const dup = out.some((o) => o.ink === ink && Math.abs(o.box.x0 - abs.x0) <= 2 && Math.abs(o.box.x1 - abs.x1) <= 2 && Math.abs(o.box.y0 - abs.y0) <= 2 && Math.abs(o.box.y1 - abs.y1) <= 2);
+      if (place && !dup) out.push({ box: abs, ink, side: place.side, gap: place.gap, glyphs: gs.length });
     }
   }
   out.sort((a, b) => a.gap / (a.box.y1 - a.box.y0) - b.gap / (b.box.y1 - b.box.y0) || Number(a.ink === "other") - Number(b.ink === "other"));
