@@ -154,6 +154,7 @@ function textLevelsFor(c: BarCandidate): TextLevels[] {
 /** Text/background levels for one line: its ink is the bar's polarity ("bar") or the opposite ("other"). */
 function lineLevels(c: BarCandidate, ink: TextLine["ink"]): TextLevels {
   const sign = c.polarity === "bright" ? 1 : -1;
+  if (ink === "surround") return sign > 0 ? { full: 20, none: 70 } : { full: 235, none: 185 };
   const bg = c.barLevel - sign * c.contrast;
   // In units above the surround towards the bar: text full / none at these offsets.
   const [full, none] = ink === "bar" ? [0.8 * c.contrast, 0.3 * c.contrast] : [-Math.max(90, 0.7 * c.contrast), -Math.max(30, 0.2 * c.contrast)];
@@ -241,7 +242,7 @@ async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidat
     for (const [solid, height] of LINE_VARIANTS) {
       const levels: TextLevels = line.ink === "bar"
         ? { full: bg + sign * solid * c.contrast, none: bg + sign * 0.3 * c.contrast }
-        : lineLevels(c, "other");
+        : lineLevels(c, line.ink);
       const read = await reader.read(img, region, levels, [bar], "line", height);
       const hits: LabelHit[] = [];
       for (const l of read) {

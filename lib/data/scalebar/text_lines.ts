@@ -9,8 +9,12 @@ import type { BarCandidate, Box, GreyImage } from "./find_bar";
 export interface TextLine {
   /** The line's pixels (union of its glyph components), x0/y0 inclusive, x1/y1 exclusive. */
   box: Box;
-  /** "bar": ink of the bar's own polarity (dark text by a dark bar); "other": the opposite polarity. */
-  ink: "bar" | "other";
+  /**
+   * "bar": ink of the bar's own polarity (dark text by a dark bar); "other": the opposite polarity, beyond
+   * the bar's surround; "surround": saturated ink of the surround's own colour (white text on the
+   * micrograph above a white panel holding a black bar).
+   */
+  ink: "bar" | "other" | "surround";
   /** Where it sits relative to the bar. */
   side: "above" | "below" | "left" | "right" | "on";
   /** Gap between line and bar, pixels (0 when they touch or overlap). */
@@ -105,12 +109,17 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
   // Bar-coloured ink at two levels: faint thin strokes need the low one, text on bright-speckled
   // texture the high one (the speckles then stop joining the glyphs).
   const passes: [TextLine["ink"], number][] = [["bar", 0.35], ["bar", 0.65], ["other", 0]];
+  // A surround already near white (dark bar) or black (bright bar): its own colour may be the text's.
+  if (sign * (bg - (sign > 0 ? 0 : 255)) <= 60) passes.push(["surround", 0]);
   for (const [ink, level] of passes) {
     const mask = new Uint8Array(w * h);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const u = sign * (img.data[(win.y0 + y) * img.width + win.x0 + x] - bg);
-        mask[y * w + x] = ink === "bar" ? Number(u > level * c.contrast) : Number(u < -Math.max(40, 0.35 * c.contrast));
+        const v = img.data[(win.y0 + y) * img.width + win.x0 + x];
+        mask[y * w + x] = ink === "bar" ? Number(u > level * c.contrast)
+          : ink === "other" ? Number(u < -Math.max(40, 0.35 * c.contrast))
+            : Number(sign > 0 ? v <= 50 : v >= 205);
       }
     }
     // The bar itself (and its caps' rows nearby) is not text.
@@ -202,7 +211,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
       if (place && !dup) out.push({ box: abs, ink, side: place.side, gap: place.gap, glyphs: gs.length });
     }
   }
-  out.sort((a, b) => a.gap / (a.box.y1 - a.box.y0) - b.gap / (b.box.y1 - b.box.y0) || Number(a.ink === "other") - Number(b.ink === "other"));
+  out.sort((a, b) => a.gap / (a.box.y1 - a.box.y0) - b.gap / (b.box.y1 - b.box.y0) || Number(a.ink !== "bar") - Number(b.ink !== "bar"));
   return out.slice(0, opts.maxLines ?? 6);
 }
 
