@@ -7,6 +7,8 @@ import { calibrateImage as calibrateImageFile, parseScaleBarArg } from "../lib/p
 import { renderSynthBar, synthBackground } from "../lib/data/scalebar/synth_bar";
 import { encodeGreyPng } from "../lib/data/synth/png";
 import { Rng } from "../lib/util/rng";
+import { analyseFolder } from "../lib/particles/analyse_folder";
+import { imageRecord, summariseImages } from "../lib/particles/records";
 import { command as segment } from "../lib/cli/segment";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../lib/cli/args";
@@ -225,5 +227,30 @@ describe("particles: scale bars in calibrateImage", () => {
     assert.equal(stated.calibration.source, "scalebar");
     assert.ok(Math.abs(stated.calibration.nmPerPxX - 200 / 120) / (200 / 120) < 0.01, `${stated.calibration.nmPerPxX}`);
     assert.match(stated.calibration.detail, /--scale-bar 200 nm/);
+  });
+});
+
+describe("particles: mixed calibration is said out loud", () => {
+  it("names the uncalibrated image and why, and keeps its px statistics apart from the nm ones", async function () {
+    this.timeout(120000);
+    const size = 384;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-mixed-"));
+    // One image with a readable bar ('100 nm' over 100 px, as in data.scalebar's synthetic tests), one without.
+    const spec = { lengthPx: 100, thicknessPx: 5, barNm: 100, text: "100 nm", font: "DejaVu Sans", bold: false, fontPx: 24, corner: "bottom-right" as const, labelSide: "above" as const, ink: 255, panel: null };
+    const withBar = await renderSynthBar(synthBackground(new Rng(11), size), spec);
+    fs.writeFileSync(path.join(dir, "a_bar.png"), await encodeGreyPng(withBar.image.data, size, size));
+    fs.writeFileSync(path.join(dir, "b_plain.png"), await encodeGreyPng(synthBackground(new Rng(12), size).data, size, size));
+    const lines: string[] = [];
+    const out = await analyseFolder(dir, { progress: false, warn: (l) => lines.push(l) });
+    const records = out.map(imageRecord);
+    assert.deepEqual(records.map((r) => [path.basename(r.file), r.unit]), [["a_bar.png", "nm"], ["b_plain.png", "px"]]);
+    assert.ok(Math.abs((records[0].nmPerPx as number) - 1) < 0.02, `nm/px ${records[0].nmPerPx}`);
+    const text = lines.join("\n");
+    assert.match(text, /1 of 2 images have no calibration/);
+    assert.match(text, /b_plain\.png: no calibration in the file's metadata; no scale bar found/);
+    assert.doesNotMatch(text, /a_bar\.png/);
+    const summary = summariseImages(records);
+    const keys = Object.keys(summary.overall.stats);
+    assert.ok(keys.includes("equivalentDiameterNm") && keys.includes("equivalentDiameterPx"), keys.join(","));
   });
 });
