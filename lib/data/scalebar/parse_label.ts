@@ -70,8 +70,9 @@ export function parseLabels(text: string): ParsedLabel[] {
   const norm = text.normalize("NFC").replace(/['"‘’“”`´]/g, " ");
   for (const m of norm.matchAll(LABEL_RE)) {
     const [matched, rawNum, rawUnit] = m;
-    // A number needs a real digit, except a lone l/I/| (a serif "1", as in "lum" for "1um").
-    if (!/[0-9]/.test(rawNum) && !/^[lI|]$/.test(rawNum)) continue;
+    // A number needs a real digit, except one lone look-alike: l/I/| for a serif "1" ("lum" for "1um"),
+    // S for "5" ("Sum" for "5um"); always flagged as corrected.
+    if (!/[0-9]/.test(rawNum) && !/^[lI|S]$/.test(rawNum)) continue;
     const num = fixNumber(rawNum);
     const unit = fixUnit(rawUnit);
     if (!num.text || !unit) continue;
