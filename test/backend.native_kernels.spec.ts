@@ -325,6 +325,43 @@ describe("backend/native kernels vs the cpu backend", function () {
     opt.dispose();
   });
 
+  it("names the op, its inputs' dtypes and shapes, and the cause in every error an op throws, and leaks no handle", async () => {
+    const a = addon!;
+    const before = a.stats().tensors;
+    const x = a.fromTyped(new Float32Array(6), [2, 3], 0), y = a.fromTyped(new Float32Array(20), [4, 5], 0);
+    const k = a.fromTyped(new Int32Array(3), [3], 1);
+    const thrown = (f: () => unknown): string => {
+      try { f(); } catch (e) { return (e as Error).message; }
+      assert.fail("expected the addon to throw");
+    };
+    // An ATen error (TORCH_CHECK in at::matmul): the op, both inputs, ATen's reason, no C++ backtrace.
+    const mm = thrown(() => a.op("BatchMatMul", [x, y], { transposeA: false, transposeB: false }, 0));
+    assert.match(mm, /^native op BatchMatMul\(a float32\[2,3\], b float32\[4,5\]\): mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)$/);
+    // The same through the tfjs side's runOp, as a kernel calls it (tfjs's own shape checks are bypassed).
+    const nb = tf.backend() as NativeBackend;
+    const ta = tf.zeros([2, 3]), tb = tf.zeros([4, 5]);
+    const infos = [ta, tb].map((t) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }));
+    assert.throws(() => runOp(nb, "BatchMatMul", infos, { transposeA: false, transposeB: false }, "float32"), /native op BatchMatMul\(a float32\[2,3\], b float32\[4,5\]\): mat1 and mat2/);
+    tf.dispose([ta, tb]);
+    // Errors of the op's own code: a missing attribute, an attribute of the wrong type, an int input.
+    assert.equal(thrown(() => a.op("Conv2D", [x, y], {}, 0)), "native op Conv2D(x float32[2,3], filter float32[4,5]): missing attribute 'kh'");
+    assert.match(thrown(() => a.op("Sum", [x], { axes: "1", keepDims: false }, 0)), /^native op Sum\(x float32\[2,3\]\): attribute 'axes': /);
+    assert.match(thrown(() => a.op("GatherV2", [x, k], { axis: 5 }, 0)), /^native op GatherV2\(x float32\[2,3\], indices int32\[3\]\): .*[Dd]imension out of range/);
+    // Lookups: an unknown op, too few inputs, a freed handle, a bad output dtype code.
+    assert.match(thrown(() => a.op("NoSuchOp", [x], {}, 0)), /^native op NoSuchOp: no such op among the addon's \d+ /);
+    assert.equal(thrown(() => a.op("Add", [x], {}, 0)), "native op Add(a float32[2,3]): needs 2 inputs, got 1");
+    assert.match(thrown(() => a.op("FusedConv2D", [x, y], { bias: 4 }, 0)), /^native op FusedConv2D\(x float32\[2,3\], filter float32\[4,5\]\): attribute 'bias' names input 4, but the op got 2 inputs$/);
+    a.free(k);
+    assert.match(thrown(() => a.op("Add", [x, k], {}, 0)), new RegExp(`^native op Add: input 1: unknown tensor handle ${k} `));
+    assert.match(thrown(() => a.op("Add", [x, x], {}, 7)), /^native op Add\(a float32\[2,3\], b float32\[2,3\]\): unknown dtype code 7/);
+    // Entry points other than op name themselves.
+    assert.match(thrown(() => a.fromTyped(new Float32Array(3), [2, 3], 0)), /^native fromTyped: typed array has 12 bytes, shape needs 24$/);
+    assert.match(thrown(() => a.toTyped(k)), /^native toTyped: unknown tensor handle/);
+    a.free(x);
+    a.free(y);
+    assert.equal(a.stats().tensors, before, "no handle left behind by the failed calls");
+  });
+
   it("gives the same numbers for the same seed (determinism on CPU)", async () => {
     const step = (): number[] => tf.tidy(() => {
       const x = tf.randomNormal([4, 16, 16, 8], 0, 1, "float32", 21);

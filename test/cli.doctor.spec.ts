@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import { main } from "../lib/cli/main";
-import { formatChecks, type Check } from "../lib/cli/doctor";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { checkKernel, formatChecks, type Check } from "../lib/doctor/checks";
 
 /** Run the CLI in-process, capturing console output. */
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -76,5 +79,28 @@ describe("cli doctor", function () {
     const missing = parsed.checks.filter((c) => c.required && !c.ok);
     assert.equal(parsed.ok, missing.length === 0);
     assert.equal(r.code, missing.length === 0 ? 0 : 1);
+  });
+
+  it("registers a missing or stale tslab kernelspec itself, so a fresh npm ci is followed by a green doctor", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "nm-doctor-"));
+    try {
+      // a project with tslab installed (the binary is all checkKernelSpec looks at) and no .jupyter yet
+      fs.mkdirSync(path.join(root, "node_modules", ".bin"), { recursive: true });
+      fs.writeFileSync(path.join(root, "node_modules", ".bin", "tslab"), "");
+      const first = checkKernel(root);
+      assert.ok(first.ok, first.detail);
+      assert.match(first.detail, /registered now/);
+      const spec = path.join(root, ".jupyter", "kernels", "tslab", "kernel.json");
+      assert.ok(fs.existsSync(spec));
+      fs.writeFileSync(spec, JSON.stringify({ argv: ["elsewhere"] }));
+      assert.match(checkKernel(root).detail, /registered now/, "a stale spec is rewritten");
+      assert.doesNotMatch(checkKernel(root).detail, /registered now/, "a current spec is left alone");
+      fs.rmSync(path.join(root, "node_modules"), { recursive: true });
+      const noTslab = checkKernel(root);
+      assert.equal(noTslab.ok, false, "without tslab it cannot be fixed here");
+      assert.match(noTslab.detail, /npm ci/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

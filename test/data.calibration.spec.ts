@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import sharp from "sharp";
-import { calibrationFromAxes, formatCalibration, readCalibration, resolveCalibration, Calibration } from "../lib/data/calibration";
+import { axesCalibration, calibrationColumns, calibrationFromAxes, calibrationProvenance, formatCalibration, nmPerPxProblem, readCalibration, readCalibrationReport, resolveCalibration, userCalibration, Calibration } from "../lib/data/calibration";
 import { dmImage, group, writeDm } from "./dm_writer";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-cal-"));
@@ -64,5 +64,46 @@ describe("data: calibration from files", () => {
     const bad = path.join(tmp, "bad.dm4");
     fs.writeFileSync(bad, Buffer.from("not a dm file at all"));
     await assert.rejects(readCalibration(bad), (e: Error) => e.message.includes(bad) && /DigitalMicrograph/.test(e.message));
+  });
+});
+
+describe("data: calibration range rule and provenance", () => {
+  it("one range rule: 1e-6…1e9 nm/px, finite and positive (closed form)", () => {
+    for (const ok of [1e-6, 0.0125, 1, 2615, 1e9]) assert.equal(nmPerPxProblem(ok), null, String(ok));
+    for (const bad of [0, -1, NaN, Infinity, 1e308, 9e-7, 1.1e9]) assert.ok(nmPerPxProblem(bad), String(bad));
+    assert.match(nmPerPxProblem(1e308) ?? "", /outside the physical range 1e-6…1e9 nm\/px/);
+    assert.throws(() => userCalibration(1e308), /--nm-per-px must be a positive number of nanometres per pixel in 1e-6…1e9 nm\/px/);
+    assert.equal(userCalibration(1e9).nmPerPxX, 1e9);
+  });
+
+  it("unusable axes give the reason: undefined unit, zero, NaN, out of range", () => {
+    const ax = (scale: number, unit: string): { scale: number; unit: string; origin: number } => ({ scale, unit, origin: 0 });
+    assert.match(axesCalibration(ax(1, "<undefined>"), ax(1, "<undefined>"), "T").reason ?? "", /^T: x unit is undefined \(uncalibrated axis\)$/);
+    assert.match(axesCalibration(ax(1, "nm"), ax(0, "nm"), "T").reason ?? "", /^T: y pixel size 0 nm is not a positive number$/);
+    assert.match(axesCalibration(ax(NaN, "m"), ax(1, "m"), "T").reason ?? "", /x pixel size NaN m is not a positive number/);
+    assert.match(axesCalibration(ax(0.1, "1/nm"), ax(0.1, "1/nm"), "T").reason ?? "", /x unit '1\/nm' is not a length unit/);
+    assert.match(axesCalibration(ax(2, "m"), ax(2, "m"), "T").reason ?? "", /2 m = 2000000000 nm\/px is outside the physical range/);
+    const c = axesCalibration(ax(0.5, "micrometer"), ax(2, "Å"), "T", "sidecar").calibration;
+    assert.deepEqual([c?.nmPerPxX, c?.nmPerPxY, c?.source], [500, 0.2, "sidecar"]);
+  });
+
+  it("a fallback (scale bar) outside the physical range is dropped, not used", async () => {
+    const huge = async (): Promise<Calibration | null> => ({ nmPerPxX: 1e12, nmPerPxY: 1e12, source: "scalebar", detail: "misread", confidence: 0.5 });
+    assert.equal(await resolveCalibration(png, { fallback: huge }), null);
+  });
+
+  it("provenance in one phrase and as table columns", () => {
+    const s: Calibration = { nmPerPxX: 2, nmPerPxY: 8, source: "scalebar", detail: "scale bar '100 nm' = 50.0 px", confidence: 0.876 };
+    assert.equal(calibrationProvenance(s), "scalebar: scale bar '100 nm' = 50.0 px (confidence 0.88)");
+    assert.equal(calibrationProvenance(userCalibration(1.5)), "user: --nm-per-px");
+    assert.equal(calibrationProvenance(null, "no calibration metadata in a.png"), "none: no calibration metadata in a.png");
+    assert.deepEqual(calibrationColumns(s), { nmPerPx: 4, calibrationSource: "scalebar", calibrationFrom: calibrationProvenance(s) });
+    assert.deepEqual(calibrationColumns(null), { nmPerPx: "", calibrationSource: "none", calibrationFrom: "none" });
+  });
+
+  it("readCalibrationReport says why a PNG has none", async () => {
+    const r = await readCalibrationReport(png);
+    assert.equal(r.calibration, null);
+    assert.match(r.reason ?? "", /^no calibration metadata in b\.png and no JEOL\/Hitachi \.txt sidecar$/);
   });
 });

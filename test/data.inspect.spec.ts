@@ -94,3 +94,30 @@ describe("data: inspect", () => {
     assert.ok(Math.abs(mean - 129.5 / 255) < 0.03, `mean ${mean}`);
   });
 });
+
+describe("data: inspect shows each file's calibration and where it came from", () => {
+  let dir = "";
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-inspect-cal-"));
+    const grey = (f: string): Promise<unknown> => sharp({ create: { width: 128, height: 96, channels: 3, background: { r: 80, g: 80, b: 80 } } }).jpeg().toFile(path.join(dir, f));
+    for (const f of ["jeol.jpg", "hitachi_zero.jpg", "plain.jpg"]) await grey(f);
+    fs.writeFileSync(path.join(dir, "jeol.txt"), "$CM_FORMAT JEOL/SEM\n$CM_FULL_SIZE 128 96\n$$SM_MICRON_BAR 50\n$$SM_MICRON_MARKER 1um\n");
+    fs.writeFileSync(path.join(dir, "hitachi_zero.txt"), "[SemImageFile]\nDataSize=128x96\nPixelSize=0\n");
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("lists nm/px with its source, names unusable fields as a problem, and does not call sidecars stray files", async () => {
+    const r = await inspectDir(dir);
+    const c = r.splits[""][0];
+    assert.equal(c.count, 3);
+    assert.equal(c.calibrations["jeol.jpg"]?.nmPerPxX, 20);
+    assert.equal(c.calibrations["jeol.jpg"]?.source, "sidecar");
+    assert.equal(c.calibrations["plain.jpg"], null);
+    assert.match(c.unusableCalibrations["hitachi_zero.jpg"], /PixelSize.*0 nm is not a positive number/);
+    assert.deepEqual(r.problems.map((p) => path.basename(p.split(":")[0])), ["hitachi_zero.jpg"], r.problems.join("\n"));
+    const text = formatInspectReport(r);
+    assert.match(text, /calibration jeol\.jpg: 20 nm\/px \(sidecar: JEOL sidecar jeol\.txt/);
+    assert.match(text, /calibration hitachi_zero\.jpg: none \(unusable: Hitachi sidecar/);
+    assert.match(text, /calibration: none in the metadata of 1 other file\(s\)/);
+  });
+});

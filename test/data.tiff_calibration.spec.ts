@@ -1,4 +1,4 @@
-// Pixel size from TIFF tags (lib/data/formats/tiff_calibration.ts, via geotiff) on files written by
+// Pixel size from TIFF tags (lib/data/formats/tiff_calibration.ts over tiff_ifd.ts) on files written by
 // tifffile (Debian python3-tifffile): ImageJ resolution + unit, OME-XML PhysicalSizeX/Y, FEI INI
 // [Scan] PixelWidth/PixelHeight (tags 34682 and 34680), Zeiss CZ_SEM 'Image Pixel Size' (tag 34118).
 // Checked against the values written and against tifffile's own parse of the metadata.
@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readTiffScale, parseIni, feiScale, zeissScale, omeScale, imagejScale } from "../lib/data/formats/tiff_calibration";
+import { readTiffScale, parseIni, feiScale, zeissScale, omeScale, imagejScale, parseZeissText } from "../lib/data/formats/tiff_calibration";
 import { FormatError } from "../lib/data/formats/types";
 import { readCalibration } from "../lib/data/calibration";
 import { pythonMissing, runPython } from "./python_oracle";
@@ -61,7 +61,7 @@ print(json.dumps(out))
 
 const NM: Record<string, number> = { nm: 1, um: 1e3, "µm": 1e3, micron: 1e3, m: 1e9 };
 
-describe("data/formats: TIFF calibration tags (geotiff) against tifffile", function () {
+describe("data/formats: TIFF calibration tags (own IFD reader) against tifffile", function () {
   this.timeout(60000);
   let dir = "";
   let written: Record<string, Written["parsed"]> = {};
@@ -90,16 +90,19 @@ describe("data/formats: TIFF calibration tags (geotiff) against tifffile", funct
   for (const [name, want] of Object.entries(expected)) {
     it(`${name}: ${want ? `x ${want.x}, y ${want.y} nm/px as written and as tifffile parses it` : "no calibration"}`, async () => {
       const f = path.join(dir, name);
-      const s = await readTiffScale(f);
+      const r = await readTiffScale(f);
+      const s = r.reading;
       const c = await readCalibration(f);
       const t = written[name];
+      assert.equal(r.pages, 1);
+      assert.equal(r.width, 40);
       if (!want) {
         assert.equal(s, null);
         assert.equal(c, null);
         assert.equal(t, null);
         return;
       }
-      assert.ok(s && c && t);
+      assert.ok(s && s.ok && c && t);
       const rel = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.abs(b);
       // the values written
       assert.ok(rel(c.nmPerPxX, want.x), `x ${c.nmPerPxX} vs ${want.x}`);
@@ -125,17 +128,35 @@ describe("data/formats: TIFF calibration tags (geotiff) against tifffile", funct
 });
 
 describe("data/formats: TIFF metadata text parsers", () => {
-  it("parses INI sections and FEI [Scan] or [EScan] pixel sizes in metres", () => {
+  const ok = <T>(r: T | null): Extract<T, { ok: true }> => {
+    assert.ok(r && (r as unknown as { ok: boolean }).ok, JSON.stringify(r));
+    return r as Extract<T, { ok: true }>;
+  };
+  it("parses INI sections and FEI [Scan], [EScan] or [IRBeam] pixel sizes in metres", () => {
     assert.equal(parseIni("[A]\nk = v \n[B]\r\nk=w").get("B/k"), "w");
-    assert.deepEqual(feiScale("[EScan]\nPixelWidth=2e-9\n", "t")?.y, { scale: 2e-9, unit: "m", origin: 0 });
-    assert.equal(feiScale("[Scan]\nPixelWidth=0\n", "t"), null);
+    assert.deepEqual(ok(feiScale("[EScan]\nPixelWidth=2e-9\n", "t")).y, { scale: 2e-9, unit: "m", origin: 0 });
+    // HyperSpy's navigation-camera rule: HFW / ResolutionX
+    assert.equal(ok(feiScale("[IRBeam]\nHFW=0.2\nVFW=0.1\n[Image]\nResolutionX=800\nResolutionY=400\n", "t")).y.scale, 0.1 / 400);
+    // present but zero: returned as written, judged (and refused) by lib/data/calibration
+    assert.equal(ok(feiScale("[Scan]\nPixelWidth=0\n", "t")).x.scale, 0);
+    assert.match((feiScale("[Beam]\nHV=5000\n", "t") as { reason: string }).reason, /states no pixel size/);
   });
-  it("parses Zeiss, OME and ImageJ text", () => {
-    assert.deepEqual(zeissScale("AP_PIXEL_SIZE\r\nImage Pixel Size = 1.5 µm\r\n")?.x, { scale: 1.5, unit: "µm", origin: 0 });
-    assert.equal(zeissScale("AP_WD\r\nWD = 5 mm"), null);
-    assert.deepEqual(omeScale('<OME><Image><Pixels ID="P" PhysicalSizeX="2" PhysicalSizeY="3" PhysicalSizeYUnit="nm"/></Image></OME>')?.y, { scale: 3, unit: "nm", origin: 0 });
+  it("parses Zeiss text as laid out (unnamed numbers, then code/label lines), rescaling to the image width as HyperSpy does", () => {
+    const text = "0\r\n0\r\n0\r\n4e-009\r\n50000\r\nAP_PIXEL_SIZE\r\nPixel Size = 4.0 nm\r\nAP_WD\r\nWD = 5.1 mm\r\n724\r\nDP_ZOOM\r\nZoom = Off\r\n";
+    const z = parseZeissText(text);
+    assert.deepEqual(z.unnamed.slice(0, 5), ["0", "0", "0", "4e-009", "50000"]);
+    assert.equal(z.unnamed[5], "724");
+    assert.deepEqual(z.fields.get("WD"), ["5.1", "mm"]);
+    assert.deepEqual(ok(zeissScale("AP_IMAGE_PIXEL_SIZE\r\nImage Pixel Size = 1.5 µm\r\n", 512)).x, { scale: 1.5, unit: "µm", origin: 0 });
+    assert.deepEqual(ok(zeissScale(text, 256)).x, { scale: 16, unit: "nm", origin: 0 });
+    assert.deepEqual(ok(zeissScale(text.replace("Pixel Size", "Other"), 2048)).x, { scale: 2e-9, unit: "m", origin: 0 });
+    assert.equal(zeissScale("AP_WD\r\nWD = 5 mm", 1024), null);
+  });
+  it("parses OME and ImageJ text", () => {
+    assert.deepEqual(ok(omeScale('<OME><Image><Pixels ID="P" PhysicalSizeX="2" PhysicalSizeY="3" PhysicalSizeYUnit="nm"/></Image></OME>')).y, { scale: 3, unit: "nm", origin: 0 });
     assert.equal(omeScale("<OME><Image><Pixels ID='x'/></Image></OME>"), null);
-    assert.equal(imagejScale("ImageJ=1.53\nunit=\\u00B5m\n", [4, 1], [2, 1])?.x.unit, "µm");
-    assert.equal(imagejScale("ImageJ=1.53\nunit=\\u00B5m\n", [4, 1], [2, 1])?.y.scale, 0.5);
+    assert.equal(ok(imagejScale("ImageJ=1.53\nunit=\\u00B5m\n", 4, 2)).x.unit, "µm");
+    assert.equal(ok(imagejScale("ImageJ=1.53\nunit=\\u00B5m\n", 4, 2)).y.scale, 0.5);
+    assert.equal(imagejScale("ImageJ=1.53\nunit=pixel\n", 4, 2), null);
   });
 });

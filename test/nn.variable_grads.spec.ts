@@ -74,12 +74,16 @@ describe("nn/variable_grads (tf.variableGrads that frees during the backward pas
 
   it("falls back inside an outer tape and rejects a non-scalar or empty variable list", () => {
     const v = tf.variable(tf.tensor1d([1, 2, 3]));
-    // Second order: d/dv of sum(d/dv sum(v^3)) = 6v, through the nested call.
+    // Inside an outer tape: d/dv Σv³ = 3v² = [3, 12, 27], so Σ3v² = 3·(1 + 4 + 9) = 42, and the outer
+    // gradient of u ↦ 42·Σu at u = 1 is 42 (closed form).
+    let inner: number[] = [];
     const g2 = tf.grad((u: tf.Tensor) => {
-      const inner = variableGrads(() => tf.sum(tf.pow(v, 3)) as tf.Scalar, [v]);
-      return tf.mul(tf.sum(inner.grads[v.name]), tf.sum(u));
+      const r = variableGrads(() => tf.sum(tf.pow(v, 3)) as tf.Scalar, [v]);
+      inner = Array.from(r.grads[v.name].dataSync());
+      return tf.mul(tf.sum(r.grads[v.name]), tf.sum(u));
     })(tf.scalar(1));
-    assert.ok(Number.isFinite(g2.dataSync()[0]));
+    assert.deepEqual(inner.map((x) => Math.round(x * 1e4) / 1e4), [3, 12, 27]);
+    assert.ok(Math.abs(g2.dataSync()[0] - 42) < 1e-4, `outer gradient ${g2.dataSync()[0]}, closed form 42`);
     assert.throws(() => variableGrads(() => v as unknown as tf.Scalar, [v]), /f must return a scalar tensor, got rank 1/);
     const frozen = tf.variable(tf.scalar(1), false);
     assert.throws(() => variableGrads(() => tf.mul(frozen, 2) as tf.Scalar, [frozen]), /no trainable variables/);

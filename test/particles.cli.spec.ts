@@ -15,7 +15,7 @@ import { UsageError } from "../lib/cli/args";
 import { writeSizedParticleSet } from "../lib/data/synth/sized_particles";
 import { readJson } from "../lib/util/fsx";
 import sharp from "sharp";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { extractParticles } from "../lib/particles/extract";
 
 /** Run a command with console.log captured; returns exit code and stdout text. */
@@ -49,7 +49,7 @@ function parseCsv(text: string): Array<Record<string, string>> {
 }
 
 interface Report {
-  images: Array<{ file: string; class: string; nmPerPx: number | null; unit: string; calibration: { source: string } | null; dropped: { found: number; kept: number; border: number; tooSmall: number }; particles: Array<Record<string, number>> }>;
+  images: Array<{ file: string; class: string; nmPerPx: number | null; unit: string; calibration: { source: string } | null; calibrationFrom: string; dropped: { found: number; kept: number; border: number; tooSmall: number }; particles: Array<Record<string, number>> }>;
   summary: { perClass: Record<string, { particles: number; stats: Record<string, { count: number; median: number }> }>; overall: { particles: number } };
 }
 
@@ -74,6 +74,7 @@ describe("cli particles", function () {
       assert.equal(im.nmPerPx, 0.5);
       assert.equal(im.unit, "nm");
       assert.equal(im.calibration?.source, "user");
+      assert.equal(im.calibrationFrom, "user: --nm-per-px");
       assert.equal(im.dropped.found, im.dropped.kept + im.dropped.border + im.dropped.tooSmall);
       for (const p of im.particles) assert.ok("equivalentDiameterNm" in p && "feretMaxNm" in p && "feretMinNm" in p && "aspectRatio" in p && !("equivalentDiameterPx" in p));
     }
@@ -86,6 +87,8 @@ describe("cli particles", function () {
     rows.forEach((row, i) => {
       assert.equal(row.file, all[i].file);
       assert.equal(row.unit, "nm");
+      // every row says where its nm/px came from
+      assert.deepEqual([Number(row.nmPerPx), row.calibrationSource, row.calibrationFrom], [0.5, "user", "user: --nm-per-px"]);
       for (const k of ["equivalentDiameterNm", "feretMaxNm", "areaNm2", "circularity", "solidity"]) assert.equal(Number(row[k]), all[i].p[k], `${k} row ${i}`);
     });
     const sum = parseCsv(fs.readFileSync(path.join(out, "particles_summary.csv"), "utf8"));
@@ -112,6 +115,8 @@ describe("cli particles", function () {
     fs.writeFileSync(file, "x");
     await assert.rejects(particles.run(["--images", img, "--out", file]), (e: Error) => e instanceof UsageError && /--out .* is a file/.test(e.message));
     await assert.rejects(particles.run(["--images", img, "--nm-per-px", "0"]), /--nm-per-px must be a positive number/);
+    // outside the physical range 1e-6…1e9 nm/px (1e308 used to print null lengths)
+    for (const v of ["1e308", "1e-9", "abc"]) await assert.rejects(particles.run(["--images", img, "--nm-per-px", v]), (e: Error) => e instanceof UsageError && /--nm-per-px must be a positive number of nm per pixel in 1e-6…1e9 nm\/px, got/.test(e.message), v);
     await assert.rejects(particles.run(["--images", img, "--threshold", "mean"]), /--threshold must be 'otsu'/);
     await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /one of --masks DIR, --segment MODEL or --threshold otsu, not --masks and --threshold/);
     await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--segment", dir]), /not --masks and --segment/);
@@ -247,7 +252,7 @@ describe("particles: mixed calibration is said out loud", () => {
     assert.ok(Math.abs((records[0].nmPerPx as number) - 1) < 0.02, `nm/px ${records[0].nmPerPx}`);
     const text = lines.join("\n");
     assert.match(text, /1 of 2 images have no calibration/);
-    assert.match(text, /b_plain\.png: no calibration in the file's metadata; no scale bar found/);
+    assert.match(text, /b_plain\.png: no calibration metadata in b_plain\.png .*; no scale bar found/);
     assert.doesNotMatch(text, /a_bar\.png/);
     const summary = summariseImages(records);
     const keys = Object.keys(summary.overall.stats);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { extractParticles } from "../lib/particles/extract";
 import { particleOverlay, sizeHistogramFigure, measuredVsTrueFigure, detectionScoresFigure } from "../lib/particles/figures";
 import { imageRecord } from "../lib/particles/records";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { makeMask, type Mask } from "../lib/quantify/mask";
+import { makeMask, type Mask } from "../lib/image/mask";
 import { measureParticles } from "../lib/particles/measure";
 import { convexHull, feretDiameters, polygonArea } from "../lib/particles/hull";
 import { instancesFromLabelMap, type InstanceLabels } from "../lib/particles/instances";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { distributionStats, histogramOf } from "../lib/particles/size_stats";
-import { ksStatistic } from "../lib/particles/ks";
+import { ksStatistic } from "../lib/stats/ks";
 import { matchParticles } from "../lib/particles/match";
 import { measureInstances } from "../lib/particles/extract";
 import { instancesFromLabelMap } from "../lib/particles/instances";
@@ -71,7 +71,7 @@ describe("particles/stats and matching", () => {
     assert.ok("equivalentDiameterPx" in px && "areaPx2" in px && !("areaNm2" in px));
     assert.ok(Math.abs((nm.feretMinNm as number) - 2 * (px.feretMinPx as number)) < 1e-12);
     const dropped = { border: 0, tooSmall: 0, scaleBar: 0, found: 1, kept: 1 };
-    const base = { class: "", width: 10, height: 10, maskSource: "test", dropped, calibration: null };
+    const base = { class: "", width: 10, height: 10, maskSource: "test", dropped, calibration: null, calibrationFrom: "none" };
     const g = groupSummary([{ ...base, file: "a", nmPerPx: 2, unit: "nm", particles: [nm] }, { ...base, file: "b", nmPerPx: null, unit: "px", particles: [px] }]);
     assert.equal(g.stats.equivalentDiameterNm.count, 1);
     assert.equal(g.stats.equivalentDiameterPx.count, 1);

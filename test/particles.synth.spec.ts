@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import { syntheticSizeCheck } from "../lib/particles/synthetic_check";
-import { median } from "../lib/probe/stats";
+import { median } from "../lib/stats/quantiles";
 import { Rng } from "../lib/util/rng";
 
 describe("particles/synthetic sizes", () => {

@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
-import { makeMask, type Mask } from "../lib/quantify/mask";
+import { makeMask, type Mask } from "../lib/image/mask";
 import { separateParticles } from "../lib/particles/watershed";
-import { reconstructByDilation } from "../lib/particles/reconstruct";
-import { PriorityQueue } from "../lib/particles/heap";
+import { reconstructByDilation } from "../lib/image/reconstruct";
+import { PriorityQueue } from "../lib/util/heap";
 import { extractParticles } from "../lib/particles/extract";
 import { instanceAreas, instancesFromLabelMap } from "../lib/particles/instances";
-import { fillHoles } from "../lib/particles/fill_holes";
-import { openMask } from "../lib/particles/opening";
+import { fillHoles } from "../lib/image/fill_holes";
+import { openMask } from "../lib/image/opening";
 import { Rng } from "../lib/util/rng";
 import { pythonMissing, runPython } from "./python_oracle";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { auditLabels } from "../lib/probe/audit";
-import { featureMatrix } from "../lib/probe/matrix";
+import { featureMatrix } from "../lib/linalg/matrix";
 import { loadEncoder } from "../lib/models/load";
 import { preprocessFor } from "../lib/models/preprocess";
 import { extractFeatures } from "../lib/probe/features";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { fitLinearProbe, predictLabels, predictProba, crossEntropy } from "../lib/probe/linear_probe";
-import { featureMatrix, columnStats, standardize } from "../lib/probe/matrix";
+import { featureMatrix, columnStats, standardize } from "../lib/linalg/matrix";
 import { Rng } from "../lib/util/rng";
 import { pythonMissing, runPython } from "./python_oracle";
 

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { Rng } from "../lib/util/rng";
 import { fitLogistic, logisticProba, predictLogistic, cvFolds, DEFAULT_C_GRID } from "../lib/probe/logistic";
-import { minimizeLbfgs } from "../lib/probe/lbfgs";
-import type { FeatureMatrix } from "../lib/probe/matrix";
+import { minimizeLbfgs } from "../lib/linalg/lbfgs";
+import type { FeatureMatrix } from "../lib/linalg/matrix";
 import { pythonMissing, runPython } from "./python_oracle";
 
 /** K Gaussian clusters in D dims, `perClass` rows each, features of varied scale and offset. */

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { classificationMetrics, confusionMatrix } from "../lib/probe/metrics";
-import { stratifiedSplit, drawPerClass, carveValidation } from "../lib/probe/splits";
+import { stratifiedSplit, drawPerClass, carveValidation } from "../lib/stats/splits";
 import { Rng } from "../lib/util/rng";
 import { pythonMissing, runPython } from "./python_oracle";
 

@@ -5,8 +5,8 @@ import * as path from "path";
 import sharp from "sharp";
 import { maskDensity, oneShotAnchorAnalysis } from "../lib/probe/oneshot";
 import { runSweep, planRun, resolveSweepConfig } from "../lib/probe/sweep";
-import { featureMatrix } from "../lib/probe/matrix";
-import { median } from "../lib/probe/stats";
+import { featureMatrix } from "../lib/linalg/matrix";
+import { median } from "../lib/stats/quantiles";
 import { Rng } from "../lib/util/rng";
 
 describe("probe/oneshot", () => {

@@ -7,7 +7,7 @@ import { suggestRows } from "../lib/probe/suggest";
 import { kMedoids } from "../lib/probe/kmedoids";
 import { pcaSpace, distanceMatrix } from "../lib/probe/pca_space";
 import { listUnlabelledImages } from "../lib/probe/unlabelled";
-import { featureMatrix, type FeatureMatrix } from "../lib/probe/matrix";
+import { featureMatrix, type FeatureMatrix } from "../lib/linalg/matrix";
 import { Rng } from "../lib/util/rng";
 import { main } from "../lib/cli/main";
 

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { runSweep, planRun, resolveSweepConfig, type SweepData } from "../lib/probe/sweep";
 import { summarizeRuns, probeJson, writeRuns, runsToDataFrame, compareEncoders, formatTable } from "../lib/probe/results";
-import { featureMatrix } from "../lib/probe/matrix";
+import { featureMatrix } from "../lib/linalg/matrix";
 import { runSweepParallel } from "../lib/probe/parallel";
 import { Rng } from "../lib/util/rng";
 

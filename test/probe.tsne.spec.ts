@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { tsne, knnPreservation, conditionalAffinities, squaredDistances } from "../lib/probe/tsne";
-import { featureMatrix } from "../lib/probe/matrix";
+import { featureMatrix } from "../lib/linalg/matrix";
 import { Rng } from "../lib/util/rng";
 
 function clusters(perCluster: number, C: number, D: number, sep: number, seed: number) {

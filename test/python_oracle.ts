@@ -6,11 +6,16 @@ import * as fs from "fs";
 
 const PY = "/usr/bin/python3";
 
-/** null when /usr/bin/python3 imports every module, else the reason it cannot. */
+/**
+ * null when /usr/bin/python3 imports every module, else the reason it cannot. Where the oracles must be
+ * there (CI installs them: .ci/run sets NANOMORPH_REQUIRE_ORACLES=1), a missing one throws instead, so
+ * an oracle test can never pass CI by skipping.
+ */
 export function pythonMissing(modules: string[]): string | null {
-  if (!fs.existsSync(PY)) return `${PY} not found`;
-  const r = spawnSync(PY, ["-c", modules.map((m) => `import ${m}`).join("; ")], { encoding: "utf8" });
-  return r.status === 0 ? null : `${PY} lacks ${modules.join("/")}: ${r.stderr.trim().split("\n").pop()}`;
+  const r = fs.existsSync(PY) ? spawnSync(PY, ["-c", modules.map((m) => `import ${m}`).join("; ")], { encoding: "utf8" }) : null;
+  const why = !r ? `${PY} not found` : r.status === 0 ? null : `${PY} lacks ${modules.join("/")}: ${r.stderr.trim().split("\n").pop()}`;
+  if (why && process.env.NANOMORPH_REQUIRE_ORACLES === "1") throw new Error(`oracle required (NANOMORPH_REQUIRE_ORACLES=1) but unavailable: ${why}`);
+  return why;
 }
 
 /** Run `code` with `inp` (alias `payload`) = the parsed JSON input; the snippet must print one JSON document. */

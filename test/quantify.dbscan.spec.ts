@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Rng } from "../lib/util/rng";
-import { makeMask, type Mask } from "../lib/quantify/mask";
+import { makeMask, type Mask } from "../lib/image/mask";
 import { dbscan, dbscanMask } from "../lib/quantify/dbscan";
 import { percolation } from "../lib/quantify/percolation";
 import { drawBar, drawArc } from "../lib/quantify/draw";

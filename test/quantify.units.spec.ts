@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { command as quantify } from "../lib/cli/quantify";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { encodeMaskPng } from "../lib/quantify/mask_io";
 
@@ -40,6 +40,7 @@ describe("quantify units (nm with --nm-per-px)", () => {
     const [row] = csv(path.join(out, "quantify.csv"));
     assert.equal(row.unit, "nm");
     assert.equal(Number(row.nmPerPx), 2.5);
+    assert.deepEqual([row.calibrationSource, row.calibrationFrom], ["user", "user: --nm-per-px"], "each row says where its nm/px came from");
     const near = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) < 1e-9 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
     near(Number(row.meanDomainAreaNm2), Number(row.meanDomainArea) * 6.25, "area nm²");
     near(Number(row.totalLengthNm), Number(row.totalLength) * 2.5, "length nm");
@@ -58,8 +59,15 @@ describe("quantify units (nm with --nm-per-px)", () => {
     await quiet(() => quantify.run(["--masks", dir, "--out", out]));
     const [row] = csv(path.join(out, "quantify.csv"));
     assert.equal(row.unit, "px");
+    assert.equal(row.calibrationSource, "none");
     assert.ok(!Object.keys(row).some((k) => k.endsWith("Nm") || k.endsWith("Nm2") || k === "nmPerPx"), Object.keys(row).join(","));
     const t = await quiet(() => quantify.run(["--masks", dir]));
     assert.match(t.out, /lengths in px, areas in px²/);
+  });
+
+  it("refuses a pixel size outside the physical range 1e-6…1e9 nm/px, naming the option", async () => {
+    for (const v of ["1e308", "0", "1e-7", "NaN"]) {
+      await assert.rejects(quantify.run(["--masks", dir, "--nm-per-px", v]), /--nm-per-px must be a positive number of nm per pixel in 1e-6…1e9 nm\/px/, v);
+    }
   });
 });

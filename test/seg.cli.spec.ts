@@ -5,7 +5,7 @@ import * as path from "path";
 import sharp from "sharp";
 import { command as segment } from "../lib/cli/segment";
 import { command as quantify } from "../lib/cli/quantify";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { encodeMaskPng } from "../lib/quantify/mask_io";
 import { Rng } from "../lib/util/rng";
@@ -59,6 +59,9 @@ describe("cli segment / quantify", function () {
         assert.ok(im.iouT <= im.diceT + 1e-12); // IoU ≤ Dice always
         const meta = await sharp(im.predicted).metadata();
         assert.deepEqual([meta.width, meta.height], [80, 64]);
+        // each row says where its nm/px would come from: these PNGs state none, and say so
+        assert.deepEqual([im.nmPerPx, im.calibrationSource], ["", "none"]);
+        assert.match(im.calibrationFrom, /^none: no calibration metadata in /);
       }
       assert.ok(fs.existsSync(path.join(out, "segment.json")));
       assert.equal(typeof rep.median.dice, "number");

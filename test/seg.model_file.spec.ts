@@ -12,7 +12,7 @@ import { trainSegmenter } from "../lib/seg/train";
 import { preparePairs, type FitMode } from "../lib/seg/pairs";
 import { saveSegmentModel, loadSegmentModel, resolveSegmentModelDir, SEGMENT_MODEL_VERSION, type SegmentModelSettings } from "../lib/seg/model_file";
 import { predictImage, predictWithModel, segmentImageWithModel } from "../lib/seg/apply";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { encodeMaskPng } from "../lib/quantify/mask_io";
 import { Rng } from "../lib/util/rng";

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import sharp from "sharp";
 import { Rng } from "../lib/util/rng";
-import { otsuThreshold } from "../lib/quantify/otsu";
+import { otsuThreshold } from "../lib/image/otsu";
 import { otsuScore, chooseOtsuSide, otsuBaselineOf, otsuBaseline, readGreyForMask, type GreyPair } from "../lib/seg/otsu_baseline";
 import { pythonMissing, runPython } from "./python_oracle";
 

@@ -13,7 +13,7 @@ import { batchScores } from "../lib/seg/metrics";
 import { segmentationSweep } from "../lib/seg/sweep";
 import { toCsv } from "../lib/util/csv";
 import { summarizeSeg, segRunsFrame, segmentationSummaryValues } from "../lib/seg/results";
-import { makeMask } from "../lib/quantify/mask";
+import { makeMask } from "../lib/image/mask";
 import { drawBar } from "../lib/quantify/draw";
 import { Rng } from "../lib/util/rng";
 

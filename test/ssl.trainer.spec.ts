@@ -65,12 +65,20 @@ describe("ssl: schedule, SGD, kNN monitor, config", () => {
     assert.equal(pretrainConfigFor("ci", { method: "simclr" }).encoder, "resnet8");
   });
 
-  it("configs/pretrain.json: quality = the measured choice (README): a short ImageNet fine-tune at 128 px, with its note", () => {
-    for (const method of ["simclr", "barlow"] as const) {
-      const q = pretrainConfigFor("quality", { method });
-      assert.deepEqual([q.encoder, q.preprocess, q.imageSize, q.batchSize, q.epochs], ["imagenet", "caffe", 128, 16, 3]);
-      assert.deepEqual(q.lr, { initial: 0.01, decaySteps: 1000, alpha: 0, spanRun: true });
+  it("profile settings resolve for every profile and method; a caller's overrides win over the method's section, which wins over the profile", () => {
+    for (const profile of ["ci", "laptop", "quality", "paper"] as const) {
+      for (const method of ["simclr", "barlow"] as const) {
+        const c = pretrainConfigFor(profile, { method });
+        assert.equal(c.method, method);
+        assert.ok(Number.isInteger(c.epochs) && c.epochs >= 1 && Number.isInteger(c.batchSize) && c.batchSize >= 2, `${profile}/${method}`);
+        // overrides are applied last, whatever the profile or method says
+        const o = pretrainConfigFor(profile, { method, epochs: 1, batchSize: 4, imageSize: 64 });
+        assert.deepEqual([o.epochs, o.batchSize, o.imageSize], [1, 4, 64]);
+      }
     }
+    // The method's own section beats the profile's: in the paper profile SimCLR has no crop, Barlow Twins does.
+    assert.notEqual(pretrainConfigFor("paper", { method: "simclr" }).augment.crop, pretrainConfigFor("paper", { method: "barlow" }).augment.crop);
+    // Only the profile whose defaults were measured against frozen ImageNet says so.
     assert.match(pretrainProfileNote("quality") ?? "", /frozen ImageNet features .* as good .*README/);
     for (const p of ["ci", "laptop", "paper"] as const) assert.equal(pretrainProfileNote(p), undefined);
   });

@@ -22,7 +22,7 @@ import { cvFolds, DEFAULT_C_GRID } from "../../lib/probe/logistic";
 import { Rng } from "../../lib/util/rng";
 import { benchFeatures } from "./probe-sweep";
 import { sklearnAvailable } from "../../lib/probe/sklearn_baseline";
-import { featureMatrix } from "../../lib/probe/matrix";
+import { featureMatrix } from "../../lib/linalg/matrix";
 
 const PYTHON = "/usr/bin/python3";
 const CONFIG: SweepConfig = { protocol: "honest", labelsPerClass: [8, 4, 2, 1], label: "bench honest sweep" };

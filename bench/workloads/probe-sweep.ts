@@ -13,7 +13,7 @@ import type { Workload, WorkloadRunner } from "../workload";
 import { Rng } from "../../lib/util/rng";
 import { cacheDir } from "../../lib/util/paths";
 import { writeFileAtomic, writeJsonAtomic } from "../../lib/util/fsx";
-import { featureMatrix } from "../../lib/probe/matrix";
+import { featureMatrix } from "../../lib/linalg/matrix";
 import { runSweepParallel } from "../../lib/probe/parallel";
 import { planRun, resolveSweepConfig, type SweepData, type SweepConfig } from "../../lib/probe/sweep";
 

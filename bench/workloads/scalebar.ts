@@ -70,7 +70,7 @@ export const workloads: Workload[] = [
     },
     peer: {
       name: "decodeImage-same-file",
-      command: ["node", "-r", "ts-node/register/transpile-only", "bench/peers/decode_image.ts"],
+      command: [process.execPath, "-r", "ts-node/register/transpile-only", "bench/peers/decode_image.ts"],
     },
   },
 ];

@@ -1,6 +1,6 @@
 /**
  * `Conv2DBackpropFilter` (the filter gradient of conv2d) composed from fast forward ops, for backends
- * that lack it (wasm) or run it slowly (cpu: 42 s vs 1 s for 8²·128→128, ../shared/TOOLCHAIN.md §4b).
+ * that lack it (wasm) or run it slowly (cpu: 42 s vs 1 s for 8²·128→128, docs/toolchain.md §4b).
  *
  * dW[a,b,ci,co] = Σ_{n,i,j} xpad[n, i·s+a, j·s+b, ci] · dy[n,i,j,co]
  * is a stride-1 "valid" conv of xpadᵀ = [Ci, Hp, Wp, N] with dyᵀ = [Ho, Wo, N, Co] as filter and

@@ -4,7 +4,7 @@
  *
  * dx[n,h,w,ci] = Σ dyd[n, h+top-a, w+left-b, co] · W[a,b,ci,co] where dyd is dy with s-1 zeros
  * inserted between samples; that is conv2d(pad(dyd), flip(W)ᵀ, 1) with top pad kh-1-top.
- * For stride 1 wasm's stock kernel runs at ~2 GFLOP/s vs ~20 for conv2d (../shared/TOOLCHAIN.md §4b).
+ * For stride 1 wasm's stock kernel runs at ~2 GFLOP/s vs ~20 for conv2d (docs/toolchain.md §4b).
  */
 import * as tf from "@tensorflow/tfjs";
 import { padOrCrop4d } from "./kernel_tensors";

@@ -60,13 +60,20 @@ async function pick(): Promise<BackendInfo> {
   throw new Error(`lib/backend/init.ts initBackend: no backend could be initialised: ${tried.map((t) => `${t.choice}: ${t.detail}`).join("; ")}`);
 }
 
+/**
+ * One short line naming the backend (e.g. `[nanomorph] backend native-cpu (libtorch 1.13.1 on cpu, 2 threads)`);
+ * the candidates that were skipped and why only with NANOMORPH_DEBUG=1 (`nanomorph doctor` lists them too).
+ */
+export function backendLine(info: BackendInfo, debug = process.env.NANOMORPH_DEBUG === "1"): string {
+  const what = info.name === "native" ? `${info.native}, ${info.threads} thread${info.threads === 1 ? "" : "s"}`
+    : info.name === "wasm" ? `${info.threads} thread${info.threads === 1 ? "" : "s"}, SIMD ${info.simd ? "on" : "off"}` : info.reason;
+  const skipped = info.tried.filter((t) => !t.ok).map((t) => `${t.choice}: ${t.detail}`);
+  return `[nanomorph] backend ${info.choice} (${what})${debug && skipped.length ? `; skipped ${skipped.join("; ")}` : ""}`;
+}
+
 function logOnce(info: BackendInfo): void {
   if (process.env.NANOMORPH_QUIET === "1") return;
-  const skipped = info.tried.filter((t) => !t.ok).map((t) => `${t.choice}: ${t.detail}`);
-  const extra = info.name === "wasm" ? ` [${info.threadsReason}; SIMD ${info.simd}]` :
-    info.name === "native" ? ` [${info.threads} ATen thread(s), ${info.threadsReason}]` : "";
-  process.stderr.write(`[nanomorph] backend ${info.choice} (${info.reason})${extra}` +
-    (skipped.length ? `; skipped ${skipped.join("; ")}` : "") + "\n");
+  process.stderr.write(backendLine(info) + "\n");
 }
 
 let chosen: Promise<BackendInfo> | null = null;

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 /**
  * Wrap a kernel input as a tensor that may be disposed freely. The backend ref count is raised first:
  * without it, disposing the wrapper would free the caller's data (later: "Cannot read properties of
- * undefined (reading 'backend')"; ../shared/TOOLCHAIN.md §4a).
+ * undefined (reading 'backend')"; docs/toolchain.md §4a).
  */
 export function wrapInput<T extends tf.Tensor = tf.Tensor>(info: tf.TensorInfo, backend: tf.KernelBackend): T {
   backend.incRef(info.dataId);

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { projectRoot } from "../util/paths";
 
 /** tfjs dtype -> the addon's dtype code (float32 0, int32 1, bool 2). */
 export const DTYPE_CODE: Record<string, number> = { float32: 0, int32: 1, bool: 2 };
@@ -21,13 +22,17 @@ export interface NativeInfo {
   cudaDevices: number;
   mps: boolean;
   mkldnn: boolean;
-  /** What the addon did about the BLAS's own threads (a pthreads OpenBLAS is pinned to 1: addon.cc says why). */
+  /** What the addon did about the BLAS's own threads (a pthreads OpenBLAS is pinned to 1: src/blas.cc says why). */
   blas: string;
   /** Op names the addon implements. */
   ops: string[];
 }
 
-/** The addon's functions (native/torch_backend/src/addon.cc). Handles are positive integers. */
+/**
+ * The addon's functions (native/torch_backend/src/addon.cc). Handles are positive integers. Errors are
+ * `Error`s whose message names the entry point: `native op BatchMatMul(a float32[2,3], b float32[4,5]):
+ * mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)` for an op, `native fromTyped: …` otherwise.
+ */
 export interface NativeAddon {
   /** Select the device ("cpu" | "cuda" | "mps") and, once per process, the thread count. @throws when the device is absent */
   init(opts: { device: string; threads?: number }): NativeInfo;
@@ -37,7 +42,7 @@ export interface NativeAddon {
   toTyped(handle: number): Float32Array | Int32Array | Uint8Array;
   /** Drop a handle (frees the ATen storage when no view shares it). */
   free(handle: number): void;
-  /** Run op `name`: returns [n, id1, rank1, ...dims1, id2, ...]. `out` casts single outputs (-1: keep). @throws on ATen errors */
+  /** Run op `name`: returns [n, id1, rank1, ...dims1, id2, ...]. `out` casts every output (-1: keep). @throws naming the op, its inputs' dtypes and shapes, and the cause (unknown op, too few inputs, missing attribute, ATen's message) */
   op(name: string, inputs: number[], attrs: object, out?: number): number[];
   /** Live handles and bytes of their distinct storages. */
   stats(): { tensors: number; bytes: number };
@@ -46,7 +51,8 @@ export interface NativeAddon {
 }
 
 /** Folder of the addon sources and build output. */
-export const NATIVE_DIR = path.resolve(__dirname, "..", "..", "native", "torch_backend");
+// From the project root, not __dirname: the same path from lib/ (ts-node) and dist/lib/ (compiled CLI).
+export const NATIVE_DIR = path.join(projectRoot(), "native", "torch_backend");
 /** Path of the compiled addon. */
 export const NATIVE_ADDON_PATH = path.join(NATIVE_DIR, "build", "nanomorph_torch.node");
 

@@ -1,5 +1,5 @@
 /**
- * The tfjs kernels the `native` backend runs in ATen (native/torch_backend/src/addon.cc). Each turns
+ * The tfjs kernels the `native` backend runs in ATen (native/torch_backend/src/ops_*.cc). Each turns
  * tfjs attributes into the addon's (window sizes and explicit pads from tfjs's own conv/pool info,
  * so SAME/VALID/explicit padding and rounding match tfjs), names the output dtype by tfjs's rules,
  * and returns null for a case it does not cover (NCHW, batchDims, …), which then runs through the cpu

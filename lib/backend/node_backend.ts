@@ -1,7 +1,7 @@
 /**
  * Loading `@tensorflow/tfjs-node(-gpu)` when it is really there.
  *
- * Two traps (../shared/TOOLCHAIN.md §4c): the package may be missing or lack its native binding
+ * Two traps (docs/toolchain.md §4c): the package may be missing or lack its native binding
  * (`require` throws), and our npm `overrides` alias `@tensorflow/tfjs-node` to plain `@tensorflow/tfjs`,
  * so `require` can succeed with no "tensorflow" backend. We read the resolved package.json first (an
  * alias is skipped without loading a second tfjs copy) and accept only `tf.getBackend() === "tensorflow"`.

@@ -70,7 +70,7 @@ const registered = new Set<string>();
 /**
  * Register the training kernels listed at the top of this file for `backendName` (default "wasm").
  * Idempotent; call before or after the backend is initialised (a kept setupFunc already ran or will
- * run at init). On "cpu" only the conv filter gradient is replaced (stock: 42 s vs 1 s for 8²·128→128, TOOLCHAIN §4b).
+ * run at init). On "cpu" only the conv filter gradient is replaced (stock: 42 s vs 1 s for 8²·128→128, docs/toolchain.md §4b).
  */
 export function registerTrainingKernels(backendName = "wasm"): KernelRegistration {
   const out: KernelRegistration = { added: [], replaced: [] };

@@ -2,7 +2,7 @@
  * Multi-threaded tfjs wasm backend in Node, through an init shim this project owns.
  *
  * tfjs-backend-wasm 4.22.0 ships a threaded-SIMD build whose Emscripten glue has Node branches, but its
- * own JS glue blocks it under Node (facts measured in ../shared/TOOLCHAIN.md §6):
+ * own JS glue blocks it under Node (facts measured in docs/toolchain.md §6):
  *  1. `WASM_HAS_MULTITHREAD_SUPPORT` is hard-wired false under Node → we set the flag.
  *  2. the pthread worker script is handed to Emscripten as a `blob:` URL, which Node's `Worker` rejects
  *     → while init runs, `URL.createObjectURL` writes that Blob to a temp file and returns its path.

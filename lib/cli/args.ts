@@ -10,8 +10,10 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Thrown for bad command-line usage: printed without a stack, exit code 2. */
-export class UsageError extends Error {}
+import { UsageError } from "../util/errors";
+
+/** Thrown for bad command-line usage: printed without a stack, exit code 2 (lib/util/errors.ts). */
+export { UsageError };
 
 /**
  * util.parseArgs with strict checking; unknown options and missing values become UsageError

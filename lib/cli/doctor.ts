@@ -1,197 +1,29 @@
-import * as fs from "fs";
-import * as path from "path";
-import { spawnSync } from "child_process";
-import type { Command } from "./args";
-import { parse } from "./args";
-import { projectRoot } from "../util/paths";
-import { findJupyterPython, JUPYTER_INSTALL_HINT } from "../notebook/jupyter";
-import { checkKernelSpec, registerKernelSpec } from "../notebook/kernelspec";
-import { findChromium, CHROMIUM_CANDIDATES } from "../plots/render";
-import { packageVersions } from "../notebook/environment";
+import { defineCommand, opt } from "./options";
 
-/** One line of the doctor's report. */
-export interface Check {
-  /** Short name ("node", "jupyter", "kernelspec", …). */
-  name: string;
-  /** Whether `nanomorph doctor` fails (exit 1) when this check is not ok. */
-  required: boolean;
-  ok: boolean;
-  /** What was found (version, path) or what is wrong. */
-  detail: string;
-  /** What to do about it when not ok. */
-  fix?: string;
-}
-
-/** Python modules used as test/benchmark oracles (optional; tests skip with a reason without them). */
-export const PYTHON_ORACLES: readonly string[] = ["numpy", "scipy", "sklearn", "torch", "h5py", "skimage"];
-
-/** Minimum Node.js version (package.json engines). */
-export const MIN_NODE: [number, number] = [20, 19];
-
-function checkNode(): Check {
-  const [maj, min] = process.versions.node.split(".").map(Number);
-  const ok = maj > MIN_NODE[0] || (maj === MIN_NODE[0] && min >= MIN_NODE[1]);
-  return { name: "node", required: true, ok, detail: process.version, fix: ok ? undefined : `install Node.js >= ${MIN_NODE.join(".")} (mocha 12 and tslab's require(esm) need it)` };
-}
-
-function checkPackages(root: string): Check[] {
-  const v = packageVersions(root);
-  const required = ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "tslab", "typescript", "plotly.js-dist-min", "playwright-core", "sharp"];
-  const missing = required.filter((n) => !v[n]);
-  const out: Check[] = [{
-    name: "npm packages", required: true, ok: missing.length === 0,
-    detail: missing.length ? `missing: ${missing.join(", ")}` : required.map((n) => `${n} ${v[n]}`).join(", "),
-    fix: "run `npm ci` in the project root",
-  }];
-  out.push({
-    name: "GPU package", required: false, ok: !!v["@tensorflow/tfjs-node-gpu"],
-    detail: v["@tensorflow/tfjs-node-gpu"] ? `@tensorflow/tfjs-node-gpu ${v["@tensorflow/tfjs-node-gpu"]}` : "@tensorflow/tfjs-node-gpu not installed (optional; CPU backends are used)",
-    fix: "for a GPU: install CUDA 11.2 + cuDNN 8.1, then `npm install @tensorflow/tfjs-node-gpu@4.22.0` and use `--backend node-gpu`",
-  });
-  return out;
-}
-
-function checkNative(): Check {
-  try {
-    const mod = require("../backend/index") as { nativeStatus?: () => { ok: boolean; detail: string; fix?: string } };
-    if (typeof mod.nativeStatus !== "function") return { name: "native backend", required: false, ok: false, detail: "not part of this build" };
-    const s = mod.nativeStatus();
-    return { name: "native backend", required: false, ok: s.ok, detail: s.detail, fix: s.fix };
-  } catch (e) {
-    return { name: "native backend", required: false, ok: false, detail: `check failed: ${(e as Error).message.split("\n")[0]}` };
-  }
-}
-
-async function checkBackend(): Promise<Check> {
-  try {
-    const mod = require("../backend/index") as {
-      backendReport?: () => Promise<Record<string, unknown>>;
-      initBackend: () => Promise<{ name: string; reason: string }>;
-    };
-    if (typeof mod.backendReport === "function") {
-      const r = await mod.backendReport();
-      const fb = Array.isArray(r.fallbackKernels) ? r.fallbackKernels.length : 0;
-      if (r.backend === "native") {
-        return { name: "backend", required: true, ok: true, detail: `native (${r.reason}); ${r.threads} ATen threads (${r.threadsReason}); ${fb} kernels via the cpu fallback; tfjs ${r.tfjs}` };
-      }
-      const detail = `${r.backend} (${r.reason}); wasm SIMD ${r.simd ? "on" : "off"}, threads ${r.threads}${r.threadsReason ? ` (${r.threadsReason})` : ""}; tfjs ${r.tfjs}`;
-      return { name: "backend", required: true, ok: true, detail };
-    }
-    const info = await mod.initBackend();
-    return { name: "backend", required: true, ok: true, detail: `${info.name} (${info.reason})` };
-  } catch (e) {
-    return { name: "backend", required: true, ok: false, detail: `initBackend failed: ${(e as Error).message.split("\n")[0]}`, fix: "run `npm ci`; see `NANOMORPH_DEBUG=1 nanomorph doctor` for the stack" };
-  }
-}
-
-function checkJupyter(): Check {
-  const jp = findJupyterPython();
-  if (!jp.python) return { name: "jupyter (nbclient)", required: true, ok: false, detail: `no Python with nbclient (tried: ${jp.tried.join("; ")})`, fix: JUPYTER_INSTALL_HINT };
-  const v = jp.versions ?? {};
-  return { name: "jupyter (nbclient)", required: true, ok: true, detail: `${jp.python}: nbclient ${v.nbclient}, nbformat ${v.nbformat}, jupyter_client ${v.jupyter_client}` };
-}
-
-function checkNbconvert(): Check {
-  const r = spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8", timeout: 30_000 });
-  const ok = !r.error && r.status === 0;
-  return {
-    name: "jupyter nbconvert", required: false, ok,
-    detail: ok ? `nbconvert ${r.stdout.trim()} (for HTML export of executed notebooks)` : "not found (optional: only for exporting executed notebooks to HTML)",
-    fix: "apt-get install --no-install-recommends jupyter-nbconvert",
-  };
-}
-
-function checkKernel(root: string, fix: boolean): Check {
-  let st = checkKernelSpec(root);
-  let note = "";
-  if (!st.ok && fix && !st.problem?.includes("npm ci")) {
-    registerKernelSpec(root);
-    st = checkKernelSpec(root);
-    note = " (registered by --fix)";
-  }
-  return {
-    name: "tslab kernelspec", required: true, ok: st.ok,
-    detail: st.ok ? `${path.relative(root, st.file)}${note} (JUPYTER_PATH=${path.join(root, ".jupyter")})` : st.problem ?? "not registered",
-    fix: "run `nanomorph doctor --fix` (or `nanomorph reproduce`, which registers it)",
-  };
-}
-
-function checkChromium(): Check {
-  const c = findChromium();
-  if (!c) return { name: "chromium", required: true, ok: false, detail: `not found (looked at $NANOMORPH_CHROMIUM, ${CHROMIUM_CANDIDATES.join(", ")})`, fix: "apt-get install --no-install-recommends chromium (static PNG/SVG figures)" };
-  const r = spawnSync(c, ["--version"], { encoding: "utf8", timeout: 30_000 });
-  return { name: "chromium", required: true, ok: true, detail: `${c}${r.status === 0 ? ` (${r.stdout.trim()})` : ""}` };
-}
-
-function checkOracles(python: string | null): Check {
-  const py = python ?? "/usr/bin/python3";
-  const code = `import importlib, json\nout = {}\nfor m in ${JSON.stringify(PYTHON_ORACLES)}:\n    try:\n        out[m] = getattr(importlib.import_module(m), "__version__", "?")\n    except Exception as e:\n        out[m] = None\nprint(json.dumps(out))`;
-  const r = fs.existsSync(py) || !py.startsWith("/") ? spawnSync(py, ["-c", code], { encoding: "utf8", timeout: 120_000 }) : null;
-  let found: Record<string, string | null> = {};
-  try { found = r && r.status === 0 ? (JSON.parse(r.stdout.trim()) as Record<string, string | null>) : {}; } catch { found = {}; }
-  const have = PYTHON_ORACLES.filter((m) => found[m]);
-  const miss = PYTHON_ORACLES.filter((m) => !found[m]);
-  return {
-    name: "python oracles", required: false, ok: miss.length === 0,
-    detail: `${py}: ${have.map((m) => `${m} ${found[m]}`).join(", ") || "none"}${miss.length ? `; missing ${miss.join(", ")}` : ""}`,
-    fix: "apt-get install --no-install-recommends python3-numpy python3-scipy python3-sklearn python3-torch python3-h5py python3-skimage (oracle tests skip without them)",
-  };
-}
-
-/** Run every check (in this order: node, packages, backend, Jupyter, kernelspec, Chromium, oracles). */
-export async function runChecks(root: string = projectRoot(), opts: { fix?: boolean } = {}): Promise<Check[]> {
-  const jp = findJupyterPython();
-  return [
-    checkNode(),
-    ...checkPackages(root),
-    await checkBackend(),
-    checkNative(),
-    checkJupyter(),
-    checkNbconvert(),
-    checkKernel(root, !!opts.fix),
-    checkChromium(),
-    checkOracles(jp.python),
-  ];
-}
-
-/** Format checks as aligned lines: `[ ok ]`, `[FAIL]` (required) or `[warn]` (optional), each failure with its fix. */
-export function formatChecks(checks: Check[]): string {
-  const lines: string[] = [];
-  for (const c of checks) {
-    const tag = c.ok ? "[ ok ]" : c.required ? "[FAIL]" : "[warn]";
-    lines.push(`${tag} ${c.name.padEnd(20)} ${c.detail}`);
-    if (!c.ok && c.fix) lines.push(...c.fix.split("\n").map((l, i) => `${" ".repeat(7)}${i === 0 ? "→ " : "  "}${l}`));
-  }
-  return lines.join("\n");
-}
-
-const HELP = `usage: nanomorph doctor [--fix] [--json]
-
-Check what nanomorph needs and say what to do about each missing piece: Node.js, the npm packages,
-the TensorFlow.js backend (with wasm SIMD/threads), Jupyter's nbclient (on /usr/bin/python3 or
-$NANOMORPH_PYTHON), the project-local tslab kernelspec (.jupyter/kernels/tslab), Chromium (for
-PNG/SVG figures), and optionally nbconvert, the GPU package and the Python oracles of the tests.
-
-options:
-  --fix    register the tslab kernelspec if it is missing or stale
-  --json   print the checks as JSON
-
-exit code: 0 when every required check passes, 1 otherwise.`;
-
-/** `nanomorph doctor`: environment checks with fixes; exit 0 only when all required parts are present. */
-export const command: Command = {
+/** `nanomorph doctor`: environment checks with fixes (lib/doctor); exit 0 only when all required parts are present. */
+export const command = defineCommand({
   name: "doctor",
   summary: "check backend, versions, Jupyter, tslab kernelspec, Chromium; say how to fix what is missing",
-  help: HELP,
-  async run(argv: string[]): Promise<number> {
-    const a = parse(argv, { fix: { type: "boolean" }, json: { type: "boolean" } });
-    const checks = await runChecks(projectRoot(), { fix: !!a.values.fix });
-    const bad = checks.filter((c) => c.required && !c.ok);
-    if (a.values.json) console.log(JSON.stringify({ ok: bad.length === 0, checks }, null, 2));
-    else {
-      console.log(formatChecks(checks));
-      console.log(bad.length ? `\nnanomorph doctor: ${bad.length} required part(s) missing: ${bad.map((c) => c.name).join(", ")}` : "\nnanomorph doctor: all required parts present");
-    }
-    return bad.length ? 1 : 0;
+  usage: "doctor [--json]",
+  description: `Check what nanomorph needs and say what to do about each missing piece: Node.js, the npm packages,
+the TensorFlow.js backend (native libtorch or wasm), Jupyter's nbclient (on /usr/bin/python3 or
+$NANOMORPH_PYTHON), the project-local tslab kernelspec (.jupyter/kernels/tslab, registered here when
+missing), Chromium (for PNG/SVG figures), and optionally nbconvert, a notebook server, the GPU package and
+the Python oracles of the tests.
+
+Exit code: 0 when every required check passes, 1 otherwise.`,
+  options: {
+    fix: opt.flag("accepted for older scripts: the doctor now registers the kernelspec by itself"),
+    json: opt.flag("print the checks as JSON"),
   },
-};
+}, async ({ values: v }) => {
+  const { runChecks, formatChecks } = await import("../doctor/checks");
+  const checks = await runChecks();
+  const bad = checks.filter((c) => c.required && !c.ok);
+  if (v.json) console.log(JSON.stringify({ ok: bad.length === 0, checks }, null, 2));
+  else {
+    console.log(formatChecks(checks));
+    console.log(bad.length ? `\nnanomorph doctor: ${bad.length} required part(s) missing: ${bad.map((c) => c.name).join(", ")}` : "\nnanomorph doctor: all required parts present");
+  }
+  return bad.length ? 1 : 0;
+});

@@ -1,11 +1,14 @@
 import type { Command } from "./args";
 import { UsageError } from "./args";
-import { setProfile } from "../config/index";
+import { PROFILES, setProfile } from "../config/index";
 import { InterruptedError } from "../util/interrupt";
 
 /**
- * Subcommands, loaded lazily so `nanomorph --help` stays fast. Each module exports `command`.
- * A module that is not there yet is listed as unavailable rather than crashing the CLI.
+ * Subcommands. Each module exports `command` and is light to load: it declares its options and help
+ * at top level and imports the library it drives (tfjs, sharp, tesseract…) inside `run`, so
+ * `nanomorph --help`, a command's `--help` and every usage error answer in about the time of plain
+ * Node (test/cli.startup.spec.ts checks that no command module loads tfjs; `npm run bench -- --only
+ * cli-startup` measures it). A module that is not there yet is listed as unavailable.
  */
 const COMMANDS: Record<string, () => Command> = {
   doctor: () => require("./doctor").command,
@@ -23,6 +26,9 @@ const COMMANDS: Record<string, () => Command> = {
   audit: () => require("./audit").command,
 };
 
+/** The subcommand names, in `--help` order. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 function load(name: string): Command | null {
   try {
     return COMMANDS[name]();
@@ -38,7 +44,7 @@ function usage(): string {
     const c = load(name);
     if (c) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   }
-  lines.push("", "global options: --profile ci|laptop|quality|paper (default quality) (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND), --stack-slice N (slice of a 3-D microscope stack to read; sets NANOMORPH_STACK_SLICE)");
+  lines.push("", "global options: --profile ci|laptop|quality|paper (default quality) (sets NANOMORPH_PROFILE), --backend NAME (sets NANOMORPH_BACKEND), --stack-slice N (slice of a 3-D microscope stack or page of a multi-page TIFF to read; sets NANOMORPH_STACK_SLICE)");
   return lines.join("\n");
 }
 
@@ -51,7 +57,10 @@ function globals(argv: string[]): string[] {
     if (key === "--profile" || key === "--backend" || key === "--stack-slice") {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new UsageError(`${key} needs a value`);
-      if (key === "--profile") setProfile(v);
+      if (key === "--profile") {
+        if (!(PROFILES as readonly string[]).includes(v)) throw new UsageError(`--profile must be ${PROFILES.join(", ")}; got '${v}'`);
+        setProfile(v);
+      }
       else if (key === "--stack-slice") {
         if (!/^\d+$/.test(v)) throw new UsageError(`--stack-slice needs a slice index (an integer ≥ 0), got '${v}'`);
         // an env setting so every loader (decodeImage and all that call it) sees it without plumbing
@@ -63,9 +72,10 @@ function globals(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  let name: string | undefined;
   try {
     const rest = globals(argv);
-    const name = rest[0];
+    name = rest[0];
     if (!name || name === "--help" || name === "-h" || name === "help") {
       console.log(usage());
       return name ? 0 : 2;
@@ -84,7 +94,11 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode;
     }
     if (e instanceof UsageError) {
-      console.error(`nanomorph: ${e.message}`);
+      // Every usage error names the command and exits 2, wherever it was thrown.
+      const known = name !== undefined && name in COMMANDS;
+      const msg = known && e.message.startsWith(`${name}: `) ? e.message.slice(name!.length + 2) : e.message;
+      console.error(`${known ? `nanomorph ${name}` : "nanomorph"}: ${msg}`);
+      if (known && !msg.includes("usage:")) console.error(`(nanomorph ${name} --help lists the options)`);
       return 2;
     }
     console.error(`nanomorph: error: ${(e as Error).message}`);

@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError, numberArg } from "./args";
+import { nmPerPxOption } from "./calibration_options";
+import { calibrationColumns } from "../data/calibration";
 import { analyseFolder } from "../particles/analyse_folder";
 import { parseScaleBarArg } from "../particles/calibrate";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
@@ -90,8 +92,7 @@ export const command: Command = {
     if (!["auto", "colour", "nonzero", "half"].includes(rule)) throw new UsageError(`--rule must be auto, colour, nonzero or half, got '${v.rule}'`);
     const polarity = ((v.polarity as string | undefined) ?? "border") as ParticlePolarity;
     if (!["border", "auto", "dark", "bright"].includes(polarity)) throw new UsageError(`--polarity must be border, auto, dark or bright, got '${v.polarity}'`);
-    const nm = v["nm-per-px"] === undefined ? undefined : numberArg("nm-per-px", v["nm-per-px"] as string, 1);
-    if (nm !== undefined && !(nm > 0)) throw new UsageError(`--nm-per-px must be a positive number of nm per pixel, got '${v["nm-per-px"]}'`);
+    const nm = nmPerPxOption(v["nm-per-px"] as string | undefined);
     let scaleBarLabel: ParsedLabel | undefined;
     if (v["scale-bar"] !== undefined) {
       try { scaleBarLabel = parseScaleBarArg(v["scale-bar"] as string); } catch (e) { throw new UsageError((e as Error).message); }
@@ -134,7 +135,7 @@ export const command: Command = {
     const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model ? null : "otsu", polarity, rule, minArea, h, split: v["no-split"] !== true, dropBorder: v["keep-border"] !== true } };
     if (out) {
       writeJsonAtomic(path.join(out, "particles.json"), report);
-      const rows = analysed.flatMap((a, i) => a.extracted.particles.map((p) => ({ file: records[i].file, class: records[i].class, unit: records[i].unit, ...particleRecord(p) })));
+      const rows = analysed.flatMap((a, i) => a.extracted.particles.map((p) => ({ file: records[i].file, class: records[i].class, unit: records[i].unit, ...calibrationColumns(records[i].calibration), ...particleRecord(p) })));
       writeFileAtomic(path.join(out, "particles.csv"), toCsv(rows));
       writeFileAtomic(path.join(out, "particles_summary.csv"), toCsv(summaryRows(summary)));
     }

@@ -4,10 +4,11 @@ import { type Command, parse, UsageError, numberArg } from "./args";
 import { listMaskFiles } from "../quantify/mask_io";
 import { quantifyFiles, summaryRow, reportNotes, NM_COLUMNS, type MaskSummaryRow } from "../quantify/quantify_image";
 import { userCalibration, type Calibration } from "../data/calibration";
+import { nmPerPxOption } from "./calibration_options";
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
-import { summarize } from "../probe/stats";
+import { summarize } from "../stats/quantiles";
 
 const HELP = `usage: nanomorph quantify --masks DIR|FILE [--nm-per-px X] [options]
 
@@ -63,8 +64,7 @@ export const command: Command = {
     const files = fs.statSync(target).isDirectory() ? listMaskFiles(target) : [target];
     const rule = (v.rule as string | undefined) ?? "auto";
     if (!["auto", "colour", "nonzero", "half"].includes(rule)) throw new UsageError(`--rule must be auto, colour, nonzero or half, got '${rule}'`);
-    const nm = v["nm-per-px"] === undefined ? undefined : numberArg("nm-per-px", v["nm-per-px"] as string, 1);
-    if (nm !== undefined && !(nm > 0)) throw new UsageError(`--nm-per-px must be > 0, got '${v["nm-per-px"]}'`);
+    const nm = nmPerPxOption(v["nm-per-px"] as string | undefined);
     const calibration: Calibration | null = nm === undefined ? null : userCalibration(nm);
     const minArea = numberArg("min-area", v["min-area"] as string | undefined, 10);
     const eps = numberArg("eps", v.eps as string | undefined, 2);

@@ -13,12 +13,13 @@ import { trainSegmenter, predictProbabilities } from "../seg/train";
 import { segScores, batchScores, type SegScores } from "../seg/metrics";
 import { epochsFor } from "../seg/schedule";
 import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, readMaskForSeg, type FitMode } from "../seg/pairs";
-import { summarize } from "../probe/stats";
+import { summarize } from "../stats/quantiles";
 import { saveSegmentModel } from "../seg/model_file";
 import { Rng } from "../util/rng";
 import { resultsDir } from "../util/paths";
 import { writeJsonAtomic } from "../util/fsx";
 import { prepareOutputDir } from "../util/output_dir";
+import { calibrationColumns, readCalibrationReport, type CalibrationColumns } from "../data/calibration";
 
 const HELP = `usage: nanomorph segment --images DIR --masks DIR [options]
 
@@ -81,6 +82,10 @@ export interface SegmentImageResult extends SegScores {
   native: SegScores;
   /** Dice of Otsu thresholding on this image (native resolution, polarity chosen on the training pairs). */
   otsuDice: number;
+  /** The image's pixel size from its metadata (file tags or sidecar; "" when none) and where it came from (lib/data/calibration). */
+  nmPerPx: number | "";
+  calibrationSource: CalibrationColumns["calibrationSource"];
+  calibrationFrom: string;
 }
 
 export const command: Command = {
@@ -174,7 +179,8 @@ export const command: Command = {
         let fg = 0;
         for (let q = 0; q < truth.length; q++) fg += truth[q];
         const f = fg / truth.length;
-        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores, allForegroundDice: (2 * f) / (1 + f), native: nativeScores, otsuDice: NaN });
+        const cal = await readCalibrationReport(pairs.images[i]);
+        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores, allForegroundDice: (2 * f) / (1 + f), native: nativeScores, otsuDice: NaN, ...calibrationColumns(cal.calibration, cal.reason) });
       }
     } finally {
       tf.dispose([train.x, test.x, ...(train.y ? [train.y] : []), ...(test.y ? [test.y] : [])]);

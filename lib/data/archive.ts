@@ -218,7 +218,7 @@ export async function extractTarGz(file: string, dest: string, onBytes?: (n: num
   const gunzip = zlib.createGunzip();
   src.on("error", (e) => gunzip.destroy(e));
   src.pipe(gunzip);
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let files = 0;
   let bytes = 0;
   let state: "header" | "data" | "pad" | "end" = "header";

@@ -82,7 +82,7 @@ export interface DecodeOptions {
   /**
    * For a stack in a microscope file (DM/MRC volume, TIA series, Velox frames): the 0-based slice to
    * read. Default: `NANOMORPH_STACK_SLICE` (the CLI's `--stack-slice N`), else none and a stack is an
-   * error naming this option. Ignored for single images.
+   * error naming this option. For a multi-page TIFF: the page (default the first). Ignored for single images.
    */
   stackSlice?: number;
 }
@@ -114,9 +114,22 @@ async function decodeMicroscope(file: string, opts: DecodeOptions): Promise<Deco
 }
 
 /**
+ * The page of a multi-page file (TIFF) to decode: `stackSlice` when the file has several pages (an
+ * error naming --stack-slice when out of range), else 0 — a multi-page TIFF is read at its first page
+ * by default, as its calibration is (lib/data/calibration).
+ */
+function pageOf(file: string, pages: number | undefined, stackSlice: number | undefined): number {
+  if (stackSlice === undefined || !pages || pages <= 1) return 0;
+  if (!Number.isInteger(stackSlice) || stackSlice < 0 || stackSlice >= pages) {
+    throw new Error(`--stack-slice ${stackSlice} is out of range: ${file} has ${pages} pages (0…${pages - 1})`);
+  }
+  return stackSlice;
+}
+
+/**
  * Decode an image file with sharp: JPEG, PNG (8/16-bit, palette), TIFF (8/16-bit, grey or RGB; also
  * 32-bit float/int as some microscopes export, stretched min→0, max→65535 per image since such data has
- * no fixed full scale), BMP/GIF/WebP. 16-bit files stay 16-bit (`depth` 16), 8-bit files 8-bit. Alpha is dropped.
+ * no fixed full scale), BMP/GIF/WebP. A multi-page TIFF decodes its first page, or page `opts.stackSlice`. 16-bit files stay 16-bit (`depth` 16), 8-bit files 8-bit. Alpha is dropped.
  * The whole file is read first, so a truncated file fails here rather than decoding to a partial image.
  * Microscope files (.dm3 .dm4 .ser, .emi via its _1.ser, .emd, .mrc; lib/data/formats) decode to one
  * grey channel: uint8 stays 8-bit, uint16 16-bit, any other type (int16, float32, ...) is stretched
@@ -135,12 +148,14 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
   if (buf.length === 0) throw new ImageDecodeError(file, "empty file");
   try {
     // failOn "truncated": a cut-off JPEG/PNG is an error, never a half-grey image.
-    const meta = await sharp(buf, { failOn: "truncated" }).metadata();
+    const meta0 = await sharp(buf, { failOn: "truncated" }).metadata();
+    const page = pageOf(file, meta0.pages, opts.stackSlice ?? stackSliceFromEnv());
+    const meta = page ? await sharp(buf, { failOn: "truncated", page }).metadata() : meta0;
     const bits = BITS[meta.depth ?? "uchar"] ?? 8;
     const grey = (meta.channels ?? 3) <= 2 || meta.space === "b-w" || meta.space === "grey16";
     const wantGrey = opts.channels === "native" && grey;
     const deep = bits > 8;
-    let p = sharp(buf, { failOn: "truncated" });
+    let p = sharp(buf, { failOn: "truncated", page });
     if (opts.size !== undefined) {
       if (!(Number.isInteger(opts.size) && opts.size > 0)) throw new Error(`size must be a positive integer, got ${opts.size}`);
       p = p.resize(opts.size, opts.size, { fit: "fill" });

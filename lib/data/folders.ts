@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { entryKind, walkFiles } from "../util/walk";
 
 /**
  * File extensions read as images (lower-case, with the dot): common image formats and the microscope
@@ -42,18 +43,8 @@ function isReservedFolder(name: string): boolean {
   return name.startsWith("_") || name.startsWith(".");
 }
 
-/** What a directory entry is, following symbolic links (folders of links to images are common); a dangling link is "other". */
-export function entryKind(dir: string, e: fs.Dirent): "file" | "dir" | "other" {
-  if (e.isFile()) return "file";
-  if (e.isDirectory()) return "dir";
-  if (!e.isSymbolicLink()) return "other";
-  try {
-    const st = fs.statSync(path.join(dir, e.name));
-    return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
-  } catch {
-    return "other";
-  }
-}
+/** What a directory entry is, following symbolic links (lib/util/walk.ts). */
+export { entryKind };
 
 /** Image files directly in `dir`, sorted; mask-named files (`*_label.*`, `*_mask.*`, see pairKey) are left out. */
 function sortedImages(dir: string): string[] {
@@ -163,18 +154,9 @@ export function pairKey(file: string): string {
   return stem.replace(/_(label|labels|mask|masks|gt)$/i, "");
 }
 
-/** Every image under `dir`, recursively, sorted; skips `_`/`.` folders below `dir`. */
+/** Every image under `dir`, recursively (links followed), sorted; skips `_`/`.` folders below `dir`. */
 function imagesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory() && !isReservedFolder(e.name)) walk(p);
-      else if (e.isFile() && isImageFile(e.name)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
+  return walkFiles(dir, { skipDir: isReservedFolder, keepFile: isImageFile });
 }
 
 /**

@@ -3,7 +3,7 @@ import * as path from "path";
 import { imageInfo, decodeImage } from "./decode";
 import { isImageFile, pairKey, SPLIT_NAMES } from "./folders";
 import { Progress } from "../util/progress";
-import { Calibration, formatCalibration, readCalibration } from "./calibration";
+import { Calibration, formatCalibration, readCalibrationReport } from "./calibration";
 import { unreadableReason } from "./unreadable";
 
 /** Per-class facts found by {@link inspectDir}. */
@@ -24,6 +24,12 @@ export interface ClassReport {
    * are left out and listed in the problems.
    */
   calibrations: Record<string, Calibration | null>;
+  /**
+   * Files whose metadata has calibration fields that cannot be used (zero, NaN, negative, an
+   * undefined unit, outside 1e-6…1e9 nm/px, a sidecar for another image width): file name → why.
+   * Files that simply state no pixel size are not listed.
+   */
+  unusableCalibrations: Record<string, string>;
 }
 
 /** What {@link inspectDir} found. */
@@ -51,11 +57,17 @@ function imagesIn(dir: string): string[] {
 }
 
 async function classReport(name: string, dir: string, problems: string[], opts: InspectOptions, bar: Progress | null): Promise<ClassReport> {
-  const r: ClassReport = { name, count: 0, formats: {}, sizes: {}, depths: {}, maskFiles: 0, calibrations: {} };
+  const r: ClassReport = { name, count: 0, formats: {}, sizes: {}, depths: {}, maskFiles: 0, calibrations: {}, unusableCalibrations: {} };
   const stems = new Map<string, string>();
   const entries = fs.readdirSync(dir, { withFileTypes: true });
-  // a TIA .emi is the metadata companion of its _1.ser (the image counted), not a stray file
-  const others = entries.filter((e) => e.isFile() && !isImageFile(e.name) && !e.name.startsWith(".") && path.extname(e.name).toLowerCase() !== ".emi");
+  // a TIA .emi is the metadata companion of its _1.ser (the image counted), and a JEOL/Hitachi .txt
+  // that of the image with its name: not stray files
+  const imageStems = new Set(entries.filter((e) => e.isFile() && isImageFile(e.name)).map((e) => path.basename(e.name, path.extname(e.name))));
+  const companion = (n: string): boolean => {
+    const ext = path.extname(n).toLowerCase();
+    return ext === ".emi" || (ext === ".txt" && imageStems.has(path.basename(n, path.extname(n))));
+  };
+  const others = entries.filter((e) => e.isFile() && !isImageFile(e.name) && !e.name.startsWith(".") && !companion(e.name));
   if (others.length) problems.push(`${dir}: ${others.length} non-image file(s), e.g. ${others[0].name}`);
   for (const f of imagesIn(dir)) {
     const stem = path.basename(f, path.extname(f));
@@ -79,7 +91,12 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
       r.depths[dk] = (r.depths[dk] ?? 0) + 1;
       if (info.width < 32 || info.height < 32) problems.push(`${f}: tiny image ${sz}`);
       try {
-        r.calibrations[path.basename(f)] = await readCalibration(f);
+        const c = await readCalibrationReport(f);
+        r.calibrations[path.basename(f)] = c.calibration;
+        if (!c.calibration && c.reason && !c.reason.startsWith("no calibration metadata")) {
+          r.unusableCalibrations[path.basename(f)] = c.reason;
+          problems.push(`${f}: calibration metadata present but unusable, measured in px unless --nm-per-px is given: ${c.reason}`);
+        }
       } catch (e) {
         problems.push(`${f}: calibration metadata could not be read: ${(e as Error).message}`);
       }
@@ -158,14 +175,19 @@ function fmt(rec: Record<string, number>): string {
   return Object.entries(rec).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join(", ");
 }
 
-/** Calibration lines of a class: one per calibrated file, then a count of files without one. */
+/**
+ * Calibration lines of a class: one per calibrated file (nm/px and its source), one per file whose
+ * calibration fields are unusable (with the reason), then a count of files without any.
+ */
 function calibrationLines(c: ClassReport, pad: string): string[] {
   const entries = Object.entries(c.calibrations ?? {});
   const found = entries.filter(([, v]) => v !== null);
   const out = found.map(([f, v]) => `${pad}calibration ${f}: ${formatCalibration(v)}`);
-  const none = entries.length - found.length;
-  if (found.length && none) out.push(`${pad}calibration: none in the metadata of ${none} other file(s)`);
-  else if (!found.length && entries.length) out.push(`${pad}calibration: none in file metadata (measure with --nm-per-px or a scale bar)`);
+  const bad = Object.entries(c.unusableCalibrations ?? {});
+  out.push(...bad.map(([f, why]) => `${pad}calibration ${f}: none (unusable: ${why})`));
+  const none = entries.length - found.length - bad.length;
+  if (none && (found.length || bad.length)) out.push(`${pad}calibration: none in the metadata of ${none} other file(s)`);
+  else if (none) out.push(`${pad}calibration: none in file metadata (measure with --nm-per-px or a scale bar)`);
   return out;
 }
 

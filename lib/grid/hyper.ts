@@ -9,7 +9,7 @@ import { loadConfig, profileName, type ProfileName } from "../config/index";
 import type { GridSpec } from "./spec";
 import { runGrid, gridRecords, type RunOptions } from "./runner";
 import { collectRows, type Row } from "./collect";
-import { median } from "../probe/stats";
+import { median } from "../stats/quantiles";
 import type { SslMethod } from "../ssl/config";
 import type { CropMode } from "../ssl/augment";
 

@@ -3,7 +3,7 @@
  *
  * Why not `tf.batchNorm`: its gradient (the FusedBatchNorm grad in tfjs-core) tiles mean, variance and
  * scale up to the full activation shape; on wasm that cost ~0.5 s of a ~2 s ResNet training step
- * (docs: ../shared/TOOLCHAIN.md §4b). Training mode runs lib/backend/batch_norm_train.ts instead: one
+ * (docs: docs/toolchain.md §4b). Training mode runs lib/backend/batch_norm_train.ts instead: one
  * fused kernel each way where the backend has one, a closed-form composition otherwise.
  *
  * Porting note: defaults follow Keras (`momentum = 0.99`, `epsilon = 1e-3`); the moving variance is

@@ -11,6 +11,8 @@ const path = require("path");
 const tslabDir = path.dirname(require.resolve("tslab/package.json"));
 const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] }));
 ts.sys.watchDirectory = () => ({ close() {} });
+// Progress bars (lib/util/progress.ts) update one line in place in a notebook instead of printing a line each.
+process.env.NANOMORPH_NOTEBOOK = "1";
 const i = process.argv.indexOf("--config-path");
 if (i < 0 || !process.argv[i + 1]) {
   console.error("usage: kernel.js --config-path CONNECTION_FILE");

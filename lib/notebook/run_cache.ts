@@ -17,12 +17,13 @@ import * as crypto from "crypto";
 import { readJson, writeJsonAtomic } from "../util/fsx";
 import { contentHash } from "../util/hash";
 import { externalDataLocations } from "../data/external";
+import { resultVariables } from "../config/env";
 
 /** Record format version; bump when what goes into a key changes meaning. */
 const RECORD_VERSION = 1;
 
-/** NANOMORPH_* variables that change only console output or tooling paths, never results. */
-const PRESENTATION_VARS = new Set(["NANOMORPH_ECHO_CHARS", "NANOMORPH_QUIET", "NANOMORPH_DEBUG", "NANOMORPH_PYTHON", "NANOMORPH_CHROMIUM", "NANOMORPH_WASM_INIT_TIMEOUT_MS", "NANOMORPH_RUN_OUTPUTS"]);
+/** The NANOMORPH_* variables that can change a notebook's results (lib/config/env.ts): part of the key. */
+const RESULT_VARS = new Set(resultVariables());
 
 /** Size, modification time and content digest of a file. */
 export interface FileStamp {
@@ -122,7 +123,7 @@ function nodeBackendPackages(root: string): Record<string, string> {
 export function projectParts(root: string, settings: RunSettings): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(settings.env)) {
-    if (k.startsWith("NANOMORPH_") && !PRESENTATION_VARS.has(k) && v !== undefined) env[k] = v;
+    if (RESULT_VARS.has(k) && v !== undefined) env[k] = v;
   }
   const data: Record<string, string> = {};
   for (const [name, dir] of Object.entries(externalDataLocations(settings.env, root))) data[name] = `${dir}:${listingDigest(dir)}`;

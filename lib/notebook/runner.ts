@@ -11,6 +11,7 @@ import { writeJsonAtomic } from "../util/fsx";
 import { readDeclaredOutputs, RUN_OUTPUTS_VAR } from "../util/outputs";
 import { checkReuse, forgetRun, notebookKeys, readRecord, recordPath, recordRun, snapshot, writtenBetween } from "./run_cache";
 import { watchInterrupts, onInterrupt, interruptSignal, InterruptedError } from "../util/interrupt";
+import { projectRoot } from "../util/paths";
 
 /** Settings of `reproduce`. Defaults in brackets. */
 export interface ReproduceOptions {
@@ -137,7 +138,7 @@ export async function runNotebook(
 ): Promise<NotebookRun> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-run-"));
   const resultFile = path.join(tmp, "result.json");
-  const driver = path.join(__dirname, "run_notebook.py");
+  const driver = path.join(projectRoot(), "lib", "notebook", "run_notebook.py");
   const t0 = Date.now();
   try {
     // A signal goes to the driver too (a `kill -TERM` of this process alone would orphan it and its

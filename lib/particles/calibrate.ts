@@ -1,4 +1,4 @@
-import { readCalibration, userCalibration, type Calibration } from "../data/calibration";
+import { nmPerPxProblem, readCalibrationReport, userCalibration, type Calibration } from "../data/calibration";
 import { readScaleBar } from "../data/scalebar/calibrate";
 import { parseLabel } from "../data/scalebar/parse_label";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
@@ -55,7 +55,8 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
   const bar = opts.scaleBars === false ? null : await readScaleBar(file, { reader: opts.reader });
   const exclude: PixelBox[] = bar ? (bar.found ? [bar.exclude] : bar.exclude ? [bar.exclude] : []) : [];
   if (opts.nmPerPx !== undefined) return { calibration: userCalibration(opts.nmPerPx), exclude, why: null, warnings };
-  const meta = await readCalibration(file);
+  const report = await readCalibrationReport(file);
+  const meta = report.calibration;
   if (meta) {
     if (bar && bar.found) {
       const m = (meta.nmPerPxX + meta.nmPerPxY) / 2;
@@ -69,8 +70,10 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
     const stated = `${L.value} ${L.unit}`;
     const lengthPx = bar ? (bar.found ? bar.lengthPx : bar.bar?.lengthPx) : undefined;
     if (lengthPx === undefined) {
-      return { calibration: null, exclude, why: `--scale-bar ${stated} given but ${bar ? bar.found === false ? bar.reason : "" : "scale bars are off"}`, warnings };
+      return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but ${bar && bar.found === false ? bar.reason : "scale bars are not read"}`, warnings };
     }
+    const problem = nmPerPxProblem(L.nm / lengthPx);
+    if (problem) return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} over the bar's ${lengthPx.toFixed(1)} px: ${problem}`, warnings };
     if (bar && bar.found && Math.abs(bar.label.nm - L.nm) > 1e-9 * L.nm) {
       warnings.push(`${file}: the scale bar reads '${bar.labelText}' but --scale-bar says ${stated}; using ${stated}`);
     }
@@ -79,7 +82,7 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
       exclude, why: null, warnings,
     };
   }
-  if (bar && bar.found) {
+  if (bar && bar.found && !nmPerPxProblem(bar.nmPerPx)) {
     return {
       calibration: {
         nmPerPxX: bar.nmPerPx, nmPerPxY: bar.nmPerPx, source: "scalebar",
@@ -88,7 +91,8 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
       exclude, why: null, warnings,
     };
   }
-  const why = `no calibration in the file's metadata; ${bar ? bar.reason : "scale bars not read"}`;
+  // A read bar outside the physical range is a misreading, not a pixel size (findScaleBar's own range is narrower).
+  const why = `${report.reason}; ${bar ? (bar.found ? `scale bar '${bar.labelText}' gives ${bar.nmPerPx} nm/px: ${nmPerPxProblem(bar.nmPerPx)}` : bar.reason) : "scale bars not read"}`;
   return { calibration: null, exclude, why, warnings };
 }
 

@@ -1,4 +1,4 @@
-import type { Mask } from "../quantify/mask";
+import type { Mask } from "../image/mask";
 import type { Calibration } from "../data/calibration";
 import { separateParticles, type WatershedOptions } from "./watershed";
 import { instanceAreas, touchesBorder, type InstanceLabels } from "./instances";

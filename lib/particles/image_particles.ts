@@ -2,12 +2,12 @@ import * as path from "path";
 import type { Calibration } from "../data/calibration";
 import { decodeImage, imageInfo } from "../data/decode";
 import { readMask, type MaskRule } from "../data/masks";
-import { otsuMask, type OtsuPolarity } from "../quantify/otsu";
-import type { Mask } from "../quantify/mask";
-import { gaussianBlur } from "../data/synth/field";
-import { fillHoles } from "./fill_holes";
+import { otsuMask, type OtsuPolarity } from "../image/otsu";
+import type { Mask } from "../image/mask";
+import { gaussianBlur } from "../image/gaussian";
+import { fillHoles } from "../image/fill_holes";
 import { borderPolarity } from "./polarity";
-import { openMask } from "./opening";
+import { openMask } from "../image/opening";
 import { extractParticles, type ExtractOptions, type ExtractedParticles } from "./extract";
 
 /** Grey values of a micrograph at native size: row-major, in [0,1] (colour averaged). */

@@ -1,7 +1,7 @@
-import { quantile } from "../probe/stats";
+import { quantile } from "../stats/quantiles";
 import type { ExtractedParticles } from "./extract";
 import { instanceAreas } from "./instances";
-import { ksStatistic } from "./ks";
+import { ksStatistic } from "../stats/ks";
 
 /** Options of {@link matchParticles}. */
 export interface MatchOptions {

@@ -1,4 +1,4 @@
-import type { Mask } from "../quantify/mask";
+import type { Mask } from "../image/mask";
 
 /**
  * Foreground side of a thresholded micrograph by the border rule: particles sit on a support that

@@ -1,4 +1,4 @@
-import { meanNmPerPx, type Calibration } from "../data/calibration";
+import { calibrationProvenance, meanNmPerPx, type Calibration } from "../data/calibration";
 import type { ParticleMeasure } from "./measure";
 import type { DropReport } from "./extract";
 import type { ImageParticles } from "./image_particles";
@@ -50,6 +50,8 @@ export interface ImageRecord {
   /** Mean nm per pixel (√(x·y)), or null when uncalibrated. */
   nmPerPx: number | null;
   calibration: Calibration | null;
+  /** Where `nmPerPx` came from in one phrase ("file: <tag>", "sidecar: …", "scalebar: … (confidence c)", "user: --nm-per-px", "none"). */
+  calibrationFrom: string;
   /** "nm" or "px": the unit of every length in `particles`. */
   unit: "nm" | "px";
   maskSource: string;
@@ -61,7 +63,7 @@ export interface ImageRecord {
 export function imageRecord(r: ImageParticles): ImageRecord {
   return {
     file: r.file, class: r.class, width: r.width, height: r.height,
-    nmPerPx: r.calibration ? meanNmPerPx(r.calibration) : null, calibration: r.calibration,
+    nmPerPx: r.calibration ? meanNmPerPx(r.calibration) : null, calibration: r.calibration, calibrationFrom: calibrationProvenance(r.calibration),
     unit: r.calibration ? "nm" : "px", maskSource: r.maskSource, dropped: r.extracted.dropped,
     particles: r.extracted.particles.map(particleRecord),
   };

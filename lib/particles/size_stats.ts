@@ -1,4 +1,4 @@
-import { quantile } from "../probe/stats";
+import { quantile } from "../stats/quantiles";
 
 /** A histogram with equal-width bins: `counts[i]` values in [edges[i], edges[i+1]) (last bin closed). */
 export interface Histogram {

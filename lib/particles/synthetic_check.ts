@@ -1,6 +1,6 @@
 import { generateSizedParticles, type SizedParticleSpec } from "../data/synth/sized_particles";
 import { Rng } from "../util/rng";
-import { makeMask } from "../quantify/mask";
+import { makeMask } from "../image/mask";
 import { instancesFromLabelMap } from "./instances";
 import { extractParticles, measureInstances, type ExtractOptions } from "./extract";
 import { matchParticles, poolMatches, type MatchResult } from "./match";

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { decodeImage } from "../data/decode";
 import type { Calibration } from "../data/calibration";
-import { makeMask } from "../quantify/mask";
+import { makeMask } from "../image/mask";
 import { instancesFromLabelMap, type InstanceLabels } from "./instances";
 import { extractParticles, measureInstances, type ExtractOptions } from "./extract";
 import { foregroundMask } from "./image_particles";

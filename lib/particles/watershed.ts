@@ -1,8 +1,8 @@
-import type { Mask } from "../quantify/mask";
-import { distanceTransform } from "../quantify/edt";
-import { connectedComponents } from "../quantify/components";
-import { reconstructByDilation } from "./reconstruct";
-import { PriorityQueue } from "./heap";
+import type { Mask } from "../image/mask";
+import { distanceTransform } from "../image/edt";
+import { connectedComponents } from "../image/components";
+import { reconstructByDilation } from "../image/reconstruct";
+import { PriorityQueue } from "../util/heap";
 import type { InstanceLabels } from "./instances";
 
 /** Options of {@link separateParticles}. */

@@ -2,6 +2,7 @@ import * as path from "path";
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from "worker_threads";
 import type { Figure } from "./figure";
 import { findChromium } from "./render";
+import { projectRoot } from "../util/paths";
 
 /**
  * Synchronous PNG rendering for `show()` inside a notebook kernel.
@@ -27,7 +28,8 @@ export class SyncPngRenderer {
   constructor(chromium: string | null = findChromium()) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const entry = path.join(__dirname, "render_worker.ts");
+    // The TypeScript source, also when this file runs compiled from dist/.
+    const entry = path.join(projectRoot(), "lib", "plots", "render_worker.ts");
     // The worker is TypeScript: register ts-node (transpile only, no tsconfig lookup) inside the
     // worker thread. A start-up failure is answered on the port, because the main thread may be
     // blocked in Atomics.wait and would never see the worker's 'error' event.

@@ -8,9 +8,9 @@
  * belongs to j), or when the out-of-fold arg-max is not its label. The score is the self-confidence p(given label); flagged images come first, each
  * group ordered by ascending score, so the most suspicious image is first.
  */
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 import { fitLogistic, logisticProba, cvFolds } from "./logistic";
-import { byClass } from "./splits";
+import { byClass } from "../stats/splits";
 
 /** Settings of {@link auditLabels}. */
 export interface AuditConfig {

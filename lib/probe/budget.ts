@@ -8,8 +8,8 @@
  */
 import { Rng } from "../util/rng";
 import { Progress } from "../util/progress";
-import type { FeatureMatrix } from "./matrix";
-import { stratifiedSplit } from "./splits";
+import type { FeatureMatrix } from "../linalg/matrix";
+import { stratifiedSplit } from "../stats/splits";
 import { fitLogistic, predictLogistic, type LogisticConfig } from "./logistic";
 import { classificationMetrics } from "./metrics";
 import { HONEST_LOGISTIC, type RunRecord, type SweepData } from "./sweep";

@@ -6,7 +6,7 @@
  */
 import { imageInfo } from "../data/decode";
 import type { ProbeImages } from "./dataset";
-import { byClass } from "./splits";
+import { byClass } from "../stats/splits";
 
 /**
  * Images per class in the training pool of a stratified split with `testFraction` (or outside the

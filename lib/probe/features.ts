@@ -19,7 +19,7 @@ import { sha256File, writeFileAtomic, readJson, writeJsonAtomic } from "../util/
 import { contentHash } from "../util/hash";
 import { cacheDir } from "../util/paths";
 import { Progress } from "../util/progress";
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 
 /** Options of `extractFeatures`. */
 export interface FeatureOptions {

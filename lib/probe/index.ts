@@ -1,12 +1,7 @@
 // Label-efficient classification: feature matrices, the paper's linear probe, sweeps under the
 // paper's and the honest protocol, metrics, statistics, results I/O.
-export * from "./matrix";
 export * from "./linear_probe";
-export * from "./splits";
 export * from "./metrics";
-export * from "./stats";
-export * from "./normal";
-export * from "./mann_whitney";
 export * from "./sweep";
 export * from "./results";
 export * from "./features";

@@ -13,7 +13,7 @@
  *   out before the patience does (Keras 2 restores only when it actually stops early).
  */
 import { Rng } from "../util/rng";
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 
 /** Training settings. Every default is the paper's. */
 export interface ProbeConfig {

@@ -20,12 +20,12 @@
  * eigenvalues spread over five decades, and on them this cut the evaluations per fit 1.5–15×
  * (README, "Probe speed").
  */
-import { minimizeLbfgs } from "./lbfgs";
-import { symmetricEigen } from "./eigh";
+import { minimizeLbfgs } from "../linalg/lbfgs";
+import { symmetricEigen } from "../linalg/eigh";
 import { type ProductWorkspace, matmulTransB, productWorkspace, simdModule } from "./simd_kernels";
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 import { Rng } from "../util/rng";
-import { byClass } from "./splits";
+import { byClass } from "../stats/splits";
 
 /** A fitted logistic-regression head, in the original feature space. */
 export interface LogisticModel {

@@ -7,7 +7,7 @@
  */
 import { readMask } from "../data/masks";
 import { Progress } from "../util/progress";
-import { median, summarize, type Summary } from "./stats";
+import { median, summarize, type Summary } from "../stats/quantiles";
 import { planRun, resolveSweepConfig, type RunRecord, type SweepConfig, type SweepData } from "./sweep";
 
 /** Fraction of foreground pixels of one mask file (native resolution). */

@@ -5,7 +5,7 @@
  * distances in a few dozen principal components follow the image content far better, and every
  * distance costs 30 multiplications instead of 2048.
  */
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 import { Rng } from "../util/rng";
 
 /** Settings of {@link pcaSpace}. */

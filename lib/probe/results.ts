@@ -6,8 +6,8 @@
 import * as path from "path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fsx";
 import type { RunRecord, Protocol } from "./sweep";
-import { summarize } from "./stats";
-import { mannWhitneyU } from "./mann_whitney";
+import { summarize } from "../stats/quantiles";
+import { mannWhitneyU } from "../stats/mann_whitney";
 import { toCsv } from "../util/csv";
 
 /** Summary of one box: the runs of one encoder and protocol at one n. */

@@ -12,7 +12,7 @@
  *
  * Pure: it never looks at labels of the pool.
  */
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 import { pcaSpace, distanceMatrix } from "./pca_space";
 import { kMedoids } from "./kmedoids";
 import { fitLogistic, logisticProba } from "./logistic";

@@ -11,18 +11,16 @@
  */
 import { Rng } from "../util/rng";
 import { Progress } from "../util/progress";
-import type { FeatureMatrix } from "./matrix";
-import { columnStats, standardize, toFloat64 } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
+import { columnStats, standardize, toFloat64 } from "../linalg/matrix";
 import { fitLinearProbe, predictLabels, type ProbeConfig } from "./linear_probe";
 import { fitLogistic, predictLogistic, type LogisticConfig } from "./logistic";
-import { stratifiedSplit, drawPerClass, carveValidation } from "./splits";
+import { stratifiedSplit, drawPerClass, carveValidation } from "../stats/splits";
 import { classificationMetrics } from "./metrics";
 
+import type { Protocol } from "./protocols";
 /** Protocol (head and how its stopping/regularisation is chosen): see the file comment. */
-export type Protocol = "honest" | "honest-adam" | "paper";
-
-/** Every protocol name, for option parsing. */
-export const PROTOCOLS: readonly Protocol[] = ["honest", "honest-adam", "paper"];
+export { PROTOCOLS, type Protocol } from "./protocols";
 
 /** Features of one encoder (at one encoder seed) for every image of the dataset, rows aligned with the labels. */
 export interface FeatureSet {

@@ -7,7 +7,7 @@
  * initial points N(0, 1e-4²).
  */
 import { Rng } from "../util/rng";
-import type { FeatureMatrix } from "./matrix";
+import type { FeatureMatrix } from "../linalg/matrix";
 
 /** t-SNE settings; defaults as in sklearn.manifold.TSNE. */
 export interface TsneConfig {

@@ -1,7 +1,7 @@
 import { readMaskFile, type MaskRule } from "./mask_io";
 import { quantifyMask, summaryRow, type MaskReport, type QuantifyOptions } from "./quantify_image";
 import { percolation } from "./percolation";
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 
 /** Reports grouped by class name. */
 export type ReportsByClass = Record<string, MaskReport[]>;

@@ -1,4 +1,4 @@
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 
 /**
  * DBSCAN that gives scikit-learn's labels exactly (`sklearn.cluster.DBSCAN(eps, min_samples)`, Euclidean).

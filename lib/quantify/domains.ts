@@ -1,8 +1,8 @@
-import type { Mask } from "./mask";
-import { pixelDensity } from "./mask";
-import { connectedComponents } from "./components";
-import { distanceTransform } from "./edt";
-import { skeletonize, neighbourCounts, skeletonLengths, pruneSpurs } from "./skeleton";
+import type { Mask } from "../image/mask";
+import { pixelDensity } from "../image/mask";
+import { connectedComponents } from "../image/components";
+import { distanceTransform } from "../image/edt";
+import { skeletonize, neighbourCounts, skeletonLengths, pruneSpurs } from "../image/skeleton";
 import { localOrientations, nematicOrder, orientationHistogram, principalAngle } from "./orientation";
 
 /**

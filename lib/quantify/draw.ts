@@ -1,4 +1,4 @@
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 
 /**
  * Ground-truth test shapes with known length and width, drawn into a mask in place. A pixel is set

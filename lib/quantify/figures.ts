@@ -2,7 +2,7 @@ import type { Figure } from "../plots/figure";
 import { histogram, type HistogramOptions } from "../plots/histogram";
 import { imageGrid } from "../plots/images";
 import type { RawImage } from "../plots/png";
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 import type { MaskReport } from "./quantify_image";
 import { dbscanMask } from "./dbscan";
 

@@ -1,15 +1,10 @@
 /** Quantification of nanowire masks: percolation (the paper's DBSCAN test), density, domain measurements. */
-export * from "./mask";
 export * from "./mask_io";
 export * from "./dbscan";
 export * from "./percolation";
-export * from "./edt";
-export * from "./components";
-export * from "./skeleton";
 export * from "./orientation";
 export * from "./domains";
 export * from "./draw";
 export * from "./quantify_image";
 export * from "./figures";
 export * from "./by_class";
-export * from "./otsu";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import sharp from "sharp";
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 import { readMask as readBinaryMask, type MaskRule } from "../data/masks";
 import { isImageFile } from "../data/folders";
 

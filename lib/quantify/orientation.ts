@@ -1,4 +1,4 @@
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 
 /**
  * Orientation conventions for all of `lib/quantify`: angles in degrees in [0, 180), measured

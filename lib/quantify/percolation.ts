@@ -1,4 +1,4 @@
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 import { dbscanMask, type DbscanOptions } from "./dbscan";
 
 /**

@@ -1,9 +1,10 @@
 import * as path from "path";
-import type { Mask } from "./mask";
+import type { Mask } from "../image/mask";
 import { readMaskFile, type MaskRule } from "./mask_io";
 import { percolation, type PercolationOptions, type PercolationResult } from "./percolation";
 import { measureDomains, type DomainOptions, type ImageMeasure } from "./domains";
 import { Progress } from "../util/progress";
+import { calibrationProvenance, type Calibration } from "../data/calibration";
 
 /** Options for `quantifyMask` / `quantifyFiles`: DBSCAN/percolation and domain options together. */
 export interface QuantifyOptions extends PercolationOptions, DomainOptions {
@@ -19,6 +20,8 @@ export interface MaskReport {
   percolation: PercolationResult;
   /** Domain measurements (includes density). */
   measure: ImageMeasure;
+  /** The calibration behind `measure.nmPerPx`, with its provenance (null or absent: uncalibrated). */
+  calibration?: Calibration | null;
 }
 
 /** One flat row per image, for tables (danfo DataFrame, CSV). Units: px, or nm where named. */
@@ -48,6 +51,10 @@ export interface MaskSummaryRow {
   meanLengthNm: number;
   meanWidthNm: number;
   meanDomainAreaNm2: number;
+  /** file | sidecar | scalebar | user | none: where nmPerPx came from. */
+  calibrationSource: string;
+  /** Where nmPerPx came from in one phrase (lib/data/calibration `calibrationProvenance`), "none" without one. */
+  calibrationFrom: string;
   /** Why a value is empty (NaN): "; "-separated reasons, "" when every value is defined. */
   note: string;
 }
@@ -120,6 +127,8 @@ function rawSummaryRow(r: MaskReport): MaskSummaryRow {
     unit: m.nmPerPx === undefined ? "px" : "nm", nmPerPx: nm,
     totalLengthNm: m.totalLength * nm, meanLengthNm: (n ? m.totalLength / n : NaN) * nm, meanWidthNm: m.meanWidth * nm,
     meanDomainAreaNm2: meanArea * nm * nm,
+    calibrationSource: r.calibration ? r.calibration.source : "none",
+    calibrationFrom: calibrationProvenance(r.calibration ?? null),
     note: reportNotes(r).join("; "),
   };
 }

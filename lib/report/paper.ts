@@ -1,5 +1,6 @@
 import * as path from "path";
 import { readJson } from "../util/fsx";
+import { projectRoot } from "../util/paths";
 
 /** Reference numbers from the paper (medians read off its figures), with the citation. */
 export interface PaperReference {
@@ -21,5 +22,5 @@ export interface PaperReference {
 
 /** The paper's reference numbers (shipped with the project; not read from ../shared). */
 export function paperReference(): PaperReference {
-  return readJson<PaperReference>(path.join(__dirname, "paper_reference.json"));
+  return readJson<PaperReference>(path.join(projectRoot(), "lib", "report", "paper_reference.json"));
 }

@@ -3,7 +3,7 @@ import type { UNet } from "./unet";
 import { preparePairs, nativeProbabilities, type FitMode } from "./pairs";
 import { predictProbabilities } from "./train";
 import type { SegmentModel } from "./model_file";
-import type { Mask } from "../quantify/mask";
+import type { Mask } from "../image/mask";
 
 /**
  * Apply a U-Net to one micrograph through the same path `nanomorph segment` uses for its held-out

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Encoder } from "../models/encoder";
-import { cachedDir } from "../grid/cache";
+import { cachedDir } from "../util/stage_cache";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../util/fsx";
 import { segmentationSweep, type SegData, type SegRunPredictions, type SegRunRecord, type SegSweepConfig } from "./sweep";
 

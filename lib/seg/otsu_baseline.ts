@@ -1,7 +1,7 @@
 import * as path from "path";
 import { decodeImage } from "../data/decode";
 import type { MaskRule } from "../data/masks";
-import { otsuThreshold } from "../quantify/otsu";
+import { otsuThreshold } from "../image/otsu";
 import { readMaskForSeg } from "./pairs";
 import { segScores } from "./metrics";
 

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fsx";
-import { summarize } from "../probe/stats";
+import { summarize } from "../stats/quantiles";
 import type { SegRunRecord } from "./sweep";
 import { toCsv } from "../util/csv";
 

@@ -4,7 +4,7 @@ import { UNet, type UNetConfig } from "./unet";
 import { trainSegmenter, predictProbabilities, computeSkipCache, disposeSkipCache, type SegTrainConfig } from "./train";
 import { batchScores, type ScoreOptions } from "./metrics";
 import { epochsFor, type EpochSchedule, PAPER_EPOCHS } from "./schedule";
-import { stratifiedSplit, drawPerClass } from "../probe/splits";
+import { stratifiedSplit, drawPerClass } from "../stats/splits";
 
 /**
  * Label sweep of the paper's segmentation study: for every split seed a stratified train/test split

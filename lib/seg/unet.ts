@@ -11,7 +11,7 @@ import { ParamStore } from "../models/params";
  * The paper's filters are 1024/512/256/128 on ResNet50; by default smaller encoders use the channel
  * counts of the skip each block is concatenated with. 'same' padding, Glorot-uniform kernels (Keras
  * defaults), BN with Keras' momentum 0.99 and epsilon 1e-3, written out as (x−μ)·rsqrt(σ²+ε)·γ+β
- * (the fused BN gradient is slow on wasm, see TOOLCHAIN.md).
+ * (the fused BN gradient is slow on wasm, see docs/toolchain.md).
  */
 export interface UNetConfig {
   /** Filters of the 4 decoder blocks, deepest first. Default [1024,512,256,128] for 2048-channel encoders (ResNet50), else the skip channels [c4,c3,c2,c1]. */

@@ -1,6 +1,8 @@
 /**
  * Progress bar for long work: count, rate, ETA and free-form fields (loss, epoch ...), on stderr.
- * On a terminal it redraws one line; elsewhere (notebooks, CI logs) it prints a line at most every
+ * On a terminal it redraws one line. In a notebook kernel (NANOMORPH_NOTEBOOK=1, set by the project's
+ * tslab kernel) it writes carriage-return updates, which Jupyter shows as one line updated in place,
+ * at most every `logEverySec` seconds. Elsewhere (CI logs, pipes) it prints a line at most every
  * `logEverySec` seconds and at the end, so logs stay short. `NANOMORPH_QUIET=1` silences it.
  */
 export interface ProgressOptions {
@@ -57,11 +59,10 @@ export class Progress {
     this.done += n;
     Object.assign(this.fields, fields);
     const now = Date.now();
-    const tty = !!this.opts.stream?.isTTY;
-    const every = tty ? 200 : this.opts.logEverySec * 1000;
+    const every = this.mode() === "tty" ? 200 : this.opts.logEverySec * 1000;
     if (this.done >= this.opts.total || now - this.lastPrint >= every) {
       this.lastPrint = now;
-      this.render(tty);
+      this.render();
     }
   }
 
@@ -82,15 +83,24 @@ export class Progress {
       `${formatAmount(rate, unit)}${unit === "B" ? "" : " " + unit}/s ETA ${formatDuration(eta)} ${f}`.trimEnd();
   }
 
-  private render(tty: boolean): void {
+  /** How updates are drawn: redrawn in place on a terminal or in a notebook, one line each elsewhere. */
+  private mode(): "tty" | "notebook" | "log" {
+    if (this.opts.stream?.isTTY) return "tty";
+    return process.env.NANOMORPH_NOTEBOOK === "1" ? "notebook" : "log";
+  }
+
+  private render(final = this.done >= this.opts.total): void {
     if (this.quiet || !this.opts.stream) return;
     const text = this.line();
-    if (tty) this.opts.stream.write(`\r${text}\x1b[K${this.done >= this.opts.total ? "\n" : ""}`);
+    const mode = this.mode();
+    if (mode === "tty") this.opts.stream.write(`\r${text}\x1b[K${final ? "\n" : ""}`);
+    // Jupyter's stream output treats \r as "back to the line's start": one line, updated in place.
+    else if (mode === "notebook") this.opts.stream.write(`\r${text}${final ? "\n" : ""}`);
     else this.opts.stream.write(text + "\n");
   }
 
-  /** Print the final line (once) if it was not printed yet. */
+  /** Print the final line (once) if it was not printed yet, and end an in-place line. */
   finish(): void {
-    if (this.done < this.opts.total) this.render(!!this.opts.stream?.isTTY);
+    if (this.done < this.opts.total) this.render(true);
   }
 }

@@ -8,8 +8,8 @@
 // libtorch is searched in this order: $LIBTORCH (a folder with include/ and lib/), the PyTorch of
 // $NANOMORPH_PYTHON or python3 (torch/include, torch/lib: the GPU route), Debian's libtorch-dev
 // (/usr/include/ATen, /usr/lib/<arch>/libtorch.so). A plain g++ call instead of node-gyp: one
-// translation unit, no Python gyp, no header download, so it also builds on an offline GPU machine
-// that only has a Node binary and PyTorch.
+// translation unit (src/unity.cc includes the other src/*.cc files), no Python gyp, no header
+// download, so it also builds on an offline GPU machine that only has a Node binary and PyTorch.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -93,7 +93,8 @@ function openmpFlags(torch) {
 function upToDate() {
   if (process.env.NANOMORPH_NATIVE_FORCE === "1" || !fs.existsSync(outFile)) return false;
   const built = fs.statSync(outFile).mtimeMs;
-  return [path.join(here, "src", "addon.cc"), __filename].every((f) => fs.statSync(f).mtimeMs < built);
+  const sources = fs.readdirSync(path.join(here, "src")).map((n) => path.join(here, "src", n));
+  return [...sources, __filename].every((f) => fs.statSync(f).mtimeMs < built);
 }
 
 function main() {
@@ -118,7 +119,7 @@ function main() {
     `-DNM_TORCH_MAJOR=${Number(String(torch.version).split(".")[0]) || 1}`,
     ...(torch.abi === null ? [] : [`-D_GLIBCXX_USE_CXX11_ABI=${torch.abi}`]),
     `-I${napiInc}`, `-I${addonApi}`, ...torch.include.map((d) => `-I${d}`),
-    path.join(here, "src", "addon.cc"),
+    path.join(here, "src", "unity.cc"),
     "-o", outFile + ".tmp",
     `-L${torch.lib}`, `-Wl,-rpath,${torch.lib}`, "-Wl,--no-as-needed", ...libs, "-Wl,--as-needed",
   ];

@@ -12,12 +12,13 @@ import { readSer } from "./tia";
 import { FormatError, MicroscopeImage, ReadImageOptions } from "./types";
 
 export * from "./types";
+export { readSidecarScale, sidecarFile } from "./sidecar";
 export { readDm, readDmTags } from "./dm";
 export { readSer, serFileFor } from "./tia";
 export { readEmd } from "./emd";
 export { readMrc } from "./mrc";
 export { readTiffScale } from "./tiff_calibration";
-export type { TiffScale } from "./tiff_calibration";
+export type { TiffScale, TiffScaleResult } from "./tiff_calibration";
 
 /** Extensions of the microscope formats read here (lower-case, with the dot). `.emi` reads its `_1.ser`. */
 export const MICROSCOPE_EXTENSIONS: readonly string[] = [".dm3", ".dm4", ".ser", ".emi", ".emd", ".mrc"];

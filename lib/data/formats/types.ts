@@ -104,3 +104,23 @@ export function readSamples(file: string, buf: Buffer, offset: number, count: nu
 export function emptySamples(dtype: string): SampleArray {
   return dtype.startsWith("float") ? new Float32Array(0) : new Uint8Array(0);
 }
+
+/**
+ * What one metadata source (a TIFF tag, a sidecar file) says about the pixel size: a usable value per
+ * axis (`ok: true`), or a field that is present but unusable (`ok: false`: zero, negative, NaN, an
+ * empty or `<undefined>` unit) with the reason, so the caller reports "no calibration: <reason>"
+ * instead of guessing. A source that is simply absent is `null` where this type is returned.
+ */
+export type ScaleReading =
+  | { ok: true; x: AxisScale; y: AxisScale; /** Where it was read, e.g. "TIFF Zeiss CZ_SEM tag 34118 'Image Pixel Size'". */ detail: string }
+  | { ok: false; /** Where the unusable field is. */ detail: string; /** Why it cannot be used. */ reason: string };
+
+/** A usable reading of `value` `unit` on both axes (square pixels). */
+export function squareReading(value: number, unit: string, detail: string): ScaleReading {
+  return { ok: true, x: { scale: value, unit, origin: 0 }, y: { scale: value, unit, origin: 0 }, detail };
+}
+
+/** An unusable reading (see {@link ScaleReading}). */
+export function unusableReading(detail: string, reason: string): ScaleReading {
+  return { ok: false, detail, reason };
+}

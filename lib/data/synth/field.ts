@@ -1,46 +1,13 @@
 import { Rng } from "../../util/rng";
+import { gaussianBlur } from "../../image/gaussian";
 
 /**
  * Float image fields for the synthetic generators: row-major Float32Array of width·height values.
  * Everything here is deterministic given the Rng.
  */
 
-/** Separable Gaussian blur with mirrored borders. `sigma` in pixels; sigma ≤ 0 returns a copy. */
-export function gaussianBlur(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  if (sigma <= 0) return src.slice();
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float32Array(2 * r + 1);
-  let sum = 0;
-  for (let i = -r; i <= r; i++) {
-    k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
-    sum += k[i + r];
-  }
-  for (let i = 0; i < k.length; i++) k[i] /= sum;
-  const mirror = (i: number, n: number): number => {
-    if (n === 1) return 0;
-    let j = i;
-    while (j < 0 || j >= n) j = j < 0 ? -j - 1 : 2 * n - j - 1;
-    return j;
-  };
-  const tmp = new Float32Array(src.length);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      let acc = 0;
-      for (let i = -r; i <= r; i++) acc += k[i + r] * src[row + mirror(x + i, width)];
-      tmp[row + x] = acc;
-    }
-  }
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let acc = 0;
-      for (let i = -r; i <= r; i++) acc += k[i + r] * tmp[mirror(y + i, height) * width + x];
-      out[y * width + x] = acc;
-    }
-  }
-  return out;
-}
+/** Re-exported for the generators that import their fields from here. */
+export { gaussianBlur };
 
 /** White Gaussian noise, mean 0, std 1. */
 export function whiteNoise(rng: Rng, n: number): Float32Array {

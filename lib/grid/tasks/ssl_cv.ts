@@ -15,12 +15,12 @@ import { pretrainConfigFor, type PretrainConfig, type SslMethod } from "../../ss
 import { loadEncoder } from "../../models/load";
 import { extractFeatures } from "../../probe/features";
 import { fitLinearProbe, predictLabels, type ProbeConfig } from "../../probe/linear_probe";
-import type { FeatureMatrix } from "../../probe/matrix";
-import { stratifiedSplit, carveValidation } from "../../probe/splits";
-import { stratifiedKFold } from "../../probe/kfold";
-import { median } from "../../probe/stats";
+import type { FeatureMatrix } from "../../linalg/matrix";
+import { stratifiedSplit, carveValidation } from "../../stats/splits";
+import { stratifiedKFold } from "../../stats/kfold";
+import { median } from "../../stats/quantiles";
 import { profileName, type ProfileName } from "../../config/index";
-import { cachedDir, cachedJson } from "../cache";
+import { cachedDir, cachedJson } from "../../util/stage_cache";
 import type { TaskFn } from "../tasks";
 
 /** Config of one ssl-cv cell (a grid's `base` plus its axes). */

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Rng } from "../lib/util/rng";
-import { symmetricEigen } from "../lib/probe/eigh";
+import { symmetricEigen } from "../lib/linalg/eigh";
 import { pythonMissing, runPython } from "./python_oracle";
 
 /** B·Bᵀ for a seeded n × m Gaussian B (rank min(n, m)), row-major. */

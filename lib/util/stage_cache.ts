@@ -1,9 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as crypto from "crypto";
-import { cacheDir } from "../util/paths";
-import { contentHash } from "../util/hash";
-import { readJson, writeJsonAtomic } from "../util/fsx";
+import { cacheDir } from "./paths";
+import { contentHash } from "./hash";
+import { readJson, writeJsonAtomic } from "./fsx";
 
 /**
  * Stage caches: each stage of an experiment (pretrained encoder, extracted features, probe scores …)

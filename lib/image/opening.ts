@@ -1,5 +1,5 @@
-import type { Mask } from "../quantify/mask";
-import { distanceTransform } from "../quantify/edt";
+import type { Mask } from "./mask";
+import { distanceTransform } from "./edt";
 
 /**
  * Binary opening by a disc of `radius` px (erosion then dilation), from two exact Euclidean distance

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Rng } from "../lib/util/rng";
-import { otsuThreshold, otsuMask } from "../lib/quantify/otsu";
+import { otsuThreshold, otsuMask } from "../lib/image/otsu";
 import { pythonMissing, runPython } from "./python_oracle";
 
 describe("quantify/otsu", () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { mannWhitneyU, exactUPmf, rankWithTies } from "../lib/probe/mann_whitney";
-import { erfc, normalSf } from "../lib/probe/normal";
-import { quantile, median, summarize } from "../lib/probe/stats";
+import { mannWhitneyU, exactUPmf, rankWithTies } from "../lib/stats/mann_whitney";
+import { erfc, normalSf } from "../lib/stats/normal";
+import { quantile, median, summarize } from "../lib/stats/quantiles";
 import { Rng } from "../lib/util/rng";
 import { pythonMissing, runPython } from "./python_oracle";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { stratifiedKFold } from "../lib/probe/kfold";
+import { stratifiedKFold } from "../lib/stats/kfold";
 
 describe("probe/kfold", () => {
   it("makes disjoint, covering, class-balanced folds of near-equal size, reproducibly", () => {

@@ -1,5 +1,5 @@
-import type { Mask } from "../quantify/mask";
-import { connectedComponents } from "../quantify/components";
+import type { Mask } from "./mask";
+import { connectedComponents } from "./components";
 
 /**
  * Fill holes: background regions (4-connected, so a diagonal gap in an outline does not leak) that do

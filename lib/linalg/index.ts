@@ -1,0 +1,3 @@
+export * from "./eigh";
+export * from "./lbfgs";
+export * from "./matrix";
