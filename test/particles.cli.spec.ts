@@ -204,6 +204,11 @@ describe("particles/calibrate", () => {
 });
 
 describe("particles: scale bars in calibrateImage", () => {
+  it("rejects a --scale-bar that is not a length before any work, naming the option", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-sbarg-"));
+    await assert.rejects(particles.run(["--images", dir, "--threshold", "otsu", "--scale-bar", "100"]), (e: Error) => e instanceof UsageError && /--scale-bar '100' is not a length such as 100nm/.test(e.message));
+  });
+
   it("parses --scale-bar lengths and refuses text that is not one", () => {
     assert.equal(parseScaleBarArg("100nm").nm, 100);
     assert.equal(parseScaleBarArg("0.5 µm").nm, 500);
