@@ -58,6 +58,19 @@ describe("data.scalebar: parse_label", () => {
     assert.ok(c && c.nm === 5 && c.corrected);
   });
 
+  it("reads the look-alikes tesseract returns for real serif and blurred labels, flagged corrected", () => {
+    // Each seen on the real figure crops / EMPS images (test/fixtures/real_scalebars.json).
+    const cases: [string, number][] = [["lum", 1000], ["Sum", 5000], ["100'nm", 100], ["200nM", 200], ["2 HM", 2000], ["1pm", 1000]];
+    for (const [text, nm] of cases) {
+      const p = parseLabel(text);
+      assert.ok(p && Math.abs(p.nm - nm) < 1e-9 * nm, `${text}: ${p?.nm}`);
+    }
+    for (const t of ["lum", "Sum", "200nM", "1pm"]) assert.equal(parseLabel(t)?.corrected, true, t);
+    assert.equal(parseLabel("100'nm")?.corrected, false);
+    // "T" is read for a "1" as often as for a "7": never a digit. Two look-alikes are never a number.
+    for (const t of ["Tum", "SO nm", "Il nm"]) assert.deepEqual(parseLabels(t), [], t);
+  });
+
   it("finds nothing in text without a number and a length unit", () => {
     for (const t of ["nm", "100", "eV 300", "10 | 0 nm", "", "x1/nm", "Oo nm", "050 nm"]) assert.deepEqual(parseLabels(t), [], t);
   });

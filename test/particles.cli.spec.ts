@@ -3,6 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { command as particles } from "../lib/cli/particles";
+import { calibrateImage as calibrateImageFile, parseScaleBarArg } from "../lib/particles/calibrate";
+import { renderSynthBar, synthBackground } from "../lib/data/scalebar/synth_bar";
+import { encodeGreyPng } from "../lib/data/synth/png";
+import { Rng } from "../lib/util/rng";
+import { analyseFolder } from "../lib/particles/analyse_folder";
+import { imageRecord, summariseImages } from "../lib/particles/records";
 import { command as segment } from "../lib/cli/segment";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../lib/cli/args";
@@ -194,5 +200,67 @@ describe("particles/calibrate", () => {
     const m = makeMask(40, 20, (x, y) => (x - 10) ** 2 + (y - 10) ** 2 < 16 || (x - 30) ** 2 + (y - 10) ** 2 < 16);
     const r = extractParticles(m, null, { exclude: [{ x0: 25, y0: 0, x1: 40, y1: 20 }] });
     assert.deepEqual(r.dropped, { border: 0, tooSmall: 0, scaleBar: 1, found: 2, kept: 1 });
+  });
+});
+
+describe("particles: scale bars in calibrateImage", () => {
+  it("rejects a --scale-bar that is not a length before any work, naming the option", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-sbarg-"));
+    await assert.rejects(particles.run(["--images", dir, "--threshold", "otsu", "--scale-bar", "100"]), (e: Error) => e instanceof UsageError && /--scale-bar '100' is not a length such as 100nm/.test(e.message));
+  });
+
+  it("parses --scale-bar lengths and refuses text that is not one", () => {
+    assert.equal(parseScaleBarArg("100nm").nm, 100);
+    assert.equal(parseScaleBarArg("0.5 µm").nm, 500);
+    assert.equal(parseScaleBarArg("2um").nm, 2000);
+    assert.throws(() => parseScaleBarArg("100"), /--scale-bar '100' is not a length/);
+    assert.throws(() => parseScaleBarArg("big"), /--scale-bar 'big'/);
+  });
+
+  it("excludes a bar whose label is unreadable, and measures it when --scale-bar states the label", async function () {
+    this.timeout(120000);
+    const size = 384;
+    // A 120-px bar with no label text: found, never read.
+    const spec = { lengthPx: 120, thicknessPx: 6, barNm: 200, text: " ", font: "DejaVu Sans", bold: false, fontPx: 24, corner: "bottom-right" as const, labelSide: "above" as const, ink: 255, panel: null };
+    const { image, truth } = await renderSynthBar(synthBackground(new Rng(3), size), spec);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-cal-"));
+    const png = path.join(dir, "bar.png");
+    fs.writeFileSync(png, await encodeGreyPng(image.data, size, size));
+    const plain = await calibrateImageFile(png);
+    assert.equal(plain.calibration, null);
+    assert.match(plain.why ?? "", /no scale bar found/);
+    assert.equal(plain.exclude.length, 1, "an unread bar is still excluded");
+    const e = plain.exclude[0];
+    assert.ok(e.x0 <= truth.bar.x0 && e.x1 >= truth.bar.x1 && e.y0 <= truth.bar.y0 && e.y1 >= truth.bar.y1, JSON.stringify({ e, bar: truth.bar }));
+    const stated = await calibrateImageFile(png, { scaleBarLabel: parseScaleBarArg("200nm") });
+    assert.ok(stated.calibration);
+    assert.equal(stated.calibration.source, "scalebar");
+    assert.ok(Math.abs(stated.calibration.nmPerPxX - 200 / 120) / (200 / 120) < 0.01, `${stated.calibration.nmPerPxX}`);
+    assert.match(stated.calibration.detail, /--scale-bar 200 nm/);
+  });
+});
+
+describe("particles: mixed calibration is said out loud", () => {
+  it("names the uncalibrated image and why, and keeps its px statistics apart from the nm ones", async function () {
+    this.timeout(120000);
+    const size = 384;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-mixed-"));
+    // One image with a readable bar ('100 nm' over 100 px, as in data.scalebar's synthetic tests), one without.
+    const spec = { lengthPx: 100, thicknessPx: 5, barNm: 100, text: "100 nm", font: "DejaVu Sans", bold: false, fontPx: 24, corner: "bottom-right" as const, labelSide: "above" as const, ink: 255, panel: null };
+    const withBar = await renderSynthBar(synthBackground(new Rng(11), size), spec);
+    fs.writeFileSync(path.join(dir, "a_bar.png"), await encodeGreyPng(withBar.image.data, size, size));
+    fs.writeFileSync(path.join(dir, "b_plain.png"), await encodeGreyPng(synthBackground(new Rng(12), size).data, size, size));
+    const lines: string[] = [];
+    const out = await analyseFolder(dir, { progress: false, warn: (l) => lines.push(l) });
+    const records = out.map(imageRecord);
+    assert.deepEqual(records.map((r) => [path.basename(r.file), r.unit]), [["a_bar.png", "nm"], ["b_plain.png", "px"]]);
+    assert.ok(Math.abs((records[0].nmPerPx as number) - 1) < 0.02, `nm/px ${records[0].nmPerPx}`);
+    const text = lines.join("\n");
+    assert.match(text, /1 of 2 images have no calibration/);
+    assert.match(text, /b_plain\.png: no calibration metadata in b_plain\.png .*; no scale bar found/);
+    assert.doesNotMatch(text, /a_bar\.png/);
+    const summary = summariseImages(records);
+    const keys = Object.keys(summary.overall.stats);
+    assert.ok(keys.includes("equivalentDiameterNm") && keys.includes("equivalentDiameterPx"), keys.join(","));
   });
 });

@@ -4,6 +4,8 @@ import { type Command, parse, UsageError, numberArg } from "./args";
 import { nmPerPxOption } from "./calibration_options";
 import { calibrationColumns } from "../data/calibration";
 import { analyseFolder } from "../particles/analyse_folder";
+import { parseScaleBarArg } from "../particles/calibrate";
+import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { imageRecord, summariseImages, summaryRows, particleRecord, lengthName, type ImageRecord } from "../particles/records";
 import type { MaskRule } from "../data/masks";
 import type { ParticlePolarity, Segmenter } from "../particles/image_particles";
@@ -35,6 +37,8 @@ Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, h
                       | auto (the minority side) | dark | bright
   --rule R            mask foreground rule: auto (default) | colour | nonzero | half
   --nm-per-px X       pixel size in nm (square pixels); lengths then in nm
+  --scale-bar LABEL   the images' scale bars say LABEL (e.g. 100nm): each image's bar is measured, so mixed
+                      magnifications come out in nm (below file metadata, above reading the label by OCR)
   --min-area PX       drop particles under this many pixels (default 10)
   --h PX              watershed marker dynamic: larger merges shallow necks (default 2)
   --no-split          no watershed: one particle per connected component
@@ -50,7 +54,7 @@ examples: nanomorph particles --images tem/ --threshold otsu --nm-per-px 0.52 --
 
 const OPTIONS = {
   images: { type: "string" }, masks: { type: "string" }, threshold: { type: "string" }, segment: { type: "string" },
-  polarity: { type: "string" }, rule: { type: "string" }, "nm-per-px": { type: "string" }, "min-area": { type: "string" },
+  polarity: { type: "string" }, rule: { type: "string" }, "nm-per-px": { type: "string" }, "scale-bar": { type: "string" }, "min-area": { type: "string" },
   h: { type: "string" }, "no-split": { type: "boolean" }, "keep-border": { type: "boolean" }, bins: { type: "string" },
   out: { type: "string" }, json: { type: "boolean" },
 } as const;
@@ -89,6 +93,10 @@ export const command: Command = {
     const polarity = ((v.polarity as string | undefined) ?? "border") as ParticlePolarity;
     if (!["border", "auto", "dark", "bright"].includes(polarity)) throw new UsageError(`--polarity must be border, auto, dark or bright, got '${v.polarity}'`);
     const nm = nmPerPxOption(v["nm-per-px"] as string | undefined);
+    let scaleBarLabel: ParsedLabel | undefined;
+    if (v["scale-bar"] !== undefined) {
+      try { scaleBarLabel = parseScaleBarArg(v["scale-bar"] as string); } catch (e) { throw new UsageError((e as Error).message); }
+    }
     const minArea = numberArg("min-area", v["min-area"] as string | undefined, 10);
     if (!(minArea >= 0)) throw new UsageError(`--min-area must be ≥ 0 pixels, got '${v["min-area"]}'`);
     const h = numberArg("h", v.h as string | undefined, 2);
@@ -117,7 +125,7 @@ export const command: Command = {
     let analysed: Awaited<ReturnType<typeof analyseFolder>>;
     try {
       analysed = await analyseFolder(images, {
-        masksDir, segmenter, rule, polarity, nmPerPx: nm, minArea, h, noSplit: v["no-split"] === true, dropBorder: v["keep-border"] !== true,
+        masksDir, segmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: v["no-split"] === true, dropBorder: v["keep-border"] !== true,
       });
     } finally {
       model?.dispose();

@@ -1,6 +1,7 @@
 import { listClassedImages, pairMasks } from "./files";
 import { analyseImage, type ImageParticles, type MaskSource, type ParticlePolarity, type Segmenter } from "./image_particles";
 import { calibrateImage } from "./calibrate";
+import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";
 import type { ExtractOptions } from "./extract";
 import type { MaskRule } from "../data/masks";
@@ -20,13 +21,18 @@ export interface AnalyseFolderOptions extends ExtractOptions {
   nmPerPx?: number;
   /** Read burnt-in scale bars (calibration fallback, and their pixels excluded). Default true. */
   scaleBars?: boolean;
+  /** The folder's bar label stated by the user (`--scale-bar`, see `calibrateImage`). */
+  scaleBarLabel?: ParsedLabel;
+  /** Where calibration warnings and the list of uncalibrated images go. Default: stderr. */
+  warn?: (line: string) => void;
   /** Progress bar on stderr. Default true. */
   progress?: boolean;
 }
 
 /**
  * Analyse every micrograph under `imagesDir` (class = sub-folder): calibration per image through
- * `calibrateImage` (user > file metadata > scale bar; a scale bar's box is excluded), foreground from the paired mask, the segmenter or Otsu, watershed, drop report, measurements.
+ * `calibrateImage` (user > file metadata > stated or read scale bar; every found bar's box is excluded;
+ * warnings and, when some images stay uncalibrated, their names and why go to `warn`), foreground from the paired mask, the segmenter or Otsu, watershed, drop report, measurements.
  * Throws naming the folder, an image without a mask, or an unreadable file.
  */
 export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOptions = {}): Promise<ImageParticles[]> {
@@ -38,12 +44,16 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
   const scaleBars = opts.scaleBars ?? true;
   // One OCR worker for the whole folder (starting one costs about a second).
   const reader: LabelReader | undefined = scaleBars ? await createLabelReader() : undefined;
+  const warnings: string[] = [];
+  const uncalibrated: string[] = [];
   try {
     for (let i = 0; i < images.length; i++) {
       const { file, class: cls } = images[i];
       const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule }
         : opts.segmenter ? { kind: "model", model: opts.segmenter } : { kind: "otsu", polarity: opts.polarity };
-      const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader });
+      const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader, scaleBarLabel: opts.scaleBarLabel });
+      warnings.push(...cal.warnings);
+      if (cal.why !== null) uncalibrated.push(`${file}: ${cal.why}`);
       out.push(await analyseImage(file, cls, source, cal.calibration, { ...opts, exclude: [...(opts.exclude ?? []), ...cal.exclude] }));
       bar?.tick(1);
     }
@@ -51,5 +61,14 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
     await reader?.terminate();
   }
   bar?.finish();
+  // Said out loud: which images stay in pixels and why (their statistics are kept apart from nm ones).
+  const warn = opts.warn ?? ((l: string) => console.error(l));
+  for (const w of warnings) warn(`particles: warning: ${w}`);
+  if (uncalibrated.length > 0 && uncalibrated.length < images.length) {
+    warn(`particles: ${uncalibrated.length} of ${images.length} images have no calibration; their lengths are in px and summarised apart from the nm ones:`);
+    for (const u of uncalibrated) warn(`  ${u}`);
+  } else if (uncalibrated.length > 0) {
+    warn(`particles: no image has a calibration, all lengths are in px (give --nm-per-px, or --scale-bar LABEL when the images carry a bar), e.g. ${uncalibrated[0]}`);
+  }
   return out;
 }

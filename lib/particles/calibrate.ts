@@ -1,5 +1,7 @@
-import { resolveCalibration, type Calibration } from "../data/calibration";
+import { nmPerPxProblem, readCalibrationReport, userCalibration, type Calibration } from "../data/calibration";
 import { readScaleBar } from "../data/scalebar/calibrate";
+import { parseLabel } from "../data/scalebar/parse_label";
+import type { ParsedLabel } from "../data/scalebar/parse_label";
 import type { LabelReader } from "../data/scalebar/read_label";
 import type { PixelBox } from "./extract";
 
@@ -9,34 +11,89 @@ export interface CalibrationLookup {
   nmPerPx?: number;
   /** Look for a burnt-in scale bar (for its nm/px when nothing else calibrates, and to exclude it). Default true. */
   scaleBars?: boolean;
+  /**
+   * The bars' label as the user states it for a whole folder (`--scale-bar 100nm`): each image's bar is
+   * found and measured, and this length is used whatever OCR reads (a disagreeing reading is warned
+   * about). Below `nmPerPx` and file metadata; parse it with {@link parseScaleBarArg}.
+   */
+  scaleBarLabel?: ParsedLabel;
   /** One OCR worker shared across images (`createLabelReader()`; the caller terminates it). */
   reader?: LabelReader;
 }
 
-/** An image's calibration and the boxes (scale bar + label) that are not sample. */
+/** An image's calibration, the boxes (scale bar + label) that are not sample, and what to tell the user. */
 export interface ImageCalibration {
   calibration: Calibration | null;
   exclude: PixelBox[];
+  /** Why there is no calibration (null when there is one): "no file metadata; no scale bar found: …". */
+  why: string | null;
+  /** Things the user should hear on stderr (e.g. metadata and scale bar disagree by more than 2 %). */
+  warnings: string[];
 }
+
+/** `--scale-bar` text ("100nm", "0.5 µm", "2um") as a label. Throws naming the option and an example. */
+export function parseScaleBarArg(text: string): ParsedLabel {
+  const p = parseLabel(text.trim());
+  if (!p || p.matched.trim() !== text.trim()) throw new Error(`--scale-bar '${text}' is not a length such as 100nm, 0.5um or 2 µm`);
+  return p;
+}
+
+/** Largest relative difference between a file's pixel size and a scale bar's before a warning. */
+const DISAGREE = 0.02;
 
 /**
  * The one place particle measurements get their pixel size, in this order: the user's `--nm-per-px`,
- * the file's metadata (microscope formats, TIFF tags), the burnt-in scale bar read from the pixels;
- * null when none (measurements then stay in pixels and say so). A scale bar found in the image is
- * returned in `exclude` whatever calibrated it, since its pixels would otherwise be measured as a
- * particle. Throws naming `--nm-per-px` for a non-positive value, or the file when it is unreadable.
+ * the file's metadata (microscope formats, TIFF tags), the user's `--scale-bar` label over the measured
+ * bar, the burnt-in scale bar read from the pixels; null when none (measurements then stay in pixels,
+ * and `why` says why). Every bar FOUND in the image, read or not, is returned in `exclude`, since its
+ * pixels would otherwise be measured as a particle. When metadata and a read bar disagree by more than
+ * 2 %, the metadata is used and `warnings` says so. Throws naming `--nm-per-px` for a non-positive
+ * value, or the file when it is unreadable.
  */
 export async function calibrateImage(file: string, opts: CalibrationLookup = {}): Promise<ImageCalibration> {
+  const warnings: string[] = [];
   const bar = opts.scaleBars === false ? null : await readScaleBar(file, { reader: opts.reader });
-  const found = bar && bar.found !== false ? bar : null;
-  const calibration = await resolveCalibration(file, {
-    nmPerPx: opts.nmPerPx,
-    fallback: async () => found && {
-      nmPerPxX: found.nmPerPx, nmPerPxY: found.nmPerPx, source: "scalebar",
-      detail: `scale bar '${found.labelText}' = ${found.lengthPx.toFixed(1)} px`, confidence: found.confidence,
-    },
-  });
-  return { calibration, exclude: found ? [found.exclude] : [] };
+  const exclude: PixelBox[] = bar ? (bar.found ? [bar.exclude] : bar.exclude ? [bar.exclude] : []) : [];
+  if (opts.nmPerPx !== undefined) return { calibration: userCalibration(opts.nmPerPx), exclude, why: null, warnings };
+  const report = await readCalibrationReport(file);
+  const meta = report.calibration;
+  if (meta) {
+    if (bar && bar.found) {
+      const m = (meta.nmPerPxX + meta.nmPerPxY) / 2;
+      const d = Math.abs(bar.nmPerPx - m) / m;
+      if (d > DISAGREE) warnings.push(`${file}: file metadata says ${m.toPrecision(4)} nm/px but the scale bar '${bar.labelText}' over ${bar.lengthPx.toFixed(1)} px gives ${bar.nmPerPx.toPrecision(4)} nm/px (${(100 * d).toFixed(1)} % apart); using the metadata`);
+    }
+    return { calibration: meta, exclude, why: null, warnings };
+  }
+  if (opts.scaleBarLabel) {
+    const L = opts.scaleBarLabel;
+    const stated = `${L.value} ${L.unit}`;
+    const lengthPx = bar ? (bar.found ? bar.lengthPx : bar.bar?.lengthPx) : undefined;
+    if (lengthPx === undefined) {
+      return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but ${bar && bar.found === false ? bar.reason : "scale bars are not read"}`, warnings };
+    }
+    const problem = nmPerPxProblem(L.nm / lengthPx);
+    if (problem) return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} over the bar's ${lengthPx.toFixed(1)} px: ${problem}`, warnings };
+    if (bar && bar.found && Math.abs(bar.label.nm - L.nm) > 1e-9 * L.nm) {
+      warnings.push(`${file}: the scale bar reads '${bar.labelText}' but --scale-bar says ${stated}; using ${stated}`);
+    }
+    return {
+      calibration: { nmPerPxX: L.nm / lengthPx, nmPerPxY: L.nm / lengthPx, source: "scalebar", detail: `--scale-bar ${stated} over the bar's ${lengthPx.toFixed(1)} px`, confidence: 0.9 },
+      exclude, why: null, warnings,
+    };
+  }
+  if (bar && bar.found && !nmPerPxProblem(bar.nmPerPx)) {
+    return {
+      calibration: {
+        nmPerPxX: bar.nmPerPx, nmPerPxY: bar.nmPerPx, source: "scalebar",
+        detail: `scale bar '${bar.labelText}' = ${bar.lengthPx.toFixed(1)} px, confidence ${bar.confidence.toFixed(2)}`, confidence: bar.confidence,
+      },
+      exclude, why: null, warnings,
+    };
+  }
+  // A read bar outside the physical range is a misreading, not a pixel size (findScaleBar's own range is narrower).
+  const why = `${report.reason}; ${bar ? (bar.found ? `scale bar '${bar.labelText}' gives ${bar.nmPerPx} nm/px: ${nmPerPxProblem(bar.nmPerPx)}` : bar.reason) : "scale bars not read"}`;
+  return { calibration: null, exclude, why, warnings };
 }
 
 /** {@link calibrateImage}'s calibration alone. */

@@ -26,7 +26,7 @@ export interface GreyImage {
 export interface BarCandidate {
   /** The bar's rows and columns (ends with their partial anti-aliased pixels rounded in). */
   box: Box;
-  /** Length in pixels, sub-pixel: anti-aliased end pixels count by their coverage. */
+  /** Length in pixels, sub-pixel: between the half-level crossings of its ends, averaged over its interior rows. */
   lengthPx: number;
   /** Thickness in rows. */
   thicknessPx: number;
@@ -87,13 +87,48 @@ function stripStats(v: Uint8Array, width: number, height: number, x0: number, x1
   return { mean: n ? s / n : NaN, n, onFraction: n ? on / n : 0 };
 }
 
-/** Sub-pixel length of one row: full pixels plus the fractional coverage of the anti-aliased end pixels. */
-function subpixelLength(v: Uint8Array, width: number, y: number, x0: number, x1: number, bar: number, bg: number): number {
-  const span = bar - bg;
-  if (span <= 0) return x1 - x0;
-  const cover = (x: number): number => (x < 0 || x >= width ? 0 : Math.min(1, Math.max(0, (v[y * width + x] - bg) / span)));
-  // Interior pixels count fully; the two neighbours outside each end add their coverage.
-  return x1 - x0 + cover(x0 - 1) + cover(x1) - (1 - cover(x0)) - (1 - cover(x1 - 1));
+/**
+ * Sub-pixel length of one row of a bar: the distance between the two places where the row crosses the
+ * half level (mean of bar and background), each interpolated linearly between the pixels on either side.
+ * Walks out from the run [x0, x1) so blur and JPEG ringing that spread an edge over 2–3 pixels count as
+ * half of it, whatever threshold found the run. Null when the row does not cross inside the image.
+ */
+function halfLevelLength(v: Uint8Array, width: number, y: number, x0: number, x1: number, bar: number, bg: number): number | null {
+  const half = (bar + bg) / 2;
+  const row = y * width;
+  const mid = (x0 + x1 - 1) >> 1;
+  if (v[row + mid] < half) return null;
+  let l = mid;
+  while (l > 0 && v[row + l - 1] >= half) l--;
+  let r = mid;
+  while (r < width - 1 && v[row + r + 1] >= half) r++;
+  if (l === 0 || r === width - 1) return r - l + 1;
+  const a = v[row + l], o = v[row + l - 1];
+  const b = v[row + r], p = v[row + r + 1];
+  const xl = l - (a - half) / (a - o);
+  const xr = r + (b - half) / (b - p);
+  return xr - xl;
+}
+
+/** 1 for rows holding a run of ≥ `minLen` pixels within ±12 grey levels of the run's first pixel. */
+function flatRows(v: Uint8Array, width: number, height: number, minLen: number): Uint8Array {
+  const out = new Uint8Array(height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let start = 0;
+    let ref = v[row];
+    for (let x = 1; x < width; x++) {
+      const p = v[row + x];
+      if (p > ref + 12 || p < ref - 12) {
+        start = x;
+        ref = p;
+      } else if (x - start + 1 >= minLen) {
+        out[y] = 1;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -108,6 +143,9 @@ export function findBarCandidates(img: GreyImage, opts: FindBarOptions = {}): Ba
   const maxLen = Math.floor((opts.maxLengthFraction ?? 0.9) * width);
   const minContrast = opts.minContrast ?? 50;
   const found: BarCandidate[] = [];
+  // Every row of a bar holds a flat run (±12 grey levels) at least minLen long; rows without one (texture,
+  // particles) cannot be part of a bar and are skipped by all the threshold passes below.
+  const flat = flatRows(data, width, height, minLen);
   const inv = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) inv[i] = 255 - data[i];
   for (const polarity of ["bright", "dark"] as const) {
@@ -120,7 +158,7 @@ export function findBarCandidates(img: GreyImage, opts: FindBarOptions = {}): Ba
         if (c) found.push(c);
       };
       for (let y = 0; y <= height; y++) {
-        const runs = y < height ? rowRuns(v, width, y, t, minLen, maxLen) : [];
+        const runs = y < height && flat[y] ? rowRuns(v, width, y, t, minLen, maxLen) : [];
         const next: typeof open = [];
         const used = new Set<number>();
         for (const b of open) {
@@ -197,8 +235,13 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
   const contrast = Math.min(level - above.mean, level - below.mean);
   if (contrast < minContrast || sd > 30) return null;
   const bg = Math.max(above.mean, below.mean);
-  const mid = Math.floor((iy0 + iy1 - 1) / 2);
-  const lengthPx = subpixelLength(v, width, mid, x0, x1, level, bg);
+  // Length: half-level crossings averaged over the interior rows whose crossings agree with the run's ends.
+  const lens: number[] = [];
+  for (let y = iy0; y < iy1; y++) {
+    const l = halfLevelLength(v, width, y, x0, x1, level, bg);
+    if (l !== null && Math.abs(l - len) <= 3) lens.push(l);
+  }
+  const lengthPx = lens.length ? lens.reduce((p, q) => p + q, 0) / lens.length : len;
   // Ragged ends (rows with different ends) and texture lower the score; so does a barely-there contrast.
   const ragged = rows.reduce((m, r) => Math.max(m, Math.abs(r.x0 - x0), Math.abs(r.x1 - x1)), 0);
   const score = Math.min(1, contrast / 200) * Math.max(0, 1 - sd / 40) * (ragged <= 1 ? 1 : 0.8) * (len >= 20 ? 1 : 0.7);

@@ -8,6 +8,8 @@ import type { BarCandidate, Box, FindBarOptions, GreyImage } from "./find_bar";
 import { isRoundLength, parseLabels } from "./parse_label";
 import type { ParsedLabel } from "./parse_label";
 import { createLabelReader } from "./read_label";
+import { findTextLines } from "./text_lines";
+import type { TextLine } from "./text_lines";
 import type { LabelReader, LabelReaderOptions, OcrLine, TextLevels } from "./read_label";
 
 /** A scale bar that was found and read. */
@@ -40,6 +42,13 @@ export interface ScaleBarNotFound {
   found: false;
   /** Starts with "no scale bar found: ". */
   reason: string;
+  /**
+   * A bar whose label could not be read, when one is convincing (bar score ≥ 0.5, ≥ 20 px, in the top or
+   * bottom 20 % of the image, where figures put bars): still annotation, so callers exclude `exclude`
+   * (bar, caps and the text lines beside it, padded), and `--scale-bar` can measure it. Absent otherwise.
+   */
+  bar?: BarCandidate;
+  exclude?: Box;
 }
 
 /** Result of {@link findScaleBar}. */
@@ -59,6 +68,16 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
   nmPerPxRange?: [number, number];
   /** Refuse when the label line's OCR confidence (0…100) is below this [40]. */
   minOcrConfidence?: number;
+  /**
+   * How labels are looked for ["both"]: "lines" OCRs only the text lines found beside the bar (one PSM-7
+   * line each, see text_lines.ts); "sparse" OCRs the whole neighbourhood (the older method); "both" tries
+   * lines first and falls back to sparse.
+   */
+  method?: "lines" | "sparse" | "both";
+  /** Refuse bars shorter than this, pixels [30]: their ends' blur alone is ±2 % (measured on JPEG figures). */
+  minBarPx?: number;
+  /** How many text lines beside one bar to read [4]. */
+  maxLinesPerBar?: number;
 }
 
 function union(a: Box, b: Box): Box {
@@ -132,6 +151,143 @@ function textLevelsFor(c: BarCandidate): TextLevels[] {
   return [strict, other, wide];
 }
 
+/** Text/background levels for one line: its ink is the bar's polarity ("bar") or the opposite ("other"). */
+function lineLevels(c: BarCandidate, ink: TextLine["ink"]): TextLevels {
+  const sign = c.polarity === "bright" ? 1 : -1;
+  if (ink === "surround") return sign > 0 ? { full: 20, none: 70 } : { full: 235, none: 185 };
+  const bg = c.barLevel - sign * c.contrast;
+  // In units above the surround towards the bar: text full / none at these offsets.
+  const [full, none] = ink === "bar" ? [0.8 * c.contrast, 0.3 * c.contrast] : [-Math.max(90, 0.7 * c.contrast), -Math.max(30, 0.2 * c.contrast)];
+  return { full: bg + sign * full, none: bg + sign * none };
+}
+
+/**
+ * A label INSIDE a bar ("|—— 200 nm ——|"): the candidate is the part on one side of the text. When a run
+ * of bar-coloured pixels on the bar's rows continues on the far side of a left/right line (within 1.5
+ * line heights of it), the bar spans both parts: return its length from the far run's outer end, else null.
+ */
+function lengthAcrossLabel(img: GreyImage, c: BarCandidate, line: TextLine): number | null {
+  if (line.side !== "left" && line.side !== "right") return null;
+  const sign = c.polarity === "bright" ? 1 : -1;
+  const bg = c.barLevel - sign * c.contrast;
+  const lh = line.box.y1 - line.box.y0;
+  const isBar = (x: number, y: number): boolean => sign * (img.data[y * img.width + x] - bg) > 0.5 * c.contrast;
+  const step = line.side === "left" ? -1 : 1;
+  let best: number | null = null;
+  for (let y = c.box.y0; y < c.box.y1; y++) {
+    let x = line.side === "left" ? Math.floor(line.box.x0) - 1 : Math.ceil(line.box.x1);
+    let skipped = 0;
+    while (x >= 0 && x < img.width && !isBar(x, y) && skipped <= 1.5 * lh) { x += step; skipped++; }
+    if (x < 0 || x >= img.width || !isBar(x, y)) continue;
+    let run = 0;
+    while (x >= 0 && x < img.width && isBar(x, y)) { x += step; run++; }
+    if (run < Math.max(4, lh)) continue;
+    const outer = line.side === "left" ? x + 1 : x;
+    const len = line.side === "left" ? c.box.x0 - outer + c.lengthPx : outer - c.box.x1 + c.lengthPx;
+    best = best === null ? len : Math.max(best, len);
+  }
+  return best;
+}
+
+interface LineReading {
+  hit: LabelHit;
+  line: TextLine;
+  text: string;
+}
+
+/**
+ * How each text line is read: (share of the bar's contrast at which ink is solid, crop height in px the
+ * line is scaled to). Tesseract's reading of one small label changes with both (measured on EMPS crops:
+ * "20 nm" at one setting, "208m" at another for a blurred "200 nm"), so a label is accepted only when
+ * the variants agree.
+ */
+const LINE_VARIANTS: [number, number][] = [[0.8, 48], [0.6, 64], [0.8, 64], [0.6, 32]];
+
+/** Leading number of a word ("208m" → 208, "x25,000" → 25.0), or null; the number's own digits only. */
+function wordNumber(text: string): number | null {
+  const m = /[0-9]+(?:[.,][0-9]+)?/.exec(text);
+  return m ? Number(m[0].replace(",", ".")) : null;
+}
+
+/**
+ * Read the text lines next to bar `c` (nearest first, at most `maxLines`), each as one OCR line in the
+ * {@link LINE_VARIANTS}, and return the first line whose length label is agreed on: at least two variants
+ * read the same length, one of them with confidence ≥ `minOcr`, and no variant reads another number in
+ * a word over the bar's columns (a blurred "200" read as "20" in one variant and "208" in another is
+ * refused, not voted on). For a line above/below the bar only words overlapping the bar's columns
+ * (±30 % of its length) count (SEM data strips hold Mag, WD and HV fields beside the bar's own length).
+ * Stops after two variants when both read the same label with confidence ≥ 80. `seen` collects the text.
+ */
+async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidate, bar: Box, minOcr: number, minText: number, seen: string[], maxLines: number): Promise<LineReading | null> {
+  const L = c.box.x1 - c.box.x0;
+  const sign = c.polarity === "bright" ? 1 : -1;
+  const bg = c.barLevel - sign * c.contrast;
+  for (const line of findTextLines(img, c).slice(0, maxLines)) {
+    const lh = line.box.y1 - line.box.y0;
+    if (lh < minText) continue;
+    const region: Box = { x0: line.box.x0 - 0.6 * lh, y0: line.box.y0 - 0.35 * lh, x1: line.box.x1 + 0.6 * lh, y1: line.box.y1 + 0.35 * lh };
+    // The bar's own edge rows would read as an underline: keep them out of the crop.
+    if (line.side === "above") region.y1 = Math.min(region.y1, c.box.y0 - 1);
+    if (line.side === "below") region.y0 = Math.max(region.y0, c.box.y1 + 1);
+    // A label above/below sits over the bar: texture that joined the line further out is cut off.
+    if (line.side === "above" || line.side === "below") {
+      const reach = Math.max(0.3 * L, 3 * lh);
+      region.x0 = Math.max(region.x0, c.box.x0 - reach);
+      region.x1 = Math.min(region.x1, c.box.x1 + reach);
+    }
+    const inColumns = (b: Box): boolean => (line.side !== "above" && line.side !== "below") || (b.x1 >= c.box.x0 - 0.3 * L && b.x0 <= c.box.x1 + 0.3 * L);
+    const best: LabelHit[] = [];
+    const numbers: number[] = [];
+    const texts: string[] = [];
+    for (const [solid, height] of LINE_VARIANTS) {
+      const levels: TextLevels = line.ink === "bar"
+        ? { full: bg + sign * solid * c.contrast, none: bg + sign * 0.3 * c.contrast }
+        : lineLevels(c, line.ink);
+      const read = await reader.read(img, region, levels, [bar], "line", height);
+      const hits: LabelHit[] = [];
+      for (const l of read) {
+        texts.push(l.text);
+        for (const w of l.words) {
+          const n = wordNumber(w.text);
+          if (n !== null && inColumns(w.box)) numbers.push(n);
+        }
+        for (const p of parseLabels(l.text)) {
+          const h = hitFor(p, l, levels);
+          if (inColumns(h.box)) hits.push(h);
+        }
+      }
+      hits.sort((a, b) => centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
+      if (hits.length) best.push(hits[0]);
+      if (best.length === 2 && texts.length >= 2 && sameLength(best[0], best[1]) && Math.min(best[0].confidence, best[1].confidence) >= 80) break;
+    }
+    seen.push(texts.join(" / "));
+    if (best.length === 0) continue;
+    // The length most variants read (ties: the more confident), then the checks.
+    const votes = (h: LabelHit): LabelHit[] => best.filter((b) => sameLength(b, h));
+    const top = [...best].sort((a, b) => votes(b).length - votes(a).length || b.confidence - a.confidence)[0];
+    const agree = votes(top);
+    const conf = Math.max(...agree.map((h) => h.confidence));
+    const others = numbers.filter((n) => Math.abs(n - top.label.value) > 1e-9 * top.label.value);
+    if (agree.length < 2 || conf < minOcr || agree.length < best.length || others.length > 0) {
+      seen.push(`[${agree.length} of ${LINE_VARIANTS.length} readings agree on '${top.label.matched}'${others.length ? `, others read ${[...new Set(others)].join(", ")}` : ""}: not confident]`);
+      continue;
+    }
+    // An unusual length ("19 nm" for a blurred "10 nm") must be read plainly and surely to count.
+    if (!isRoundLength(top.label.nm) && (conf < 85 || agree.every((h) => h.label.corrected))) {
+      seen.push(`['${top.label.matched}' is not a usual bar length and was not read surely enough]`);
+      continue;
+    }
+    const hit = agree.find((h) => h.confidence === conf) as LabelHit;
+    // Corrected ("1pm" for 1 µm) only when no variant read it plainly.
+    return { hit: { ...hit, label: { ...hit.label, corrected: agree.every((h) => h.label.corrected) } }, line, text: texts.join(" / ") };
+  }
+  return null;
+}
+
+function sameLength(a: LabelHit, b: LabelHit): boolean {
+  return Math.abs(a.label.nm - b.label.nm) <= 1e-9 * b.label.nm;
+}
+
 /**
  * Find and read the scale bar of a grey image. Candidates from {@link findBarCandidates} are tried best
  * first; around each, the label region is OCR'd with the bar painted out, and every line is parsed as a
@@ -157,6 +313,10 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const minConf = opts.minConfidence ?? 0.3;
   const minText = opts.minTextPx ?? 8;
   const range = opts.nmPerPxRange ?? [0.001, 5000];
+  const useLines = opts.method !== "sparse";
+  const useSparse = opts.method !== "lines";
+  const maxLines = opts.maxLinesPerBar ?? 4;
+  const minBarPx = opts.minBarPx ?? 30;
   const refusals: string[] = [];
   try {
     for (const c of cands) {
@@ -165,30 +325,47 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
       const hits: LabelHit[] = [];
       const smallHits: LabelHit[] = [];
-      const lines: OcrLine[] = [];
-      for (const levels of textLevelsFor(c)) {
-        const read = await reader.read(img, region, levels, [bar]);
-        lines.push(...read);
-        for (const line of read) {
-          for (const label of parseLabels(line.text)) {
-            const h = hitFor(label, line, levels);
-            // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
-            if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
-            else smallHits.push(h);
+      const seen: string[] = [];
+      let lengthPx = c.lengthPx;
+      // First the tight text lines beside the bar, one OCR line each (fast, and the engine's best mode).
+      const beside = useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, maxLines) : null;
+      if (beside) {
+        hits.push(beside.hit);
+      } else if (useSparse) {
+        // Fallback: sparse text search over the whole neighbourhood, then a single-line second look.
+        for (const levels of textLevelsFor(c)) {
+          const read = await reader.read(img, region, levels, [bar]);
+          seen.push(...read.map((l) => l.text));
+          for (const line of read) {
+            for (const label of parseLabels(line.text)) {
+              const h = hitFor(label, line, levels);
+              // Text a few pixels tall is read unreliably ("100" → "190" at 5 px): never trust it.
+              if (h.box.y1 - h.box.y0 >= minText) hits.push(h);
+              else smallHits.push(h);
+            }
           }
+          // Stop at the first mapping that gives a confident label: each OCR pass costs ~0.3 s.
+          if (hits.some((h) => h.confidence >= minOcr)) break;
         }
-        // Stop at the first mapping that gives a confident label: each OCR pass costs ~0.3 s.
-        if (hits.some((h) => h.confidence >= minOcr)) break;
       }
       if (hits.length === 0) {
-        const seen = lines.map((l) => l.text).join(" | ");
-        refusals.push(`${where}: no length label beside it${seen ? ` (OCR read '${seen}')` : ""}`);
+        const text = seen.join(" | ");
+        refusals.push(`${where}: no length label beside it${text ? ` (OCR read '${text.slice(0, 200)}')` : ""}`);
         continue;
       }
-      // Confident readings first, then the nearest to the bar; the best reading always gets a second look.
+      // Confident readings first, then the nearest to the bar; a sparse reading always gets a second look.
       hits.sort((a, b) => Number(b.confidence >= minOcr) - Number(a.confidence >= minOcr) || centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
-      hits[0] = await confirm(reader, img, hits[0], [bar]);
+      if (!beside) hits[0] = await confirm(reader, img, hits[0], [bar]);
       const best = hits[0];
+      // A label on the bar's own rows may sit inside a split bar: measure across it when the bar goes on.
+      const bh = best.box.y1 - best.box.y0;
+      let acrossSide: "left" | "right" | null = null;
+      if (best.box.y0 < c.box.y1 + 0.5 * bh && best.box.y1 > c.box.y0 - 0.5 * bh) {
+        acrossSide = best.box.x1 <= c.box.x0 + 1 ? "left" : best.box.x0 >= c.box.x1 - 1 ? "right" : null;
+        const across = acrossSide ? lengthAcrossLabel(img, c, { box: best.box, ink: "bar", side: acrossSide, gap: 0, glyphs: 0 }) : null;
+        if (across !== null) lengthPx = across;
+        else acrossSide = null;
+      }
       const warnings: string[] = [];
       const L = c.box.x1 - c.box.x0;
       if (best.box.y1 - best.box.y0 > L) {
@@ -199,7 +376,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         refusals.push(`${where}: label '${best.label.matched}' read with OCR confidence ${best.confidence.toFixed(0)} < ${minOcr}`);
         continue;
       }
-      const nmPerPx = best.label.nm / c.lengthPx;
+      const nmPerPx = best.label.nm / lengthPx;
       if (nmPerPx < range[0] || nmPerPx > range[1]) {
         refusals.push(`${where}: label '${best.label.matched}' gives ${nmPerPx.toPrecision(3)} nm/px, outside the plausible ${range[0]}…${range[1]}`);
         continue;
@@ -211,7 +388,11 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         conf *= best.label.corrected ? 0.5 : 0.85;
         warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`);
       }
-      if (c.lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${c.lengthPx.toFixed(1)} px long`); }
+      if (lengthPx < minBarPx) {
+        refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ±0.5 px of blur is more than 2 %`);
+        continue;
+      }
+      if (lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${lengthPx.toFixed(1)} px long`); }
       if (c.box.x0 <= 0 || c.box.x1 >= img.width) { conf *= 0.7; warnings.push("bar touches the image edge and may be cut"); }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
       const disagreeing = hits.filter((h) => !agreeing.includes(h) && h.confidence >= minOcr);
@@ -226,7 +407,11 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       const labelBox = agreeing.map((h) => h.box).reduce(union);
       // Caps and outlines stick out of the bar's rows by up to a few thicknesses.
       const capPad = Math.max(3, 2 * c.thicknessPx);
-      const barBox: Box = { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad };
+      const extra = lengthPx - c.lengthPx;
+      const barBox: Box = {
+        x0: c.box.x0 - 2 - (acrossSide === "left" ? extra : 0), y0: c.box.y0 - capPad,
+        x1: c.box.x1 + 2 + (acrossSide === "right" ? extra : 0), y1: c.box.y1 + capPad,
+      };
       // Small text is not trusted for the value but is still annotation to mask (e.g. a copy of the label).
       const e = [labelBox, ...smallHits.map((h) => h.box)].reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), barBox);
       const exclude: Box = {
@@ -234,12 +419,20 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)),
       };
       return {
-        found: true, nmPerPx, lengthPx: c.lengthPx, label: best.label, labelText: best.label.matched,
+        found: true, nmPerPx, lengthPx: lengthPx, label: best.label, labelText: best.label.matched,
         bar: c, labelBox, exclude, ocrConfidence: best.confidence, confidence: Math.min(0.95, conf), warnings,
       };
     }
   } finally {
     if (!opts.reader) await reader.terminate();
   }
-  return { found: false, reason: `no scale bar found: ${refusals.join("; ")}` };
+  const reason = `no scale bar found: ${refusals.join("; ")}`;
+  const c = cands[0];
+  const edge = Math.min(c.box.y0, img.height - c.box.y1) <= 0.2 * img.height;
+  if (c.score < 0.5 || c.lengthPx < 20 || !edge) return { found: false, reason };
+  const capPad = Math.max(3, 2 * c.thicknessPx);
+  const e = findTextLines(img, c).filter((t) => t.gap <= 2 * (t.box.y1 - t.box.y0)).map((t) => t.box)
+    .reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad });
+  const exclude: Box = { x0: Math.max(0, Math.floor(e.x0)), y0: Math.max(0, Math.floor(e.y0)), x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)) };
+  return { found: false, reason, bar: c, exclude };
 }

@@ -21,7 +21,7 @@ export interface ParsedLabel {
 }
 
 // Letters OCR engines commonly return for digits inside a number.
-const DIGIT_FIX: Record<string, string> = { O: "0", o: "0", D: "0", Q: "0", l: "1", I: "1", i: "1", "|": "1", "!": "1", S: "5", s: "5", Z: "2", z: "2", B: "8", G: "6", b: "6", g: "9", q: "9", T: "7" };
+const DIGIT_FIX: Record<string, string> = { O: "0", o: "0", D: "0", Q: "0", l: "1", I: "1", i: "1", "|": "1", "!": "1", S: "5", s: "5", Z: "2", z: "2", B: "8", G: "6", b: "6", g: "9", q: "9" };
 
 // Unit spellings as OCR returns them → canonical unit. "u", "µ" (U+00B5), "μ" (U+03BC) and the look-alikes
 // "A", "p", "j", "y" before "m" are micrometres: tesseract's eng model has no µ and reads it as one of
@@ -33,12 +33,12 @@ const UNIT_FIX: [RegExp, string, boolean][] = [
   [/^(Å|Å|A|angstrom)$/, "Å", false],
   // mm is flagged: on microscope bars it is almost always a misread µm.
   [/^mm$/, "mm", true],
-  [/^(rn|nn|run|mn|nrn|hm|om|am)$/, "nm", true],
-  [/^(Am|pm|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
+  [/^(rn|nn|run|mn|nrn|hm|om|am|nM|NM|Nm)$/, "nm", true],
+  [/^(Am|pm|jm|ym|pum|uum|yum|Hm|HM|hum|urn|µrn|μrn|wm|Um)$/, "µm", true],
 ];
 
-const NUMBER = "[0-9OoDQlIi|!SsZzBGbgqT]+(?:[.,][0-9OoDQlIi|SsZzBGbgqT]+)?";
-const UNIT = "(?:µm|μm|um|nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|hum|urn|µrn|μrn|wm|Um|angstrom)";
+const NUMBER = "[0-9OoDQlIi|!SsZzBGbgq]+(?:[.,][0-9OoDQlIi|SsZzBGbgq]+)?";
+const UNIT = "(?:µm|μm|um|nm|nM|NM|Nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|HM|hum|urn|µrn|μrn|wm|Um|angstrom)";
 const LABEL_RE = new RegExp(`(?<![0-9A-Za-z.])(${NUMBER})\\s{0,3}(${UNIT})(?![A-Za-z])`, "g");
 
 function fixNumber(s: string): { text: string; corrected: boolean } {
@@ -66,10 +66,13 @@ function fixUnit(s: string): { unit: string; corrected: boolean } | null {
  */
 export function parseLabels(text: string): ParsedLabel[] {
   const out: ParsedLabel[] = [];
-  const norm = text.normalize("NFC");
+  // Quotes and apostrophes OCR puts between number and unit ("100'nm") or before a word ("‘nm") are noise.
+  const norm = text.normalize("NFC").replace(/['"‘’“”`´]/g, " ");
   for (const m of norm.matchAll(LABEL_RE)) {
     const [matched, rawNum, rawUnit] = m;
-    if (!/[0-9]/.test(rawNum)) continue;
+    // A number needs a real digit, except one lone look-alike: l/I/| for a serif "1" ("lum" for "1um"),
+    // S for "5" ("Sum" for "5um"); always flagged as corrected.
+    if (!/[0-9]/.test(rawNum) && !/^[lI|S]$/.test(rawNum)) continue;
     const num = fixNumber(rawNum);
     const unit = fixUnit(rawUnit);
     if (!num.text || !unit) continue;

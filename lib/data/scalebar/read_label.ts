@@ -34,7 +34,7 @@ export interface TextLevels {
 
 /**
  * "sparse": find text anywhere in the crop (tesseract PSM 11), upscaled to ~`targetSidePx`;
- * "line": the crop is one text line (PSM 7), upscaled so it is ~48 px tall — a second, closer look.
+ * "line": the crop is one text line (PSM 7), scaled so the crop is `lineHeightPx` tall [48] (text about 2/3 of it).
  */
 export type ReadMode = "sparse" | "line";
 
@@ -45,7 +45,7 @@ export interface LabelReader {
    * and the `blank` boxes (the bar itself, so the engine does not see a long rule through the text line)
    * become background. Lines come back in source-image coordinates.
    */
-  read(img: GreyImage, region: Box, levels: TextLevels, blank?: Box[], mode?: ReadMode): Promise<OcrLine[]>;
+  read(img: GreyImage, region: Box, levels: TextLevels, blank?: Box[], mode?: ReadMode, lineHeightPx?: number): Promise<OcrLine[]>;
   /** Stop the worker thread. Idempotent. */
   terminate(): Promise<void>;
 }
@@ -142,9 +142,11 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
   const target = opts.targetSidePx ?? 1000;
   let worker: Worker | null = await createWorker("eng", OEM.LSTM_ONLY, { langPath: s.langPath, cachePath: s.cachePath, gzip: s.gzip });
   let currentPsm: PSM = PSM.SPARSE_TEXT;
-  await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, tessedit_char_whitelist: WHITELIST, preserve_interword_spaces: "1", user_defined_dpi: "300" });
+  await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, tessedit_char_whitelist: WHITELIST, preserve_interword_spaces: "1", user_defined_dpi: "300",
+    // Tesseract's own diagnostics ("Detected 36 diacritics") go to its debug file, not the user's terminal.
+    debug_file: "/dev/null" } as Record<string, string>);
   return {
-    async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = [], mode: ReadMode = "sparse"): Promise<OcrLine[]> {
+    async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = [], mode: ReadMode = "sparse", lineHeightPx = 48): Promise<OcrLine[]> {
       if (!worker) throw new Error("LabelReader.read: the reader was terminated");
       if (levels.full === levels.none) throw new Error(`LabelReader.read: levels.full and levels.none must differ (both ${levels.full})`);
       const x0 = Math.max(0, Math.floor(region.x0));
@@ -170,10 +172,13 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
         }
       }
       dropSolidBlocks(crop, w, h);
-      const k = mode === "line" ? Math.max(1, Math.min(8, 48 / h)) : Math.max(1, Math.min(6, target / Math.max(w, h)));
+      const k = mode === "line" ? Math.max(0.25, Math.min(8, lineHeightPx / h)) : Math.max(1, Math.min(6, target / Math.max(w, h)));
       const psm = mode === "line" ? PSM.SINGLE_LINE : PSM.SPARSE_TEXT;
       if (psm !== currentPsm) {
-        await worker.setParameters({ tessedit_pageseg_mode: psm });
+        // Line mode reads without the whitelist: with one, tesseract's LSTM reports confidence 0 for
+        // correct words ("1um" on a serif label, measured), so the confidence gate would refuse them;
+        // the label grammar (parse_label) maps the usual confusions (l→1, O→0) instead.
+        await worker.setParameters({ tessedit_pageseg_mode: psm, tessedit_char_whitelist: psm === PSM.SINGLE_LINE ? "" : WHITELIST });
         currentPsm = psm;
       }
       const W = Math.round(w * k);
