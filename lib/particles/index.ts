@@ -23,3 +23,7 @@ export * from "./calibrate";
 export * from "./size_stats";
 export * from "./ks";
 export * from "./match";
+export * from "./instance_map";
+export * from "./overlay";
+export * from "./html_report";
+export * from "./outputs";
