@@ -6,9 +6,9 @@
  * Without them it falls back to 50 synthetic 512-px particle images (lib/data/synth/sized_particles)
  * and says so in the report's `info` and the description.
  *
- * The foreground route is a parameter ({@link ParticleRoute}): today Otsu (σ 1 px, border polarity,
- * opening 3 px, holes filled); a bundled instance model plugs in as another route (a `MaskSource`
- * for `analyseImage`, e.g. `{kind: "model", model: segmenter}`) through {@link particlesWorkload}.
+ * The route from file to particles is a parameter ({@link ParticleRoute}): today Otsu (σ 1 px, border
+ * polarity, opening 3 px, holes filled) + the watershed; a bundled instance model plugs in as another
+ * route (instances straight from the model, or a foreground `MaskSource`) through {@link particlesWorkload}.
  *
  * Peer: the scikit-image recipe on the same files (bench/peers/particles_skimage.py, /usr/bin/python3):
  * Gaussian σ 1, Otsu, the same border polarity rule, opening by disk(3), hole filling, Euclidean
@@ -25,6 +25,7 @@ import { cacheDir } from "../../lib/util/paths";
 import { writeJsonAtomic } from "../../lib/util/fsx";
 import { empsDir } from "../../lib/data/external";
 import { analyseImage, type MaskSource } from "../../lib/particles/image_particles";
+import type { ExtractOptions, ExtractedParticles } from "../../lib/particles/extract";
 import { writeSizedParticleSet } from "../../lib/data/synth/sized_particles";
 
 const PYTHON = "/usr/bin/python3";
@@ -33,22 +34,36 @@ export const PARTICLE_BENCH_IMAGES = 50;
 /** Extraction settings of both sides (the `particles` CLI defaults). */
 const SETTINGS = { minArea: 10, h: 2, dropBorder: true, smooth: 1, open: 3 } as const;
 
-/** How the workload gets each image's foreground (or instances): a `MaskSource` for `analyseImage`, prepared untimed. */
+/** Extraction settings of the pipeline after the foreground/instances (the CLI's defaults). */
+export const BENCH_EXTRACT: ExtractOptions = { minArea: SETTINGS.minArea, h: SETTINGS.h, dropBorder: SETTINGS.dropBorder };
+
+/**
+ * How the workload turns one micrograph file into measured particles, prepared untimed. A route may
+ * produce a foreground for the watershed or instances directly; e.g. an instance model:
+ * `{ name: "bundled", label: "…", prepare: async () => { const m = loadParticleModel("bundled");
+ * return { particles: async (f) => measureInstances(await predictInstances(m, f), null, BENCH_EXTRACT),
+ * dispose: () => m.dispose() }; } }` then `particlesWorkload(thatRoute)`.
+ */
 export interface ParticleRoute {
   /** Short name, used in the workload name (`particles-<name>-50`). */
   name: string;
   /** One line for the description, e.g. "Otsu foreground". */
   label: string;
   /** Build what the route needs (e.g. load a model); `dispose` frees it. */
-  prepare(): Promise<{ source: MaskSource; dispose(): void }>;
+  prepare(): Promise<{ particles(file: string): Promise<ExtractedParticles>; dispose(): void }>;
 }
 
-/** Today's default route: Otsu foreground with `particles`' settings. */
-export const OTSU_ROUTE: ParticleRoute = {
-  name: "otsu",
-  label: "Otsu foreground (σ 1, border polarity, opening 3 px, holes filled)",
-  prepare: async () => ({ source: { kind: "otsu", polarity: "border", smooth: SETTINGS.smooth, open: SETTINGS.open }, dispose: () => undefined }),
-};
+/** A route through `analyseImage` with a foreground `MaskSource` (Otsu, a mask model), then the watershed, drops and measurements. */
+export function maskSourceRoute(name: string, label: string, source: MaskSource): ParticleRoute {
+  return {
+    name, label,
+    prepare: async () => ({ particles: async (f) => (await analyseImage(f, "", source, null, BENCH_EXTRACT)).extracted, dispose: () => undefined }),
+  };
+}
+
+/** Today's default route: Otsu foreground with `particles`' settings, then the h-maxima watershed. */
+export const OTSU_ROUTE: ParticleRoute = maskSourceRoute("otsu", "Otsu foreground (σ 1, border polarity, opening 3 px, holes filled) + h-maxima distance watershed (h 2)",
+  { kind: "otsu", polarity: "border", smooth: SETTINGS.smooth, open: SETTINGS.open });
 
 /** Which images the workload runs on and where they came from. */
 export interface ParticleBenchData {
@@ -104,7 +119,7 @@ export function particlesWorkload(route: ParticleRoute, opts: { images?: number;
   return {
     name,
     description: `${n} ${emps ? "EMPS training micrographs (~512 px)" : "synthetic 512-px particle images (EMPS not found)"} through ` +
-      `nanomorph's particle pipeline: decode, ${route.label}, h-maxima distance watershed (h 2), border/min-area 10 px drops, measurements; ` +
+      `nanomorph's particle pipeline: decode, ${route.label}, border/min-area 10 px drops, measurements; ` +
       "peer: the scikit-image recipe (Otsu + distance-transform watershed + regionprops) on the same files",
     warmup: 1,
     async setup(): Promise<WorkloadRunner> {
@@ -116,9 +131,9 @@ export function particlesWorkload(route: ParticleRoute, opts: { images?: number;
         async run() {
           kept = 0; found = 0;
           for (const f of data.files) {
-            const res = await analyseImage(f, "", r.source, null, { minArea: SETTINGS.minArea, h: SETTINGS.h, dropBorder: SETTINGS.dropBorder });
-            kept += res.extracted.dropped.kept;
-            found += res.extracted.dropped.found;
+            const res = await r.particles(f);
+            kept += res.dropped.kept;
+            found += res.dropped.found;
           }
           runner.info = { ...runner.info, particlesKept: kept, particlesFound: found };
         },
