@@ -59,8 +59,8 @@ export interface ImageRecord {
   unit: "nm" | "px";
   maskSource: string;
   dropped: DropReport;
-  /** Every instance left out, by its `instanceId` in the instance map, with the reason (so each non-zero value of the map is either here or in `particles`). */
-  droppedInstances: Array<{ instanceId: number; reason: DropReason }>;
+  /** Every instance left out, by its `instanceId` in the instance map, with the reason (so each non-zero value of the map is either here or in `particles`); always set by `imageRecord`. */
+  droppedInstances?: Array<{ instanceId: number; reason: DropReason }>;
   /** Files written beside the tables by `particles --out` (paths relative to that folder), when written. */
   outputs?: { instances: string; overlay: string };
   particles: ParticleRecord[];
