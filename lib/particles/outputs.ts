@@ -1,6 +1,5 @@
 import * as path from "path";
 import sharp from "sharp";
-import { encodePng } from "../plots/png";
 import { writeFileAtomic } from "../util/fsx";
 import { readGrey, type ImageParticles } from "./image_particles";
 import { encodeInstancePng } from "./instance_map";
@@ -61,9 +60,9 @@ export async function writeCheckOutputs(outDir: string, analysed: readonly Image
     if (grey.width !== a.width || grey.height !== a.height) throw new Error(`writeCheckOutputs: ${a.file} is now ${grey.width}x${grey.height}, it was analysed at ${a.width}x${a.height}`);
     writeFileAtomic(path.join(outDir, r.outputs.instances), encodeInstancePng(a.extracted.instances));
     const ov = renderParticleOverlay(grey, a.extracted, a.exclude ?? [], opts);
-    writeFileAtomic(path.join(outDir, r.outputs.overlay), encodePng(ov.image));
-    const thumb = await sharp(Buffer.from(ov.image.data.buffer, ov.image.data.byteOffset, ov.image.data.byteLength), { raw: { width: a.width, height: a.height, channels: 3 } })
-      .resize({ width: Math.min(thumbW, a.width) }).png().toBuffer();
+    const raw = (): sharp.Sharp => sharp(Buffer.from(ov.image.data.buffer, ov.image.data.byteOffset, ov.image.data.byteLength), { raw: { width: a.width, height: a.height, channels: 3 } });
+    writeFileAtomic(path.join(outDir, r.outputs.overlay), await raw().png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer());
+    const thumb = await raw().resize({ width: Math.min(thumbW, a.width) }).png().toBuffer();
     thumbnails[r.file] = `data:image/png;base64,${thumb.toString("base64")}`;
   }
   writeFileAtomic(path.join(outDir, "particles.html"), particlesHtml({ title: opts.title, images: records, summary, thumbnails, settings: opts.settings }));

@@ -94,18 +94,18 @@ export function renderParticleOverlay(grey: GreyImage, parts: ExtractedParticles
   }
   const data = new Uint8Array(w * h * 3);
   const C = OVERLAY_COLOURS;
-  for (let p = 0; p < w * h; p++) {
+  // Solid colour per kind (kept outlines: per id), or a fill blended over the grey.
+  const solid: Array<readonly number[] | null> = [null, null, C.dropped, null, null, C.scaleBar, C.text, C.textShadow];
+  const fill: Array<readonly number[] | null> = [null, null, null, C.dropped, C.scaleBar, null, null, null];
+  for (let p = 0, o = 0; p < w * h; p++, o += 3) {
     const g = Math.round(Math.max(0, Math.min(1, grey.grey[p])) * 255);
     const k = kinds[p];
-    const put = (c: readonly number[], a = 1): void => { for (let i = 0; i < 3; i++) data[3 * p + i] = Math.round((1 - a) * g + a * c[i]); };
-    if (k === K.image) put([g, g, g]);
-    else if (k === K.keptOutline) put(C.kept[idAt[p] % C.kept.length]);
-    else if (k === K.droppedOutline) put(C.dropped);
-    else if (k === K.droppedFill) put(C.dropped, alpha);
-    else if (k === K.scaleBar) put(C.scaleBar, alpha);
-    else if (k === K.scaleBarEdge) put(C.scaleBar);
-    else if (k === K.text) put(C.text);
-    else put(C.textShadow);
+    const c = k === K.keptOutline ? C.kept[idAt[p] % C.kept.length] : solid[k];
+    if (c) { data[o] = c[0]; data[o + 1] = c[1]; data[o + 2] = c[2]; continue; }
+    const f = fill[k];
+    if (f) {
+      data[o] = Math.round((1 - alpha) * g + alpha * f[0]); data[o + 1] = Math.round((1 - alpha) * g + alpha * f[1]); data[o + 2] = Math.round((1 - alpha) * g + alpha * f[2]);
+    } else data[o] = data[o + 1] = data[o + 2] = g;
   }
   return { image: { width: w, height: h, channels: 3, data }, kinds };
 }

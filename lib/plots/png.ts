@@ -81,7 +81,7 @@ export function encodeGrey16Png(width: number, height: number, values: Uint16Arr
   for (let y = 0; y < height; y++) {
     const row = y * (stride + 1);
     raw[row] = 0; // filter type None
-    for (let x = 0; x < width; x++) raw.writeUInt16BE(values[y * width + x], row + 1 + 2 * x);
+    for (let x = 0, o = row + 1, i = y * width; x < width; x++, o += 2, i++) { raw[o] = values[i] >> 8; raw[o + 1] = values[i] & 255; }
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
