@@ -78,7 +78,8 @@ export function particlesHtml(input: ParticlesHtmlInput): string {
     const med = summary.perImage[im.file]?.stats[key]?.median;
     const img = uri ? `<img src="${escapeHtml(uri)}" alt="overlay of ${escapeHtml(im.file)}">` : "<div class=\"noimg\">no overlay</div>";
     const linked = im.outputs ? `<a href="${escapeHtml(encodeURI(im.outputs.overlay))}">${img}</a>` : img;
-    return `<figure>${linked}<figcaption>${escapeHtml(im.file)}<br>${im.dropped.kept} kept of ${im.dropped.found}; median ECD ${tableCell(med)} ${im.unit}</figcaption></figure>`;
+    const medText = med === undefined || Number.isNaN(med) ? "—" : `${tableCell(med)} ${im.unit}`;
+    return `<figure>${linked}<figcaption>${escapeHtml(im.file)}<br>${im.dropped.kept} kept of ${im.dropped.found}; median ECD ${medText}</figcaption></figure>`;
   }).join("\n");
   const C = OVERLAY_COLOURS;
   const swatch = (c: readonly number[], label: string): string => `<span class="sw" style="background:${rgbCss(c)}"></span>${label}`;
