@@ -60,7 +60,7 @@ export async function writeCheckOutputs(outDir: string, analysed: readonly Image
     if (grey.width !== a.width || grey.height !== a.height) throw new Error(`writeCheckOutputs: ${a.file} is now ${grey.width}x${grey.height}, it was analysed at ${a.width}x${a.height}`);
     writeFileAtomic(path.join(outDir, r.outputs.instances), encodeInstancePng(a.extracted.instances));
     const ov = renderParticleOverlay(grey, a.extracted, a.exclude ?? [], opts);
-    const raw = (): sharp.Sharp => sharp(Buffer.from(ov.image.data.buffer, ov.image.data.byteOffset, ov.image.data.byteLength), { raw: { width: a.width, height: a.height, channels: 3 } });
+    const raw = (): ReturnType<typeof sharp> => sharp(Buffer.from(ov.image.data.buffer, ov.image.data.byteOffset, ov.image.data.byteLength), { raw: { width: a.width, height: a.height, channels: 3 } });
     writeFileAtomic(path.join(outDir, r.outputs.overlay), await raw().png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer());
     const thumb = await raw().resize({ width: Math.min(thumbW, a.width) }).png().toBuffer();
     thumbnails[r.file] = `data:image/png;base64,${thumb.toString("base64")}`;
