@@ -8,6 +8,7 @@ import { writeSizedParticleSet } from "../lib/data/synth/sized_particles";
 import { readJson } from "../lib/util/fsx";
 import { imageOutputNames } from "../lib/particles/outputs";
 import { tableCell } from "../lib/particles/html_report";
+import { CHROMIUM_FLAGS, findChromium } from "../lib/plots/render";
 
 /** RFC 4180 rows of a CSV text (quoted cells may hold commas), as objects keyed by the header. */
 function parseCsv(text: string): { header: string[]; rows: Array<Record<string, string>> } {
@@ -122,5 +123,41 @@ describe("particles/outputs (particles --out: instance maps, overlays, particles
     });
     // the thumbnails link to the overlays beside the page
     for (const m of html.matchAll(/<a href="([^"]+)">/g)) assert.ok(fs.existsSync(path.join(out, decodeURI(m[1]))), `${m[1]} exists`);
+  });
+
+  it("renders offline in headless Chromium: the histogram draws, every thumbnail decodes, no network request", async function () {
+    const exe = findChromium();
+    if (!exe) { console.log("      (skipped: no Chromium; apt-get install chromium)"); this.skip(); }
+    // Minimal structural types of the playwright-core calls used here.
+    interface Page {
+      route(url: string, h: (r: { request(): { url(): string }; abort(): Promise<void>; continue(): Promise<void> }) => Promise<void>): Promise<void>;
+      on(ev: "pageerror", f: (e: Error) => void): void;
+      goto(url: string): Promise<unknown>;
+      waitForFunction(f: () => boolean, arg?: unknown, o?: { timeout: number }): Promise<unknown>;
+      evaluate<R>(f: () => R): Promise<R>;
+    }
+    const { chromium } = require("playwright-core") as { chromium: { launch(o: object): Promise<{ newPage(): Promise<Page>; close(): Promise<void> }> } };
+    const browser = await chromium.launch({ executablePath: exe, headless: true, args: [...CHROMIUM_FLAGS], handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+    try {
+      const page = await browser.newPage();
+      const requested: string[] = [], errors: string[] = [];
+      await page.route("**/*", async (r) => {
+        const u = r.request().url();
+        if (/^(file|data):/.test(u)) await r.continue(); else { requested.push(u); await r.abort(); }
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto("file://" + path.join(out, "particles.html"));
+      await page.waitForFunction(() => document.querySelectorAll("#size-histogram-0 .main-svg").length > 0, undefined, { timeout: 30_000 });
+      const state = await page.evaluate(() => ({
+        bars: document.querySelectorAll("#size-histogram-0 .bars .point").length,
+        images: Array.from(document.images).map((i) => i.complete && i.naturalWidth > 0),
+      }));
+      assert.deepEqual(requested, [], "the page asks for nothing outside itself");
+      assert.deepEqual(errors, [], "no script error");
+      assert.ok(state.bars > 0, "histogram bars drawn");
+      assert.deepEqual(state.images, [true, true, true, true], "every thumbnail decodes");
+    } finally {
+      await browser.close();
+    }
   });
 });
