@@ -9,6 +9,8 @@ import { readJson } from "../lib/util/fsx";
 import { imageOutputNames } from "../lib/particles/outputs";
 import { tableCell } from "../lib/particles/html_report";
 import { CHROMIUM_FLAGS, findChromium } from "../lib/plots/render";
+import { empsDir } from "../lib/data/external";
+import { OVERLAY_COLOURS } from "../lib/particles/overlay";
 
 /** RFC 4180 rows of a CSV text (quoted cells may hold commas), as objects keyed by the header. */
 function parseCsv(text: string): { header: string[]; rows: Array<Record<string, string>> } {
@@ -159,5 +161,33 @@ describe("particles/outputs (particles --out: instance maps, overlays, particles
     } finally {
       await browser.close();
     }
+  });
+
+  it("on real EMPS micrographs: the found scale bar is marked blue on the overlay and its particle is listed as dropped", async function () {
+    const src = path.join(empsDir(), "images");
+    const ids = ["00655d9628"]; // a TEM image with a boxed "200 nm" bar
+    if (!ids.every((id) => fs.existsSync(path.join(src, `${id}.jpg`)))) { console.log(`      (skipped: ${src} lacks ${ids.join(", ")}; set NANOMORPH_EMPS_DIR)`); this.skip(); }
+    const imgs = path.join(dir, "emps");
+    fs.mkdirSync(imgs, { recursive: true });
+    for (const id of ids) fs.copyFileSync(path.join(src, `${id}.jpg`), path.join(imgs, `${id}.jpg`));
+    const o = path.join(dir, "emps-out");
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      assert.equal(await particles.run(["--images", imgs, "--out", o]), 0);
+    } finally {
+      console.log = log;
+    }
+    const rep = readJson<OutReport & { images: Array<{ calibration: { source: string } | null; dropped: { scaleBar: number } }> }>(path.join(o, "particles.json"));
+    const im = rep.images.find((r) => r.file.startsWith(ids[0]))!;
+    assert.equal(im.calibration?.source, "scalebar");
+    assert.equal(im.droppedInstances.filter((d) => d.reason === "scaleBar").length, im.dropped.scaleBar);
+    const { data, info } = await sharp(path.join(o, im.outputs.overlay)).raw().toBuffer({ resolveWithObject: true });
+    let edge = 0;
+    for (let p = 0; p < info.width * info.height; p++) {
+      const c = [data[p * info.channels], data[p * info.channels + 1], data[p * info.channels + 2]];
+      if (c.every((v, k) => v === OVERLAY_COLOURS.scaleBar[k])) edge++;
+    }
+    assert.ok(edge >= 100, `${edge} pixels of the scale-bar box edge colour: the excluded box is drawn`);
   });
 });
