@@ -2,7 +2,7 @@
  * `particles-otsu-50`: 50 real micrographs of about 512 px through nanomorph's particle pipeline as
  * `nanomorph particles` runs it per image (decode, foreground, h-maxima distance watershed, drop rules,
  * every measurement; no scale-bar reading, no files written): the EMPS training images whose sides
- * are both 512–520 px, the first 50 by id (`$NANOMORPH_EMPS_DIR`, else `../shared/data/emps-train`).
+ * are both 512–520 px, the first 50 by id (`empsDir()`: `$NANOMORPH_EMPS_DIR`, else the default real-data folder).
  * Without them it falls back to 50 synthetic 512-px particle images (lib/data/synth/sized_particles)
  * and says so in the report's `info` and the description.
  *
