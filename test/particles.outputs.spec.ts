@@ -43,6 +43,7 @@ function htmlTable(html: string): { header: string[]; rows: string[][] } {
 
 interface OutReport {
   images: Array<{ file: string; width: number; height: number; outputs: { instances: string; overlay: string };
+    calibration: { source: string } | null; dropped: { scaleBar: number };
     droppedInstances: Array<{ instanceId: number; reason: string }>; particles: Array<Record<string, number>> }>;
 }
 
@@ -178,7 +179,7 @@ describe("particles/outputs (particles --out: instance maps, overlays, particles
     } finally {
       console.log = log;
     }
-    const rep = readJson<OutReport & { images: Array<{ calibration: { source: string } | null; dropped: { scaleBar: number } }> }>(path.join(o, "particles.json"));
+    const rep = readJson<OutReport>(path.join(o, "particles.json"));
     const im = rep.images.find((r) => r.file.startsWith(ids[0]))!;
     assert.equal(im.calibration?.source, "scalebar");
     assert.equal(im.droppedInstances.filter((d) => d.reason === "scaleBar").length, im.dropped.scaleBar);
