@@ -45,6 +45,17 @@ export interface WorkloadResult {
   peer: PeerResult | null;
   /** ms / peer.ms, null without a peer timing. */
   ratio: number | null;
+  /** The runner's `info` (e.g. the data it used), when it gave one. */
+  info?: Record<string, unknown>;
+  /** Items per second (runner's `items`): ours from `ms`, the peer's from `peer.ms`. */
+  throughput?: { unit: string; perRun: number; ours: number; peer: number | null };
+}
+
+/** Items per second of a workload whose runner declared `items`, for ours and the peer. */
+export function throughputOf(items: { count: number; unit: string } | undefined, ms: number, peerMs: number | null | undefined): WorkloadResult["throughput"] {
+  if (!items) return undefined;
+  const rate = (t: number): number => round((items.count * 1000) / t, 2);
+  return { unit: `${items.unit}/s`, perRun: items.count, ours: rate(ms), peer: peerMs ? rate(peerMs) : null };
 }
 
 /** Load every `workloads` export of bench/workloads/*.ts, in file-name order. @throws on a duplicate name */
@@ -123,7 +134,7 @@ export function splitRounds(repeats: number, rounds: number): number[] {
 export async function timeWorkload(
   w: Workload, backend: BackendInfo, repeats: number, log: (s: string) => void,
   rounds = 1, between: (round: number) => void = () => {},
-): Promise<Omit<WorkloadResult, "peer" | "ratio">> {
+): Promise<Omit<WorkloadResult, "peer" | "ratio" | "throughput"> & { items?: { count: number; unit: string } }> {
   const before = tf.memory().numTensors;
   resetPeakRss();
   const runner = await w.setup({ backend });
@@ -151,5 +162,6 @@ export async function timeWorkload(
     name: w.name, description: w.description, backend: backend.name, threads: backend.threads,
     ms: round(median(times), 2), allMs: times.map((t) => round(t, 1)), cpuMs: round(median(cpu), 1), leakedTensors: tf.memory().numTensors - before,
     peakRssMb: peakRssMb(),
+    ...(runner.info ? { info: runner.info } : {}), ...(runner.items ? { items: runner.items } : {}),
   };
 }

@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { initBackend, kernelUse, KernelUse } from "../lib/backend/index";
-import { loadWorkloads, mergePeerRounds, PeerResult, runPeer, splitRounds, timeWorkload, WorkloadResult } from "./harness";
+import { loadWorkloads, mergePeerRounds, PeerResult, runPeer, splitRounds, throughputOf, timeWorkload, WorkloadResult } from "./harness";
 import { round } from "./stats";
 
 /** Options of the bench CLI. */
@@ -104,7 +104,10 @@ async function main(): Promise<void> {
     runPeerRound(chunks.length - 1);
     const peer = mergePeerRounds(peerParts);
     if (peer) log(`[bench] ${w.name} peer ${peer.name}: ${peer.ms ?? "skipped: " + peer.skipped} ms`);
-    results.push({ ...ours, peer, ratio: peer?.ms ? round(ours.ms / peer.ms, 2) : null });
+    const { items, ...timed } = ours;
+    const throughput = throughputOf(items, ours.ms, peer?.ms);
+    if (throughput) log(`[bench] ${w.name}: ${throughput.ours} ${throughput.unit} ours, ${throughput.peer ?? "—"} ${throughput.unit} peer`);
+    results.push({ ...timed, peer, ratio: peer?.ms ? round(ours.ms / peer.ms, 2) : null, ...(throughput ? { throughput } : {}) });
   }
   const report: BenchReport = {
     date: new Date().toISOString(), node: process.version, cpus: os.cpus().length,

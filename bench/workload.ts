@@ -27,6 +27,10 @@ export interface WorkloadRunner {
   run(): void | Promise<void>;
   /** Free every tensor/variable made in `setup`. */
   dispose(): void;
+  /** Items one repetition processes (e.g. 50 images): the report then gives items/s for ours and the peer. */
+  items?: { count: number; unit: string };
+  /** What the workload ran on (e.g. which data set was found), copied to the report's `info`. */
+  info?: Record<string, unknown>;
 }
 
 /** The same computation in another framework, for a ratio. */

@@ -2,11 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError, numberArg } from "./args";
 import { nmPerPxOption } from "./calibration_options";
-import { calibrationColumns } from "../data/calibration";
 import { analyseFolder } from "../particles/analyse_folder";
 import { parseScaleBarArg } from "../particles/calibrate";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
-import { imageRecord, summariseImages, summaryRows, particleRecord, lengthName, type ImageRecord } from "../particles/records";
+import { imageRecord, summariseImages, summaryRows, particleRows, lengthName, type ImageRecord } from "../particles/records";
+import { imageOutputNames, writeCheckOutputs } from "../particles/outputs";
 import type { MaskRule } from "../data/masks";
 import type { ParticlePolarity, Segmenter } from "../particles/image_particles";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
@@ -44,8 +44,12 @@ Statistics per image, per class and overall: count, mean, sd, CV, median, IQR, h
   --no-split          no watershed: one particle per connected component
   --keep-border       keep particles touching the image border
   --bins N            histogram bins (default Sturges: ceil(log2 n) + 1)
-  --out DIR           write DIR/particles.json, DIR/particles.csv (one row per particle) and
-                      DIR/particles_summary.csv (one row per group and quantity)
+  --out DIR           write DIR/particles.json, DIR/particles.csv (one row per particle, with its
+                      instanceId), DIR/particles_summary.csv, and what to check by eye: per image
+                      <stem>_instances.png (16-bit label map: 0 = background, instanceId per particle,
+                      dropped ones too: particles.json lists them with the reason) and <stem>_overlay.png
+                      (kept particles outlined with their instanceId, dropped ones red, the scale-bar
+                      region blue), and particles.html (self-contained: histograms, overlays, table)
   --json              print { "images": [...], "summary": {...} } on stdout
 
 examples: nanomorph particles --images tem/ --threshold otsu --nm-per-px 0.52 --out results/particles
@@ -131,13 +135,14 @@ export const command: Command = {
       model?.dispose();
     }
     const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
+    if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
     const summary = summariseImages(records, bins);
     const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model ? null : "otsu", polarity, rule, minArea, h, split: v["no-split"] !== true, dropBorder: v["keep-border"] !== true } };
     if (out) {
       writeJsonAtomic(path.join(out, "particles.json"), report);
-      const rows = analysed.flatMap((a, i) => a.extracted.particles.map((p) => ({ file: records[i].file, class: records[i].class, unit: records[i].unit, ...calibrationColumns(records[i].calibration), ...particleRecord(p) })));
-      writeFileAtomic(path.join(out, "particles.csv"), toCsv(rows));
+      writeFileAtomic(path.join(out, "particles.csv"), toCsv(particleRows(records)));
       writeFileAtomic(path.join(out, "particles_summary.csv"), toCsv(summaryRows(summary)));
+      await writeCheckOutputs(out, analysed, records, summary, { settings: report.settings });
     }
     if (v.json) {
       console.log(JSON.stringify(report));
@@ -158,7 +163,7 @@ export const command: Command = {
         `${k} median ${fmt(s.median)} (IQR ${fmt(s.iqr)}), mean ${fmt(s.mean)} ± ${fmt(s.sd)}, CV ${fmt(s.cv)}`);
       console.log(`class ${cls}: ${g.images} image(s), ${g.particles} particle(s) kept; dropped ${g.dropped.border} at the border, ${g.dropped.tooSmall} under ${minArea} px; ${parts.join("; ")}`);
     }
-    if (out) console.log(`\nparticles.json, particles.csv, particles_summary.csv in ${out}`);
+    if (out) console.log(`\nparticles.json, particles.csv, particles_summary.csv, particles.html and per image <stem>_instances.png, <stem>_overlay.png in ${out}`);
     return 0;
   },
 };

@@ -8,7 +8,7 @@ import { gaussianBlur } from "../image/gaussian";
 import { fillHoles } from "../image/fill_holes";
 import { borderPolarity } from "./polarity";
 import { openMask } from "../image/opening";
-import { extractParticles, type ExtractOptions, type ExtractedParticles } from "./extract";
+import { extractParticles, type ExtractOptions, type ExtractedParticles, type PixelBox } from "./extract";
 
 /** Grey values of a micrograph at native size: row-major, in [0,1] (colour averaged). */
 export interface GreyImage {
@@ -106,6 +106,8 @@ export interface ImageParticles {
   /** "mask <file>", "model <name>" or "otsu". */
   maskSource: string;
   extracted: ExtractedParticles;
+  /** Boxes excluded as not sample (scale bar and label; `ExtractOptions.exclude`), for the overlay. Absent = none. */
+  exclude?: PixelBox[];
 }
 
 /**
@@ -128,5 +130,6 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
     file, class: cls, width: mask.width, height: mask.height, calibration,
     maskSource: source.kind === "mask" ? `mask ${path.basename(source.file)}` : source.kind === "model" ? `model ${source.model.name}` : "otsu",
     extracted: extractParticles(mask, calibration, opts),
+    exclude: opts.exclude ?? [],
   };
 }

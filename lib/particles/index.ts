@@ -18,3 +18,7 @@ export * from "./figures";
 export * from "./calibrate";
 export * from "./size_stats";
 export * from "./match";
+export * from "./instance_map";
+export * from "./overlay";
+export * from "./html_report";
+export * from "./outputs";

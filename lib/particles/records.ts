@@ -1,8 +1,9 @@
-import { calibrationProvenance, meanNmPerPx, type Calibration } from "../data/calibration";
+import { calibrationColumns, calibrationProvenance, meanNmPerPx, type Calibration } from "../data/calibration";
 import type { ParticleMeasure } from "./measure";
-import type { DropReport } from "./extract";
+import type { DropReason, DropReport } from "./extract";
 import type { ImageParticles } from "./image_particles";
 import { distributionStats, type DistributionStats } from "./size_stats";
+import { instanceIdOf } from "./instance_map";
 
 /**
  * Flat, self-describing records of particle measurements for JSON and CSV: every length field name
@@ -29,9 +30,13 @@ export function areaName(stem: string, unit: "nm" | "px"): string {
   return stem + (unit === "nm" ? "Nm2" : "Px2");
 }
 
-/** One particle as a record (orientation and feretAngle in degrees; centroid always in px). */
+/**
+ * One particle as a record (orientation and feretAngle in degrees; centroid always in px). `id` is the
+ * 0-based index in the labelling; `instanceId` (= id + 1) is the particle's value in its image's
+ * 16-bit instance map `<stem>_instances.png` and the number written on its overlay.
+ */
 export function particleRecord(m: ParticleMeasure): ParticleRecord {
-  const r: ParticleRecord = { id: m.id };
+  const r: ParticleRecord = { id: m.id, instanceId: instanceIdOf(m.id) };
   for (const [stem, k] of LENGTHS) r[lengthName(stem, m.unit)] = m[k] as number;
   for (const [stem, k] of AREAS) r[areaName(stem, m.unit)] = m[k] as number;
   for (const k of SHAPES) r[k] = m[k] as number;
@@ -56,6 +61,10 @@ export interface ImageRecord {
   unit: "nm" | "px";
   maskSource: string;
   dropped: DropReport;
+  /** Every instance left out, by its `instanceId` in the instance map, with the reason (so each non-zero value of the map is either here or in `particles`); always set by `imageRecord`. */
+  droppedInstances?: Array<{ instanceId: number; reason: DropReason }>;
+  /** Files written beside the tables by `particles --out` (paths relative to that folder), when written. */
+  outputs?: { instances: string; overlay: string };
   particles: ParticleRecord[];
 }
 
@@ -65,8 +74,17 @@ export function imageRecord(r: ImageParticles): ImageRecord {
     file: r.file, class: r.class, width: r.width, height: r.height,
     nmPerPx: r.calibration ? meanNmPerPx(r.calibration) : null, calibration: r.calibration, calibrationFrom: calibrationProvenance(r.calibration),
     unit: r.calibration ? "nm" : "px", maskSource: r.maskSource, dropped: r.extracted.dropped,
+    droppedInstances: r.extracted.status.flatMap((s, id) => (s === "kept" ? [] : [{ instanceId: instanceIdOf(id), reason: s }])),
     particles: r.extracted.particles.map(particleRecord),
   };
+}
+
+/** A row of particles.csv: the image (path relative to the analysed folder), its class and length unit, then {@link particleRecord}'s fields. */
+export type ParticleRow = Record<string, number | string>;
+
+/** The rows of particles.csv (and of the HTML report's table): every kept particle of every image, in image then id order. */
+export function particleRows(images: readonly ImageRecord[]): ParticleRow[] {
+  return images.flatMap((im) => im.particles.map((p) => ({ file: im.file, class: im.class, unit: im.unit, ...calibrationColumns(im.calibration), ...p })));
 }
 
 /** The quantities summarised per image and per class (record stems; lengths and areas get unit suffixes). */

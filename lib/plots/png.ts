@@ -67,6 +67,35 @@ export function encodePng(img: RawImage): Buffer {
   ]);
 }
 
+/**
+ * Encode a 16-bit grey image (e.g. an instance label map: 0 = background, 1…K = one value per object)
+ * as a PNG of bit depth 16, samples big-endian as PNG requires, synchronously. `values` holds
+ * `width*height` row-major values 0..65535 (a Uint16Array, so nothing is scaled or clamped).
+ * Throws naming the bad size.
+ */
+export function encodeGrey16Png(width: number, height: number, values: Uint16Array): Buffer {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) throw new Error(`encodeGrey16Png: bad image size ${width}x${height}`);
+  if (values.length !== width * height) throw new Error(`encodeGrey16Png: ${values.length} values for a ${width}x${height} image (expected ${width * height})`);
+  const stride = width * 2;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (stride + 1);
+    raw[row] = 0; // filter type None
+    for (let x = 0, o = row + 1, i = y * width; x < width; x++, o += 2, i++) { raw[o] = values[i] >> 8; raw[o + 1] = values[i] & 255; }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 16; // bit depth
+  ihdr[9] = 0; // grey
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlib.deflateSync(raw, { level: 6 })),
+    chunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
 /** `data:image/png;base64,...` of a RawImage (for Plotly image traces / layout images). */
 export function pngDataUri(img: RawImage): string {
   return `data:image/png;base64,${encodePng(img).toString("base64")}`;
