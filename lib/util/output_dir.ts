@@ -44,11 +44,16 @@ function inside(child: string, parent: string): boolean {
 /**
  * Check an output folder BEFORE any work: it must be creatable (no file in the way, parents usable),
  * writable (a probe file is written and removed: catches read-only file systems and permissions),
- * and neither equal to nor inside an input folder. Creates it and removes stale outputs of an earlier
- * run (`staleOutputs`).
+ * neither equal to nor inside an input folder, and not start with a literal `~` (a quoted path the
+ * shell did not expand would create a folder named `~`). Creates it; touches nothing in it.
+ * Returns the absolute folder.
  * @throws Error naming the option, the path and the fix
  */
-export function prepareOutputDir(dir: string, o: OutputDirOptions): PreparedOutputDir {
+export function checkOutputDir(dir: string, o: Pick<OutputDirOptions, "option" | "inputs">): string {
+  if (/^~($|[\\/])|^~[A-Za-z0-9_.-]+($|[\\/])/.test(dir)) {
+    throw new Error(`${o.option} '${dir}' starts with '~', which the shell did not expand (it was quoted); ` +
+      `write the full path (e.g. "$HOME${dir.slice(1).replace(/^[^\\/]*/, "")}")`);
+  }
   const abs = path.resolve(dir);
   if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) {
     throw new Error(`${o.option} ${abs} is a file, not a folder; give a folder path (it is created when missing)`);
@@ -76,6 +81,16 @@ export function prepareOutputDir(dir: string, o: OutputDirOptions): PreparedOutp
   } finally {
     fs.rmSync(probe, { force: true });
   }
+  return abs;
+}
+
+/**
+ * {@link checkOutputDir}, then remove stale outputs of an earlier run (`staleOutputs`). For a command
+ * whose run must not lose the earlier outputs when it fails, use `OutputRun` (lib/util/output_run.ts).
+ * @throws Error naming the option, the path and the fix
+ */
+export function prepareOutputDir(dir: string, o: OutputDirOptions): PreparedOutputDir {
+  const abs = checkOutputDir(dir, o);
   const removed: string[] = [];
   if (o.staleOutputs) {
     for (const f of fs.readdirSync(abs)) {
