@@ -67,6 +67,19 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
     assert.ok(latest.step < 8);
   });
 
+  it("SIGHUP (terminal closed) checkpoints like SIGTERM and exits 129; --resume on a folder without a checkpoint refuses unless --fresh", async () => {
+    const out = path.join(dir, "hup");
+    const r = await interrupt(out, "SIGHUP");
+    assert.equal(r.code, 129, r.err);
+    assert.match(r.err, /interrupted by SIGHUP: checkpoint at step \d+/);
+    const latest = readJson<{ checkpoint: string; step: number }>(path.join(out, "latest.json"));
+    assert.ok(fs.existsSync(path.join(out, latest.checkpoint, "manifest.json")), latest.checkpoint);
+    // In this process: the refusal comes before any training.
+    const empty = path.join(dir, "no-run-here");
+    await assert.rejects(pretrainCommand.run(args(empty, ["--resume"]).slice(1)), /--resume: .*no-run-here holds no checkpoint .*nothing was run.*--fresh/);
+    assert.ok(!fs.existsSync(path.join(empty, "latest.json")));
+  });
+
   it("--resume with another --data folder is refused, naming what differs", async () => {
     const out = path.join(dir, "term"); // the interrupted run of the previous test, or a fresh one
     if (!fs.existsSync(path.join(out, "latest.json"))) assert.equal((await interrupt(out, "SIGTERM")).code, 143);

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError, numberArg } from "./args";
 import { profileName, profileIsExplicit } from "../config/index";
@@ -32,14 +33,16 @@ defaults, and how they were chosen", gives the measurements; frozen ImageNet fea
   --out DIR        run directory: checkpoints/epoch-NNNN/, latest.json, loss.csv, log.json (required)
   --data DIR       folder-per-class images (class labels only feed the kNN monitor);
                    default: the synthetic nanowire set of the profile
-  --resume         continue the run in --out exactly where its last checkpoint stopped
+  --resume         continue the run in --out exactly where its last checkpoint stopped; refused when
+                   --out holds no checkpoint (a typo in the path must not restart from step 1)
+  --fresh          with --resume: start a new run when --out holds no checkpoint yet
   --encoder SPEC   starting encoder (default from the profile)
   --seed N         master seed (default 42)
   --epochs N       number of epochs (default from the profile)
   --loss V         paper (default) | standard (NT-Xent 2N / original Barlow sums)
 
 The result is usable wherever an encoder is asked for: --encoder DIR (the run directory or one checkpoint).
-Ctrl-C (SIGINT) or SIGTERM writes a checkpoint at the current step and exits 130 / 143; --resume continues
+Ctrl-C (SIGINT), SIGTERM or SIGHUP writes a checkpoint at the current step and exits 130 / 143 / 129; --resume continues
 from it exactly, and refuses another --data folder or config (naming what differs).
 
 example: nanomorph pretrain --method barlow --profile ci --out runs/barlow-ci`;
@@ -49,6 +52,7 @@ const OPTIONS = {
   out: { type: "string" },
   data: { type: "string" },
   resume: { type: "boolean" },
+  fresh: { type: "boolean" },
   encoder: { type: "string" },
   seed: { type: "string" },
   epochs: { type: "string" },
@@ -77,6 +81,15 @@ export const command: Command = {
     if (loss) overrides.loss = loss;
     // Before loading data or an encoder: a file in the way or the data folder itself is refused.
     const out = prepareOutputDir(v.out as string, { option: "pretrain --out", inputs: v.data ? [v.data as string] : [] }).dir;
+    let resume = !!v.resume;
+    if (resume && !fs.existsSync(path.join(out, "latest.json"))) {
+      if (!v.fresh) {
+        throw new UsageError(`pretrain --resume: ${out} holds no checkpoint to resume from (no latest.json); nothing was run. ` +
+          "Check the --out path, or add --fresh to start a new run there");
+      }
+      console.error(`pretrain: ${out} holds no checkpoint yet; starting a new run (--fresh)`);
+      resume = false;
+    }
     // The settings in use, always (stderr): a user must see what runs before it runs.
     const shown = pretrainConfigFor(profileName(), { ...overrides, method: method as SslMethod });
     console.error(`pretrain: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}; ${shown.method} on ${shown.encoder} at ${shown.imageSize}px, ` +
@@ -86,7 +99,7 @@ export const command: Command = {
     try {
       const r = await runPretrain({
         method: method as SslMethod, out, data: v.data ? path.resolve(v.data as string) : undefined,
-        profile: profileName(), overrides, resume: !!v.resume, handleSignals: true,
+        profile: profileName(), overrides, resume, handleSignals: true,
         onEpoch: (e) => {
           if (e.monitorAccuracy !== undefined) console.error(`pretrain: epoch ${e.epoch} loss ${e.meanLoss.toFixed(4)} kNN accuracy ${e.monitorAccuracy.toFixed(3)}`);
         },
