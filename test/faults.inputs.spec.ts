@@ -211,4 +211,10 @@ describe("faults: bad inputs and output locations", function () {
       assert.ok(!/Infinity|NaN|null/.test(csv), csv);
     });
   });
+
+  describe("bounded work (issue 24)", () => {
+    it("probe --splits 1e9 is a usage error before any work, not an out-of-memory abort", async () => {
+      await assert.rejects(probe.run(["--data", dir, "--splits", "1e9"]), /--splits must be an integer in 1\.\.10000, got '1e9'/);
+    });
+  });
 });

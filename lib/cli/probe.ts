@@ -96,7 +96,8 @@ export const command: Command = {
     if (select !== "random" && select !== "suggest") throw new UsageError(`--select must be random or suggest, got '${v.select}'`);
     if (v.select !== undefined && !budgets) throw new UsageError("--select goes with --budget (per-class draws are random by definition)");
     const splits = numberArg("splits", v.splits as string | undefined, cfg.splits);
-    if (!Number.isInteger(splits) || splits < 1) throw new UsageError(`--splits must be a positive integer, got '${v.splits}'`);
+    // Bounded: every split is a full probe fit; 1e9 of them would exhaust memory before the first result.
+    if (!Number.isInteger(splits) || splits < 1 || splits > 10000) throw new UsageError(`--splits must be an integer in 1..10000, got '${v.splits}'`);
     const seeds = numberListArg("seeds", v.seeds as string | undefined, cfg.encoderSeeds);
     const size = numberArg("size", v.size as string | undefined, cfg.size);
     if (!Number.isInteger(size) || size < 32) throw new UsageError(`--size must be an integer ≥ 32, got '${v.size}'`);
