@@ -1,7 +1,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { tmpDir, writeClassFolder, writeGreyPng, runCli } from "./faults_helpers";
+import { tmpDir, writeClassFolder, writeGreyPng, writeFloatTiff, runCli } from "./faults_helpers";
+import { decodeImage } from "../lib/data/decode";
+import { inspectDir } from "../lib/data/inspect";
+import { analyseImage } from "../lib/particles/image_particles";
 import { initBackend } from "../lib/backend/index";
 import { loadEncoder, saveKerasH5 } from "../lib/models/index";
 import { hdf5Problem } from "../lib/models/h5_check";
@@ -215,6 +218,31 @@ describe("faults: bad inputs and output locations", function () {
   describe("bounded work (issue 24)", () => {
     it("probe --splits 1e9 is a usage error before any work, not an out-of-memory abort", async () => {
       await assert.rejects(probe.run(["--data", dir, "--splits", "1e9"]), /--splits must be an integer in 1\.\.10000, got '1e9'/);
+    });
+  });
+
+  describe("numbers: NaN/Inf pixels (issue 24)", () => {
+    it("a 10×10 NaN block in a float TIFF is reported by inspect --decode and is never foreground (not a 100-px particle)", async () => {
+      // Dark disc particles (0.2) on a bright background (0.8): the NaN block used to decode as 0, the
+      // darkest value, and became a particle.
+      const f = path.join(dir, "nan", "a", "nan.tif");
+      const w = 64, h = 64;
+      writeFloatTiff(f, w, h, (i) => {
+        const x = i % w, y = Math.floor(i / w);
+        if (x >= 40 && x < 50 && y >= 40 && y < 50) return NaN;
+        if (x === 5 && y === 60) return Infinity;
+        return (x - 20) ** 2 + (y - 20) ** 2 <= 64 ? 0.2 : 0.8;
+      });
+      const img = await decodeImage(f, { channels: "native" });
+      assert.equal(img.missingCount, 101);
+      assert.equal(img.missing![45 * w + 45], 1);
+      assert.equal(img.missing![20 * w + 20], 0);
+      const rep = await inspectDir(path.join(dir, "nan"), { decode: true });
+      assert.ok(rep.problems.some((p) => /nan\.tif: 101 of 4096 pixels are NaN\/Inf .*treated as missing/.test(p)), rep.problems.join("\n"));
+      const a = await analyseImage(f, "a", { kind: "otsu", polarity: "dark" }, null, { minArea: 5, dropBorder: false });
+      const ps = a.extracted.particles;
+      assert.equal(ps.length, 1, JSON.stringify(ps.map((p) => [p.areaPixels, p.centroid])));
+      assert.ok(Math.abs(ps[0].centroid[0] - 20) < 1 && Math.abs(ps[0].centroid[1] - 20) < 1);
     });
   });
 });

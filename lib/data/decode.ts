@@ -14,6 +14,29 @@ export interface DecodedImage {
   depth: 8 | 16;
   /** The container format sharp reported (jpeg, png, tiff, ...). */
   format: string;
+  /**
+   * Pixels whose stored value is NaN or ±Inf (float data only; row-major, width·height, 1 = missing);
+   * absent when there are none. Their `data` value is 0: callers must treat them as missing (never
+   * foreground), not as black.
+   */
+  missing?: Uint8Array;
+  /** Number of missing pixels (0 or absent when none). */
+  missingCount?: number;
+}
+
+/** `missing`/`missingCount` for a decoded image from per-sample finiteness (`c` samples per pixel). */
+export function missingPixels(samples: ArrayLike<number>, n: number, c: number): Pick<DecodedImage, "missing" | "missingCount"> {
+  let count = 0;
+  let missing: Uint8Array | undefined;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < c; k++) {
+      if (!Number.isFinite(samples[i * c + k])) {
+        if (!missing) missing = new Uint8Array(n);
+        if (!missing[i]) { missing[i] = 1; count++; }
+      }
+    }
+  }
+  return missing ? { missing, missingCount: count } : {};
 }
 
 /** Basic facts about an image file, from its header (no full decode). */
@@ -107,10 +130,12 @@ async function decodeMicroscope(file: string, opts: DecodeOptions): Promise<Deco
     width = r.info.width;
     height = r.info.height;
   }
-  if (opts.channels === "native") return { data, width, height, channels: 1, depth: g.depth, format: m.format };
+  // Non-finite samples (float data) are missing, at native size (a resized copy has no pixel grid to mark).
+  const miss = opts.size === undefined && !(m.data instanceof Uint8Array || m.data instanceof Uint16Array) ? missingPixels(m.data, m.width * m.height, 1) : {};
+  if (opts.channels === "native") return { data, width, height, channels: 1, depth: g.depth, format: m.format, ...miss };
   const rgb = g.depth === 16 ? new Uint16Array(data.length * 3) : new Uint8Array(data.length * 3);
   for (let i = 0; i < data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i];
-  return { data: rgb, width, height, channels: 3, depth: g.depth, format: m.format };
+  return { data: rgb, width, height, channels: 3, depth: g.depth, format: m.format, ...miss };
 }
 
 /**
@@ -168,7 +193,7 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
           out[i * outC + k] = Number.isFinite(v) ? Math.round(((v - lo) / span) * 65535) : 0;
         }
       }
-      return { data: out, width: info.width, height: info.height, channels: outC, depth: 16, format: meta.format ?? "?" };
+      return { data: out, width: info.width, height: info.height, channels: outC, depth: 16, format: meta.format ?? "?", ...missingPixels(f, n, c) };
     }
     if (deep) p = p.toColourspace(wantGrey ? "grey16" : "rgb16").raw({ depth: "ushort" });
     else p = p.toColourspace(wantGrey ? "b-w" : "srgb").raw();
