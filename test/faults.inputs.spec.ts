@@ -245,4 +245,23 @@ describe("faults: bad inputs and output locations", function () {
       assert.ok(Math.abs(ps[0].centroid[0] - 20) < 1 && Math.abs(ps[0].centroid[1] - 20) < 1);
     });
   });
+
+  describe("stacks in ordinary image files (issue 24)", () => {
+    it("a multi-page TIFF and an animated GIF are refused without --stack-slice (naming it), and read at the slice given", async () => {
+      const w = 16, h = 16, n = 3;
+      // Page k is uniformly 40 + 80·k, so the page read is visible in the pixels.
+      const raw = Buffer.alloc(w * h * n);
+      for (let i = 0; i < raw.length; i++) raw[i] = 40 + 80 * Math.floor(i / (w * h));
+      const sharp = (await import("sharp")).default;
+      for (const fmt of ["tiff", "gif"] as const) {
+        const f = path.join(dir, `stack.${fmt === "tiff" ? "tif" : "gif"}`);
+        await sharp(raw, { raw: { width: w, height: h * n, channels: 1, pageHeight: h } } as never)[fmt]().toFile(f);
+        await assert.rejects(decodeImage(f), (e: Error) => e.message.includes(f) && /holds 3 (pages|frames).*--stack-slice N \(0\.\.2/.test(e.message), fmt);
+        const p1 = await decodeImage(f, { channels: "native", stackSlice: 1 });
+        assert.equal(p1.height, h, fmt);
+        assert.ok(Math.abs(p1.data[0] - 120) <= 2, `${fmt} page 1 pixel ${p1.data[0]}`);
+        await assert.rejects(decodeImage(f, { stackSlice: 3 }), /--stack-slice 3 is past the last \(2\)/);
+      }
+    });
+  });
 });

@@ -160,12 +160,24 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
   if (buf.length === 0) throw new ImageDecodeError(file, "empty file");
   try {
     // failOn "truncated": a cut-off JPEG/PNG is an error, never a half-grey image.
-    const meta = await sharp(buf, { failOn: "truncated" }).metadata();
+    let meta = await sharp(buf, { failOn: "truncated" }).metadata();
+    // A multi-page TIFF or an animated GIF is a stack: as for microscope stacks, one page is read only
+    // when --stack-slice picks it (silently taking the first would measure one frame of many).
+    const pages = meta.pages ?? 1;
+    let page: number | undefined;
+    if (pages > 1) {
+      const what = meta.format === "gif" ? `${pages} frames (an animated GIF)` : `${pages} pages (a multi-page ${String(meta.format).toUpperCase()}: a stack)`;
+      const slice = opts.stackSlice ?? stackSliceFromEnv();
+      if (slice === undefined) throw new Error(`holds ${what}; nanomorph reads one 2-D image: pick one with --stack-slice N (0..${pages - 1}; NANOMORPH_STACK_SLICE)`);
+      if (slice >= pages) throw new Error(`holds ${what}; --stack-slice ${slice} is past the last (${pages - 1})`);
+      page = slice;
+      meta = await sharp(buf, { failOn: "truncated", page }).metadata();
+    }
     const bits = BITS[meta.depth ?? "uchar"] ?? 8;
     const grey = (meta.channels ?? 3) <= 2 || meta.space === "b-w" || meta.space === "grey16";
     const wantGrey = opts.channels === "native" && grey;
     const deep = bits > 8;
-    let p = sharp(buf, { failOn: "truncated" });
+    let p = sharp(buf, { failOn: "truncated", ...(page !== undefined ? { page } : {}) });
     if (opts.size !== undefined) {
       if (!(Number.isInteger(opts.size) && opts.size > 0)) throw new Error(`size must be a positive integer, got ${opts.size}`);
       p = p.resize(opts.size, opts.size, { fit: "fill" });
