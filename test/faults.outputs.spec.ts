@@ -148,6 +148,37 @@ describe("faults: a run's outputs replace the earlier run's only when it succeed
       }
     });
 
+    it("all-empty, all-foreground or blurred masks get a warning naming the mask and no verdict against Otsu", async () => {
+      const zero = path.join(dir, "seg", "zero-masks"), blur = path.join(dir, "seg", "blur-masks");
+      for (let i = 0; i < 3; i++) {
+        await writeGreyPng(path.join(zero, `p${i}.png`), 64, 64, () => 0);
+        // A soft edge 16 px wide: grey levels 0…255 across it.
+        await writeGreyPng(path.join(blur, `p${i}.png`), 64, 64, (k) => Math.max(0, Math.min(255, Math.round(((k % 64) - 24) * 16))));
+      }
+      const { maskProblems } = await import("../lib/data/masks");
+      assert.deepEqual(await maskProblems(path.join(masks, "p0.png")), []);
+      assert.match((await maskProblems(path.join(zero, "p0.png"))).join(), /p0\.png has no foreground pixel/);
+      assert.match((await maskProblems(path.join(zero, "p0.png"), "auto", true)).join(), /p0\.png is foreground everywhere \(after --invert\)/);
+      assert.match((await maskProblems(path.join(blur, "p0.png"))).join(), /p0\.png is not binary \(\d+ grey levels.*--rule half/);
+      for (const m of [zero, blur]) {
+        const lines: string[] = [];
+        const log = console.log, err = console.error;
+        console.log = (...a: unknown[]) => { lines.push(a.join(" ")); };
+        console.error = (...a: unknown[]) => { lines.push(a.join(" ")); };
+        try {
+          assert.equal(await segmentCommand.run(segArgs(path.join(dir, `seg-${path.basename(m)}`), ["--epochs", "1"]).slice(1).map((a) => (a === masks ? m : a))), 0);
+        } finally {
+          console.log = log; console.error = err;
+        }
+        const text = lines.join("\n");
+        assert.ok(!/the model beats Otsu/.test(text), text);
+        assert.match(text, /no verdict against Otsu/);
+        assert.match(text, m === zero ? /warning: mask .*p\d\.png has no foreground pixel/ : /warning: mask .*p\d\.png is not binary/);
+        const report = readJson<{ warnings: string[] }>(path.join(dir, `seg-${path.basename(m)}`, "segment.json"));
+        assert.equal(report.warnings.length, 3);
+      }
+    });
+
     for (const [sig, code] of [["SIGTERM", 143], ["SIGINT", 130], ["SIGHUP", 129]] as const) {
       it(`${sig} during training exits ${code} within seconds, the earlier run whole, a note saying so` +
         `${sig === "SIGTERM" ? "; a second run on the same --out meanwhile is refused" : ""}`, async () => {

@@ -116,7 +116,7 @@ export async function loadMasks(files: string[], size: number, opts: LoadMasksOp
 /**
  * Problems that make a mask useless for training or scoring, one sentence each naming the file:
  * no foreground at all, foreground everywhere (after `rule` and `invert`), or, for an 8-bit grey
- * mask read with the `nonzero` rule, many intermediate grey levels (a blurred or anti-aliased mask:
+ * mask read with the `nonzero` rule (first channel), many intermediate grey levels (a blurred or anti-aliased mask:
  * every grey pixel would count as foreground). Returns [] for a usable mask.
  * @throws ImageDecodeError naming an unreadable file
  */
@@ -129,7 +129,7 @@ export async function maskProblems(file: string, rule: MaskRule = "auto", invert
   const problems: string[] = [];
   if (fg === 0) problems.push(`mask ${file} has no foreground pixel${invert ? " (after --invert)" : ""}`);
   else if (fg === m.data.length) problems.push(`mask ${file} is foreground everywhere${invert ? " (after --invert)" : ""}`);
-  if (resolveMaskRule(img, rule) === "nonzero" && img.depth !== 16 && img.channels < 3) {
+  if (resolveMaskRule(img, rule) === "nonzero" && img.depth !== 16) {
     const levels = new Set<number>();
     let mid = 0;
     const max = 255;
