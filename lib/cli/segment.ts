@@ -57,8 +57,10 @@ settings in use are printed at start.
   --threshold T      threshold of written masks and hard scores (default 0.5)
   --out DIR          where predicted masks (<stem>_pred.png), segment.json and the trained model go
                      (default results/segment). The model is DIR/model/ (manifest.json + weights: the
-                     encoder's and the decoder's, and the size/fit/preprocess/threshold to apply it);
-                     it replaces an earlier model there. Apply it with
+                     encoder's and the decoder's, and the size/fit/preprocess/threshold to apply it).
+                     An earlier run there is replaced only when this one finishes (a failed or
+                     interrupted run leaves it whole; DIR/segment.status.json says what happened);
+                     two runs cannot share one DIR. Apply it with
                      \`nanomorph particles --images DIR2 --segment DIR\`
   --json             print { "images": [...], "median": {...}, ... } on stdout
 
