@@ -74,7 +74,8 @@ export const command: Command = {
     if (!(eps > 0)) throw new UsageError(`--eps must be > 0, got '${v.eps}'`);
     if (!Number.isInteger(minSamples) || minSamples < 1) throw new UsageError(`--min-samples must be a positive integer, got '${v["min-samples"]}'`);
 
-    const outOptions = { option: "quantify --out", command: "quantify", inputs: [fs.statSync(target).isDirectory() ? target : path.dirname(target)], outputs: /^quantify\.(json|csv)$/ };
+    // No input check: quantify.json/.csv are not masks, so --out may be (inside) the masks folder.
+    const outOptions = { option: "quantify --out", command: "quantify", outputs: /^quantify\.(json|csv)$/ };
     if (v.out) {
       try {
         checkOutputDir(v.out as string, outOptions);
