@@ -105,7 +105,7 @@ describe("faults: bad inputs and output locations", function () {
       const file = path.join(dir, "afile");
       await assert.rejects(segment.run([...base, "--out", file]), /segment --out .*afile is a file, not a folder/);
       await assert.rejects(segment.run([...base, "--out", p.masks]), /segment --out .* is the same folder as the input folder/);
-      await assert.rejects(segment.run([...base, "--batch", "0"]), /--batch must be a positive integer, got '0'/);
+      await assert.rejects(segment.run([...base, "--batch", "0"]), /--batch must be an integer in 1\.\.4096, got '0'/);
       await assert.rejects(segment.run([...base, "--lr=-1"]), /--lr must be a positive number/);
       await assert.rejects(segment.run([...base, "--threshold", "2"]), /--threshold must be in \(0, 1\)/);
     });
