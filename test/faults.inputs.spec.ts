@@ -264,4 +264,25 @@ describe("faults: bad inputs and output locations", function () {
       }
     });
   });
+
+  describe("an unusable cache (issue 24)", () => {
+    it("a cache folder that cannot be created is one line naming it and NANOMORPH_CACHE, not 'ENOENT … mkdir'", async () => {
+      const { main } = await import("../lib/cli/main");
+      const blocker = path.join(dir, "cache-blocker");
+      fs.writeFileSync(blocker, "a file where the cache folder should be");
+      const saved = process.env.NANOMORPH_CACHE;
+      process.env.NANOMORPH_CACHE = path.join(blocker, "cache");
+      const lines: string[] = [];
+      const err = console.error;
+      console.error = (...a: unknown[]) => { lines.push(a.join(" ")); };
+      try {
+        assert.equal(await main(["pretrain", "--method", "simclr", "--out", path.join(dir, "pt-nocache"), "--epochs", "1"]), 1);
+      } finally {
+        console.error = err;
+        process.env.NANOMORPH_CACHE = saved;
+      }
+      const text = lines.join("\n");
+      assert.match(text, /cannot write to the cache folder .*cache-blocker\/cache \((ENOTDIR|EEXIST|ENOENT) at .*\).*Set NANOMORPH_CACHE to a writable folder/, text);
+    });
+  });
 });

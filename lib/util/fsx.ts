@@ -57,6 +57,7 @@ export function writeError(file: string, e: unknown): Error {
     : `could not write ${file}: ${(e as Error).message}`;
   const err = new Error(msg) as NodeJS.ErrnoException;
   if (code) err.code = code;
+  err.path = file;
   return err;
 }
 
