@@ -99,6 +99,16 @@ describe("faults: a run's outputs replace the earlier run's only when it succeed
     assert.ok(!fs.existsSync(path.join(process.cwd(), "~")));
   });
 
+  it("particles --out equal to (or inside) --images, and a quoted '~/x', are refused before any image is read", async () => {
+    const { command: particles } = await import("../lib/cli/particles");
+    const images = path.join(dir, "p-images");
+    await writeGreyPng(path.join(images, "a.png"), 32, 32, (k) => (k % 7) * 30);
+    await assert.rejects(particles.run(["--images", images, "--out", images]), /particles --out .* is the same folder as the input folder/);
+    await assert.rejects(particles.run(["--images", images, "--out", path.join(images, "res")]), /is inside the input folder/);
+    await assert.rejects(particles.run(["--images", images, "--out", "~/x"]), /'~\/x' starts with '~'/);
+    assert.deepEqual(fs.readdirSync(images), ["a.png"]);
+  });
+
   describe("segment (real processes)", () => {
     let images: string, masks: string, out: string;
     let first: Map<string, string>;

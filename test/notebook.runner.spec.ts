@@ -148,6 +148,29 @@ describe("notebook/runner: a real tslab kernel through nbclient", function () {
     assert.ok(!fs.existsSync(path.join(tmp, "e96.ipynb")));
   });
 
+  it("SIGINT mid-notebook: InterruptedError, the last complete executed copy untouched, nothing passed off as complete", async () => {
+    const slow = ["// %%", "console.log('started');", "await new Promise((r) => setTimeout(r, 60000));"].join("\n");
+    const nbFile = path.join(tmp, "95-slow.ipynb");
+    fs.writeFileSync(nbFile, JSON.stringify(buildNotebook(slow, "95-slow")));
+    const out = path.join(tmp, "executed", "95-slow.ipynb");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, "{\"complete\": true}");
+    const { clearInterrupt, InterruptedError } = await import("../lib/util/interrupt");
+    // A real signal to this process, once the cell runs; runNotebook's handler catches it and forwards
+    // it to the driver (mocha's own process is not stopped: the handler replaces Node's default).
+    const timer = setTimeout(() => process.kill(process.pid, "SIGINT"), 12000);
+    const t0 = Date.now();
+    try {
+      await assert.rejects(runNotebook(jp.python as string, root, nbFile, out, jupyterEnv(root, { NANOMORPH_ECHO_CHARS: "0" }), 120),
+        (e: Error) => e instanceof InterruptedError && /95-slow\.ipynb was stopped; the last complete executed copy 95-slow\.ipynb is unchanged/.test(e.message));
+    } finally {
+      clearTimeout(timer);
+      clearInterrupt();
+    }
+    assert.ok(Date.now() - t0 < 40000, `${Date.now() - t0} ms`);
+    assert.equal(fs.readFileSync(out, "utf8"), "{\"complete\": true}");
+  });
+
   it("kernelspec under the project's .jupyter is the one Jupyter uses", () => {
     assert.ok(fs.existsSync(kernelSpecPath(root)));
     assert.equal(jupyterEnv(root).JUPYTER_PATH?.split(path.delimiter)[0], path.join(root, ".jupyter"));

@@ -92,7 +92,7 @@ export const command: Command = {
     const outOptions = { option: "particles --out", command: "particles", inputs: [images, ...(masksDir ? [masksDir] : [])], outputs: PARTICLES_OUTPUTS };
     if (out) {
       try {
-        checkOutputDir(out, outOptions);
+        checkOutputDir(v.out as string, outOptions); // as typed: a quoted ~ must be seen before resolving
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
