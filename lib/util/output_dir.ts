@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as crypto from "crypto";
+import { isInside, realPrefix } from "./confine";
 
 /** Options of {@link prepareOutputDir}. */
 export interface OutputDirOptions {
@@ -23,24 +24,6 @@ export interface PreparedOutputDir {
   removed: string[];
 }
 
-function real(p: string): string {
-  // realpath of the longest existing prefix, so a not-yet-created folder compares correctly too.
-  let head = path.resolve(p);
-  const tail: string[] = [];
-  while (!fs.existsSync(head)) {
-    const up = path.dirname(head);
-    if (up === head) break;
-    tail.unshift(path.basename(head));
-    head = up;
-  }
-  return path.join(fs.realpathSync(head), ...tail);
-}
-
-function inside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
-
 /**
  * Check an output folder BEFORE any work: it must be creatable (no file in the way, parents usable),
  * writable (a probe file is written and removed: catches read-only file systems and permissions),
@@ -59,8 +42,8 @@ export function checkOutputDir(dir: string, o: Pick<OutputDirOptions, "option" |
     throw new Error(`${o.option} ${abs} is a file, not a folder; give a folder path (it is created when missing)`);
   }
   for (const input of o.inputs ?? []) {
-    if (inside(real(abs), real(input))) {
-      throw new Error(`${o.option} ${abs} is ${real(abs) === real(input) ? "the same folder as" : "inside"} the input folder ${path.resolve(input)}; ` +
+    if (isInside(realPrefix(abs), realPrefix(input))) {
+      throw new Error(`${o.option} ${abs} is ${realPrefix(abs) === realPrefix(input) ? "the same folder as" : "inside"} the input folder ${path.resolve(input)}; ` +
         "outputs would mix with the inputs: choose a folder outside it");
     }
   }

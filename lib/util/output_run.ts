@@ -5,6 +5,7 @@ import * as crypto from "crypto";
 import { checkOutputDir, type OutputDirOptions } from "./output_dir";
 import { fsyncDir, writeJsonAtomic } from "./fsx";
 import { InterruptedError } from "./interrupt";
+import { processAlive } from "./stale_tmp";
 
 /**
  * One command's run into an `--out` folder, as a transaction: the new run writes into a hidden staging
@@ -53,15 +54,6 @@ export const LOCK_FILE = ".nanomorph.lock";
 const STAGING = /^\.staging-(\d+)-[0-9a-f]+$/;
 const PREVIOUS = /^\.previous-(\d+)-[0-9a-f]+$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Names `--out` holds that belong to the transaction machinery, never to a run. */
 function internal(name: string): boolean {
   return name === LOCK_FILE || STAGING.test(name) || PREVIOUS.test(name) || /\.status\.json$/.test(name) || /\.tmp-\d+-[0-9a-f]+$/.test(name);
@@ -92,7 +84,7 @@ export function takeOutputLock(dir: string, command: string, option: string): { 
       throw new Error(`${option} ${dir} is in use by nanomorph ${held.command} (pid ${held.pid} on host ${held.host}, since ${held.started}); ` +
         `wait for it or choose another folder (if that run is gone, delete ${file})`);
     }
-    if (held && alive(held.pid)) {
+    if (held && processAlive(held.pid)) {
       throw new Error(`${option} ${dir} is in use by nanomorph ${held.command} (pid ${held.pid}, since ${held.started}); ` +
         "two runs into one folder would mix their outputs: wait for it to finish or choose another folder");
     }
