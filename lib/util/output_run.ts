@@ -104,6 +104,27 @@ export function takeOutputLock(dir: string, command: string, option: string): { 
   throw new Error(`${option} ${dir}: could not take its lock (${file}) after 3 attempts; another run is starting there`);
 }
 
+/**
+ * Hold the lock of `dir` for a command that writes its folder in place (e.g. `pretrain`: checkpoints
+ * are its resumable state): {@link takeOutputLock}, released by the returned function and, failing
+ * that, when the process exits. Returns [release, stale-lock note or null].
+ * @throws Error when a live run holds the lock
+ */
+export function holdOutputLock(dir: string, command: string, option: string): [() => void, string | null] {
+  const lock = takeOutputLock(dir, command, option);
+  const release = (): void => {
+    process.removeListener("exit", release);
+    try {
+      const held = JSON.parse(fs.readFileSync(lock.file, "utf8")) as OutputLock;
+      if (held.pid === process.pid) fs.rmSync(lock.file, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", release);
+  return [release, lock.stale ? `took over the lock of an earlier ${lock.stale.command} run (pid ${lock.stale.pid}) that is no longer running` : null];
+}
+
 /** A run of one command into one `--out` folder (see the module comment). */
 export class OutputRun {
   private done = false;
