@@ -75,4 +75,14 @@ describe("backend/picker", function () {
     assert.match(info.reason, /forced by NANOMORPH_BACKEND/);
     assert.equal((r.stderr.match(/\[nanomorph\] backend /g) ?? []).length, 1, r.stderr);
   });
+
+  it("NANOMORPH_THREADS=0 is an error naming the variable, not a silent drop to another backend (child process)", () => {
+    const script = `require("ts-node/register/transpile-only");
+      require("./lib/backend/index").initBackend().then((i) => console.log(JSON.stringify(i)), (e) => { console.error(e.message); process.exit(3); });`;
+    for (const bad of ["0"]) {
+      const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, NANOMORPH_THREADS: bad } });
+      assert.equal(r.status, 3, r.stdout);
+      assert.match(r.stderr, new RegExp(`NANOMORPH_THREADS must be a positive integer, got '${bad}'`));
+    }
+  });
 });

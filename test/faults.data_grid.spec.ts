@@ -115,6 +115,17 @@ describe("faults: data checks, grid leftovers, disk full, corrupt checkpoints", 
     assert.ok(!fs.existsSync(staleFile));
   });
 
+  it("an interrupted synth --force leaves a temp folder that the next synth into the same parent removes", async () => {
+    const parent = path.join(dir, "synth-parent");
+    const dead = deadPid();
+    const left = path.join(parent, `set.tmp-${dead}-0badc0de`);
+    fs.mkdirSync(path.join(left, "a"), { recursive: true });
+    fs.writeFileSync(path.join(left, "a", "half.png"), "x");
+    const { writeAtomically } = await import("../lib/data/synth/common");
+    await writeAtomically(path.join(parent, "set"), true, async (tmp) => { fs.writeFileSync(path.join(tmp, "ok.txt"), "ok"); });
+    assert.deepEqual(fs.readdirSync(parent), ["set"]);
+  });
+
   it("disk full (ENOSPC injected into the writer): the error names the file, the old contents stay, no temp is left", () => {
     const f = path.join(dir, "disk", "results.json");
     writeFileAtomic(f, "old");

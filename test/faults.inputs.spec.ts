@@ -1,7 +1,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { tmpDir, writeClassFolder, writeGreyPng, runCli } from "./faults_helpers";
+import { tmpDir, writeClassFolder, writeGreyPng, writeFloatTiff, runCli } from "./faults_helpers";
+import { decodeImage } from "../lib/data/decode";
+import { inspectDir } from "../lib/data/inspect";
+import { analyseImage } from "../lib/particles/image_particles";
 import { initBackend } from "../lib/backend/index";
 import { loadEncoder, saveKerasH5 } from "../lib/models/index";
 import { hdf5Problem } from "../lib/models/h5_check";
@@ -102,7 +105,7 @@ describe("faults: bad inputs and output locations", function () {
       const file = path.join(dir, "afile");
       await assert.rejects(segment.run([...base, "--out", file]), /segment --out .*afile is a file, not a folder/);
       await assert.rejects(segment.run([...base, "--out", p.masks]), /segment --out .* is the same folder as the input folder/);
-      await assert.rejects(segment.run([...base, "--batch", "0"]), /--batch must be a positive integer, got '0'/);
+      await assert.rejects(segment.run([...base, "--batch", "0"]), /--batch must be an integer in 1\.\.4096, got '0'/);
       await assert.rejects(segment.run([...base, "--lr=-1"]), /--lr must be a positive number/);
       await assert.rejects(segment.run([...base, "--threshold", "2"]), /--threshold must be in \(0, 1\)/);
     });
@@ -209,6 +212,94 @@ describe("faults: bad inputs and output locations", function () {
       assert.match(row.note, /no background pixel \(all foreground\)/);
       const csv = toCsv([row]);
       assert.ok(!/Infinity|NaN|null/.test(csv), csv);
+    });
+  });
+
+  describe("bounded work (issue 24)", () => {
+    it("probe --splits 1e9 is a usage error before any work, not an out-of-memory abort", async () => {
+      await assert.rejects(probe.run(["--data", dir, "--splits", "1e9"]), /--splits must be an integer ≥ 1 and ≤ 10000, got '1e9'/);
+    });
+  });
+
+  describe("numbers: NaN/Inf pixels (issue 24)", () => {
+    it("a 10×10 NaN block in a float TIFF is reported by inspect --decode and is never foreground (not a 100-px particle)", async () => {
+      // Dark disc particles (0.2) on a bright background (0.8): the NaN block used to decode as 0, the
+      // darkest value, and became a particle.
+      const f = path.join(dir, "nan", "a", "nan.tif");
+      const w = 64, h = 64;
+      writeFloatTiff(f, w, h, (i) => {
+        const x = i % w, y = Math.floor(i / w);
+        if (x >= 40 && x < 50 && y >= 40 && y < 50) return NaN;
+        if (x === 5 && y === 60) return Infinity;
+        return (x - 20) ** 2 + (y - 20) ** 2 <= 64 ? 0.2 : 0.8;
+      });
+      const img = await decodeImage(f, { channels: "native" });
+      assert.equal(img.missingCount, 101);
+      assert.equal(img.missing![45 * w + 45], 1);
+      assert.equal(img.missing![20 * w + 20], 0);
+      const rep = await inspectDir(path.join(dir, "nan"), { decode: true });
+      assert.ok(rep.problems.some((p) => /nan\.tif: 101 of 4096 pixels are NaN\/Inf .*treated as missing/.test(p)), rep.problems.join("\n"));
+      const a = await analyseImage(f, "a", { kind: "otsu", polarity: "dark" }, null, { minArea: 5, dropBorder: false });
+      const ps = a.extracted.particles;
+      assert.equal(ps.length, 1, JSON.stringify(ps.map((p) => [p.areaPixels, p.centroid])));
+      assert.ok(Math.abs(ps[0].centroid[0] - 20) < 1 && Math.abs(ps[0].centroid[1] - 20) < 1);
+    });
+  });
+
+  describe("stacks in ordinary image files (issue 24)", () => {
+    it("an animated GIF is refused without --stack-slice (naming it); a multi-page TIFF is read at page 0 and says so; both read the slice given", async () => {
+      const w = 16, h = 16, n = 3;
+      // Page k is uniformly 40 + 80·k, so the page read is visible in the pixels.
+      const raw = Buffer.alloc(w * h * n);
+      for (let i = 0; i < raw.length; i++) raw[i] = 40 + 80 * Math.floor(i / (w * h));
+      const sharp = (await import("sharp")).default;
+      for (const fmt of ["tiff", "gif"] as const) {
+        const f = path.join(dir, `stack.${fmt === "tiff" ? "tif" : "gif"}`);
+        await sharp(raw, { raw: { width: w, height: h * n, channels: 1, pageHeight: h } } as never)[fmt]().toFile(f);
+        if (fmt === "gif") {
+          await assert.rejects(decodeImage(f), (e: Error) => e.message.includes(f) && /holds 3 frames.*--stack-slice N \(0\.\.2/.test(e.message), fmt);
+        } else {
+          // issue 22: a multi-page TIFF is read at its first page (as its calibration is), never silently
+          const saved = process.stderr.write.bind(process.stderr);
+          const quiet = process.env.NANOMORPH_QUIET;
+          let said = "";
+          process.env.NANOMORPH_QUIET = "0";
+          process.stderr.write = ((c: string) => { said += c; return true; }) as typeof process.stderr.write;
+          try {
+            const p0 = await decodeImage(f, { channels: "native" });
+            assert.ok(Math.abs(p0.data[0] - 40) <= 2, `tiff page 0 pixel ${p0.data[0]}`);
+          } finally {
+            process.stderr.write = saved;
+            if (quiet === undefined) delete process.env.NANOMORPH_QUIET; else process.env.NANOMORPH_QUIET = quiet;
+          }
+          assert.match(said, /holds 3 pages \(a stack\); reading page 0 \(--stack-slice N picks another, 0\.\.2\)/);
+        }
+        const p1 = await decodeImage(f, { channels: "native", stackSlice: 1 });
+        assert.equal(p1.height, h, fmt);
+        assert.ok(Math.abs(p1.data[0] - 120) <= 2, `${fmt} page 1 pixel ${p1.data[0]}`);
+        await assert.rejects(decodeImage(f, { stackSlice: 3 }), /--stack-slice 3 is past the last \(2\)/);
+      }
+    });
+  });
+
+  describe("an unusable cache (issue 24)", () => {
+    it("a cache folder that cannot be created is one line naming it and NANOMORPH_CACHE, not 'ENOENT … mkdir'", async () => {
+      const { main } = await import("../lib/cli/main");
+      const blocker = path.join(dir, "cache-blocker");
+      fs.writeFileSync(blocker, "a file where the cache folder should be");
+      const saved = process.env.NANOMORPH_CACHE;
+      process.env.NANOMORPH_CACHE = path.join(blocker, "cache");
+      const lines: string[] = [];
+      const err = console.error;
+      console.error = (...a: unknown[]) => { lines.push(a.join(" ")); };
+      try {
+        assert.equal(await main(["pretrain", "--method", "simclr", "--out", path.join(dir, "pt-nocache"), "--epochs", "1"]), 1);
+      } finally {
+        console.error = err;
+        process.env.NANOMORPH_CACHE = saved;
+      }
+      const text = lines.join("\n");
+      assert.match(text, /cannot write to the cache folder .*cache-blocker\/cache \((ENOTDIR|EEXIST|ENOENT) at .*\).*Set NANOMORPH_CACHE to a writable folder/, text);
     });
   });
 });

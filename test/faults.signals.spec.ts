@@ -24,9 +24,10 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
     ["pretrain", "--method", "simclr", "--data", data, "--out", out, "--epochs", "12", ...extra];
 
   /** Start a run, send `sig` once its first epoch is logged; return the outcome and ms from signal to exit. */
-  async function interrupt(out: string, sig: NodeJS.Signals): Promise<{ code: number; err: string; ms: number }> {
+  async function interrupt(out: string, sig: NodeJS.Signals, meanwhile?: (pid: number) => Promise<void>): Promise<{ code: number; err: string; ms: number }> {
     const p = startCli(args(out));
     await waitFor(() => /epoch 1 loss/.test(p.err()) || p.child.exitCode !== null, "the first epoch");
+    if (meanwhile) await meanwhile(p.child.pid!);
     const t0 = Date.now();
     p.child.kill(sig);
     const r = await p.done;
@@ -65,6 +66,23 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
     const latest = readJson<{ checkpoint: string; step: number }>(path.join(out, "latest.json"));
     assert.ok(fs.existsSync(path.join(out, latest.checkpoint, "manifest.json")), latest.checkpoint);
     assert.ok(latest.step < 8);
+  });
+
+  it("SIGHUP (terminal closed) checkpoints like SIGTERM and exits 129; --resume on a folder without a checkpoint refuses unless --fresh", async () => {
+    const out = path.join(dir, "hup");
+    const r = await interrupt(out, "SIGHUP", async (pid) => {
+      // Meanwhile a second pretrain (here: a --resume) on the same --out is refused, naming the live run.
+      await assert.rejects(pretrainCommand.run(args(out, ["--resume"]).slice(1)), new RegExp(`in use by nanomorph pretrain \\(pid ${pid}`));
+    });
+    assert.equal(r.code, 129, r.err);
+    assert.match(r.err, /interrupted by SIGHUP: checkpoint at step \d+/);
+    const latest = readJson<{ checkpoint: string; step: number }>(path.join(out, "latest.json"));
+    assert.ok(fs.existsSync(path.join(out, latest.checkpoint, "manifest.json")), latest.checkpoint);
+    // In this process: the refusal comes before any training.
+    const empty = path.join(dir, "no-run-here");
+    await assert.rejects(pretrainCommand.run(args(empty, ["--resume"]).slice(1)), /--resume: .*no-run-here holds no checkpoint .*nothing was run.*--fresh/);
+    assert.ok(!fs.existsSync(path.join(empty, "latest.json")));
+    assert.ok(!fs.existsSync(path.join(out, ".nanomorph.lock")), "the interrupted run released its lock");
   });
 
   it("--resume with another --data folder is refused, naming what differs", async () => {

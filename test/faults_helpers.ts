@@ -68,3 +68,32 @@ export async function writeGreyPng(file: string, w: number, h: number, values: (
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await sharp(buf, { raw: { width: w, height: h, channels: 1 } }).png().toFile(file);
 }
+
+/**
+ * Write a minimal uncompressed little-endian float32 grey TIFF (one strip), `values(i)` row-major
+ * (NaN and ±Inf allowed): the kind some microscopes export.
+ */
+export function writeFloatTiff(file: string, w: number, h: number, values: (i: number) => number): void {
+  const tags: Array<[number, number, number]> = [ // tag, type (3 SHORT, 4 LONG), value
+    [256, 4, w], [257, 4, h], [258, 3, 32], [259, 3, 1], [262, 3, 1], [273, 4, 0], [277, 3, 1], [278, 4, h], [279, 4, w * h * 4], [339, 3, 3],
+  ];
+  const ifdSize = 2 + tags.length * 12 + 4;
+  const dataOffset = 8 + ifdSize;
+  const buf = Buffer.alloc(dataOffset + w * h * 4);
+  buf.write("II", 0, "latin1");
+  buf.writeUInt16LE(42, 2);
+  buf.writeUInt32LE(8, 4);
+  buf.writeUInt16LE(tags.length, 8);
+  tags.forEach(([tag, type, value], k) => {
+    const o = 10 + k * 12;
+    buf.writeUInt16LE(tag, o);
+    buf.writeUInt16LE(type, o + 2);
+    buf.writeUInt32LE(1, o + 4);
+    const v = tag === 273 ? dataOffset : value;
+    if (type === 3) buf.writeUInt16LE(v, o + 8); else buf.writeUInt32LE(v, o + 8);
+  });
+  buf.writeUInt32LE(0, 10 + tags.length * 12);
+  for (let i = 0; i < w * h; i++) buf.writeFloatLE(values(i), dataOffset + i * 4);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, buf);
+}

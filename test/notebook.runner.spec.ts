@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kernelSpec, registerKernelSpec, checkKernelSpec, kernelSpecPath } from "../lib/notebook/kernelspec";
-import { listNotebooks, describeFailure, runNotebook, defaultCellTimeout, reproduce, type NotebookRun } from "../lib/notebook/runner";
+import { listNotebooks, describeFailure, runNotebook, defaultCellTimeout, reproduce, partialNotebookPath, type NotebookRun } from "../lib/notebook/runner";
 import { findJupyterPython, jupyterEnv } from "../lib/notebook/jupyter";
 import { buildNotebook } from "../lib/notebook/build";
 import { POST_STEPS, addPostStep, renderFiguresStep } from "../lib/notebook/post_steps";
@@ -108,13 +108,20 @@ describe("notebook/runner: a real tslab kernel through nbclient", function () {
     const nbFile = path.join(tmp, "98-fail.ipynb");
     fs.writeFileSync(nbFile, JSON.stringify(buildNotebook(src, "98-fail")));
     const out = path.join(tmp, "executed", "98-fail.ipynb");
+    // The last complete executed copy, from an earlier run: a failing run must leave it as it is.
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, "{\"complete\": true}");
     const run = await runNotebook(jp.python as string, root, nbFile, out, jupyterEnv(root, { NANOMORPH_PROFILE: "laptop", NANOMORPH_INLINE_PNG: "0", NANOMORPH_ECHO_CHARS: "0" }), 60);
     assert.equal(run.ok, false);
     assert.equal(run.failed?.kind, "error");
     assert.equal(run.failed?.number, 3, "markdown cell 1, import cell 2, failing cell 3");
     assert.match(run.failed?.message ?? "", /boom-42/);
     assert.equal(run.failed?.sourceHead, "const n: number = 2;");
-    const saved = JSON.parse(fs.readFileSync(out, "utf8")) as { cells: { outputs?: { text?: string | string[] }[] }[] };
+    assert.equal(fs.readFileSync(out, "utf8"), "{\"complete\": true}", "the complete copy is kept");
+    assert.equal(run.output, partialNotebookPath(out));
+    assert.equal(path.basename(run.output), "98-fail.partial.ipynb");
+    const saved = JSON.parse(fs.readFileSync(run.output, "utf8")) as { cells: { outputs?: { text?: string | string[] }[] }[]; metadata: { nanomorph?: { partial: boolean; failed_cell: number } } };
+    assert.deepEqual([saved.metadata.nanomorph?.partial, saved.metadata.nanomorph?.failed_cell], [true, 3], "marked partial inside too");
     const text = (c: number) => (saved.cells[c].outputs ?? []).map((o) => [o.text ?? ""].flat().join("")).join("");
     assert.match(text(1), /profile=laptop/);
     assert.equal(text(3), "", "cells after the failure do not run");
@@ -137,7 +144,31 @@ describe("notebook/runner: a real tslab kernel through nbclient", function () {
     assert.equal(r2.failed?.kind, "timeout");
     assert.equal(r2.failed?.number, 1);
     assert.ok(Date.now() - t0 < 25_000, `timed out after ${Date.now() - t0} ms, long before the 30 s sleep`);
-    assert.ok(fs.existsSync(path.join(tmp, "e96.ipynb")), "executed copy written on timeout too");
+    assert.ok(fs.existsSync(path.join(tmp, "e96.partial.ipynb")), "partial executed copy written on timeout too");
+    assert.ok(!fs.existsSync(path.join(tmp, "e96.ipynb")));
+  });
+
+  it("SIGINT mid-notebook: InterruptedError, the last complete executed copy untouched, nothing passed off as complete", async () => {
+    const slow = ["// %%", "console.log('started');", "await new Promise((r) => setTimeout(r, 60000));"].join("\n");
+    const nbFile = path.join(tmp, "95-slow.ipynb");
+    fs.writeFileSync(nbFile, JSON.stringify(buildNotebook(slow, "95-slow")));
+    const out = path.join(tmp, "executed", "95-slow.ipynb");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, "{\"complete\": true}");
+    const { clearInterrupt, InterruptedError } = await import("../lib/util/interrupt");
+    // A real signal to this process, once the cell runs; runNotebook's handler catches it and forwards
+    // it to the driver (mocha's own process is not stopped: the handler replaces Node's default).
+    const timer = setTimeout(() => process.kill(process.pid, "SIGINT"), 12000);
+    const t0 = Date.now();
+    try {
+      await assert.rejects(runNotebook(jp.python as string, root, nbFile, out, jupyterEnv(root, { NANOMORPH_ECHO_CHARS: "0" }), 120),
+        (e: Error) => e instanceof InterruptedError && /95-slow\.ipynb was stopped; the last complete executed copy 95-slow\.ipynb is unchanged/.test(e.message));
+    } finally {
+      clearTimeout(timer);
+      clearInterrupt();
+    }
+    assert.ok(Date.now() - t0 < 40000, `${Date.now() - t0} ms`);
+    assert.equal(fs.readFileSync(out, "utf8"), "{\"complete\": true}");
   });
 
   it("kernelspec under the project's .jupyter is the one Jupyter uses", () => {

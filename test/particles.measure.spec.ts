@@ -131,3 +131,38 @@ describe("particles/measure", () => {
     });
   });
 });
+
+describe("particles/measure: Feret and aspect ratio at every scale (issue 24)", () => {
+  /** Seeded irregular blobs of 1,000–2,700 px (ellipses with a wobbly rim) in a 90×90 image. */
+  function blob(seed: number): InstanceLabels {
+    const rng = new Rng(seed);
+    const w = 90, h = 90;
+    const a = 18 + rng.int(14), b = 14 + rng.int(10), th = rng.next() * Math.PI;
+    const labels = new Int32Array(w * h).fill(-1);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const dx = x - 45, dy = y - 45;
+        const u = dx * Math.cos(th) + dy * Math.sin(th), v = -dx * Math.sin(th) + dy * Math.cos(th);
+        const wobble = 1 + 0.08 * Math.sin(5 * Math.atan2(v, u) + seed);
+        if ((u / a) ** 2 + (v / b) ** 2 <= wobble * wobble) labels[y * w + x] = 0;
+      }
+    }
+    return { width: w, height: h, labels, count: 1 };
+  }
+
+  it("feretMin/feretMax in nm equal the pixel result × nm/px for nm/px 1e-3 … 1e3 (blobs of 1,000–2,700 px)", () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const inst = blob(seed);
+      const px = measureParticles(inst)[0];
+      assert.ok(px.areaPixels >= 800 && px.areaPixels <= 3200, `blob ${seed}: ${px.areaPixels} px`);
+      assert.ok(px.feretMin > 10, `blob ${seed}: feretMin ${px.feretMin} px`);
+      for (const s of [1e-3, 0.013, 0.15, 0.52, 1, 7.3, 1e3]) {
+        const nm = measureParticles(inst, userCalibration(s))[0];
+        // Tolerance: relative 1e-9 (floating-point scaling of the same exact hull).
+        assert.ok(Math.abs(nm.feretMin - px.feretMin * s) <= 1e-9 * px.feretMin * s, `blob ${seed} at ${s} nm/px: feretMin ${nm.feretMin} vs ${px.feretMin * s}`);
+        assert.ok(Math.abs(nm.feretMax - px.feretMax * s) <= 1e-9 * px.feretMax * s, `blob ${seed} at ${s} nm/px: feretMax`);
+        assert.ok(Math.abs(nm.aspectRatio - px.aspectRatio) <= 1e-9 * px.aspectRatio, `blob ${seed} at ${s} nm/px: aspect ${nm.aspectRatio} vs ${px.aspectRatio}`);
+      }
+    }
+  });
+});

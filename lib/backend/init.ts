@@ -7,7 +7,7 @@ import { BACKEND_ORDER, BackendAttempt, BackendChoice, BackendInfo } from "./typ
 import { isNodeChoice, tryNodeBackend } from "./node_backend";
 import { initWasm, wantedWasmThreads } from "./wasm_init";
 import { registerTrainingKernels } from "./training_kernels";
-import { initNative } from "./native_init";
+import { initNative, wantedNativeThreads } from "./native_init";
 
 /**
  * The candidates to try, from `NANOMORPH_BACKEND` (a single forced one) or the default order.
@@ -28,6 +28,8 @@ export function backendOrder(env: NodeJS.ProcessEnv = process.env): { order: Bac
 
 async function pick(): Promise<BackendInfo> {
   const { order, forced } = backendOrder();
+  // A bad thread count is the user's error, not a reason to drop silently to another backend.
+  if (process.env.NANOMORPH_THREADS !== undefined && process.env.NANOMORPH_THREADS !== "") wantedNativeThreads();
   const tried: BackendAttempt[] = [];
   for (const choice of order) {
     const why = forced ? "forced by NANOMORPH_BACKEND" : tried.length ? "first candidate that loaded" : "first choice";

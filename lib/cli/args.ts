@@ -29,8 +29,17 @@ export function parse(
   options: NonNullable<ParseArgsConfig["options"]>,
   allowPositionals = false,
 ): ParsedArgs {
+  // A negative number after a value option (`--train -3`) is that option's value, so the option's
+  // own check can say what range it takes (util.parseArgs would call it "ambiguous").
+  const args = argv.slice();
+  for (let i = 0; i + 1 < args.length; i++) {
+    const name = args[i].startsWith("--") && !args[i].includes("=") ? args[i].slice(2) : null;
+    if (name && options[name]?.type === "string" && /^-(\d|\.\d|Infinity|inf)/i.test(args[i + 1])) {
+      args.splice(i, 2, `${args[i]}=${args[i + 1]}`);
+    }
+  }
   try {
-    const r = parseArgs({ args: argv, options, strict: true, allowPositionals });
+    const r = parseArgs({ args, options, strict: true, allowPositionals });
     return { values: r.values as ParsedArgs["values"], positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError } from "./args";
-import { loadGrid, parseShard, runGrid, gridStatus, gridRecords, collectRows, toCsv, gridDir } from "../grid/index";
+import { loadGrid, parseShard, runGrid, gridStatus, gridCounts, gridSize, MAX_GRID_CELLS, gridRecords, collectRows, toCsv, gridDir } from "../grid/index";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fsx";
 import { initBackend } from "../backend/index";
 import { cacheDir } from "../util/paths";
@@ -72,6 +72,14 @@ export const command: Command = {
       return s.failed.length ? 1 : 0;
     }
     if (sub === "status") {
+      if (gridSize(g) > MAX_GRID_CELLS) {
+        // Too many cells to list (or to expand in memory): counts from the results folder only.
+        const c = gridCounts(g, resultsRoot);
+        if (values.json) console.log(JSON.stringify(c, null, 2));
+        else console.log(`${g.name}: ${c.cells.toLocaleString("en")} cells (too many to list; grid run refuses more than ${MAX_GRID_CELLS.toLocaleString("en")}): ` +
+          `${c.done} done, ${c.running} running, ${c.failed} failed, ${c.pending.toLocaleString("en")} pending`);
+        return 0;
+      }
       const st = gridStatus(g, resultsRoot);
       if (values.json) {
         console.log(JSON.stringify(st.map((s) => ({ id: s.cell.id, point: s.cell.point, state: s.state, error: s.error })), null, 2));

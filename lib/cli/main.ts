@@ -1,7 +1,23 @@
 import type { Command } from "./args";
 import { UsageError } from "./args";
 import { PROFILES, setProfile } from "../config/index";
+import * as path from "path";
 import { InterruptedError } from "../util/interrupt";
+import { cacheDir } from "../util/paths";
+import { isInside } from "../util/confine";
+
+/**
+ * A file-system error inside the cache folder as one line that names the folder and the fix (Node
+ * reports a read-only cache as "ENOENT: no such file or directory, mkdir …"). Null for other errors.
+ */
+export function cacheErrorMessage(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException;
+  if (!err || !err.code || !err.path || !["ENOENT", "EROFS", "EACCES", "EPERM", "ENOTDIR", "EEXIST"].includes(err.code)) return null;
+  const base = path.resolve(cacheDir());
+  if (!isInside(path.resolve(err.path), base)) return null;
+  return `cannot write to the cache folder ${base} (${err.code} at ${err.path}): it is read-only, or a file is in the way. ` +
+    "Set NANOMORPH_CACHE to a writable folder (or make this one writable)";
+}
 
 /**
  * Subcommands. Each module exports `command` and is light to load: it declares its options and help
@@ -101,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       if (known && !msg.includes("usage:")) console.error(`(nanomorph ${name} --help lists the options)`);
       return 2;
     }
-    console.error(`nanomorph: error: ${(e as Error).message}`);
+    console.error(`nanomorph: error: ${cacheErrorMessage(e) ?? (e as Error).message}`);
     if (process.env.NANOMORPH_DEBUG) console.error((e as Error).stack);
     return 1;
   }

@@ -11,6 +11,12 @@ import type { MaskRule } from "../data/masks";
 import type { ParticlePolarity, Segmenter } from "../particles/image_particles";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
+import { checkOutputDir } from "../util/output_dir";
+import { withOutputRun } from "../util/output_run";
+
+/** Top-level names in `particles --out` that a particles run writes (replaced together). */
+/** What a particles run writes at the top of --out (earlier runs' are replaced; per-image PNGs sit beside them or in class folders). */
+const PARTICLES_OUTPUTS = /^(particles\.json|particles\.csv|particles_summary\.csv|particles\.html|.*_(instances|overlay)\.png)$/;
 
 const HELP = `usage: nanomorph particles --images DIR [--masks DIR | --segment MODEL | --threshold otsu] [options]
 
@@ -63,17 +69,6 @@ const OPTIONS = {
   out: { type: "string" }, json: { type: "boolean" },
 } as const;
 
-/** Throw a UsageError unless `dir` is (or can be made) a writable folder: checked before any work. */
-function checkOutDir(dir: string): void {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} is a file, not a folder`);
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`--out ${dir} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose a writable folder`);
-  }
-}
-
 function fmt(v: number): string {
   return Number.isNaN(v) ? "—" : Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
@@ -108,7 +103,14 @@ export const command: Command = {
     const bins = v.bins === undefined ? undefined : numberArg("bins", v.bins as string, 10);
     if (bins !== undefined && !(Number.isInteger(bins) && bins >= 1)) throw new UsageError(`--bins must be a positive integer, got '${v.bins}'`);
     const out = v.out ? path.resolve(v.out as string) : undefined;
-    if (out) checkOutDir(out);
+    const outOptions = { option: "particles --out", command: "particles", inputs: [images, ...(masksDir ? [masksDir] : [])], outputs: PARTICLES_OUTPUTS };
+    if (out) {
+      try {
+        checkOutputDir(v.out as string, outOptions); // as typed: a quoted ~ must be seen before resolving
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
 
     // The model is read before any image (a wrong folder fails fast); tensors only on this route.
     let model: import("../seg/model_file").SegmentModel | undefined;
@@ -139,10 +141,14 @@ export const command: Command = {
     const summary = summariseImages(records, bins);
     const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model ? null : "otsu", polarity, rule, minArea, h, split: v["no-split"] !== true, dropBorder: v["keep-border"] !== true } };
     if (out) {
-      writeJsonAtomic(path.join(out, "particles.json"), report);
-      writeFileAtomic(path.join(out, "particles.csv"), toCsv(particleRows(records)));
-      writeFileAtomic(path.join(out, "particles_summary.csv"), toCsv(summaryRows(summary)));
-      await writeCheckOutputs(out, analysed, records, summary, { settings: report.settings });
+      // Every file or none: written into a staging folder, swapped in together (a full disk or a
+      // signal leaves the earlier run's files as they were).
+      await withOutputRun(out, outOptions, async (run) => {
+        writeJsonAtomic(run.path("particles.json"), report);
+        writeFileAtomic(run.path("particles.csv"), toCsv(particleRows(records)));
+        writeFileAtomic(run.path("particles_summary.csv"), toCsv(summaryRows(summary)));
+        await writeCheckOutputs(run.staging, analysed, records, summary, { settings: report.settings });
+      });
     }
     if (v.json) {
       console.log(JSON.stringify(report));

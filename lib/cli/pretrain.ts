@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { type Command, parse, UsageError, numberArg } from "./args";
 import { profileName, profileIsExplicit } from "../config/index";
@@ -6,6 +7,7 @@ import { runPretrain } from "../ssl/run";
 import { NonFiniteLossError } from "../ssl/trainer";
 import type { SslMethod } from "../ssl/config";
 import { prepareOutputDir } from "../util/output_dir";
+import { holdOutputLock } from "../util/output_run";
 import type { ProfileName } from "../config/index";
 
 /**
@@ -32,14 +34,16 @@ defaults, and how they were chosen", gives the measurements; frozen ImageNet fea
   --out DIR        run directory: checkpoints/epoch-NNNN/, latest.json, loss.csv, log.json (required)
   --data DIR       folder-per-class images (class labels only feed the kNN monitor);
                    default: the synthetic nanowire set of the profile
-  --resume         continue the run in --out exactly where its last checkpoint stopped
+  --resume         continue the run in --out exactly where its last checkpoint stopped; refused when
+                   --out holds no checkpoint (a typo in the path must not restart from step 1)
+  --fresh          with --resume: start a new run when --out holds no checkpoint yet
   --encoder SPEC   starting encoder (default from the profile)
   --seed N         master seed (default 42)
   --epochs N       number of epochs (default from the profile)
   --loss V         paper (default) | standard (NT-Xent 2N / original Barlow sums)
 
 The result is usable wherever an encoder is asked for: --encoder DIR (the run directory or one checkpoint).
-Ctrl-C (SIGINT) or SIGTERM writes a checkpoint at the current step and exits 130 / 143; --resume continues
+Ctrl-C (SIGINT), SIGTERM or SIGHUP writes a checkpoint at the current step and exits 130 / 143 / 129; --resume continues
 from it exactly, and refuses another --data folder or config (naming what differs).
 
 example: nanomorph pretrain --method barlow --profile ci --out runs/barlow-ci`;
@@ -49,6 +53,7 @@ const OPTIONS = {
   out: { type: "string" },
   data: { type: "string" },
   resume: { type: "boolean" },
+  fresh: { type: "boolean" },
   encoder: { type: "string" },
   seed: { type: "string" },
   epochs: { type: "string" },
@@ -77,31 +82,50 @@ export const command: Command = {
     if (loss) overrides.loss = loss;
     // Before loading data or an encoder: a file in the way or the data folder itself is refused.
     const out = prepareOutputDir(v.out as string, { option: "pretrain --out", inputs: v.data ? [v.data as string] : [] }).dir;
-    // The settings in use, always (stderr): a user must see what runs before it runs.
-    const shown = pretrainConfigFor(profileName(), { ...overrides, method: method as SslMethod });
-    console.error(`pretrain: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}; ${shown.method} on ${shown.encoder} at ${shown.imageSize}px, ` +
-      `batch ${shown.batchSize}, ${shown.epochs} epochs, preprocess ${shown.preprocess}, seed ${shown.seed}`);
-    const note = pretrainProfileNote(profileName());
-    if (note) console.error(note);
+    // One run per folder: two pretrains (or a --resume beside a live run) would interleave checkpoints.
+    const [releaseLock, staleNote] = holdOutputLock(out, "pretrain", "pretrain --out");
+    if (staleNote) console.error(`pretrain: ${staleNote}`);
     try {
-      const r = await runPretrain({
-        method: method as SslMethod, out, data: v.data ? path.resolve(v.data as string) : undefined,
-        profile: profileName(), overrides, resume: !!v.resume, handleSignals: true,
-        onEpoch: (e) => {
-          if (e.monitorAccuracy !== undefined) console.error(`pretrain: epoch ${e.epoch} loss ${e.meanLoss.toFixed(4)} kNN accuracy ${e.monitorAccuracy.toFixed(3)}`);
-        },
-      });
-      const last = r.epochs[r.epochs.length - 1];
-      console.log(`pretrain: ${method} on ${r.imageCount} images (${r.classes.join(", ")}), ${r.steps} steps; ` +
-        `final loss ${last ? last.meanLoss.toFixed(4) : "n/a"}` +
-        (r.initialMonitorAccuracy !== undefined && last?.monitorAccuracy !== undefined
-          ? `; kNN accuracy ${r.initialMonitorAccuracy.toFixed(3)} (untrained) → ${last.monitorAccuracy.toFixed(3)}` : "") +
-        `\ncheckpoint: ${r.checkpoint}\nuse it with: --encoder ${out}`);
-      r.encoder.dispose(); r.head.dispose();
-      return 0;
-    } catch (e) {
-      if (e instanceof NonFiniteLossError) { console.error(`nanomorph pretrain: ${e.message}`); return 3; }
-      throw e;
+      return await runLocked();
+    } finally {
+      releaseLock();
+    }
+    async function runLocked(): Promise<number> {
+      let resume = !!v.resume;
+      if (resume && !fs.existsSync(path.join(out, "latest.json"))) {
+        if (!v.fresh) {
+          throw new UsageError(`pretrain --resume: ${out} holds no checkpoint to resume from (no latest.json); nothing was run. ` +
+            "Check the --out path, or add --fresh to start a new run there");
+        }
+        console.error(`pretrain: ${out} holds no checkpoint yet; starting a new run (--fresh)`);
+        resume = false;
+      }
+      // The settings in use, always (stderr): a user must see what runs before it runs.
+      const shown = pretrainConfigFor(profileName(), { ...overrides, method: method as SslMethod });
+      console.error(`pretrain: profile ${profileName()}${profileIsExplicit() ? "" : " (default; --profile to change)"}; ${shown.method} on ${shown.encoder} at ${shown.imageSize}px, ` +
+        `batch ${shown.batchSize}, ${shown.epochs} epochs, preprocess ${shown.preprocess}, seed ${shown.seed}`);
+      const note = pretrainProfileNote(profileName());
+      if (note) console.error(note);
+      try {
+        const r = await runPretrain({
+          method: method as SslMethod, out, data: v.data ? path.resolve(v.data as string) : undefined,
+          profile: profileName(), overrides, resume, handleSignals: true,
+          onEpoch: (e) => {
+            if (e.monitorAccuracy !== undefined) console.error(`pretrain: epoch ${e.epoch} loss ${e.meanLoss.toFixed(4)} kNN accuracy ${e.monitorAccuracy.toFixed(3)}`);
+          },
+        });
+        const last = r.epochs[r.epochs.length - 1];
+        console.log(`pretrain: ${method} on ${r.imageCount} images (${r.classes.join(", ")}), ${r.steps} steps; ` +
+          `final loss ${last ? last.meanLoss.toFixed(4) : "n/a"}` +
+          (r.initialMonitorAccuracy !== undefined && last?.monitorAccuracy !== undefined
+            ? `; kNN accuracy ${r.initialMonitorAccuracy.toFixed(3)} (untrained) → ${last.monitorAccuracy.toFixed(3)}` : "") +
+          `\ncheckpoint: ${r.checkpoint}\nuse it with: --encoder ${out}`);
+        r.encoder.dispose(); r.head.dispose();
+        return 0;
+      } catch (e) {
+        if (e instanceof NonFiniteLossError) { console.error(`nanomorph pretrain: ${e.message}`); return 3; }
+        throw e;
+      }
     }
   },
 };

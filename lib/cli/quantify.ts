@@ -8,6 +8,8 @@ import { nmPerPxOption } from "./calibration_options";
 import type { MaskRule } from "../data/masks";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
+import { checkOutputDir } from "../util/output_dir";
+import { withOutputRun } from "../util/output_run";
 import { summarize } from "../stats/quantiles";
 
 const HELP = `usage: nanomorph quantify --masks DIR|FILE [--nm-per-px X] [options]
@@ -72,15 +74,26 @@ export const command: Command = {
     if (!(eps > 0)) throw new UsageError(`--eps must be > 0, got '${v.eps}'`);
     if (!Number.isInteger(minSamples) || minSamples < 1) throw new UsageError(`--min-samples must be a positive integer, got '${v["min-samples"]}'`);
 
+    // No input check: quantify.json/.csv are not masks, so --out may be (inside) the masks folder.
+    const outOptions = { option: "quantify --out", command: "quantify", outputs: /^quantify\.(json|csv)$/ };
+    if (v.out) {
+      try {
+        checkOutputDir(v.out as string, outOptions);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
     const reports = (await quantifyFiles(files, { rule: rule as MaskRule, nmPerPx: nm, minArea, eps, minSamples }))
       .map((r) => ({ ...r, unit: calibration ? "nm" : "px", calibration }));
     const rows = reports.map(summaryRow);
     if (v.out) {
-      const out = path.resolve(v.out as string);
-      writeJsonAtomic(path.join(out, "quantify.json"), reports.map((r) => ({ ...r, notes: reportNotes(r) })));
-      // Without a calibration the nm columns would be empty: leave them out rather than ship blank columns.
-      const csvCols = Object.keys(rows[0] ?? {}).filter((c) => calibration || !(NM_COLUMNS as readonly string[]).includes(c));
-      writeFileAtomic(path.join(out, "quantify.csv"), toCsv(rows, csvCols));
+      // Both files or neither (staging folder, swapped in together): the earlier run's stay otherwise.
+      await withOutputRun(v.out as string, outOptions, async (run) => {
+        writeJsonAtomic(run.path("quantify.json"), reports.map((r) => ({ ...r, notes: reportNotes(r) })));
+        // Without a calibration the nm columns would be empty: leave them out rather than ship blank columns.
+        const csvCols = Object.keys(rows[0] ?? {}).filter((c) => calibration || !(NM_COLUMNS as readonly string[]).includes(c));
+        writeFileAtomic(run.path("quantify.csv"), toCsv(rows, csvCols));
+      });
     }
     if (v.json) {
       // Non-finite values become null in JSON: each report's `notes` says why.

@@ -4,21 +4,23 @@ import { type Command, parse, UsageError, numberArg, numberListArg } from "./arg
 import { initBackend } from "../backend/index";
 import { loadEncoder } from "../models/load";
 import { pairImagesMasks } from "../data/folders";
-import type { MaskRule } from "../data/masks";
+import { maskProblems, type MaskRule } from "../data/masks";
 import { loadSegmentConfig } from "../seg/config";
 import { profileName, profileIsExplicit } from "../config/index";
 import { otsuBaseline, type OtsuBaselineResult } from "../seg/otsu_baseline";
 import { UNet } from "../seg/unet";
-import { trainSegmenter, predictProbabilities } from "../seg/train";
+import { trainSegmenterInterruptible, predictProbabilities } from "../seg/train";
 import { segScores, batchScores, type SegScores } from "../seg/metrics";
 import { epochsFor } from "../seg/schedule";
-import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, readMaskForSeg, type FitMode } from "../seg/pairs";
+import { preparePairs, nativeProbabilities, writePredictedMask, predictedMaskName, readMaskForSeg, type FitMode, type PreparedPairs } from "../seg/pairs";
 import { summarize } from "../stats/quantiles";
 import { saveSegmentModel } from "../seg/model_file";
 import { Rng } from "../util/rng";
 import { resultsDir } from "../util/paths";
 import { writeJsonAtomic } from "../util/fsx";
-import { prepareOutputDir } from "../util/output_dir";
+import { checkOutputDir } from "../util/output_dir";
+import { OutputRun } from "../util/output_run";
+import { watchInterrupts, interruptPoint } from "../util/interrupt";
 import { calibrationColumns, readCalibrationReport, type CalibrationColumns } from "../data/calibration";
 
 const HELP = `usage: nanomorph segment --images DIR --masks DIR [options]
@@ -56,8 +58,10 @@ settings in use are printed at start.
   --threshold T      threshold of written masks and hard scores (default 0.5)
   --out DIR          where predicted masks (<stem>_pred.png), segment.json and the trained model go
                      (default results/segment). The model is DIR/model/ (manifest.json + weights: the
-                     encoder's and the decoder's, and the size/fit/preprocess/threshold to apply it);
-                     it replaces an earlier model there. Apply it with
+                     encoder's and the decoder's, and the size/fit/preprocess/threshold to apply it).
+                     An earlier run there is replaced only when this one finishes (a failed or
+                     interrupted run leaves it whole; DIR/segment.status.json says what happened);
+                     two runs cannot share one DIR. Apply it with
                      \`nanomorph particles --images DIR2 --segment DIR\`
   --json             print { "images": [...], "median": {...}, ... } on stdout
 
@@ -88,6 +92,27 @@ export interface SegmentImageResult extends SegScores {
   calibrationFrom: string;
 }
 
+/** Most epochs `segment` accepts (a typo like 1e12 would otherwise run for centuries). */
+export const MAX_EPOCHS = 100000;
+/** Largest network input side `segment` accepts, px. */
+export const MAX_SIZE = 4096;
+/** Top-level names in `segment --out` that belong to a segment run (replaced together). */
+export const SEGMENT_OUTPUTS = /^(.+_pred\.png|segment\.json|model)$/;
+
+/** What `segment` writes to segment.json (see docs/ARCHITECTURE.md). */
+export interface SegmentReport {
+  images: SegmentImageResult[];
+  median: { dice: number; iou: number; diceT: number; iouT: number; allForegroundDice: number; native: { dice: number; iou: number; diceT: number; iouT: number } };
+  baseline: { otsu: { polarity: OtsuBaselineResult["polarity"]; trainMedianDice: OtsuBaselineResult["trainMedianDice"]; median: OtsuBaselineResult["median"] } };
+  train: { n: number; files: string[]; epochs: number; finalLoss: number; seconds: number };
+  /** The saved model folder (`--out`/model). */
+  model: string;
+  /** Masks that make Dice meaningless (empty, all foreground, not binary); no Otsu verdict when any. */
+  warnings: string[];
+  settings: Record<string, unknown>;
+  seconds: number;
+}
+
 export const command: Command = {
   name: "segment",
   summary: "train a U-Net on N image/mask pairs, predict the rest, report Dice/IoU",
@@ -109,31 +134,32 @@ export const command: Command = {
     const rule = ((v.rule as string | undefined) ?? "auto") as MaskRule;
     if (!["auto", "colour", "nonzero", "half"].includes(rule)) throw new UsageError(`--rule must be auto, colour, nonzero or half, got '${v.rule}'`);
     const epochs = numberArg("epochs", v.epochs as string | undefined, epochsFor(nTrain, cfg.epochs));
-    if (!(Number.isInteger(epochs) && epochs >= 1)) throw new UsageError(`--epochs must be a positive integer, got '${v.epochs}'`);
+    if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= MAX_EPOCHS)) throw new UsageError(`--epochs must be an integer in 1..${MAX_EPOCHS}, got '${v.epochs}'`);
     const loss = (v.loss as string | undefined) ?? cfg.loss;
     if (loss !== "dice" && loss !== "bce+dice") throw new UsageError(`--loss must be dice or bce+dice, got '${v.loss}'`);
     const threshold = numberArg("threshold", v.threshold as string | undefined, cfg.threshold);
     if (!(threshold > 0 && threshold < 1)) throw new UsageError(`--threshold must be in (0, 1) (a probability), got '${v.threshold}'`);
     const batchSize = numberArg("batch", v.batch as string | undefined, cfg.batchSize);
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new UsageError(`--batch must be a positive integer, got '${v.batch}'`);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 4096)) throw new UsageError(`--batch must be an integer in 1..4096, got '${v.batch}'`);
+    if (size > MAX_SIZE) throw new UsageError(`--size must be at most ${MAX_SIZE} px, got '${v.size}'`);
     const learningRate = numberArg("lr", v.lr as string | undefined, cfg.learningRate);
     if (!(learningRate > 0)) throw new UsageError(`--lr must be a positive number (Adam learning rate, e.g. 1e-3), got '${v.lr}'`);
     const filters = v.filters ? numberListArg("filters", v.filters as string, []) : cfg.filters ?? undefined;
     if (filters && filters.length !== 4) throw new UsageError(`--filters needs 4 numbers, got '${v.filters}'`);
+    if (filters && !filters.every((f) => Number.isInteger(f) && f >= 1 && f <= 4096)) throw new UsageError(`--filters must be 4 integers in 1..4096, got '${v.filters}'`);
     const spec = (v.encoder as string | undefined) ?? cfg.encoder;
-    // Checked before any work: a typo or an unwritable --out must not cost a finished training.
-    // Predictions of an earlier run in the folder are removed so it holds this run's only.
-    const prepared = prepareOutputDir((v.out as string | undefined) ?? resultsDir("segment"), {
-      option: "segment --out", inputs: [v.images as string, v.masks as string], staleOutputs: /(_pred\.png|^segment\.json)$/,
-    });
-    const out = prepared.dir;
-    if (prepared.removed.length) console.error(`segment: removed ${prepared.removed.length} output(s) of an earlier run in ${out}`);
+    const preprocess = ((v.preprocess as string | undefined) ?? cfg.preprocess) as "unit" | "caffe";
+    if (preprocess !== "unit" && preprocess !== "caffe") throw new UsageError(`--preprocess must be unit or caffe, got '${v.preprocess}'`);
+    // --out is checked (creatable, writable, not an input) before any work, so a typo or an unwritable
+    // folder does not cost a finished training; nothing of an earlier run there is touched until this
+    // run has written all of its outputs (OutputRun: a staging folder, then a swap).
+    const outDir = (v.out as string | undefined) ?? resultsDir("segment");
+    const outOptions = { option: "segment --out", command: "segment", inputs: [v.images as string, v.masks as string], outputs: SEGMENT_OUTPUTS };
+    checkOutputDir(outDir, outOptions);
 
     const order = new Rng(seed).fork("segment-train").shuffle(Array.from({ length: total }, (_, i) => i));
     const trainIdx = order.slice(0, nTrain).sort((a, b) => a - b);
     const testIdx = order.slice(nTrain).sort((a, b) => a - b);
-    const preprocess = ((v.preprocess as string | undefined) ?? cfg.preprocess) as "unit" | "caffe";
-    if (preprocess !== "unit" && preprocess !== "caffe") throw new UsageError(`--preprocess must be unit or caffe, got '${v.preprocess}'`);
     const profile = profileName();
     const started = Date.now();
     const backend = await initBackend();
@@ -142,26 +168,39 @@ export const command: Command = {
       `encoder ${spec}; preprocess ${preprocess}; ${fit} ${size}px; ${epochs} epochs; loss ${loss}; lr ${learningRate}; batch ${batchSize}; ` +
       `filters ${filters ? filters.join("/") : "encoder default"}; backend ${backend.name}`);
     console.error(`segment: ${total} pairs → ${nTrain} train / ${testIdx.length} test (seed ${seed})`);
+    // Inputs are read (encoder, every image and mask) before the run opens --out: a bad encoder spec or
+    // a mask of the wrong size fails here, with the earlier run untouched.
     const encoder = await loadEncoder(spec, { seed: cfg.encoderSeed, preprocess });
-    const net = new UNet(encoder, { filters, trainEncoder: v.unfreeze === true, seed });
+    let net: UNet | null = null;
+    let train: PreparedPairs | null = null;
+    let test: PreparedPairs | null = null;
     const invert = v.invert === true;
-    const train = await preparePairs(trainIdx.map((i) => pairs.images[i]), trainIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
-    const test = await preparePairs(testIdx.map((i) => pairs.images[i]), testIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
     const results: SegmentImageResult[] = [];
-    let trainInfo: { losses: number[]; steps: number; seconds: number };
+    let trainInfo: { losses: number[]; steps: number; seconds: number } = { losses: [], steps: 0, seconds: 0 };
     let modelDir = "";
+    let decoderFilters: number[] = [];
+    // SIGINT/SIGTERM/SIGHUP stop training at the next step; the run is then aborted (earlier run kept).
+    const stopWatching = watchInterrupts();
+    let run: OutputRun | null = null;
     try {
-      trainInfo = trainSegmenter(net, train.x, train.y!, {
+      net = new UNet(encoder, { filters, trainEncoder: v.unfreeze === true, seed });
+      decoderFilters = net.filters;
+      train = await preparePairs(trainIdx.map((i) => pairs.images[i]), trainIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
+      test = await preparePairs(testIdx.map((i) => pairs.images[i]), testIdx.map((i) => pairs.masks[i]), size, fit, rule, invert);
+      await interruptPoint("segment stopped before training");
+      run = OutputRun.begin(outDir, outOptions);
+      for (const n of run.notes) console.error(`segment: ${n}`);
+      trainInfo = await trainSegmenterInterruptible(net, train.x, train.y!, {
         epochs, batchSize, learningRate, loss, seed,
       });
-      // The model is saved before scoring, so a failure later does not lose the training.
-      modelDir = saveSegmentModel(out, net, {
+      // Saved before scoring (into the run's staging folder; it moves into --out at the end).
+      modelDir = run.finalPath(saveSegmentModel(run.staging, net, {
         encoderSpec: spec, preprocess, size, fit, filters: net.filters, kernel: net.kernel, bnEpsilon: net.bnEpsilon,
         threshold, invert, rule, trainEncoder: net.trainEncoder,
       }, {
         profile, pairs: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, steps: trainInfo.steps,
         loss, learningRate, batchSize, seed, finalLoss: trainInfo.losses[trainInfo.losses.length - 1],
-      });
+      }));
       const probsT = predictProbabilities(net, test.x, 8);
       const netScores = fit === "resize" ? batchScores(test.y!, probsT, { smooth: cfg.smooth, threshold }) : null;
       const probs = probsT.dataSync() as Float32Array;
@@ -170,7 +209,7 @@ export const command: Command = {
         const i = testIdx[k];
         const [h, w] = test.sizes[k];
         const native = await nativeProbabilities(probs, size, test, k);
-        const file = path.join(out, predictedMaskName(pairs.images[i]));
+        const file = run.path(predictedMaskName(pairs.images[i]));
         await writePredictedMask(file, native, h, w, threshold);
         const truth = (await readMaskForSeg(pairs.masks[i], rule, invert)).data;
         const nativeScores = segScores(truth, native, { smooth: cfg.smooth, threshold });
@@ -180,45 +219,68 @@ export const command: Command = {
         for (let q = 0; q < truth.length; q++) fg += truth[q];
         const f = fg / truth.length;
         const cal = await readCalibrationReport(pairs.images[i]);
-        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: file, ...scores, allForegroundDice: (2 * f) / (1 + f), native: nativeScores, otsuDice: NaN, ...calibrationColumns(cal.calibration, cal.reason) });
+        results.push({ image: path.basename(pairs.images[i]), mask: path.basename(pairs.masks[i]), predicted: run.finalPath(file), ...scores, allForegroundDice: (2 * f) / (1 + f), native: nativeScores, otsuDice: NaN, ...calibrationColumns(cal.calibration, cal.reason) });
+        await interruptPoint("segment stopped while writing predictions");
       }
+    } catch (e) {
+      stopWatching();
+      if (run) console.error(run.abort(e));
+      throw e;
     } finally {
-      tf.dispose([train.x, test.x, ...(train.y ? [train.y] : []), ...(test.y ? [test.y] : [])]);
-      net.dispose();
+      tf.dispose([...(train ? [train.x] : []), ...(test ? [test.x] : []), ...(train?.y ? [train.y] : []), ...(test?.y ? [test.y] : [])]);
+      net?.dispose();
       encoder.dispose();
     }
-    const otsu: OtsuBaselineResult = await otsuBaseline(
-      { images: trainIdx.map((i) => pairs.images[i]), masks: trainIdx.map((i) => pairs.masks[i]) },
-      { images: testIdx.map((i) => pairs.images[i]), masks: testIdx.map((i) => pairs.masks[i]) },
-      { rule, invert, smooth: cfg.smooth });
-    results.forEach((r, k) => { r.otsuDice = otsu.images[k].dice; });
-    const med = (k: keyof SegScores): number => summarize(results.map((r) => r[k])).median;
-    const medNative = (k: keyof SegScores): number => summarize(results.map((r) => r.native[k])).median;
-    const report = {
-      images: results,
-      median: {
-        dice: med("dice"), iou: med("iou"), diceT: med("diceT"), iouT: med("iouT"), allForegroundDice: summarize(results.map((r) => r.allForegroundDice)).median,
-        native: { dice: medNative("dice"), iou: medNative("iou"), diceT: medNative("diceT"), iouT: medNative("iouT") },
-      },
-      baseline: { otsu: { polarity: otsu.polarity, trainMedianDice: otsu.trainMedianDice, median: otsu.median } },
-      train: { n: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, finalLoss: trainInfo.losses[trainInfo.losses.length - 1], seconds: trainInfo.seconds },
-      model: modelDir,
-      settings: { profile, encoder: spec, preprocess, size, fit, epochs, loss, learningRate, batchSize, threshold, filters: net.filters, seed, invert, backend: backend.name },
-      seconds: (Date.now() - started) / 1000,
-    };
+    const out = run.dir;
     const summary: string[] = [];
-    const nat = report.median.native;
-    summary.push(`median Dice over ${results.length} held-out images: model ${report.median.dice.toFixed(4)} soft / ${report.median.diceT.toFixed(4)} thresholded` +
-      `${fit === "resize" ? ` (${size}px; at native resolution ${nat.dice.toFixed(4)} / ${nat.diceT.toFixed(4)})` : ""}; ` +
-      `Otsu ${otsu.median.dice.toFixed(4)} (native, ${otsu.polarity} foreground, chosen on the training pairs); ` +
-      `all-foreground ${report.median.allForegroundDice.toFixed(4)}`);
-    // Say plainly when training did not pay: a user should then threshold, or label more pairs.
-    const beats = report.median.dice > otsu.median.dice && report.median.diceT > otsu.median.dice;
-    summary.push(beats ? "the model beats Otsu on median Dice (soft and thresholded)"
-      : "warning: the model does not beat Otsu on median Dice here; label more pairs, train longer, or threshold instead");
-    summary.push(`${report.seconds.toFixed(0)} s in all (training ${trainInfo.seconds.toFixed(0)} s)`);
-    if (v.json) summary.push(`the trained model in ${modelDir}`);
-    writeJsonAtomic(path.join(out, "segment.json"), report);
+    let report: SegmentReport;
+    try {
+      const otsu: OtsuBaselineResult = await otsuBaseline(
+        { images: trainIdx.map((i) => pairs.images[i]), masks: trainIdx.map((i) => pairs.masks[i]) },
+        { images: testIdx.map((i) => pairs.images[i]), masks: testIdx.map((i) => pairs.masks[i]) },
+        { rule, invert, smooth: cfg.smooth });
+      results.forEach((r, k) => { r.otsuDice = otsu.images[k].dice; });
+      const med = (k: keyof SegScores): number => summarize(results.map((r) => r[k])).median;
+      const medNative = (k: keyof SegScores): number => summarize(results.map((r) => r.native[k])).median;
+      // Masks with no foreground or nothing else make Dice meaningless (and Otsu's 0 easy to "beat").
+      const degenerate: string[] = [];
+      for (const i of [...trainIdx, ...testIdx]) degenerate.push(...await maskProblems(pairs.masks[i], rule, invert));
+      report = {
+        images: results,
+        median: {
+          dice: med("dice"), iou: med("iou"), diceT: med("diceT"), iouT: med("iouT"), allForegroundDice: summarize(results.map((r) => r.allForegroundDice)).median,
+          native: { dice: medNative("dice"), iou: medNative("iou"), diceT: medNative("diceT"), iouT: medNative("iouT") },
+        },
+        baseline: { otsu: { polarity: otsu.polarity, trainMedianDice: otsu.trainMedianDice, median: otsu.median } },
+        train: { n: nTrain, files: trainIdx.map((i) => path.basename(pairs.images[i])), epochs, finalLoss: trainInfo.losses[trainInfo.losses.length - 1], seconds: trainInfo.seconds },
+        model: modelDir,
+        warnings: degenerate,
+        settings: { profile, encoder: spec, preprocess, size, fit, epochs, loss, learningRate, batchSize, threshold, filters: decoderFilters, seed, invert, backend: backend.name },
+        seconds: (Date.now() - started) / 1000,
+      };
+      const nat = report.median.native;
+      summary.push(`median Dice over ${results.length} held-out images: model ${report.median.dice.toFixed(4)} soft / ${report.median.diceT.toFixed(4)} thresholded` +
+        `${fit === "resize" ? ` (${size}px; at native resolution ${nat.dice.toFixed(4)} / ${nat.diceT.toFixed(4)})` : ""}; ` +
+        `Otsu ${otsu.median.dice.toFixed(4)} (native, ${otsu.polarity} foreground, chosen on the training pairs); ` +
+        `all-foreground ${report.median.allForegroundDice.toFixed(4)}`);
+      // Say plainly when training did not pay: a user should then threshold, or label more pairs.
+      const beats = report.median.dice > otsu.median.dice && report.median.diceT > otsu.median.dice;
+      for (const w of degenerate) summary.push(`warning: ${w}`);
+      summary.push(degenerate.length ? "no verdict against Otsu: the masks above make Dice meaningless; fix them first"
+        : beats ? "the model beats Otsu on median Dice (soft and thresholded)"
+          : "warning: the model does not beat Otsu on median Dice here; label more pairs, train longer, or threshold instead");
+      summary.push(`${report.seconds.toFixed(0)} s in all (training ${trainInfo.seconds.toFixed(0)} s)`);
+      if (v.json) summary.push(`the trained model in ${modelDir}`);
+      await interruptPoint("segment stopped while scoring");
+      writeJsonAtomic(run.path("segment.json"), report);
+      run.commit();
+    } catch (e) {
+      console.error(run.abort(e));
+      throw e;
+    } finally {
+      stopWatching();
+    }
+    const otsu = report.baseline.otsu;
     if (v.json) {
       for (const line of summary) console.error(`segment: ${line}`);
       console.log(JSON.stringify(report));

@@ -14,6 +14,29 @@ export interface DecodedImage {
   depth: 8 | 16;
   /** The container format sharp reported (jpeg, png, tiff, ...). */
   format: string;
+  /**
+   * Pixels whose stored value is NaN or ±Inf (float data only; row-major, width·height, 1 = missing);
+   * absent when there are none. Their `data` value is 0: callers must treat them as missing (never
+   * foreground), not as black.
+   */
+  missing?: Uint8Array;
+  /** Number of missing pixels (0 or absent when none). */
+  missingCount?: number;
+}
+
+/** `missing`/`missingCount` for a decoded image from per-sample finiteness (`c` samples per pixel). */
+export function missingPixels(samples: ArrayLike<number>, n: number, c: number): Pick<DecodedImage, "missing" | "missingCount"> {
+  let count = 0;
+  let missing: Uint8Array | undefined;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < c; k++) {
+      if (!Number.isFinite(samples[i * c + k])) {
+        if (!missing) missing = new Uint8Array(n);
+        if (!missing[i]) { missing[i] = 1; count++; }
+      }
+    }
+  }
+  return missing ? { missing, missingCount: count } : {};
 }
 
 /** Basic facts about an image file, from its header (no full decode). */
@@ -107,10 +130,12 @@ async function decodeMicroscope(file: string, opts: DecodeOptions): Promise<Deco
     width = r.info.width;
     height = r.info.height;
   }
-  if (opts.channels === "native") return { data, width, height, channels: 1, depth: g.depth, format: m.format };
+  // Non-finite samples (float data) are missing, at native size (a resized copy has no pixel grid to mark).
+  const miss = opts.size === undefined && !(m.data instanceof Uint8Array || m.data instanceof Uint16Array) ? missingPixels(m.data, m.width * m.height, 1) : {};
+  if (opts.channels === "native") return { data, width, height, channels: 1, depth: g.depth, format: m.format, ...miss };
   const rgb = g.depth === 16 ? new Uint16Array(data.length * 3) : new Uint8Array(data.length * 3);
   for (let i = 0; i < data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i];
-  return { data: rgb, width, height, channels: 3, depth: g.depth, format: m.format };
+  return { data: rgb, width, height, channels: 3, depth: g.depth, format: m.format, ...miss };
 }
 
 /**
@@ -118,6 +143,15 @@ async function decodeMicroscope(file: string, opts: DecodeOptions): Promise<Deco
  * error naming --stack-slice when out of range), else 0 — a multi-page TIFF is read at its first page
  * by default, as its calibration is (lib/data/calibration).
  */
+const notedFirstPage = new Set<string>();
+
+/** Say once per file (stderr) that a multi-page TIFF is read at its first page. */
+function noteFirstPage(file: string, pages: number): void {
+  if (notedFirstPage.has(file) || process.env.NANOMORPH_QUIET === "1") return;
+  notedFirstPage.add(file);
+  process.stderr.write(`nanomorph: ${file} holds ${pages} pages (a stack); reading page 0 (--stack-slice N picks another, 0..${pages - 1})\n`);
+}
+
 function pageOf(file: string, pages: number | undefined, stackSlice: number | undefined): number {
   if (stackSlice === undefined || !pages || pages <= 1) return 0;
   if (!Number.isInteger(stackSlice) || stackSlice < 0 || stackSlice >= pages) {
@@ -148,14 +182,25 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
   if (buf.length === 0) throw new ImageDecodeError(file, "empty file");
   try {
     // failOn "truncated": a cut-off JPEG/PNG is an error, never a half-grey image.
-    const meta0 = await sharp(buf, { failOn: "truncated" }).metadata();
-    const page = pageOf(file, meta0.pages, opts.stackSlice ?? stackSliceFromEnv());
-    const meta = page ? await sharp(buf, { failOn: "truncated", page }).metadata() : meta0;
+    let meta = await sharp(buf, { failOn: "truncated" }).metadata();
+    // A multi-page file is a stack. A TIFF is read at its first page unless --stack-slice picks
+    // another, as its calibration is (issue 22), and says so once; an animated GIF's frames are a time
+    // series, so one is read only when --stack-slice picks it (the first frame alone measures one of many).
+    const pages = meta.pages ?? 1;
+    let page: number | undefined;
+    if (pages > 1) {
+      const slice = opts.stackSlice ?? stackSliceFromEnv();
+      if (meta.format === "gif" && slice === undefined) throw new Error(`holds ${pages} frames (an animated GIF); nanomorph reads one 2-D image: pick one with --stack-slice N (0..${pages - 1}; NANOMORPH_STACK_SLICE)`);
+      if (slice !== undefined && slice >= pages) throw new Error(`holds ${pages} ${meta.format === "gif" ? "frames" : "pages"}; --stack-slice ${slice} is past the last (${pages - 1})`);
+      page = pageOf(file, pages, slice);
+      if (slice === undefined) noteFirstPage(file, pages);
+      meta = await sharp(buf, { failOn: "truncated", page }).metadata();
+    }
     const bits = BITS[meta.depth ?? "uchar"] ?? 8;
     const grey = (meta.channels ?? 3) <= 2 || meta.space === "b-w" || meta.space === "grey16";
     const wantGrey = opts.channels === "native" && grey;
     const deep = bits > 8;
-    let p = sharp(buf, { failOn: "truncated", page });
+    let p = sharp(buf, { failOn: "truncated", ...(page !== undefined ? { page } : {}) });
     if (opts.size !== undefined) {
       if (!(Number.isInteger(opts.size) && opts.size > 0)) throw new Error(`size must be a positive integer, got ${opts.size}`);
       p = p.resize(opts.size, opts.size, { fit: "fill" });
@@ -183,7 +228,7 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
           out[i * outC + k] = Number.isFinite(v) ? Math.round(((v - lo) / span) * 65535) : 0;
         }
       }
-      return { data: out, width: info.width, height: info.height, channels: outC, depth: 16, format: meta.format ?? "?" };
+      return { data: out, width: info.width, height: info.height, channels: outC, depth: 16, format: meta.format ?? "?", ...missingPixels(f, n, c) };
     }
     if (deep) p = p.toColourspace(wantGrey ? "grey16" : "rgb16").raw({ depth: "ushort" });
     else p = p.toColourspace(wantGrey ? "b-w" : "srgb").raw();

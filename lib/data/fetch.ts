@@ -4,11 +4,12 @@ import * as http from "http";
 import * as https from "https";
 import * as crypto from "crypto";
 import { Progress } from "../util/progress";
-import { writeJsonAtomic } from "../util/fsx";
+import { writeJsonAtomic, writeAllSync } from "../util/fsx";
 import { cacheDir } from "../util/paths";
 import { extractArchive } from "./archive";
 import { DataManifest, entryStatus, FetchedMarker, findEntry, ManifestEntry, MARKER } from "./manifest";
 import { fetchedTreeDigest } from "./verify";
+import { confinedPath } from "../util/confine";
 
 /** A failed fetch: the message names the entry and the cause. */
 export class FetchError extends Error {
@@ -59,13 +60,50 @@ function get(url: string, headers: Record<string, string>, idleMs: number): Prom
   });
 }
 
-/** Download `url` into `part`, resuming from its current size with an HTTP Range request. */
+/** What the server said about the file a `.part` holds the start of (kept beside it as `<part>.json`). */
+interface PartInfo { url: string; etag: string | null; lastModified: string | null; total: number | null }
+
+function readPartInfo(part: string): PartInfo | null {
+  try {
+    return JSON.parse(fs.readFileSync(`${part}.json`, "utf8")) as PartInfo;
+  } catch {
+    return null;
+  }
+}
+
+/** Remove a partial download and what is known about it. */
+function removePart(part: string): void {
+  fs.rmSync(part, { force: true });
+  fs.rmSync(`${part}.json`, { force: true });
+}
+
+/** A weak ETag (W/"x") cannot be used with If-Range (RFC 9110 13.1.5). */
+function strongEtag(etag: string | null): string | null {
+  return etag && !etag.startsWith("W/") ? etag : null;
+}
+
+/**
+ * Download `url` into `part`, resuming from its current size with an HTTP Range request. A resume
+ * sends If-Range with the ETag (or Last-Modified) the first response carried, so a server whose file
+ * changed sends the whole new file (200) and the download starts over; a 206 whose ETag or total size
+ * differs from the first response's is refused and restarted too. Without a validator a resume is only
+ * tried when the entry's checksum is pinned (the checksum then decides); otherwise it starts over, so
+ * two versions of a file can never be stitched together.
+ */
 async function download(entry: ManifestEntry, url: string, part: string, opts: FetchOptions): Promise<Downloaded> {
   const idle = opts.idleTimeoutMs ?? 30000;
   let target = url;
-  for (let hop = 0; hop < 6; hop++) {
-    const offset = fs.existsSync(part) ? fs.statSync(part).size : 0;
-    const res = await get(target, offset > 0 ? { range: `bytes=${offset}-` } : {}, idle);
+  for (let hop = 0; hop < 8; hop++) {
+    let offset = fs.existsSync(part) ? fs.statSync(part).size : 0;
+    const known = offset > 0 ? readPartInfo(part) : null;
+    const validator = known ? strongEtag(known.etag) ?? known.lastModified : null;
+    if (offset > 0 && !validator && !entry.checksum) {
+      process.stderr.write(`data fetch ${entry.name}: the partial download cannot be checked against the server's file (no ETag/Last-Modified, no pinned checksum); starting over\n`);
+      removePart(part);
+      offset = 0;
+    }
+    const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-`, ...(validator ? { "if-range": validator } : {}) } : {};
+    const res = await get(target, headers, idle);
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
@@ -74,27 +112,48 @@ async function download(entry: ManifestEntry, url: string, part: string, opts: F
     }
     if (status === 416 && offset > 0) {
       res.resume();
-      return { url: target, resumedFrom: offset }; // nothing left to fetch; the checksum decides
+      if (known?.total !== null && known?.total !== undefined && known.total === offset) return { url: target, resumedFrom: offset };
+      removePart(part); // the part is longer than the file is now: it changed
+      continue;
     }
     if (status !== 200 && status !== 206) {
       res.resume();
       throw new Error(`HTTP ${status} ${res.statusMessage ?? ""} from ${target}`.trim());
     }
+    const etag = typeof res.headers.etag === "string" ? res.headers.etag : null;
+    const lastModified = typeof res.headers["last-modified"] === "string" ? res.headers["last-modified"] : null;
     let start = 0;
+    let total: number | null = null;
+    const length = Number(res.headers["content-length"] ?? NaN);
     if (status === 206) {
       const m = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(String(res.headers["content-range"] ?? ""));
       if (!m || Number(m[1]) !== offset) {
         res.resume();
-        fs.rmSync(part, { force: true });
+        removePart(part);
         throw new Error(`server answered the resume request with a different range (${res.headers["content-range"]}); partial file discarded, run again`);
       }
+      total = m[3] === "*" ? null : Number(m[3]);
+      // A server that ignores If-Range: compare what it says now with what it said first.
+      const changed = (known?.etag && etag && known.etag !== etag) || (known?.lastModified && lastModified && known.lastModified !== lastModified) ||
+        (known?.total !== null && known?.total !== undefined && total !== null && known.total !== total);
+      if (changed) {
+        res.resume();
+        process.stderr.write(`data fetch ${entry.name}: the file on the server changed since the partial download (${known?.etag ?? known?.lastModified ?? "size"} → ${etag ?? lastModified ?? total}); starting over\n`);
+        removePart(part);
+        continue;
+      }
       start = offset;
-    } else if (offset > 0) {
-      fs.truncateSync(part, 0); // server ignored the Range header: start over
+    } else {
+      if (offset > 0) {
+        process.stderr.write(`data fetch ${entry.name}: the server sent the whole file (it changed, or it cannot resume); starting over\n`);
+        removePart(part);
+      }
+      total = Number.isFinite(length) ? length : null;
+      const info: PartInfo = { url: target, etag, lastModified, total };
+      writeJsonAtomic(`${part}.json`, info);
     }
-    const length = Number(res.headers["content-length"] ?? NaN);
-    const total = Number.isFinite(length) ? start + length : entry.size ?? 0;
-    const bar = new Progress({ label: `fetch ${entry.name}`, total: total || 1, unit: "B", stream: opts.progressStream });
+    const expected = total ?? (Number.isFinite(length) ? start + length : entry.size ?? 0);
+    const bar = new Progress({ label: `fetch ${entry.name}`, total: expected || 1, unit: "B", stream: opts.progressStream });
     bar.resumeFrom(start);
     let got = 0;
     res.setTimeout(idle, () => res.destroy(new Error(`connection idle for ${idle / 1000} s`)));
@@ -104,7 +163,7 @@ async function download(entry: ManifestEntry, url: string, part: string, opts: F
     let failure: Error | null = null;
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {
-        fs.writeSync(fd, chunk);
+        writeAllSync(fd, chunk);
         got += chunk.length;
         bar.tick(chunk.length);
       }
@@ -115,18 +174,23 @@ async function download(entry: ManifestEntry, url: string, part: string, opts: F
     }
     if (failure) {
       if ((failure as NodeJS.ErrnoException).code === "ENOSPC") {
-        fs.rmSync(part, { force: true });
+        removePart(part);
         throw new Error(`disk full while writing ${part} (partial download removed)`);
       }
-      throw new Error(`connection broke after ${start + got} of ${total || "?"} bytes (${failure.message}); run the same command again to resume`);
+      throw new Error(`connection broke after ${start + got} of ${expected || "?"} bytes (${failure.message}); run the same command again to resume`);
     }
     bar.finish();
-    if (Number.isFinite(length) && got < length) {
-      throw new Error(`connection closed after ${start + got} of ${total} bytes; run the same command again to resume`);
+    const have = fs.statSync(part).size;
+    if (total !== null && have < total) {
+      throw new Error(`connection closed after ${have} of ${total} bytes; run the same command again to resume`);
+    }
+    if (total !== null && have > total) {
+      removePart(part);
+      throw new Error(`the download is ${have} bytes, the server said ${total} (partial file removed); run again`);
     }
     return { url: target, resumedFrom: start };
   }
-  throw new Error(`too many redirects from ${url}`);
+  throw new Error(`too many redirects or restarts from ${url}`);
 }
 
 async function digest(file: string, algorithm: "sha256" | "md5"): Promise<string> {
@@ -152,7 +216,14 @@ export async function fetchEntry(m: DataManifest, name: string, opts: FetchOptio
     return { name, dest: st.where, alreadyPresent: true, resumedFrom: 0, bytes: 0, files: 0, sha256: "", verified: false };
   }
   if (e.archive === "manual" || e.urls.length === 0) throw new FetchError(name, `has no direct download: ${e.obtain ?? "no URL in the manifest"}`);
-  const dest = path.resolve(opts.destRoot, e.dest);
+  // Confined again here (the manifest may not have gone through loadManifest): a dest of ../../x or a
+  // symlink inside --dest must never let --force replace a folder elsewhere.
+  let dest: string;
+  try {
+    dest = confinedPath(path.resolve(opts.destRoot), e.dest, `entry ${name}: dest`);
+  } catch (err) {
+    throw new FetchError(name, (err as Error).message);
+  }
   if (fs.existsSync(dest) && !opts.force) {
     if (fs.existsSync(path.join(dest, MARKER))) {
       return { name, dest, alreadyPresent: true, resumedFrom: 0, bytes: 0, files: 0, sha256: "", verified: e.checksum !== null };
@@ -177,14 +248,14 @@ export async function fetchEntry(m: DataManifest, name: string, opts: FetchOptio
   if (!got) throw new FetchError(name, failures.join("; "));
   const size = fs.statSync(part).size;
   if (e.size !== null && size !== e.size) {
-    if (size > e.size) fs.rmSync(part, { force: true });
+    if (size > e.size) removePart(part);
     throw new FetchError(name, `downloaded ${size} bytes, the manifest says ${e.size}${size < e.size ? "; run again to resume" : " (partial file removed)"}`);
   }
   const sha256 = await digest(part, "sha256");
   if (e.checksum) {
     const have = e.checksum.algorithm === "sha256" ? sha256 : await digest(part, e.checksum.algorithm);
     if (have !== e.checksum.value) {
-      fs.rmSync(part, { force: true });
+      removePart(part);
       throw new FetchError(name, `checksum mismatch: ${e.checksum.algorithm} of the download is ${have}, the manifest expects ${e.checksum.value} (download removed)`);
     }
   } else {
@@ -224,9 +295,9 @@ export async function fetchEntry(m: DataManifest, name: string, opts: FetchOptio
     fs.rmSync(tmp, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     const cause = code === "ENOSPC" ? `disk full while unpacking into ${parent}` : (err as Error).message;
-    if (!(code === "ENOSPC")) fs.rmSync(part, { force: true }); // a corrupt archive will not get better by resuming
+    if (!(code === "ENOSPC")) removePart(part); // a corrupt archive will not get better by resuming
     throw new FetchError(name, `unpacking failed: ${cause}; nothing was written to ${dest}`);
   }
-  fs.rmSync(part, { force: true });
+  removePart(part);
   return { name, dest, alreadyPresent: false, resumedFrom: got.resumedFrom, bytes, files, sha256, verified: e.checksum !== null };
 }

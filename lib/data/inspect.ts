@@ -81,7 +81,12 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
     stems.set(stem, f);
     try {
       const info = await imageInfo(f);
-      if (opts.decode) await decodeImage(f, { channels: "native" });
+      if (opts.decode) {
+        const img = await decodeImage(f, { channels: "native" });
+        if (img.missingCount) {
+          problems.push(`${f}: ${img.missingCount} of ${img.width * img.height} pixels are NaN/Inf (no value); they are treated as missing (never foreground)`);
+        }
+      }
       r.count++;
       r.formats[info.format] = (r.formats[info.format] ?? 0) + 1;
       const sz = `${info.width}x${info.height}`;

@@ -3,6 +3,7 @@ import * as path from "path";
 import * as crypto from "crypto";
 import { readJson, writeJsonAtomic } from "../util/fsx";
 import { projectRoot } from "../util/paths";
+import { confinedPath } from "../util/confine";
 
 /** Checksum of a downloaded file, as the source publishes it. */
 export interface Checksum {
@@ -84,6 +85,13 @@ export function validateManifest(m: DataManifest): string[] {
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(e.name ?? "")) errs.push(`${who}: name must be lower-case letters, digits, . _ -`);
     if (names.has(e.name)) errs.push(`${who}: duplicate name`);
     names.add(e.name);
+    if (typeof e.dest === "string" && e.dest.length > 0) {
+      try {
+        confinedPath("/dest-root", e.dest, `${who}: dest`);
+      } catch (err) {
+        errs.push(`${(err as Error).message.replace(/ \/dest-root/g, " the destination root")} (dest must be a relative path below --dest)`);
+      }
+    }
     if (!ARCHIVES.includes(e.archive)) errs.push(`${who}: archive must be one of ${ARCHIVES.join(", ")}`);
     if (!Array.isArray(e.urls)) errs.push(`${who}: urls must be an array`);
     else for (const u of e.urls) if (!/^https?:\/\//.test(u)) errs.push(`${who}: url '${u}' is not http(s)`);

@@ -112,3 +112,37 @@ export async function loadMasks(files: string[], size: number, opts: LoadMasksOp
   bar?.finish();
   return tf.tensor4d(out, [files.length, size, size, 1], "float32");
 }
+
+/**
+ * Problems that make a mask useless for training or scoring, one sentence each naming the file:
+ * no foreground at all, foreground everywhere (after `rule` and `invert`), or, for an 8-bit grey
+ * mask read with the `nonzero` rule (first channel), many intermediate grey levels (a blurred or anti-aliased mask:
+ * every grey pixel would count as foreground). Returns [] for a usable mask.
+ * @throws ImageDecodeError naming an unreadable file
+ */
+export async function maskProblems(file: string, rule: MaskRule = "auto", invert = false): Promise<string[]> {
+  const img = await decodeImage(file, { channels: "native" });
+  const m = binariseMask(img, rule);
+  let fg = 0;
+  for (let i = 0; i < m.data.length; i++) fg += m.data[i];
+  if (invert) fg = m.data.length - fg;
+  const problems: string[] = [];
+  if (fg === 0) problems.push(`mask ${file} has no foreground pixel${invert ? " (after --invert)" : ""}`);
+  else if (fg === m.data.length) problems.push(`mask ${file} is foreground everywhere${invert ? " (after --invert)" : ""}`);
+  if (resolveMaskRule(img, rule) === "nonzero" && img.depth !== 16) {
+    const levels = new Set<number>();
+    let mid = 0;
+    const max = 255;
+    for (let i = 0; i < img.data.length; i += img.channels) {
+      const v = img.data[i];
+      levels.add(v);
+      if (v > 0 && v < max) mid++;
+    }
+    // A label map has a few levels; a blurred or JPEG-saved mask has many, on a band of edge pixels.
+    if (levels.size > 8 && mid >= 0.01 * m.data.length) {
+      problems.push(`mask ${file} is not binary (${levels.size} grey levels, ${(100 * mid / m.data.length).toFixed(1)}% of pixels between black and white): ` +
+        "with the nonzero rule every grey pixel is foreground; use --rule half to threshold at half range, or export a binary mask");
+    }
+  }
+  return problems;
+}

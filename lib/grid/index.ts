@@ -1,4 +1,4 @@
-export { loadGrid, validateGrid, expandGrid, setPath, getPath } from "./spec";
+export { loadGrid, validateGrid, expandGrid, setPath, getPath, gridSize, MAX_GRID_CELLS } from "./spec";
 export type { GridSpec, GridCell } from "./spec";
 export { parseShard, shardCells } from "./shard";
 export type { Shard } from "./shard";
@@ -8,8 +8,8 @@ export { cachedJson, cachedDir, stageStats } from "../util/stage_cache";
 export type { StageResult } from "../util/stage_cache";
 export { registerTask, getTask } from "./tasks";
 export type { TaskFn, TaskContext } from "./tasks";
-export { runGrid, gridStatus, gridRecords, gridDir } from "./runner";
-export type { RunOptions, RunSummary } from "./runner";
+export { runGrid, gridStatus, gridCounts, gridRecords, gridDir } from "./runner";
+export type { RunOptions, RunSummary, GridCounts } from "./runner";
 export { collectRows, toCsv } from "./collect";
 export type { Row } from "./collect";
 export { hyperparameterGrids, runHyperparameterStudy, hyperMedians, HYPER_AXES } from "./hyper";

@@ -1,8 +1,9 @@
+import * as fs from "fs";
 import * as path from "path";
 import { resultsDir } from "../util/paths";
-import { exitCodeForSignal } from "../util/interrupt";
+import { exitCodeForSignal, INTERRUPT_SIGNALS } from "../util/interrupt";
 import { Progress } from "../util/progress";
-import { expandGrid, type GridSpec, type GridCell } from "./spec";
+import { expandGrid, gridSize, type GridSpec, type GridCell } from "./spec";
 import { shardCells, type Shard } from "./shard";
 import { GridStore, type CellState, type CellRecord } from "./store";
 import { getTask } from "./tasks";
@@ -47,8 +48,7 @@ export async function runGrid(g: GridSpec, opts: RunOptions = {}): Promise<RunSu
     if (current) store.release(current);
     process.exit(exitCodeForSignal(sig));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  for (const sig of INTERRUPT_SIGNALS) process.once(sig, onSignal);
   try {
     for (const cell of todo) {
       if (!store.claim(cell.id)) {
@@ -75,8 +75,7 @@ export async function runGrid(g: GridSpec, opts: RunOptions = {}): Promise<RunSu
       bar.tick(1, { cell: cell.id.slice(0, 8) });
     }
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    for (const sig of INTERRUPT_SIGNALS) process.removeListener(sig, onSignal);
     bar.finish();
   }
   return summary;
@@ -89,6 +88,31 @@ export function gridStatus(g: GridSpec, resultsRoot?: string): { cell: GridCell;
     const state = store.state(cell.id);
     return { cell, state, error: state === "failed" ? store.error(cell.id) : null };
   });
+}
+
+/** Cell counts of a grid by state. */
+export interface GridCounts { cells: number; done: number; running: number; failed: number; pending: number }
+
+/**
+ * Counts of {@link gridStatus} without expanding the grid: done / failed / running are counted from
+ * the cell files in the grid's results folder (files of cells no longer in the grid count too), the
+ * rest is pending. For grids too large to list. Time: one directory listing.
+ */
+export function gridCounts(g: GridSpec, resultsRoot?: string): GridCounts {
+  const dir = gridDir(g, resultsRoot);
+  const store = new GridStore(dir);
+  const ids = new Set<string>();
+  for (const f of fs.readdirSync(dir)) {
+    const m = /^([0-9a-f]{16})\.(json|error\.json|lock)$/.exec(f);
+    if (m) ids.add(m[1]);
+  }
+  const c: GridCounts = { cells: gridSize(g), done: 0, running: 0, failed: 0, pending: 0 };
+  for (const id of ids) {
+    const st = store.state(id);
+    if (st !== "pending") c[st]++;
+  }
+  c.pending = Math.max(0, c.cells - c.done - c.running - c.failed);
+  return c;
 }
 
 /** Finished records of the grid, in grid order (missing cells are left out). */

@@ -60,7 +60,11 @@ export function getPath(obj: Record<string, unknown>, path: string): unknown {
 export function validateGrid(g: unknown, source = "grid"): GridSpec {
   const o = g as Partial<GridSpec>;
   if (!o || typeof o !== "object") throw new Error(`${source}: not a JSON object`);
-  if (typeof o.name !== "string" || !/^[\w.-]+$/.test(o.name)) throw new Error(`${source}: "name" must be a string of letters, digits, . _ -`);
+  // The name becomes a folder under --results: "." or ".." (or a leading dot) would put results and the
+  // clean-up of temp files into the results root or its parent.
+  if (typeof o.name !== "string" || !/^[\w-][\w.-]*$/.test(o.name) || o.name.length > 200) {
+    throw new Error(`${source}: "name" must be a string of letters, digits, . _ - (not starting with '.', at most 200 characters), got ${JSON.stringify(o.name)}`);
+  }
   if (typeof o.task !== "string") throw new Error(`${source}: "task" must be a string`);
   if (!o.base || typeof o.base !== "object") throw new Error(`${source}: "base" must be an object`);
   const axes = o.axes ?? {};
@@ -73,13 +77,31 @@ export function validateGrid(g: unknown, source = "grid"): GridSpec {
   return { name: o.name, task: o.task, base: o.base, axes, seeds: o.seeds };
 }
 
+/** Most cells a grid may have: `grid run` and the per-cell `grid status` listing refuse more. */
+export const MAX_GRID_CELLS = 100000;
+
+/** Number of cells of a grid, computed from the axis lengths (nothing is expanded). */
+export function gridSize(g: GridSpec): number {
+  let n = 1;
+  for (const v of Object.values(g.axes)) n *= v.length;
+  return n * (g.seeds ? g.seeds.length : 1);
+}
+
 /** Load and validate a grid JSON file. */
 export function loadGrid(file: string): GridSpec {
   return validateGrid(readJson(file), file);
 }
 
-/** Expand a grid into its cells, in a deterministic order (axes in key order, last axis fastest). */
+/**
+ * Expand a grid into its cells, in a deterministic order (axes in key order, last axis fastest).
+ * @throws Error above {@link MAX_GRID_CELLS} cells (naming the size and the axes)
+ */
 export function expandGrid(g: GridSpec): GridCell[] {
+  const size = gridSize(g);
+  if (size > MAX_GRID_CELLS) {
+    throw new Error(`grid ${g.name} has ${size.toLocaleString("en")} cells (${Object.entries(g.axes).map(([k, v]) => `${k}: ${v.length}`).join(" × ")}${g.seeds ? ` × ${g.seeds.length} seeds` : ""}); ` +
+      `at most ${MAX_GRID_CELLS.toLocaleString("en")} are allowed: split it into smaller grids or drop axis values`);
+  }
   const axes: [string, unknown[]][] = Object.entries(g.axes);
   if (g.seeds) axes.push(["seed", g.seeds]);
   let points: Record<string, unknown>[] = [{}];

@@ -157,6 +157,10 @@ def main():
             if failed["message"] is None:
                 failed["message"] = "execution failed before any cell ran"
 
+    if failed is not None:
+        # Marked inside too (the runner also names the file NN-name.partial.ipynb): a reader of the
+        # copy sees it stopped and where.
+        nb.metadata["nanomorph"] = {"partial": True, "failed_cell": failed.get("number"), "kind": failed.get("kind")}
     atomic_write(nb, args.output)
     result = {"ok": failed is None, "wall_s": round(wall, 3), "cells": timings, "failed": failed}
     with open(args.result, "w", encoding="utf-8") as f:

@@ -119,14 +119,22 @@ export function describeFailure(run: NotebookRun, root: string): string {
   if (!f) return `${rel(run.notebook)} failed`;
   const where = f.number === null ? "before any cell ran" : `cell ${f.number}${f.sourceHead ? ` (${f.sourceHead})` : ""}`;
   const what = f.kind === "error" ? "" : ` [${f.kind}]`;
-  const copy = fs.existsSync(run.output) ? `\n  executed copy with outputs: ${rel(run.output)}` : "";
+  const copy = fs.existsSync(run.output) ? `\n  executed copy with outputs${run.ok ? "" : " (partial, beside the last complete one)"}: ${rel(run.output)}` : "";
   return `${rel(run.notebook)}, ${where}${what}:\n${f.message.trim().split("\n").map((l) => `    ${l}`).join("\n")}${copy}`;
 }
 
+/** Where the executed copy of a run that did not finish goes, beside the complete one: `NN-name.partial.ipynb`. */
+export function partialNotebookPath(output: string): string {
+  return output.replace(/(\.ipynb)?$/, ".partial.ipynb");
+}
+
 /**
- * Run one notebook through the tslab kernel with lib/notebook/run_notebook.py (nbclient), saving
- * the executed copy to `output`. Never throws for a failing cell (see `failed`); throws when the
- * driver itself cannot run.
+ * Run one notebook through the tslab kernel with lib/notebook/run_notebook.py (nbclient). The driver
+ * writes `partialNotebookPath(output)`; only a run that finished without error replaces `output`
+ * with it. A failed or interrupted run leaves the last complete executed copy at `output` and its
+ * own copy beside it, marked (the `.partial.ipynb` name and `metadata.nanomorph.partial`); the
+ * result's `output` then names the partial copy. Never throws for a failing cell (see `failed`);
+ * throws when the driver itself cannot run, and InterruptedError after a signal.
  */
 export async function runNotebook(
   python: string,
@@ -138,6 +146,8 @@ export async function runNotebook(
 ): Promise<NotebookRun> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-run-"));
   const resultFile = path.join(tmp, "result.json");
+  const partial = partialNotebookPath(output);
+  fs.rmSync(partial, { force: true });
   const driver = path.join(projectRoot(), "lib", "notebook", "run_notebook.py");
   const t0 = Date.now();
   try {
@@ -146,7 +156,7 @@ export async function runNotebook(
     const stopWatching = watchInterrupts();
     let offInterrupt = (): void => undefined;
     const code: number = await new Promise<number>((resolve, reject) => {
-      const child = spawn(python, [driver, notebook, output, "--result", resultFile, "--kernel", KERNEL_NAME, "--timeout", String(Math.round(cellTimeoutSec)), "--cwd", root], {
+      const child = spawn(python, [driver, notebook, partial, "--result", resultFile, "--kernel", KERNEL_NAME, "--timeout", String(Math.round(cellTimeoutSec)), "--cwd", root], {
         cwd: root, env, stdio: ["ignore", "inherit", "inherit"],
       });
       child.on("error", (e) => reject(new Error(`runNotebook: cannot start ${python}: ${e.message}`)));
@@ -154,16 +164,22 @@ export async function runNotebook(
       offInterrupt = onInterrupt((sig) => { child.kill(sig); });
     }).finally(() => { offInterrupt(); stopWatching(); });
     const sig = interruptSignal();
-    if (sig) throw new InterruptedError(sig, `${path.basename(notebook)} was stopped; run reproduce again (finished notebooks are reused)`);
+    if (sig) {
+      const kept = fs.existsSync(output) ? `; the last complete executed copy ${path.basename(output)} is unchanged` : "";
+      const part = fs.existsSync(partial) ? `, this run's partial copy is ${path.basename(partial)}` : "";
+      throw new InterruptedError(sig, `${path.basename(notebook)} was stopped${kept}${part}; run reproduce again (finished notebooks are reused)`);
+    }
     const wallSec = (Date.now() - t0) / 1000;
     if (!fs.existsSync(resultFile)) {
-      return { notebook, output, ok: false, wallSec, cells: [], failed: { kind: "driver", number: null, message: `run_notebook.py exited ${code} without a result (see its stderr above)`, sourceHead: null } };
+      return { notebook, output: partial, ok: false, wallSec, cells: [], failed: { kind: "driver", number: null, message: `run_notebook.py exited ${code} without a result (see its stderr above)`, sourceHead: null } };
     }
     const r = JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
       ok: boolean; cells: { number: number; seconds: number }[];
       failed: null | { kind: string; number: number | null; message: string; source_head: string | null };
     };
-    const run: NotebookRun = { notebook, output, ok: r.ok && code === 0, wallSec, cells: r.cells.map((c) => ({ number: c.number, seconds: c.seconds })) };
+    const ok = r.ok && code === 0;
+    if (ok) fs.renameSync(partial, output);
+    const run: NotebookRun = { notebook, output: ok ? output : partial, ok, wallSec, cells: r.cells.map((c) => ({ number: c.number, seconds: c.seconds })) };
     if (r.failed) run.failed = { kind: r.failed.kind, number: r.failed.number, message: r.failed.message, sourceHead: r.failed.source_head };
     return run;
   } finally {

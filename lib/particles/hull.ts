@@ -77,7 +77,8 @@ export function feretDiameters(hull: readonly Point[]): Feret {
   let j = 1;
   for (let i = 0; i < n; i++) {
     if (j === i) j = (j + 1) % n;
-    while (dist(i, (j + 1) % n) > dist(i, j) + 1e-12) j = (j + 1) % n;
+    // The tolerance is relative to the polygon's size, so the same shape gives the same walk in nm or px.
+    while (dist(i, (j + 1) % n) > dist(i, j) + 1e-12 * max) j = (j + 1) % n;
     min = Math.min(min, dist(i, j));
   }
   return { max, min, maxAngle: angle };

@@ -15,6 +15,8 @@ export interface GreyImage {
   width: number;
   height: number;
   grey: Float32Array;
+  /** Pixels with no value (NaN/Inf in a float file; 1 = missing), absent when none: never foreground. */
+  missing?: Uint8Array;
 }
 
 /** Decode an image file to grey at native size. Throws `ImageDecodeError` naming the file. */
@@ -27,6 +29,14 @@ export async function readGrey(file: string): Promise<GreyImage> {
     let s = 0;
     for (let k = 0; k < c; k++) s += img.data[i * c + k];
     grey[i] = s / (c * full);
+  }
+  if (img.missing) {
+    // Missing pixels get the mean of the others, so they pull neither the threshold nor the smoothing.
+    let sum = 0, k = 0;
+    for (let i = 0; i < n; i++) if (!img.missing[i]) { sum += grey[i]; k++; }
+    const fill = k ? sum / k : 0;
+    for (let i = 0; i < n; i++) if (img.missing[i]) grey[i] = fill;
+    return { width: img.width, height: img.height, grey, missing: img.missing };
   }
   return { width: img.width, height: img.height, grey };
 }
@@ -90,7 +100,9 @@ export function otsuForeground(g: GreyImage, opts: OtsuOptions = {}): Mask {
   const pol = opts.polarity ?? "border";
   const m = pol === "border" ? borderPolarity(otsuMask(smoothed, g.width, g.height, "bright")) : otsuMask(smoothed, g.width, g.height, pol);
   const opened = openMask(m, opts.open ?? 3);
-  return opts.fillHoles === false ? opened : fillHoles(opened);
+  const out = opts.fillHoles === false ? opened : fillHoles(opened);
+  if (g.missing) for (let i = 0; i < g.missing.length; i++) if (g.missing[i]) out.data[i] = 0;
+  return out;
 }
 
 /** Particles of one micrograph with what it took to measure them. */

@@ -90,12 +90,15 @@ export function measureParticles(inst: InstanceLabels, calibration?: Calibration
         m20 += dx * dx; m02 += dy * dy; m11 += dx * dy;
       }
       if (lo < 0) continue;
-      corners.push([lo * sx, y * sy], [lo * sx, (y + 1) * sy], [(hi + 1) * sx, y * sy], [(hi + 1) * sx, (y + 1) * sy]);
+      // Pixel corners in whole pixels: the hull is then exact (scaled coordinates such as 3·0.15 carry
+      // rounding that makes collinear corners look convex, and the calipers then met near-zero edges
+      // of arbitrary direction: feretMin 0 at 0.15 nm/px). The exact hull is scaled afterwards.
+      corners.push([lo, y], [lo, y + 1], [hi + 1, y], [hi + 1, y + 1]);
       // Edge midpoints of the row's end pixels span the hull of every pixel's edge midpoints in the row.
       for (const x of [lo, hi]) mids.push([x * sx, (y + 0.5) * sy], [(x + 1) * sx, (y + 0.5) * sy], [(x + 0.5) * sx, y * sy], [(x + 0.5) * sx, (y + 1) * sy]);
     }
     m20 /= n[id]; m02 /= n[id]; m11 /= n[id];
-    const hull = convexHull(corners);
+    const hull = convexHull(corners).map(([x, y]): Point => [x * sx, y * sy]);
     const feret = feretDiameters(hull);
     const area = n[id] * sx * sy;
     const convexArea = hullPixelCount(convexHull(mids), by0[id], by1[id], sx, sy) * sx * sy;

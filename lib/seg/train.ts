@@ -4,6 +4,7 @@ import { segLoss, type SegLossName } from "./losses";
 import { variableGrads } from "../nn/variable_grads";
 import { Rng } from "../util/rng";
 import { Progress } from "../util/progress";
+import { interruptPoint } from "../util/interrupt";
 
 /**
  * Training loop of the segmentation head: Adam, mini-batches, the paper's Dice loss (or BCE + Dice).
@@ -65,10 +66,10 @@ export interface SegTrainResult {
 }
 
 /**
- * Train `net` on images [N,H,W,3] in [0,1] and masks [N,H,W,1] in {0,1} (neither is disposed).
- * Throws when shapes disagree or N = 0.
+ * The training loop as a generator: yields after every step, returns the result. Returning early
+ * (`gen.return()`) runs the clean-up (cache, Adam moments freed). Shared by the two drivers below.
  */
-export function trainSegmenter(net: UNet, images: tf.Tensor4D, masks: tf.Tensor4D, cfg: SegTrainConfig): SegTrainResult {
+function* trainSteps(net: UNet, images: tf.Tensor4D, masks: tf.Tensor4D, cfg: SegTrainConfig): Generator<number, SegTrainResult, void> {
   const n = images.shape[0];
   if (n === 0) throw new Error("trainSegmenter: no training images");
   if (masks.shape[0] !== n || masks.shape[1] !== images.shape[1] || masks.shape[2] !== images.shape[2] || masks.shape[3] !== 1) {
@@ -120,6 +121,7 @@ export function trainSegmenter(net: UNet, images: tf.Tensor4D, masks: tf.Tensor4
         sum += l;
         tf.dispose([lossT, idxT, y, ...(skips ?? []), ...(x ? [x] : [])]);
         bar.tick(1, { epoch: e + 1, loss: l });
+        yield l;
       }
       losses.push(sum / stepsPerEpoch);
     }
@@ -130,6 +132,37 @@ export function trainSegmenter(net: UNet, images: tf.Tensor4D, masks: tf.Tensor4
     opt.dispose();
   }
   return { losses, steps: cfg.epochs * stepsPerEpoch, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * Train `net` on images [N,H,W,3] in [0,1] and masks [N,H,W,1] in {0,1} (neither is disposed).
+ * Synchronous: signals are not seen until it returns (use {@link trainSegmenterInterruptible} in a CLI).
+ * Throws when shapes disagree or N = 0.
+ */
+export function trainSegmenter(net: UNet, images: tf.Tensor4D, masks: tf.Tensor4D, cfg: SegTrainConfig): SegTrainResult {
+  const gen = trainSteps(net, images, masks, cfg);
+  for (;;) {
+    const r = gen.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link trainSegmenter} with a safe point after every step (`await interruptPoint()`): after
+ * SIGINT/SIGTERM/SIGHUP (while `watchInterrupts` is active) it frees its state and throws
+ * `InterruptedError`; the network then holds the weights of the last finished step.
+ */
+export async function trainSegmenterInterruptible(net: UNet, images: tf.Tensor4D, masks: tf.Tensor4D, cfg: SegTrainConfig): Promise<SegTrainResult> {
+  const gen = trainSteps(net, images, masks, cfg);
+  try {
+    for (;;) {
+      const r = gen.next();
+      if (r.done) return r.value;
+      await interruptPoint("segment training stopped");
+    }
+  } finally {
+    gen.return(undefined as unknown as SegTrainResult);
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Cooperative cancellation on SIGINT / SIGTERM for long-running commands.
+ * Cooperative cancellation on SIGINT / SIGTERM / SIGHUP for long-running commands.
  *
  * Why: a handler installed with `process.on("SIGINT")` replaces Node's default (exit at once), and it
  * only runs when the event loop gets a turn. A training loop that never awaits anything therefore
@@ -8,17 +8,21 @@
  *  - long loops call `await` {@link interruptPoint} between steps / batches / cells: it yields to the
  *    event loop (so the handler can run) and throws {@link InterruptedError} once a signal came;
  *  - the loop catches nothing: code around it writes its checkpoint (or cleans up) in `finally`/`catch`
- *    and the CLI turns the error into exit code 130 (SIGINT) or 143 (SIGTERM);
+ *    and the CLI turns the error into exit code 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP: the terminal
+ *    closed, an ssh session dropped);
  *  - a second signal, or a run still alive `graceMs` after the first, exits at once with that code
  *    (atomic writes keep every file whole), so nothing can hang past a cluster's kill deadline.
  */
 
 /** Exit code of a process stopped by `signal` (128 + signal number, as shells report it). */
 export function exitCodeForSignal(signal: NodeJS.Signals): number {
-  return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1;
+  return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : signal === "SIGHUP" ? 129 : 1;
 }
 
-/** Thrown by {@link interruptPoint} after SIGINT/SIGTERM. `exitCode` is 130 or 143. */
+/** The signals every long command handles alike. */
+export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** Thrown by {@link interruptPoint} after SIGINT/SIGTERM/SIGHUP. `exitCode` is 130, 143 or 129. */
 export class InterruptedError extends Error {
   readonly exitCode: number;
   constructor(readonly signal: NodeJS.Signals, detail = "") {
@@ -46,7 +50,7 @@ function onSignal(sig: NodeJS.Signals): void {
 }
 
 /**
- * Start recording SIGINT/SIGTERM (reference counted; pair every call with the returned `stop`).
+ * Start recording SIGINT/SIGTERM/SIGHUP (reference counted; pair every call with the returned `stop`).
  * `grace` (ms, default 20000, or `$NANOMORPH_INTERRUPT_GRACE_MS`) bounds how long a run may take to
  * reach its next safe point after the first signal.
  */
@@ -54,22 +58,20 @@ export function watchInterrupts(grace?: number): () => void {
   const env = Number(process.env.NANOMORPH_INTERRUPT_GRACE_MS);
   graceMs = grace ?? (Number.isFinite(env) && env > 0 ? env : 20000);
   if (watchers++ === 0) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    for (const sig of INTERRUPT_SIGNALS) process.on(sig, onSignal);
   }
   let stopped = false;
   return () => {
     if (stopped) return;
     stopped = true;
     if (--watchers === 0) {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
+      for (const sig of INTERRUPT_SIGNALS) process.removeListener(sig, onSignal);
     }
   };
 }
 
 /**
- * Call `cb(signal)` when the first SIGINT/SIGTERM arrives while watching (e.g. to forward it to a
+ * Call `cb(signal)` when the first SIGINT/SIGTERM/SIGHUP arrives while watching (e.g. to forward it to a
  * child process). Returns the function that unregisters it.
  */
 export function onInterrupt(cb: (sig: NodeJS.Signals) => void): () => void {

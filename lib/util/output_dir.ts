@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as crypto from "crypto";
+import { isInside, realPrefix } from "./confine";
 
 /** Options of {@link prepareOutputDir}. */
 export interface OutputDirOptions {
@@ -23,39 +24,26 @@ export interface PreparedOutputDir {
   removed: string[];
 }
 
-function real(p: string): string {
-  // realpath of the longest existing prefix, so a not-yet-created folder compares correctly too.
-  let head = path.resolve(p);
-  const tail: string[] = [];
-  while (!fs.existsSync(head)) {
-    const up = path.dirname(head);
-    if (up === head) break;
-    tail.unshift(path.basename(head));
-    head = up;
-  }
-  return path.join(fs.realpathSync(head), ...tail);
-}
-
-function inside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
-
 /**
  * Check an output folder BEFORE any work: it must be creatable (no file in the way, parents usable),
  * writable (a probe file is written and removed: catches read-only file systems and permissions),
- * and neither equal to nor inside an input folder. Creates it and removes stale outputs of an earlier
- * run (`staleOutputs`).
+ * neither equal to nor inside an input folder, and not start with a literal `~` (a quoted path the
+ * shell did not expand would create a folder named `~`). Creates it; touches nothing in it.
+ * Returns the absolute folder.
  * @throws Error naming the option, the path and the fix
  */
-export function prepareOutputDir(dir: string, o: OutputDirOptions): PreparedOutputDir {
+export function checkOutputDir(dir: string, o: Pick<OutputDirOptions, "option" | "inputs">): string {
+  if (/^~($|[\\/])|^~[A-Za-z0-9_.-]+($|[\\/])/.test(dir)) {
+    throw new Error(`${o.option} '${dir}' starts with '~', which the shell did not expand (it was quoted); ` +
+      `write the full path (e.g. "$HOME${dir.slice(1).replace(/^[^\\/]*/, "")}")`);
+  }
   const abs = path.resolve(dir);
   if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) {
     throw new Error(`${o.option} ${abs} is a file, not a folder; give a folder path (it is created when missing)`);
   }
   for (const input of o.inputs ?? []) {
-    if (inside(real(abs), real(input))) {
-      throw new Error(`${o.option} ${abs} is ${real(abs) === real(input) ? "the same folder as" : "inside"} the input folder ${path.resolve(input)}; ` +
+    if (isInside(realPrefix(abs), realPrefix(input))) {
+      throw new Error(`${o.option} ${abs} is ${realPrefix(abs) === realPrefix(input) ? "the same folder as" : "inside"} the input folder ${path.resolve(input)}; ` +
         "outputs would mix with the inputs: choose a folder outside it");
     }
   }
@@ -76,6 +64,16 @@ export function prepareOutputDir(dir: string, o: OutputDirOptions): PreparedOutp
   } finally {
     fs.rmSync(probe, { force: true });
   }
+  return abs;
+}
+
+/**
+ * {@link checkOutputDir}, then remove stale outputs of an earlier run (`staleOutputs`). For a command
+ * whose run must not lose the earlier outputs when it fails, use `OutputRun` (lib/util/output_run.ts).
+ * @throws Error naming the option, the path and the fix
+ */
+export function prepareOutputDir(dir: string, o: OutputDirOptions): PreparedOutputDir {
+  const abs = checkOutputDir(dir, o);
   const removed: string[] = [];
   if (o.staleOutputs) {
     for (const f of fs.readdirSync(abs)) {

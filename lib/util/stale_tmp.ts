@@ -4,7 +4,8 @@ import * as path from "path";
 /** Temp names written by writeFileAtomic / cachedDir: `<target>.tmp-<pid>-<hex>`. */
 const TMP = /\.tmp-(\d+)-[0-9a-f]+$/;
 
-function alive(pid: number): boolean {
+/** True when process `pid` exists on this host (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -30,7 +31,7 @@ export function removeStaleTemps(dir: string, depth = 2): string[] {
   for (const e of entries) {
     const p = path.join(dir, e.name);
     const m = TMP.exec(e.name);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) {
+    if (m && Number(m[1]) !== process.pid && !processAlive(Number(m[1]))) {
       fs.rmSync(p, { recursive: true, force: true });
       removed.push(p);
     } else if (!m && e.isDirectory() && depth > 0) removed.push(...removeStaleTemps(p, depth - 1));

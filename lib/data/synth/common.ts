@@ -1,6 +1,8 @@
 /** Shared types and helpers of the synthetic dataset writers (no generator code, so no import cycles). */
 import * as fs from "fs";
+import * as path from "path";
 import * as crypto from "crypto";
+import { removeStaleTemps } from "../../util/stale_tmp";
 
 /** Bumped whenever generated pixels change, so cached datasets are regenerated. */
 export const GENERATOR_VERSION = 5;
@@ -66,12 +68,15 @@ export function stemFor(cls: string, i: number): string {
  */
 export async function writeAtomically(outDir: string, overwrite: boolean, fill: (tmp: string) => Promise<void>): Promise<void> {
   if (fs.existsSync(outDir) && !overwrite) throw new Error(`synth: ${outDir} already exists (use --force to replace it)`);
+  // Temp folders of earlier runs that were killed (Ctrl-C, SIGKILL) before their rename: removed.
+  removeStaleTemps(path.dirname(path.resolve(outDir)), 0);
   const tmp = `${outDir}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
   fs.mkdirSync(tmp, { recursive: true });
   try {
     await fill(tmp);
     if (fs.existsSync(outDir)) {
-      const old = `${outDir}.old-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
+      // Named like a temp, so a run killed between these renames leaves nothing removeStaleTemps misses.
+      const old = `${outDir}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
       fs.renameSync(outDir, old);
       fs.renameSync(tmp, outDir);
       fs.rmSync(old, { recursive: true, force: true });
