@@ -106,8 +106,8 @@ describe("faults: bad inputs and output locations", function () {
       await assert.rejects(segment.run([...base, "--out", file]), /segment --out .*afile is a file, not a folder/);
       await assert.rejects(segment.run([...base, "--out", p.masks]), /segment --out .* is the same folder as the input folder/);
       await assert.rejects(segment.run([...base, "--batch", "0"]), /--batch must be an integer in 1\.\.4096, got '0'/);
-      await assert.rejects(segment.run([...base, "--lr=-1"]), /--lr must be a positive number/);
-      await assert.rejects(segment.run([...base, "--threshold", "2"]), /--threshold must be in \(0, 1\)/);
+      await assert.rejects(segment.run([...base, "--lr=-1"]), /--lr must be a number in \(0, 10\]/);
+      await assert.rejects(segment.run([...base, "--threshold", "2"]), /--threshold must be a number in \(0, 1\)/);
     });
 
     it("segment: a second run into the same --out replaces the first run's predictions, and headers show the threshold", async () => {
@@ -217,7 +217,7 @@ describe("faults: bad inputs and output locations", function () {
 
   describe("bounded work (issue 24)", () => {
     it("probe --splits 1e9 is a usage error before any work, not an out-of-memory abort", async () => {
-      await assert.rejects(probe.run(["--data", dir, "--splits", "1e9"]), /--splits must be an integer ≥ 1 and ≤ 10000, got '1e9'/);
+      await assert.rejects(probe.run(["--data", dir, "--splits", "1e9"]), /--splits must be an integer in 1..10000, got '1e9'/);
     });
   });
 

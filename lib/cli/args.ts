@@ -42,7 +42,8 @@ export function parse(
     const r = parseArgs({ args, options, strict: true, allowPositionals });
     return { values: r.values as ParsedArgs["values"], positionals: r.positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // node's messages name the option; its "To specify a positional argument…" advice does not apply here.
+    throw new UsageError(String((e as Error).message).split(". To specify")[0]);
   }
 }
 

@@ -8,8 +8,7 @@
  * ranges; this file adds the typing and the help around it with no dependency to load at start-up
  * (the CLI's `--help` must cost no more than plain Node) and keeps usage errors on one exit code (2).
  */
-import { parseArgs } from "util";
-import { UsageError, type Command } from "./args";
+import { UsageError, parse, type Command } from "./args";
 
 interface Base {
   /** One sentence or more; wrapped to the help's width. A default is appended from `default`. */
@@ -28,6 +27,8 @@ export interface NumberOption extends Base {
   type: "number"; default?: number; min?: number; max?: number; integer?: boolean;
   /** `min` itself is refused (e.g. a pixel size must be > 0). */
   minExclusive?: boolean;
+  /** `max` itself is refused (e.g. a probability threshold must be < 1). */
+  maxExclusive?: boolean;
 }
 /** Comma-separated numbers, each checked like a {@link NumberOption}. */
 export interface NumberListOption extends Base {
@@ -97,11 +98,18 @@ function wrap(text: string, indent: number, first: number): string[] {
   return lines;
 }
 
+/** The allowed values in words: "an integer in 1..4096", "a number in (0, 1)", "a number > 0". */
 function rangeText(d: NumberOption | NumberListOption): string {
-  const kind = d.integer ? "integer" : "number";
-  const lo = d.min === undefined ? "" : `${"minExclusive" in d && d.minExclusive ? ">" : "≥"} ${d.min}`;
-  const hi = d.max === undefined ? "" : `≤ ${d.max}`;
-  return [kind, lo, hi && lo ? `and ${hi}` : hi].filter(Boolean).join(" ");
+  const lo = d.min, hi = d.max;
+  const loX = "minExclusive" in d && d.minExclusive, hiX = "maxExclusive" in d && d.maxExclusive;
+  if (d.integer) {
+    if (lo !== undefined && hi !== undefined) return `an integer in ${loX ? lo + 1 : lo}..${hiX ? hi - 1 : hi}`;
+    if (lo !== undefined) return `an integer ${loX ? ">" : "≥"} ${lo}`;
+    return hi !== undefined ? `an integer ${hiX ? "<" : "≤"} ${hi}` : "an integer";
+  }
+  if (lo !== undefined && hi !== undefined) return `a number in ${loX ? "(" : "["}${lo}, ${hi}${hiX ? ")" : "]"}`;
+  if (lo !== undefined) return `a number ${loX ? ">" : "≥"} ${lo}`;
+  return hi !== undefined ? `a number ${hiX ? "<" : "≤"} ${hi}` : "a number";
 }
 
 function defaultText(d: OptionDecl): string | null {
@@ -118,7 +126,7 @@ function optionHead(name: string, d: OptionDecl): string {
 function optionLines(name: string, d: OptionDecl, column: number): string[] {
   const head = optionHead(name, d);
   const notes: string[] = [];
-  if (d.type === "number" || d.type === "numbers") notes.push(d.type === "numbers" ? `comma-separated, each ${rangeText(d)}` : rangeText(d));
+  if (d.type === "number" || d.type === "numbers") notes.push(d.type === "numbers" ? `comma-separated, each ${rangeText(d)}` : rangeText(d).replace(/^an? /, ""));
   if (d.type === "enum" && d.placeholder) notes.push(d.choices.join(" | "));
   const def = defaultText(d);
   if (def !== null) notes.push(`default ${def}`);
@@ -146,12 +154,10 @@ export function helpText(spec: CommandSpec): string {
 
 function checkNumber(name: string, d: NumberOption | NumberListOption, raw: string): number {
   const x = raw.trim() === "" ? NaN : Number(raw);
+  const loX = "minExclusive" in d && d.minExclusive, hiX = "maxExclusive" in d && d.maxExclusive;
   const bad = !Number.isFinite(x) || (d.integer && !Number.isInteger(x)) ||
-    (d.min !== undefined && ("minExclusive" in d && d.minExclusive ? x <= d.min : x < d.min)) || (d.max !== undefined && x > d.max);
-  if (bad) {
-    const what = rangeText(d), article = what.startsWith("integer") ? "an" : "a";
-    throw new UsageError(`--${name} must be ${d.type === "numbers" ? `comma-separated numbers, each ${article}` : article} ${what}, got '${raw}'`);
-  }
+    (d.min !== undefined && (loX ? x <= d.min : x < d.min)) || (d.max !== undefined && (hiX ? x >= d.max : x > d.max));
+  if (bad) throw new UsageError(`--${name} must be ${d.type === "numbers" ? `comma-separated numbers, each ${rangeText(d)}` : rangeText(d)}, got '${raw}'`);
   return x;
 }
 
@@ -193,13 +199,8 @@ export interface ParsedCommand<T extends OptionTable> {
 export function parseOptions<T extends OptionTable>(spec: CommandSpec<T>, argv: string[]): ParsedCommand<T> {
   const table: Record<string, { type: "string" | "boolean" }> = {};
   for (const [n, d] of Object.entries(spec.options)) table[n] = { type: d.type === "boolean" ? "boolean" : "string" };
-  let r: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    r = parseArgs({ args: argv, options: table, strict: true, allowPositionals: spec.positionals === true }) as typeof r;
-  } catch (e) {
-    // node's messages name the option; strip the "To specify a positional…" advice that does not apply.
-    throw new UsageError(String((e as Error).message).split(". To specify")[0]);
-  }
+  // args.parse: node's util.parseArgs, strict, with `--x -3` taken as x's value (so the range check speaks).
+  const r = parse(argv, table, spec.positionals === true);
   const values: Record<string, unknown> = {};
   for (const [n, d] of Object.entries(spec.options)) values[n] = convertOption(n, d, r.values[n]);
   return { values: values as OptionValues<T>, positionals: r.positionals };
