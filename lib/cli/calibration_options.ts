@@ -1,5 +1,5 @@
 import { UsageError } from "./args";
-import { nmPerPxProblem, NM_PER_PX_RANGE } from "../data/calibration";
+import { nmPerPxProblem, NM_PER_PX_RANGE } from "../data/pixel_size";
 
 /**
  * The value of `--nm-per-px X` (nanometres per pixel, square pixels), or undefined when the option
