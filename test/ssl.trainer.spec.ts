@@ -8,7 +8,7 @@ import { readCheckpoint } from "../lib/models/index";
 import {
   pretrain, NonFiniteLossError, cosineDecay, Sgd, knnAccuracy, pretrainConfigFor, readPretrainLog, type PretrainConfig,
 } from "../lib/ssl/index";
-import { pretrainProfileNote } from "../lib/cli/pretrain";
+import { pretrainProfileNote } from "../lib/ssl/experiment";
 
 /** Tiny, fast run: resnet8 at 32², 8 images, batch 4 (2 steps/epoch), 3 epochs, small head. */
 const TINY: Partial<PretrainConfig> = {
@@ -79,7 +79,7 @@ describe("ssl: schedule, SGD, kNN monitor, config", () => {
     // The method's own section beats the profile's: in the paper profile SimCLR has no crop, Barlow Twins does.
     assert.notEqual(pretrainConfigFor("paper", { method: "simclr" }).augment.crop, pretrainConfigFor("paper", { method: "barlow" }).augment.crop);
     // Only the profile whose defaults were measured against frozen ImageNet says so.
-    assert.match(pretrainProfileNote("quality") ?? "", /frozen ImageNet features .* as good .*README/);
+    assert.match(pretrainProfileNote("quality") ?? "", /frozen ImageNet features .* as good .*docs\/defaults.md/);
     for (const p of ["ci", "laptop", "paper"] as const) assert.equal(pretrainProfileNote(p), undefined);
   });
 });

@@ -51,6 +51,7 @@ export type OptionValues<T extends OptionTable> = { -readonly [K in keyof T]: Al
 
 type EnumFields<C extends string> = Omit<EnumOption<C>, "type" | "choices" | "default">;
 function enumOption<const C extends string>(choices: readonly C[], d: EnumFields<C> & { default: C }): EnumOption<C> & { default: C };
+function enumOption<const C extends string>(choices: readonly C[], d: EnumFields<C> & { required: true }): EnumOption<C> & { required: true };
 function enumOption<const C extends string>(choices: readonly C[], d: EnumFields<C>): EnumOption<C>;
 function enumOption<const C extends string>(choices: readonly C[], d: EnumFields<C> & { default?: C }): EnumOption<C> {
   return { ...d, type: "enum", choices };
