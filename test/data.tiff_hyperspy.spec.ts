@@ -165,7 +165,7 @@ describe("data/calibration: TIFF variants read as HyperSpy 1.7.3 reads them", fu
       const r2 = await readCalibrationReport(f, { stackSlice: 2 });
       assert.match(r2.calibration?.detail ?? "", /page 2 of 3/);
       assert.equal(r2.calibration?.nmPerPxX, (await readCalibrationReport(f)).calibration?.nmPerPxX);
-      await assert.rejects(decodeImage(f, { stackSlice: 3 }), /--stack-slice 3 is out of range.*3 pages/);
+      await assert.rejects(decodeImage(f, { stackSlice: 3 }), /3 pages; --stack-slice 3 is out of range/);
       await assert.rejects(readCalibrationReport(f, { stackSlice: 3 }), /stackSlice 3 is out of range: the stack has 3 slices/);
     }
   });

@@ -277,7 +277,7 @@ describe("faults: bad inputs and output locations", function () {
         const p1 = await decodeImage(f, { channels: "native", stackSlice: 1 });
         assert.equal(p1.height, h, fmt);
         assert.ok(Math.abs(p1.data[0] - 120) <= 2, `${fmt} page 1 pixel ${p1.data[0]}`);
-        await assert.rejects(decodeImage(f, { stackSlice: 3 }), /--stack-slice 3 is past the last \(2\)/);
+        await assert.rejects(decodeImage(f, { stackSlice: 3 }), /--stack-slice 3 is out of range, past the last \(2\)/);
       }
     });
   });

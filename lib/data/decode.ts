@@ -191,7 +191,7 @@ export async function decodeImage(file: string, opts: DecodeOptions = {}): Promi
     if (pages > 1) {
       const slice = opts.stackSlice ?? stackSliceFromEnv();
       if (meta.format === "gif" && slice === undefined) throw new Error(`holds ${pages} frames (an animated GIF); nanomorph reads one 2-D image: pick one with --stack-slice N (0..${pages - 1}; NANOMORPH_STACK_SLICE)`);
-      if (slice !== undefined && slice >= pages) throw new Error(`holds ${pages} ${meta.format === "gif" ? "frames" : "pages"}; --stack-slice ${slice} is past the last (${pages - 1})`);
+      if (slice !== undefined && slice >= pages) throw new Error(`holds ${pages} ${meta.format === "gif" ? "frames" : "pages"}; --stack-slice ${slice} is out of range, past the last (${pages - 1})`);
       page = pageOf(file, pages, slice);
       if (slice === undefined) noteFirstPage(file, pages);
       meta = await sharp(buf, { failOn: "truncated", page }).metadata();
