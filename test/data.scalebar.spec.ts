@@ -67,8 +67,12 @@ describe("data.scalebar: parse_label", () => {
     }
     for (const t of ["lum", "Sum", "200nM", "1pm"]) assert.equal(parseLabel(t)?.corrected, true, t);
     assert.equal(parseLabel("100'nm")?.corrected, false);
-    // "T" is read for a "1" as often as for a "7": never a digit. Two look-alikes are never a number.
-    for (const t of ["Tum", "SO nm", "Il nm"]) assert.deepEqual(parseLabels(t), [], t);
+    // "T" is read for a "1" as often as for a "7": parsed as 1 but marked guessedDigit (callers never let it
+    // count alone); every other reading has real digits. Two look-alikes are never a number.
+    const t = parseLabel("Tum");
+    assert.ok(t && t.nm === 1000 && t.guessedDigit && t.corrected, JSON.stringify(t));
+    for (const x of ["1um", "lum", "Sum", "200 nm", "1pm"]) assert.equal(parseLabel(x)?.guessedDigit, false, x);
+    for (const x of ["EHT nm", "Tl nm", "TT um", "SO nm", "Il nm"]) assert.deepEqual(parseLabels(x), [], x);
   });
 
   it("finds nothing in text without a number and a length unit", () => {

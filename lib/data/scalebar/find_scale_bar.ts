@@ -272,14 +272,19 @@ async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidat
       seen.push(`[${agree.length} of ${LINE_VARIANTS.length} readings agree on '${top.label.matched}'${others.length ? `, others read ${[...new Set(others)].join(", ")}` : ""}: not confident]`);
       continue;
     }
+    // "T" for a digit (a 1 or a 7) counts only when a variant read the same length with real digits.
+    if (agree.every((h) => h.label.guessedDigit)) {
+      seen.push(`['${top.label.matched}': the digit was read only as a letter]`);
+      continue;
+    }
     // An unusual length ("19 nm" for a blurred "10 nm") must be read plainly and surely to count.
     if (!isRoundLength(top.label.nm) && (conf < 85 || agree.every((h) => h.label.corrected))) {
       seen.push(`['${top.label.matched}' is not a usual bar length and was not read surely enough]`);
       continue;
     }
     const hit = agree.find((h) => h.confidence === conf) as LabelHit;
-    // Corrected ("1pm" for 1 µm) only when no variant read it plainly.
-    return { hit: { ...hit, label: { ...hit.label, corrected: agree.every((h) => h.label.corrected) } }, line, text: texts.join(" / ") };
+    // Corrected ("1pm" for 1 µm) only when no variant read it plainly; the digit is real (see above).
+    return { hit: { ...hit, label: { ...hit.label, corrected: agree.every((h) => h.label.corrected), guessedDigit: false } }, line, text: texts.join(" / ") };
   }
   return null;
 }
@@ -370,6 +375,10 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       const L = c.box.x1 - c.box.x0;
       if (best.box.y1 - best.box.y0 > L) {
         refusals.push(`${where}: text '${best.label.matched}' is taller than the bar is long`);
+        continue;
+      }
+      if (best.label.guessedDigit) {
+        refusals.push(`${where}: label '${best.label.matched}' has a letter for its digit (T: 1 or 7?)`);
         continue;
       }
       if (best.confidence < minOcr) {

@@ -18,6 +18,12 @@ export interface ParsedLabel {
   index: number;
   /** True when OCR confusions had to be corrected to get a number and a unit (lowers confidence). */
   corrected: boolean;
+  /**
+   * True when the number is a lone "T": tesseract reads a sans-serif "1" as T (measured: "1µm" → "Tum"
+   * on JEOL and Zeiss SEM strips) but also a "7", so it is parsed as 1 and must never count on its own:
+   * callers accept it only when another reading gives the same length with real digits.
+   */
+  guessedDigit: boolean;
 }
 
 // Letters OCR engines commonly return for digits inside a number.
@@ -39,7 +45,7 @@ const UNIT_FIX: [RegExp, string, boolean][] = [
 
 const NUMBER = "[0-9OoDQlIi|!SsZzBGbgq]+(?:[.,][0-9OoDQlIi|SsZzBGbgq]+)?";
 const UNIT = "(?:µm|μm|um|nm|nM|NM|Nm|Å|Å|Am|A\\b|pm|mm|rn|nn|run|mn|nrn|hm|om|am|jm|ym|pum|uum|yum|Hm|HM|hum|urn|µrn|μrn|wm|Um|angstrom)";
-const LABEL_RE = new RegExp(`(?<![0-9A-Za-z.])(${NUMBER})\\s{0,3}(${UNIT})(?![A-Za-z])`, "g");
+const LABEL_RE = new RegExp(`(?<![0-9A-Za-z.])(T|${NUMBER})\\s{0,3}(${UNIT})(?![A-Za-z])`, "g");
 
 function fixNumber(s: string): { text: string; corrected: boolean } {
   let out = "";
@@ -72,8 +78,9 @@ export function parseLabels(text: string): ParsedLabel[] {
     const [matched, rawNum, rawUnit] = m;
     // A number needs a real digit, except one lone look-alike: l/I/| for a serif "1" ("lum" for "1um"),
     // S for "5" ("Sum" for "5um"); always flagged as corrected.
-    if (!/[0-9]/.test(rawNum) && !/^[lI|S]$/.test(rawNum)) continue;
-    const num = fixNumber(rawNum);
+    if (!/[0-9]/.test(rawNum) && !/^[lI|ST]$/.test(rawNum)) continue;
+    const guessedDigit = rawNum === "T";
+    const num = guessedDigit ? { text: "1", corrected: true } : fixNumber(rawNum);
     const unit = fixUnit(rawUnit);
     if (!num.text || !unit) continue;
     // "050 nm": a leading zero without a decimal point is a misread digit, not a label.
@@ -82,7 +89,7 @@ export function parseLabels(text: string): ParsedLabel[] {
     if (!Number.isFinite(value) || value <= 0 || num.text.replace(/[.0]/g, "").length > 5) continue;
     const f = nmPerUnit(unit.unit);
     if (f === undefined) continue;
-    out.push({ value, unit: unit.unit, nm: value * f, matched, index: m.index ?? 0, corrected: num.corrected || unit.corrected || rawUnit === "A" });
+    out.push({ value, unit: unit.unit, nm: value * f, matched, index: m.index ?? 0, corrected: num.corrected || unit.corrected || rawUnit === "A", guessedDigit });
   }
   return out;
 }
