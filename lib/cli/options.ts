@@ -213,5 +213,6 @@ export function parseOptions<T extends OptionTable>(spec: CommandSpec<T>, argv: 
  * loading the command stays cheap.
  */
 export function defineCommand<T extends OptionTable>(spec: CommandSpec<T>, run: (args: ParsedCommand<T>) => Promise<number>): Command & { spec: CommandSpec<T> } {
-  return { name: spec.name, summary: spec.summary, help: helpText(spec), spec, run: (argv) => run(parseOptions(spec, argv)) };
+  // async: a parse error rejects the returned promise, as any other failure of the command does.
+  return { name: spec.name, summary: spec.summary, help: helpText(spec), spec, run: async (argv) => run(parseOptions(spec, argv)) };
 }
