@@ -47,9 +47,11 @@ describe("notebook/parameters: the parameters cell", () => {
     assert.equal(notebookParameters(nb, "t").length, 5);
   });
 
-  it("every project notebook has a parameters cell right after its imports, with a data parameter", () => {
+  it("every project notebook has a parameters cell right after its imports; those on data take a folder", () => {
     const src = path.join(__dirname, "..", "notebooks", "src");
-    for (const f of fs.readdirSync(src).filter((x) => /^0[2-7]-.*\.ts$/.test(x))) {
+    const files = fs.readdirSync(src).filter((x) => /^\d\d-.*\.ts$/.test(x));
+    assert.ok(files.length >= 8, files.join(", "));
+    for (const f of files) {
       const nb = buildNotebook(fs.readFileSync(path.join(src, f), "utf8"), f.replace(/\.ts$/, "")) as NotebookJson;
       const i = parametersCellIndex(nb);
       assert.ok(i > 0, `${f}: no cell tagged parameters`);
@@ -57,7 +59,13 @@ describe("notebook/parameters: the parameters cell", () => {
       assert.equal(prev.length, 1, `${f}: the parameters cell must be the first code cell after the imports`);
       assert.ok(/^import /m.test(([] as string[]).concat(prev[0].source).join("")), `${f}: the cell before the parameters holds the imports`);
       const names = notebookParameters(nb, f).map((s) => s.name);
-      assert.ok(names.some((n) => n === "data" || n === "images"), `${f}: parameters ${names.join(", ")}`);
+      if (!/^0[06]-/.test(f)) assert.ok(names.some((n) => n === "data" || n === "images"), `${f}: parameters ${names.join(", ")}`);
+      // the injected cell assigns them, so no other cell may declare (or import) the same name
+      const others = nb.cells.filter((c, k) => c.cell_type === "code" && k !== i).map((c) => ([] as string[]).concat(c.source).join("")).join("\n");
+      for (const n of names) {
+        assert.ok(!new RegExp(`\\b(const|let|var|function|class)\\s+${n}\\b`).test(others), `${f}: parameter '${n}' is declared again in another cell`);
+        assert.ok(!new RegExp(`import[^;]*[{,]\\s*${n}\\s*[,}][^;]*from`).test(others), `${f}: parameter '${n}' is also an imported name`);
+      }
     }
   });
 });

@@ -24,8 +24,13 @@ import { inspectDir, formatInspectReport } from "./lib/data/inspect";
 import { generateNanowire, NANOWIRE_CLASSES, NanowireTruth } from "./lib/data/synth/nanowire";
 import { imageGrid, overlayMask, histogram, show, RawImage } from "./lib/plots/index";
 
+// %% tags=["parameters"]
+let data: string = ""; // a folder of your own images to inspect at the end (classes, sizes, formats, calibration); "" = none
+
+// %%
 const profile = profileName();
 const t0 = Date.now();
+console.log(`data: the synthetic stand-in sets of the profile${data ? `, and your folder ${data}` : ""}`);
 console.log(`profile ${profile}`);
 
 /** An image file as a grey RawImage for the plots (native size). */
@@ -210,3 +215,19 @@ const vPick = firstPerClass(vs.splits.test!, 1);
 show(imageGrid(await Promise.all(vPick.files.map(rawGrey)), { cols: vs.classes.length, tile: 120, captions: vPick.captions, title: "STAND-IN virus-like particles (synthetic, test split)" }), "01-standin-virus");
 console.log(`synthetic sets: ${JSON.stringify(readDatasetManifest(vDir)?.spec)}`);
 console.log(`notebook time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+// %% [markdown]
+// ## Your data (with `-p data=DIR`)
+// `nanomorph data inspect DIR` on your folder: its layout (class folders, split folders, image/mask
+// pairs), image sizes, formats and pixel sizes, and anything that would trip the experiments.
+
+// %%
+if (data) console.log(formatInspectReport(await inspectDir(data)));
+else console.log("no -p data=DIR given: nothing to inspect");
+
+// %% [markdown]
+// ## Try this
+// - `-p data=/your/images`: check your folder before running 03–07 on it; the report names what each
+//   notebook would take (class folders for 03/04, image/mask pairs for 05, micrographs for 07).
+// - Compare the synthetic difficulty rows above with your own images: the closer the classes look,
+//   the more labels notebook 03 will need.

@@ -17,9 +17,16 @@ import { violinBoxByGroup, show } from "./lib/plots/index";
 import { recordSummary, paperReference } from "./lib/report/index";
 import { readDatasetManifest, ensureDataset } from "./lib/data/index";
 
+// %% tags=["parameters"]
+let epochs: number = 0;      // SSL epochs per encoder; 0 = the profile's (configs/hyperparameters.json)
+let methods: string[] = [];  // SSL methods to study (simclr, barlow); [] = the profile's
+
+// %%
 const profile = profileName();
 const backend = await initBackend();
-const cfg = loadConfig<HyperConfig>("hyperparameters", profile);
+const profileCfg = loadConfig<HyperConfig>("hyperparameters", profile);
+for (const m of methods) if (m !== "simclr" && m !== "barlow") throw new Error(`parameter methods: '${m}' is not simclr or barlow`);
+const cfg: HyperConfig = { ...profileCfg, epochs: epochs > 0 ? epochs : profileCfg.epochs, methods: methods.length ? (methods as HyperConfig["methods"]) : profileCfg.methods };
 const grids = hyperparameterGrids(profile, cfg);
 const distinct = new Set(grids.flatMap((g) => expandGrid(g).map((c) => c.id)));
 console.log(`profile ${profile} · backend ${backend.name} · methods ${cfg.methods.join(", ")} · ${cfg.epochs} SSL epochs`);
