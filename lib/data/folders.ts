@@ -169,8 +169,9 @@ function imagesUnder(dir: string): string[] {
   const walk = (d: string): void => {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = path.join(d, e.name);
-      if (e.isDirectory() && !isReservedFolder(e.name)) walk(p);
-      else if (e.isFile() && isImageFile(e.name)) out.push(p);
+      const kind = entryKind(d, e); // follows links, as listClassFolder does
+      if (kind === "dir" && !isReservedFolder(e.name)) walk(p);
+      else if (kind === "file" && isImageFile(e.name)) out.push(p);
     }
   };
   walk(dir);

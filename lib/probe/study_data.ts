@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ensureDataset, nanowireMaskPairs } from "../data/dataset";
-import { isImageFile, isMaskName, pairKey } from "../data/folders";
+import { entryKind, isImageFile, isMaskName, pairKey } from "../data/folders";
 import { resultsDir } from "../util/paths";
 import { listProbeImages } from "./dataset";
 
@@ -53,8 +53,9 @@ export function classFolderStudyData(dir: string, maskDir: string | undefined, l
     const walk = (d: string, cls: string): void => {
       for (const e of fs.readdirSync(d, { withFileTypes: true })) {
         const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p, cls === "" ? e.name : cls);
-        else if (isImageFile(e.name) && (!beside || isMaskName(e.name))) byKey.set(`${cls}/${pairKey(p)}`, p);
+        const kind = entryKind(d, e);
+        if (kind === "dir") walk(p, cls === "" ? e.name : cls);
+        else if (kind === "file" && isImageFile(e.name) && (!beside || isMaskName(e.name))) byKey.set(`${cls}/${pairKey(p)}`, p);
       }
     };
     const beside = path.resolve(maskDir) === abs; // masks kept beside the images: only mask-named files
