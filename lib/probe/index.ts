@@ -3,6 +3,7 @@
 export * from "./matrix";
 export * from "./linear_probe";
 export * from "./splits";
+export * from "./duplicate_groups";
 export * from "./metrics";
 export * from "./stats";
 export * from "./normal";

@@ -31,6 +31,7 @@ import {
   compareEncoders, confusionTotal, mediansByEncoder, nanowireStudyData, imageDensities,
   oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, selectRows, tsne, tsneFigure,
   loadThumbnails, knnPreservation, pretrainedEncoderChoices, runsToDataFrame, withProbeOverrides, oneShotSkipReason,
+  duplicateGroups, groupSummary,
 } from "./lib/probe/index";
 
 // %% tags=["parameters"]
@@ -60,10 +61,19 @@ console.log(`encoders ${encoderNames.join(", ")} at ${cfg.size}px, preprocess ${
 
 // %% [markdown]
 // ## Features (cached on disk by weights, file contents and size)
+// Before splitting, images are grouped with their rotated and flipped copies **by content** (small
+// thumbnails compared under all 8 rotations/flips, never by file name): the authors' `singular` class
+// holds each original plus its 90/180/270° rotations, so a plain stratified split can test on an image
+// whose rotated copy was trained on. The honest protocols split by these groups; the paper protocol
+// keeps the authors' plain stratified split.
 
 // %%
 const images = listProbeImages(study.dir);
-const sweepData = await prepareSweepData(images, encoderChoices, { size: cfg.size });
+const groups = await duplicateGroups(images.files);
+const dup = groupSummary(groups);
+console.log(`${dup.images} images in ${dup.groups} content groups: ${dup.inGroups} have a rotated/flipped copy (largest group ${dup.largest})` +
+  (dup.inGroups ? "; honest splits keep each group on one side" : "; no duplicates, splits as usual"));
+const sweepData = { ...(await prepareSweepData(images, encoderChoices, { size: cfg.size })), groups: dup.inGroups ? groups : undefined };
 console.log(`${images.files.length} images · classes ${images.classes.join(", ")} · ${sweepData.featureSets.length} feature sets of ${sweepData.featureSets[0].X.cols}-d`);
 const perClass = images.classes.map((_, k) => images.files.filter((_, i) => images.labels[i] === k)[0]);
 show(imageGrid(await loadThumbnails(perClass, 128), { captions: images.classes, title: study.real ? "One image per class" : "One image per class (synthetic stand-in)", tile: 150 }), "03-examples");
@@ -174,6 +184,10 @@ for (const r of protocolInflation(all)) console.log(`${r.encoder.padEnd(16)} ${S
 
 // %% [markdown]
 // ## Medians [IQR], Mann–Whitney U between encoders, paper vs reproduced
+// Our precision and recall are scikit-learn's weighted ones called as `f(y_true, y_pred)`. The
+// authors' code called them as `f(y_pred, y_true)`, which swaps the two (their "precision" is the
+// recall weighted by predicted-class counts and vice versa); accuracy is unaffected, so compare
+// accuracies with the paper, not precision/recall.
 
 // %%
 console.log(mediansMarkdown(all));
