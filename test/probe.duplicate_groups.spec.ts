@@ -69,7 +69,7 @@ describe("probe/duplicate_groups: rotated and flipped copies by content", () => 
       const n = 96;
       const grey = (seed: number) => Buffer.from(blobs(n, seed).map((v) => Math.round(v * 255)));
       const names: string[] = [];
-      const write = async (name: string, img: sharp.Sharp) => { await img.toFile(path.join(dir, name)); names.push(path.join(dir, name)); };
+      const write = async (name: string, img: ReturnType<typeof sharp>) => { await img.toFile(path.join(dir, name)); names.push(path.join(dir, name)); };
       const raw = (seed: number) => sharp(grey(seed), { raw: { width: n, height: n, channels: 1 } });
       await write("a.png", raw(7).png());
       await write("a_r90.png", raw(7).rotate(90).png());

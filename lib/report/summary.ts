@@ -22,6 +22,8 @@ export interface SectionSummary {
   values: Record<string, unknown>;
   /** One-line description of the setting (encoders, sizes) so a reader can judge the comparison. */
   setting: string;
+  /** How much data the numbers rest on, e.g. "214 images (few 102, many 112), 3 splits". */
+  dataSize?: string;
   writtenAt: string;
 }
 

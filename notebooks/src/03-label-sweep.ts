@@ -273,25 +273,26 @@ for (const { encoder, analysis } of analyses) {
 
 // %%
 const dataKind = study.real ? "real" : "stand-in";
+const dataSize = `${images.files.length} images in ${images.classes.length} classes (${images.classes.map((c, k) => `${c} ${images.labels.filter((l) => l === k).length}`).join(", ")}), ${dup.groups} content groups; ${cfg.encoderSeeds.length} encoder seed(s) × ${cfg.splits} splits per box`;
 recordSummary({
-  section: "nanowireAccuracy", data: dataKind,
+  section: "nanowireAccuracy", data: dataKind, dataSize: dataSize,
   figures: ["03-accuracy-honest", "03-accuracy-paper", "03-protocol-inflation"],
   values: { ...mediansByEncoder(paper, "paper"), honest: mediansByEncoder(honest, "honest").medians },
   setting: `${encoderNames.join(", ")} at ${cfg.size}px, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits; medians under the paper protocol (honest in 'honest')`,
 });
 recordSummary({
-  section: "probeHeads", data: dataKind, figures: ["03-heads"],
+  section: "probeHeads", data: dataKind, dataSize: dataSize, figures: ["03-heads"],
   values: { labelsPerClass: headNs, medians: headMedians },
   setting: `${enc0} at ${cfg.size}px, preprocess ${cfg.preprocess}, ${cfg.encoderSeeds.length} seed(s) × ${cfg.splits} splits`,
 });
 recordSummary({
-  section: "labelBudget", data: dataKind, figures: ["03-label-budget"],
+  section: "labelBudget", data: dataKind, dataSize: dataSize, figures: ["03-label-budget"],
   values: { labelsPerClass: budgets, medians: budgetMedians },
   setting: `${enc0}, honest head; rows are total label budgets (not per class), ${budgetCfg.splitSeeds.length} splits`,
 });
 const a0 = analyses.length ? analyses[0].analysis : null;
 if (a0) recordSummary({
-  section: "oneShot", data: dataKind, figures: ["03-oneshot-anchors", "03-tsne"],
+  section: "oneShot", data: dataKind, dataSize: `${oneShotRuns.length} one-shot runs on ${dataSize}`, figures: ["03-oneshot-anchors", "03-tsne"],
   values: { anchorsOppositeSides: a0.opposite?.median ?? null, anchorsSameSide: a0.same?.median ?? null },
   setting: `${analyses[0].encoder}, paper protocol, 1 label/class, 20 splits × ${cfg.encoderSeeds.length} seed(s)`,
 });

@@ -106,12 +106,12 @@ for (const [name, runs] of [["nanoparticle", npRuns], ["virus", viRuns]] as cons
   for (const r of protocolInflation(runs)) console.log(`${name.padEnd(12)} ${r.encoder.padEnd(10)} n=${String(r.n).padStart(3)}  paper ${r.paper.toFixed(3)}  honest ${r.honest.toFixed(3)}  ${(r.inflation >= 0 ? "+" : "") + r.inflation.toFixed(3)}`);
 }
 recordSummary({
-  section: "mnpAccuracy", data: np.real ? "real" : "stand-in", figures: ["04-np-accuracy"],
+  section: "mnpAccuracy", data: np.real ? "real" : "stand-in", dataSize: `${npImages.files.length} images in ${npImages.classes.length} classes, ${cfg.transfer.splits} splits × ${cfg.encoderSeeds.length} seed(s)`, figures: ["04-np-accuracy"],
   values: mediansByEncoder(npRuns, "paper"),
   setting: `${cfg.transfer.encoders.join(", ")} at ${cfg.size}px on ${np.dataLabel}; paper protocol medians`,
 });
 recordSummary({
-  section: "virusAccuracy", data: vi.real ? "real" : "stand-in", figures: ["04-virus-accuracy", "04-virus-confusion"],
+  section: "virusAccuracy", data: vi.real ? "real" : "stand-in", dataSize: `${viImages.files.length} images in ${viImages.classes.length} classes (${viImages.testRows?.length ?? 0} in the fixed test set)`, figures: ["04-virus-accuracy", "04-virus-confusion"],
   values: mediansByEncoder(viRuns, "paper"),
   setting: `${cfg.transfer.encoders.join(", ")} at ${cfg.size}px on ${vi.dataLabel}; fixed test set; paper protocol medians`,
 });

@@ -137,13 +137,13 @@ for (const q of ["density", "domainArea", "length", "width", "orientation"] as c
 
 // %%
 recordSummary({
-  section: "segmentation", data: study.real ? "real" : "stand-in",
+  section: "segmentation", data: study.real ? "real" : "stand-in", dataSize: `${study.files.length} image/mask pairs (${study.classes.join(", ")}), ${rows.length} scored test images`,
   figures: ["05-dice-vs-n", "05-iou-vs-n", "05-overlays"],
   values: segmentationSummaryValues(rows),
   setting: `${cfg.encoder} encoder (frozen, ${cfg.preprocess} input), U-Net filters ${cfg.filters ? cfg.filters.join("/") : "default"}, loss ${cfg.loss}, ${cfg.size}px, ${cfg.splits} split(s), profile ${profileName()}`,
 });
 recordSummary({
-  section: "quantification", data: study.real ? "real" : "stand-in",
+  section: "quantification", data: study.real ? "real" : "stand-in", dataSize: `${study.maskFiles.length} masks`,
   figures: ["05-percolation", "05-density-by-class", "05-domainArea-by-class", "05-length-by-class", "05-width-by-class", "05-orientation-by-class"],
   values: quantificationSummaryValues(perc),
   setting: `ground-truth masks of ${study.real ? study.dir : "the synthetic stand-in set"} at native size, min domain area 5 px`,

@@ -77,6 +77,7 @@ console.log(`paper SimCLR-TEM batch size: ${JSON.stringify(ref.simclrTEM.batchSi
 recordSummary({
   section: "hyperparameters",
   data: real ? "real" : "stand-in",
+  dataSize: `${rows.length} fold scores over ${distinct.size} grid cells`,
   figures: HYPER_AXES.map((a) => `06-hyper-${a}`),
   paperFigures: {
     "06-hyper-batchSize": "hyperparam_batchsize.png", "06-hyper-lastProjection": "hyperparam_projsize.png",

@@ -167,6 +167,7 @@ for (const [k, m] of Object.entries(scores)) {
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 recordSummary({
   section: "particles", data: haveEmps ? "real" : "stand-in",
+  dataSize: `${haveEmps ? `${empsPairs.length} EMPS images, ` : ""}${cfg.sizeCheckImages} synthetic size-check images`,
   figures: ["07-particle-overlays", "07-size-histograms", "07-measured-vs-true", "07-detection-scores"],
   values: Object.fromEntries(Object.entries(scores).map(([k, m]) => [k, { precision: round(m.precision), recall: round(m.recall), ksDiameter: round(m.ksDiameter), medianDiameterRelError: round(m.medianDiameterRelError) }])),
   setting: `Otsu (smooth 1 px, border polarity, opening 3 px) or masks, watershed h ${cfg.h} px, min area ${cfg.minArea} px, IoU ≥ 0.5; ${haveEmps ? `${empsPairs.length} EMPS training images` : "no EMPS data"}; ${cfg.sizeCheckImages} synthetic images`,
