@@ -296,7 +296,8 @@ export function notebookParameters(nb: NotebookJson, where: string): ParamSpec[]
 export function injectParameters(nb: NotebookJson, values: Record<string, ParamValue>, where: string): NotebookJson {
   const i = parametersCellIndex(nb);
   if (i < 0) throw new ParameterError(`${where} has no cell tagged 'parameters'`);
-  const lines = ["// Parameters injected by `nanomorph reproduce` (-p / --params)", ...Object.entries(values).map(([k, v]) => `${k} = ${JSON.stringify(v)};`)];
+  // `void 0;` last: the kernel would otherwise echo the last assignment's value as the cell's result
+  const lines = ["// Parameters injected by `nanomorph reproduce` (-p / --params)", ...Object.entries(values).map(([k, v]) => `${k} = ${JSON.stringify(v)};`), "void 0;"];
   const cell = {
     cell_type: "code", id: `${nb.cells[i].id ?? "params"}-injected`.slice(0, 64), metadata: { tags: ["injected-parameters"] },
     source: lines.map((l, j) => (j < lines.length - 1 ? l + "\n" : l)), execution_count: null, outputs: [],
