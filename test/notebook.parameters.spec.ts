@@ -202,3 +202,33 @@ describe("notebook/parameters: matching values with notebooks, injection and the
     }
   });
 });
+
+describe("nanomorph reproduce: parameter errors are usage errors (exit 2) before anything runs", function () {
+  this.timeout(60_000);
+  it("-p without '=' and an unreadable --params file", async () => {
+    const { command } = await import("../lib/cli/reproduce");
+    const { UsageError } = await import("../lib/cli/args");
+    await assert.rejects(command.run(["-p", "labelsPerClass"]), (e: Error) => e instanceof UsageError && /-p takes name=value/.test(e.message));
+    await assert.rejects(command.run(["--params", path.join(os.tmpdir(), "nm-none.yaml")]), (e: Error) => e instanceof UsageError && /no such file/.test(e.message));
+  });
+
+  it("an unknown name or a wrong type for the project's notebook 03 names it and what 03 takes", async function () {
+    const { findJupyterPython } = await import("../lib/notebook/jupyter");
+    if (!findJupyterPython().python) {
+      console.log("      skipped: no Python with nbclient (reproduce checks for it first)");
+      this.skip();
+    }
+    const { command } = await import("../lib/cli/reproduce");
+    const { UsageError } = await import("../lib/cli/args");
+    const quiet = console.log;
+    console.log = () => undefined;
+    try {
+      await assert.rejects(command.run(["--only", "03", "--no-build", "--no-figures", "-p", "labelsPerClas=1,2"]),
+        (e: Error) => e instanceof UsageError && /unknown parameter 'labelsPerClas' for notebook\(s\) 03; they take: data \(string\), masks \(string\), labelsPerClass \(number\[\]\)/.test(e.message));
+      await assert.rejects(command.run(["--only", "03", "--no-build", "--no-figures", "-p", "splits=many"]),
+        (e: Error) => e instanceof UsageError && /parameter 'splits' is a number, got 'many'/.test(e.message));
+    } finally {
+      console.log = quiet;
+    }
+  });
+});

@@ -60,6 +60,13 @@ for (const axis of HYPER_AXES) {
 }
 
 // %% [markdown]
+// **What to look at:** one panel per setting the paper varied. Read each panel for a trend across its x
+// axis larger than the spread of the violins: the paper finds Barlow Twins flat whatever the setting and
+// SimCLR improving with batch size. Under `ci` each cell is a tiny encoder trained for a few epochs, so
+// the violins overlap and no trend here is evidence either way — the panels show that the grid runs and
+// caches cell by cell.
+
+// %% [markdown]
 // ## Medians, beside the paper's
 // The paper: Barlow-TEM flat at ≈0.95–0.975 whatever the setting; SimCLR-TEM grows with batch size
 // (16: 0.78, 32: 0.84, 64: 0.90), a little with the last projection size, and most without crop (0.95).
@@ -93,3 +100,11 @@ recordSummary({
     barlowResolution: medians.imageSize.barlow,
   },
 });
+
+// %% [markdown]
+// ## Try this
+// - `-p epochs=20`: longer SSL runs per cell (about proportionally slower); look for the batch-size trend
+//   in SimCLR appearing.
+// - `-p methods=barlow`: half the cells; the paper's claim is that Barlow Twins is insensitive to these
+//   settings, so expect flat panels.
+// - Shard the same grids over processes: `nanomorph grid run … --shard 1/2` and `--shard 2/2`.
