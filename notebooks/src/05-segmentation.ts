@@ -24,7 +24,7 @@ import { recordSummary } from "./lib/report/index";
 import { resultsDir } from "./lib/util/paths";
 import {
   loadSegmentConfig, withSegmentOverrides, segStudyData, writeSegRuns, summarizeSeg, segRunsFrame,
-  segScoreFigure, overlayFigure, overlayCasesFromRun, segmentationSummaryValues, cachedSegmentationSweep,
+  segScoreFigure, overlayFigure, overlayCasesFromRun, segmentationSummaryValues, cachedSegmentationSweep, allForegroundBaseline,
 } from "./lib/seg/index";
 import {
   quantifyByClass, percolationByClass, classMeansTable, classDistributionFigure, percolationMontage, percolationExamples,
@@ -74,6 +74,7 @@ const files = writeSegRuns(rows, resultsDir("segment"), "05-nanowire-sweep");
 console.log(`${rows.length} scored test images · written to ${files.csv}`);
 console.log("n    metric  median  [q1, q3]");
 for (const s of summarizeSeg(rows)) console.log(`${String(s.n).padEnd(4)} ${s.metric.padEnd(7)} ${s.median.toFixed(3)}   [${s.q1.toFixed(3)}, ${s.q3.toFixed(3)}]`);
+console.log(`baseline: predicting every pixel as foreground scores Dice ${allForegroundBaseline(study.masks, study.files, rows.map((r) => r.image)).toFixed(3)} (median over the test images)`);
 segRunsFrame(rows).head(5).print();
 
 // %%
@@ -85,7 +86,9 @@ show(segScoreFigure(rows, "iou", { note: note }), "05-iou-vs-n");
 // train the decoder. The paper's segmentation result is that a frozen pretrained encoder needs only a
 // handful of masks: look for the curve flattening early. Soft scores (on probabilities, as the paper)
 // sit below thresholded ones when the network is unsure; a wide box at large n means some test images
-// are hard for every model — look at them in the overlays below.
+// are hard for every model — look at them in the overlays below. Always compare with the all-foreground
+// baseline printed above: where the foreground covers most of each mask (membranes, dense networks), a
+// Dice of 0.85 can mean the model learnt nothing.
 
 // %% [markdown]
 // ## Input, ground truth and prediction (largest n, first split)
