@@ -97,6 +97,14 @@ describe("probe/study_data: notebooks 03/04 on a real class-folder set (EMPS few
     assert.deepEqual(flat.classes, []);
     assert.equal(flat.files.length, 366, "the 366 EMPS training images");
     assert.ok(flat.labels.every((l) => l === 0));
+    // an image beside the class folders makes the whole folder an unlabelled pool
+    fs.symlinkSync(path.join(EMPS, "images", `${lists.few[0]}.jpg`), path.join(dir, "set", "loose.jpg"));
+    try {
+      const mixed = listPretrainImages(path.join(dir, "set"));
+      assert.deepEqual([mixed.classes, mixed.files.length], [[], 215]);
+    } finally {
+      fs.rmSync(path.join(dir, "set", "loose.jpg"));
+    }
   });
 });
 

@@ -16,7 +16,7 @@ import { fingerprintFiles } from "../util/data_fingerprint";
 import { pretrainConfigFor, type PretrainConfig, type SslMethod } from "./config";
 import { pretrain, type PretrainOptions, type PretrainResult } from "./trainer";
 import { listUnlabelledImages } from "../probe/unlabelled";
-import type { ClassFolder } from "../data/folders";
+import { entryKind, isImageFile, isMaskName, type ClassFolder } from "../data/folders";
 
 /**
  * The images to pretrain on: a folder of class folders (the labels feed only the kNN monitor), or a
@@ -30,9 +30,11 @@ export function listPretrainImages(dir: string): ClassFolder {
   } catch (e) {
     if (!/no class sub-folders/.test((e as Error).message)) throw e;
   }
+  // Class folders with no image beside them: a labelled set. Images directly in the folder (with or
+  // without sub-folders): an unlabelled pool.
+  const loose = fs.readdirSync(dir, { withFileTypes: true }).some((e) => entryKind(dir, e) === "file" && isImageFile(e.name) && !isMaskName(e.name));
+  if (folder && !loose) return folder;
   const flat = listUnlabelledImages(dir, "pretrain data");
-  // Images directly in the folder beside class folders: take the folder as unlabelled.
-  if (folder && flat.length === folder.files.length) return folder;
   return { files: flat, labels: flat.map(() => 0), classes: [] };
 }
 
