@@ -148,3 +148,11 @@ describe("plots/layout: titles that fit, log axes whose labels do not collide", 
     assert.equal((f.layout.yaxis as { dtick?: unknown }).dtick, 1, "the 02 loss plot spans 2.4 decades");
   });
 });
+
+describe("plots/heatmap: class names are never cut at the edges", () => {
+  it("confusion matrices let long tick labels widen the margins (automargin on both axes)", () => {
+    const f = confusionMatrix([[1, 0], [0, 1]], ["spiky_round", "enveloped"]);
+    assert.equal((f.layout.xaxis as { automargin?: boolean }).automargin, true);
+    assert.equal((f.layout.yaxis as { automargin?: boolean }).automargin, true);
+  });
+});

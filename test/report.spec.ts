@@ -46,7 +46,7 @@ describe("report", () => {
     assert.match(text, /\| 1 \| 0\.800 \| 0\.720 \| 0\.630 \| 0\.680 \| 0\.730 \| 0\.500 \[0\.250–0\.750\] \|/);
     assert.match(text, /\| 4 \| .* \| 0\.625 \[0\.600–0\.650\] \|/);
     assert.match(text, /Data: \*\*stand-in data\*\* \(synthetic; the paper's data was not present\), 48 images in 4 classes\. Profile/);
-    assert.match(text, /What these numbers can show: .*What they cannot: judge SSL vs ImageNet encoders: at `ci` the self-supervised encoder is a resnet8 pretrained for 8 epochs at 64 px/);
+    assert.match(text, /What these numbers can do: show .*What they cannot do: judge SSL vs ImageNet encoders: at `ci` the self-supervised encoder is a resnet8 pretrained for 8 epochs at 64 px/);
     assert.doesNotMatch(text, /brief/i, "no internal wording");
     assert.match(text, /\| 2 \| 0\.880 .* \| — \|/);
     assert.match(text, /\*\*stand-in data\*\*/);

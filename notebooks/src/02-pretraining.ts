@@ -74,9 +74,9 @@ show(lineWithBands(methods.map((m) => ({
 })), { title: "Pretraining loss per step", xTitle: "step", yTitle: "loss", logY: true, width: 760, height: 420 }), "02-pretraining-loss");
 
 // %% [markdown]
-// **What to look at:** both losses should fall, quickly at first. SimCLR's starts near log(2·batch − 1)
-// (every other image in the batch is equally likely to be the positive) and falls as the encoder makes
-// two crops of one image agree; Barlow Twins' falls as the embedding dimensions decorrelate. A curve
+// **What to look at:** both losses should fall, quickly at first. SimCLR's falls as the encoder makes two
+// views of one image agree more than views of different images; Barlow Twins' falls as the embedding
+// dimensions decorrelate. A curve
 // that is flat from the start means the learning rate or the augmentations are off; a noisy curve at a
 // small batch is normal.
 
