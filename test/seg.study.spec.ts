@@ -7,9 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/index";
 import { segStudyData, FLAT_CLASS } from "../lib/seg/study";
 import { withSegmentOverrides, loadSegmentConfig } from "../lib/seg/config";
-import { allForegroundDice, allForegroundBaseline } from "../lib/seg/metrics";
 import { sharedDataDir } from "./shared_data";
-import { pairImagesMasks } from "../lib/data/folders";
 
 const ISBI = sharedDataDir("isbi-membrane");
 const PY = "/usr/bin/python3";
@@ -129,39 +127,3 @@ describe("seg/config: withSegmentOverrides", () => {
   });
 });
 
-describe("data/folders: pairImagesMasks follows symbolic links (as listClassFolder does)", () => {
-  it("pairs linked images with linked masks", function () {
-    if (!fs.existsSync(path.join(ISBI, "image"))) {
-      console.log(`      skipped: ${ISBI} is absent`);
-      this.skip();
-    }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nm-links-"));
-    try {
-      fs.mkdirSync(path.join(dir, "i"));
-      fs.mkdirSync(path.join(dir, "m"));
-      for (const i of [3, 4]) {
-        fs.symlinkSync(path.join(ISBI, "image", `${i}.png`), path.join(dir, "i", `${i}.png`));
-        fs.symlinkSync(path.join(ISBI, "label", `${i}.png`), path.join(dir, "m", `${i}.png`));
-      }
-      const p = pairImagesMasks(path.join(dir, "i"), path.join(dir, "m"));
-      assert.deepEqual(p.images.map((f) => path.basename(f)), ["3.png", "4.png"]);
-      assert.deepEqual(p.masks.map((f) => path.relative(dir, f)), ["m/3.png", "m/4.png"]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe("seg/metrics: the all-foreground baseline", () => {
-  it("is 2f/(1+f) per image (hand-worked: f = 0.5 → 2/3, f = 0 → 0, f = 1 → 1) and the median over named test images", async () => {
-    await initBackend();
-    const before = tf.memory().numTensors;
-    const m = tf.tensor4d([1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1], [3, 2, 2, 1]);
-    const d = allForegroundDice(m);
-    assert.ok(Math.abs(d[0] - 2 / 3) < 1e-12 && d[1] === 0 && Math.abs(d[2] - 1) < 1e-12, String(d));
-    assert.ok(Math.abs(allForegroundBaseline(m, ["a", "b", "c"], ["a", "c"]) - (2 / 3 + 1) / 2) < 1e-12);
-    assert.ok(Number.isNaN(allForegroundBaseline(m, ["a", "b", "c"], ["z"])));
-    m.dispose();
-    assert.equal(tf.memory().numTensors, before);
-  });
-});
