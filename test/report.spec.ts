@@ -35,8 +35,10 @@ describe("report", () => {
     fs.writeFileSync(path.join(figs, "06-hyper-crop.json"), JSON.stringify({ data: [], layout: {} }));
     recordSummary({ section: "hyperparameters", data: "stand-in", figures: ["06-hyper-crop"], paperFigures: { "06-hyper-crop": "hyperparam_crop.png" }, setting: "tiny",
       values: { barlowTEM: "0.5–0.6 over all settings" } });
+    process.env.NANOMORPH_NOTEBOOK_PARAMETERS = JSON.stringify({ images: "/data/x", labelsPerClass: [1, 4] }); // as reproduce -p hands it to the kernel
     recordSummary({ section: "quantification", data: "stand-in", figures: ["05-dice"], setting: "synthetic masks",
       values: { percolating: { dispersed: 0, network: 12, of: 12 } } });
+    delete process.env.NANOMORPH_NOTEBOOK_PARAMETERS;
     assert.deepEqual(Object.keys(readSummaries()).sort(), ["hyperparameters", "nanowireAccuracy", "quantification"]);
     const text = fs.readFileSync(writeReport(), "utf8");
     assert.match(text, /\| 03-accuracy \| Accuracy \/ vs labels \| \[png\]\(03-accuracy.png\) \| stand-in \| nanowire_classification_accuracy.png \|/);
@@ -48,6 +50,8 @@ describe("report", () => {
     assert.match(text, /Data: \*\*stand-in data\*\* \(synthetic; the paper's data was not present\), 48 images in 4 classes\. Profile/);
     assert.match(text, /What these numbers can do: show .*What they cannot do: judge SSL vs ImageNet encoders: at `ci` the self-supervised encoder is a resnet8 pretrained for 8 epochs at 64 px/);
     assert.doesNotMatch(text, /brief/i, "no internal wording");
+    assert.match(text, /### Quantification[^#]*Parameters: `images="\/data\/x"`, `labelsPerClass=\[1,4\]` \(defaults otherwise\)\./);
+    assert.doesNotMatch(text.split("### Quantification")[0], /Parameters: /, "sections run with defaults list none");
     assert.match(text, /\| 2 \| 0\.880 .* \| — \|/);
     assert.match(text, /\*\*stand-in data\*\*/);
     assert.match(text, /\| 06-hyper-crop \| .* \| stand-in \| hyperparam_crop.png \|/);

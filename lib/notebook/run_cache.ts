@@ -22,7 +22,7 @@ import { externalDataLocations } from "../data/external";
 const RECORD_VERSION = 2;
 
 /** NANOMORPH_* variables that change only console output or tooling paths, never results. */
-const PRESENTATION_VARS = new Set(["NANOMORPH_ECHO_CHARS", "NANOMORPH_QUIET", "NANOMORPH_DEBUG", "NANOMORPH_PYTHON", "NANOMORPH_CHROMIUM", "NANOMORPH_WASM_INIT_TIMEOUT_MS", "NANOMORPH_RUN_OUTPUTS"]);
+const PRESENTATION_VARS = new Set(["NANOMORPH_ECHO_CHARS", "NANOMORPH_QUIET", "NANOMORPH_DEBUG", "NANOMORPH_PYTHON", "NANOMORPH_CHROMIUM", "NANOMORPH_WASM_INIT_TIMEOUT_MS", "NANOMORPH_RUN_OUTPUTS", "NANOMORPH_NOTEBOOK_PARAMETERS"]);
 
 /** Size, modification time and content digest of a file. */
 export interface FileStamp {

@@ -12,6 +12,7 @@ import { readDeclaredOutputs, RUN_OUTPUTS_VAR } from "../util/outputs";
 import { checkReuse, forgetRun, notebookKeys, readRecord, recordPath, recordRun, snapshot, writtenBetween } from "./run_cache";
 import { injectParameters, notebookParameters, resolveParameters, type GivenParameters, type NotebookJson, type ParamValue } from "./parameters";
 import { estimateLine, readRunReport, runHistory, writeRunReport } from "./run_report";
+import { NOTEBOOK_PARAMETERS_VAR } from "../report/summary";
 import { watchInterrupts, onInterrupt, interruptSignal, InterruptedError } from "../util/interrupt";
 
 /** Settings of `reproduce`. Defaults in brackets. */
@@ -281,7 +282,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     }
     let run: NotebookRun;
     try {
-      run = { ...(await runNotebook(jp.python, root, toRun, output, { ...env, [RUN_OUTPUTS_VAR]: declaredFile }, timeout)), notebook: nb };
+      // The kernel also gets the values (recordSummary puts them in the report); the cache key has them already.
+      const kernelEnv = { ...env, [RUN_OUTPUTS_VAR]: declaredFile, [NOTEBOOK_PARAMETERS_VAR]: JSON.stringify(values ?? {}) };
+      run = { ...(await runNotebook(jp.python, root, toRun, output, kernelEnv, timeout)), notebook: nb };
     } finally {
       if (injectedDir) fs.rmSync(injectedDir, { recursive: true, force: true });
     }

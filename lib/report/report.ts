@@ -104,6 +104,7 @@ function sectionLines(key: string, ref: PaperReference, s: SectionSummary | unde
   const badge = s.data === "stand-in" ? "**stand-in data** (synthetic; the paper's data was not present)" : "real data";
   const lim = sectionLimits(key, s.profile);
   lines.push(`Data: ${badge}${s.dataSize ? `, ${s.dataSize}` : ""}. Profile: \`${s.profile}\`. Setting: ${s.setting}`, "");
+  if (s.parameters) lines.push(`Parameters: ${Object.entries(s.parameters).map(([k, v]) => `\`${k}=${JSON.stringify(v)}\``).join(", ")} (defaults otherwise).`, "");
   lines.push(`What these numbers can do: ${lim.can}. What they cannot do: ${lim.cannot}.`, "");
   if (BEYOND_PAPER[key] && (s.values as { medians?: unknown }).medians) {
     lines.push(BEYOND_PAPER[key], "", ...curveTable(null, s), "");
