@@ -58,7 +58,7 @@ for (const method of methods) {
   const last = r.epochs[r.epochs.length - 1];
   console.log(`${method}: ${r.imageCount} images, ${r.steps} steps ${r.reused ? "(read back from the finished run)" : `in ${((Date.now() - t0) / 1000).toFixed(1)} s`}; ` +
     `loss ${r.stepLosses[0].toFixed(3)} → ${last.meanLoss.toFixed(3)} (epoch mean); ` +
-    `kNN ${r.initialMonitorAccuracy?.toFixed(3)} (untrained) → ${last.monitorAccuracy?.toFixed(3)}`);
+    (r.classes.length >= 2 ? `kNN ${r.initialMonitorAccuracy?.toFixed(3)} (untrained) → ${last.monitorAccuracy?.toFixed(3)}` : "no kNN monitor (unlabelled images)"));
   r.encoder.dispose();
   r.head.dispose();
 }
@@ -118,8 +118,8 @@ if (labelled) show(lineWithBands([
 // ## Summary
 
 // %%
-console.log("encoder".padEnd(44) + "kNN accuracy");
-for (const m of methods) {
+if (labelled) console.log("encoder".padEnd(44) + "kNN accuracy");
+for (const m of labelled ? methods : []) {
   const last = runs[m].epochs[runs[m].epochs.length - 1];
   console.log(`${(m + " untrained (" + cfg.encoder + ")").padEnd(44)}${runs[m].initialMonitorAccuracy?.toFixed(3)}`);
   console.log(`${(m + " after " + last.epoch + " epochs").padEnd(44)}${last.monitorAccuracy?.toFixed(3)}`);
