@@ -90,7 +90,7 @@ if (!data) console.log("no -p data=DIR given: this section is skipped");
 const yours = data ? await analyseFolder(data, { nmPerPx: nmPerPx > 0 ? nmPerPx : undefined, minArea: cfg.minArea, h: cfg.h, progress: false }) : [];
 for (const a of yours) {
   const c = a.calibration;
-  console.log(`${a.file.replace(/^.*[\\/]/, "").padEnd(28)} ${c ? `${c.nmPerPxX} nm/px (${c.source})` : "no calibration: px"} · ${a.extracted.dropped.kept} kept, ${a.extracted.dropped.border} at the border, ${a.extracted.dropped.tooSmall} too small`);
+  console.log(`${a.file.replace(/^.*[\\/]/, "").padEnd(28)} ${c ? `${c.nmPerPxX.toPrecision(4)} nm/px (${c.source})` : "no calibration: px"} · ${a.extracted.dropped.kept} kept, ${a.extracted.dropped.border} at the border, ${a.extracted.dropped.tooSmall} too small`);
 }
 const yourRecords = yours.map(imageRecord);
 if (yourRecords.some((r) => r.particles.length > 0)) show(sizeHistogramFigure(yourRecords, "Equivalent-circle diameter of your particles"), "07-your-sizes");
