@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import sharp from "sharp";
+import { sharedDataDir } from "./shared_data";
 import * as tf from "@tensorflow/tfjs";
 import {
   listClassFolder, listSplitFolder, pairImagesMasks, loadImages, loadImageSet, loadMasks, toFloatPixels,
@@ -283,3 +284,28 @@ describe("data: ensureDataset", () => {
     assert.deepEqual(listClassFolder(p).classes, ["rod", "sphere", "triangle"]);
   });
 });
+
+describe("data/folders: pairImagesMasks follows symbolic links (as listClassFolder does)", () => {
+  const ISBI = sharedDataDir("isbi-membrane");
+  it("pairs linked images with linked masks", function () {
+    if (!fs.existsSync(path.join(ISBI, "image"))) {
+      console.log(`      skipped: ${ISBI} is absent`);
+      this.skip();
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nm-links-"));
+    try {
+      fs.mkdirSync(path.join(dir, "i"));
+      fs.mkdirSync(path.join(dir, "m"));
+      for (const i of [3, 4]) {
+        fs.symlinkSync(path.join(ISBI, "image", `${i}.png`), path.join(dir, "i", `${i}.png`));
+        fs.symlinkSync(path.join(ISBI, "label", `${i}.png`), path.join(dir, "m", `${i}.png`));
+      }
+      const p = pairImagesMasks(path.join(dir, "i"), path.join(dir, "m"));
+      assert.deepEqual(p.images.map((f) => path.basename(f)), ["3.png", "4.png"]);
+      assert.deepEqual(p.masks.map((f) => path.relative(dir, f)), ["m/3.png", "m/4.png"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -188,7 +188,7 @@ describe("notebook/runner: reproduce reuses unchanged notebooks (scratch project
     assert.deepEqual([counter("00-first"), counter("01-second")], [1, 1], "no kernel ran");
     assert.equal(fs.readFileSync(executed, "utf8"), copy, "executed copy untouched");
     assert.ok(second.lines.some((l) => /^= 00-first\.ipynb +unchanged since .*: reused$/.test(l)), second.lines.join("\n"));
-    const rec = JSON.parse(fs.readFileSync(path.join(tmp, "notebooks", "executed", "reproduce.json"), "utf8")) as { notebooks: { cached: unknown }[] };
+    const rec = JSON.parse(fs.readFileSync(path.join(tmp, "notebooks", "executed", "run.json"), "utf8")) as { notebooks: { cached: unknown }[] };
     assert.ok(rec.notebooks.every((n) => n.cached !== null));
 
     // A missing output re-runs its notebook only: the re-run has the same key, so 01 is still reused.

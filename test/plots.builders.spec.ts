@@ -4,6 +4,8 @@ import {
   violinBoxByGroup, lineWithBands, scatterPlot, heatmap, confusionMatrix, histogram, imageGrid, matrixToImage, imagesFromTensor, withAlpha,
 } from "../lib/plots/index";
 import type { Figure } from "../lib/plots/index";
+import { wrapTitle } from "../lib/plots/layout";
+import { logTicks } from "../lib/plots/lines";
 
 type Trace = Record<string, unknown>;
 const traces = (f: Figure) => f.data as unknown as Trace[];
@@ -113,5 +115,44 @@ describe("plots builders", () => {
   it("withAlpha converts #rrggbb to rgba", () => {
     assert.equal(withAlpha("#1f77b4", 0.5), "rgba(31,119,180,0.5)");
     assert.throws(() => withAlpha("red", 1), /expected #rrggbb/);
+  });
+});
+
+describe("plots/layout: titles that fit, log axes whose labels do not collide", () => {
+  it("wrapTitle keeps short titles, breaks long ones at spaces within the width estimate", () => {
+    assert.deepEqual(wrapTitle("Short", 600), { text: "Short", lines: 1 });
+    const long = "One image per class — synthetic stand-in data (the paper's nanowire images are absent)";
+    const w = wrapTitle(long, 620); // 4 tiles of 150 px + 20: 55 characters a line at 10.5 px
+    assert.equal(w.lines, 2);
+    assert.equal(w.text.replace("<br>", " "), long, "only a space became a break");
+    for (const line of w.text.split("<br>")) assert.ok(line.length <= Math.floor((620 - 40) / 10.5), line);
+  });
+
+  it("imageGrid with a long title: wrapped, first line near the top, top margin and height grow by a line", () => {
+    const img = { width: 4, height: 4, channels: 1 as const, data: new Float32Array(16) };
+    const short = imageGrid([img, img], { title: "Two", tile: 150 });
+    const long = imageGrid([img, img], { title: "A title that is far too long to fit above two tiles of one hundred and fifty px", tile: 150 });
+    assert.equal(short.layout.margin?.t, 50);
+    assert.equal(long.layout.margin?.t, 50 + 22 * 3, "four lines of at most 26 characters at 320 px");
+    assert.equal((long.layout.height as number) - (short.layout.height as number), 66);
+    assert.match(titleText(long) ?? "", /<br>/);
+    assert.equal((long.layout.title as { yanchor?: string }).yanchor, "middle");
+  });
+
+  it("logTicks: powers of ten over more than 1.5 decades, 1-2-5 over less, Plotly's default over < 0.3", () => {
+    assert.deepEqual(logTicks([0.5, 2, 300]), { dtick: 1 });
+    assert.deepEqual(logTicks([2.1, 4.8]), { dtick: "D2" });
+    assert.deepEqual(logTicks([3.9, 4.1]), {});
+    assert.deepEqual(logTicks([0, -1, 5]), {}, "non-positive values are ignored");
+    const f = lineWithBands([{ name: "simclr", x: [1, 2, 3], y: [4.2, 3.1, 2.4] }, { name: "barlow", x: [1, 2, 3], y: [900, 120, 60] }], { logY: true });
+    assert.equal((f.layout.yaxis as { dtick?: unknown }).dtick, 1, "the 02 loss plot spans 2.4 decades");
+  });
+});
+
+describe("plots/heatmap: class names are never cut at the edges", () => {
+  it("confusion matrices let long tick labels widen the margins (automargin on both axes)", () => {
+    const f = confusionMatrix([[1, 0], [0, 1]], ["spiky_round", "enveloped"]);
+    assert.equal((f.layout.xaxis as { automargin?: boolean }).automargin, true);
+    assert.equal((f.layout.yaxis as { automargin?: boolean }).automargin, true);
   });
 });

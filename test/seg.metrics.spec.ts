@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/index";
-import { segScores, batchScores } from "../lib/seg/metrics";
+import { segScores, batchScores, allForegroundDice, allForegroundBaseline } from "../lib/seg/metrics";
 import { diceLoss, bceLoss, segLoss } from "../lib/seg/losses";
 import { epochsFor, PAPER_EPOCHS } from "../lib/seg/schedule";
 import { tileOrigins, extractTiles, stitchTiles } from "../lib/seg/tiles";
@@ -111,5 +111,19 @@ describe("seg/config", () => {
     assert.equal(c.preprocess, "unit");
     assert.equal(c.trainEncoder, false);
     for (const [n, e] of Object.entries(PAPER_EPOCHS)) assert.equal(c.epochs[n], e);
+  });
+});
+
+describe("seg/metrics: the all-foreground baseline", () => {
+  it("is 2f/(1+f) per image (hand-worked: f = 0.5 → 2/3, f = 0 → 0, f = 1 → 1) and the median over named test images", async () => {
+    await initBackend();
+    const before = tf.memory().numTensors;
+    const m = tf.tensor4d([1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1], [3, 2, 2, 1]);
+    const d = allForegroundDice(m);
+    assert.ok(Math.abs(d[0] - 2 / 3) < 1e-12 && d[1] === 0 && Math.abs(d[2] - 1) < 1e-12, String(d));
+    assert.ok(Math.abs(allForegroundBaseline(m, ["a", "b", "c"], ["a", "c"]) - (2 / 3 + 1) / 2) < 1e-12);
+    assert.ok(Number.isNaN(allForegroundBaseline(m, ["a", "b", "c"], ["z"])));
+    m.dispose();
+    assert.equal(tf.memory().numTensors, before);
   });
 });

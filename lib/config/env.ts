@@ -39,6 +39,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: "NANOMORPH_CACHE", type: "path", default: "<project>/.cache", description: "cache of datasets, features, encoders, grid cells", affectsResults: false },
   { name: "NANOMORPH_FIGURES", type: "path", default: "<project>/figures", description: "where figure specs, PNG and SVG go", affectsResults: true },
   { name: "NANOMORPH_RESULTS", type: "path", default: "<project>/results", description: "where run tables go", affectsResults: true },
+  { name: "NANOMORPH_NOTEBOOK_PARAMETERS", type: "string", default: "unset", description: "set by `reproduce -p/--params` for its kernels: the parameter values to inject (keyed in the run cache as parameters)", affectsResults: false },
   { name: "NANOMORPH_RUN_OUTPUTS", type: "path", default: "unset", description: "set by `reproduce` for its kernels: the file that lists what a notebook wrote", affectsResults: false },
   // real data the notebooks use when present
   { name: "NANOMORPH_NANOWIRE_DIR", type: "path", default: "unset (synthetic nanowires)", description: "real nanowire images, folder per class (notebooks 01–06)", affectsResults: true },

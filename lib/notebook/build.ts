@@ -8,22 +8,33 @@ import { writeFileAtomic } from "../util/fsx";
  * `// %%` lines, markdown cells by `// %% [markdown]` with every line prefixed `// `) and built into
  * `notebooks/NN-name.ipynb` (nbformat 4.5, no outputs, stable cell ids). Sources diff well; the
  * .ipynb files are what Jupyter and `reproduce` run. A test checks the two are in sync.
+ * A code marker may carry cell tags as jupytext writes them, `// %% tags=["parameters"]`: they go to
+ * the cell's `metadata.tags` (the papermill-style parameters cell, see parameters.ts).
  */
 export interface Cell {
   cell_type: "code" | "markdown";
   id: string;
-  metadata: Record<string, never>;
+  metadata: { tags?: string[] };
   source: string[];
   execution_count?: null;
   outputs?: unknown[];
 }
 
 /** Split percent-format source into cells. */
-export function parsePercent(text: string): { type: "code" | "markdown"; lines: string[] }[] {
-  const cells: { type: "code" | "markdown"; lines: string[] }[] = [];
+export function parsePercent(text: string): { type: "code" | "markdown"; lines: string[]; tags?: string[] }[] {
+  const cells: { type: "code" | "markdown"; lines: string[]; tags?: string[] }[] = [];
   for (const line of text.replace(/\r\n/g, "\n").split("\n")) {
-    const m = /^\/\/ %%( \[markdown\])?\s*$/.exec(line);
-    if (m) cells.push({ type: m[1] ? "markdown" : "code", lines: [] });
+    const m = /^\/\/ %%( \[markdown\])?(?: tags=(\[.*\]))?\s*$/.exec(line);
+    if (m) {
+      const cell: { type: "code" | "markdown"; lines: string[]; tags?: string[] } = { type: m[1] ? "markdown" : "code", lines: [] };
+      if (m[2]) {
+        let tags: unknown;
+        try { tags = JSON.parse(m[2]); } catch { tags = null; }
+        if (!Array.isArray(tags) || !tags.every((t) => typeof t === "string")) throw new Error(`cell marker tags must be a JSON list of strings: '${line}'`);
+        cell.tags = tags as string[];
+      }
+      cells.push(cell);
+    }
     else if (cells.length) cells[cells.length - 1].lines.push(line);
     else if (line.trim() !== "") throw new Error(`text before the first '// %%' cell marker: '${line}'`);
   }
@@ -40,9 +51,10 @@ export function buildNotebook(text: string, name: string): object {
   const cells: Cell[] = parsePercent(text).map((c, i) => {
     const source = c.lines.map((l, j) => (j < c.lines.length - 1 ? l + "\n" : l));
     const id = contentHash(`${name}/${i}`, 12);
+    const metadata = c.tags ? { tags: c.tags } : {};
     return c.type === "code"
-      ? { cell_type: "code", id, metadata: {}, source, execution_count: null, outputs: [] }
-      : { cell_type: "markdown", id, metadata: {}, source };
+      ? { cell_type: "code", id, metadata, source, execution_count: null, outputs: [] }
+      : { cell_type: "markdown", id, metadata, source };
   });
   return {
     cells,

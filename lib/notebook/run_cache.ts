@@ -19,8 +19,8 @@ import { contentHash } from "../util/hash";
 import { externalDataLocations } from "../data/external";
 import { resultVariables } from "../config/env";
 
-/** Record format version; bump when what goes into a key changes meaning. */
-const RECORD_VERSION = 1;
+/** Record format version; bump when what goes into a key changes meaning (2: parameters). */
+const RECORD_VERSION = 2;
 
 /** The NANOMORPH_* variables that can change a notebook's results (lib/config/env.ts): part of the key. */
 const RESULT_VARS = new Set(resultVariables());
@@ -42,7 +42,9 @@ export interface RunRecord {
   parts: Record<string, string>;
   ranAt: string;
   wallSec: number;
-  cells: { number: number; seconds: number }[];
+  cells: { number: number; seconds: number; status?: string; peakMb?: number | null }[];
+  /** Parameter values injected into the run ({} = the notebook's defaults). */
+  parameters?: Record<string, unknown>;
   /** The executed copy with outputs. */
   executed: FileStamp;
   /** Absolute path → stamp of every file the run wrote (figure specs, tables, checkpoints, summaries). */
@@ -141,14 +143,15 @@ export function projectParts(root: string, settings: RunSettings): Record<string
 
 /**
  * Keys of `notebooks` (all of the project's, in run order), chained: each includes the previous
- * notebook's key.
+ * notebook's key. `parametersOf(nb)` gives the values injected into a notebook's parameters cell
+ * (default none): they are a part of its key (`parameters`), so a run with other values is not reused.
  */
-export function notebookKeys(root: string, notebooks: string[], settings: RunSettings): Map<string, NotebookKey> {
+export function notebookKeys(root: string, notebooks: string[], settings: RunSettings, parametersOf: (nb: string) => Record<string, unknown> = () => ({})): Map<string, NotebookKey> {
   const shared = projectParts(root, settings);
   const out = new Map<string, NotebookKey>();
   let previous = "none";
   for (const nb of notebooks) {
-    const parts = { ...shared, notebook: contentDigest(nb), previous };
+    const parts = { ...shared, notebook: contentDigest(nb), parameters: contentHash(parametersOf(nb), 64), previous };
     const key = contentHash(parts, 32);
     out.set(nb, { key, parts });
     previous = key;
@@ -244,7 +247,9 @@ export interface RunToRecord {
   output: string;
   key: NotebookKey;
   wallSec: number;
-  cells: { number: number; seconds: number }[];
+  cells: RunRecord["cells"];
+  /** Parameter values injected into the run (absent: defaults). */
+  parameters?: Record<string, unknown>;
   /** Files the run wrote (from `writtenBetween`). */
   written: string[];
   /** Files or folders the run declared it reused (lib/util/outputs). */
@@ -279,6 +284,7 @@ export function recordRun(r: RunToRecord): RunRecord {
     ranAt: new Date().toISOString(),
     wallSec: r.wallSec,
     cells: r.cells,
+    parameters: r.parameters ?? {},
     executed: stampFile(r.output),
     outputs,
   };

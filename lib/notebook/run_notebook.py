@@ -8,8 +8,10 @@ usage: run_notebook.py NOTEBOOK OUTPUT --result RESULT.json [--kernel tslab] [--
 - Prints one line per executed code cell to stderr, then that cell's stream output (trimmed).
 - Writes OUTPUT atomically (temp file + rename) whether the run passed or failed, so the executed
   copy shows how far it got.
-- Writes RESULT.json: {"ok", "wall_s", "cells": [{"index", "number", "seconds"}], "failed": null |
-  {"index", "number", "kind", "message", "source_head"}}. `index` is 0-based over all cells, `number`
+- Writes RESULT.json: {"ok", "wall_s", "peak_mb", "cells": [{"index", "number", "seconds", "status",
+  "peak_mb"}], "failed": null | {"index", "number", "kind", "message", "source_head", "source"}}.
+  `peak_mb` is the kernel process's peak resident memory (VmHWM, MiB) while that cell ran: the mark
+  is reset before each cell through /proc/PID/clear_refs (Linux); null where /proc is not there. `index` is 0-based over all cells, `number`
   is 1-based as a person counts them in Jupyter. tslab reports errors as a stderr stream with an
   empty ename/evalue, so `message` joins the failing cell's stderr streams with any error output.
 - Exit code: 0 ok, 1 a cell failed / timed out / the kernel died, 2 bad usage or unreadable notebook.
@@ -77,6 +79,41 @@ def error_text(cell):
     return text or "(the kernel reported an error without a message)"
 
 
+def kernel_pid(client):
+    """The kernel process id (the node process: our kernelspec `exec`s it), or None."""
+    km = getattr(client, "km", None)
+    for getter in (lambda: km.provisioner.process.pid, lambda: km.kernel.pid):
+        try:
+            pid = getter()
+            if pid:
+                return int(pid)
+        except Exception:
+            pass
+    return None
+
+
+def reset_peak(pid):
+    """Reset the kernel's peak-RSS mark (Linux: writing 5 to clear_refs); False when not possible."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except Exception:
+        return False
+
+
+def peak_mb(pid):
+    """Peak resident memory (VmHWM) of a process in MiB, or None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except Exception:
+        pass
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebook")
@@ -96,18 +133,28 @@ def main():
 
     name = os.path.basename(args.notebook)
     code_total = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
-    state = {"current": None, "t0": None, "done": 0}
+    state = {"current": None, "t0": None, "done": 0, "pid": None, "overall": None}
     timings = []
 
     def on_cell_execute(cell, cell_index):
         state["current"] = cell_index
+        if state["pid"] is None:
+            state["pid"] = kernel_pid(client) or 0
+        if state["pid"]:
+            before = peak_mb(state["pid"])  # the peak so far, before the mark is reset
+            if before is not None:
+                state["overall"] = max(state["overall"] or 0, before)
+            reset_peak(state["pid"])
         state["t0"] = time.monotonic()
 
     def on_cell_executed(cell, cell_index, execute_reply):
         dt = time.monotonic() - state["t0"]
         state["done"] += 1
-        timings.append({"index": cell_index, "number": cell_index + 1, "seconds": round(dt, 3)})
         status = execute_reply["content"].get("status", "?") if execute_reply else "?"
+        mem = peak_mb(state["pid"]) if state["pid"] else None
+        if mem is not None:
+            state["overall"] = max(state["overall"] or 0, mem)
+        timings.append({"index": cell_index, "number": cell_index + 1, "seconds": round(dt, 3), "status": status, "peak_mb": mem})
         sys.stderr.write(f"  [{name}] cell {cell_index + 1} ({state['done']}/{code_total} code) {status} {dt:.2f}s\n")
         text = cell_text(cell)
         if text.strip() and MAX_ECHO > 0:
@@ -151,9 +198,12 @@ def main():
                 partial = cell_text(cell, ("stderr",)).strip()
                 if partial:
                     failed["message"] += "\n" + partial[-2000:]
-            failed.update(index=idx, number=idx + 1, source_head=cell.source.strip().split("\n")[0][:120])
+            failed.update(index=idx, number=idx + 1, source_head=cell.source.strip().split("\n")[0][:120], source=cell.source)
+            if not any(t["index"] == idx for t in timings):  # a timeout or dead kernel: no reply came
+                mem = peak_mb(state["pid"]) if state["pid"] else None
+                timings.append({"index": idx, "number": idx + 1, "seconds": round(time.monotonic() - state["t0"], 3), "status": failed["kind"], "peak_mb": mem})
         else:
-            failed.update(index=None, number=None, source_head=None)
+            failed.update(index=None, number=None, source_head=None, source=None)
             if failed["message"] is None:
                 failed["message"] = "execution failed before any cell ran"
 
@@ -162,7 +212,7 @@ def main():
         # copy sees it stopped and where.
         nb.metadata["nanomorph"] = {"partial": True, "failed_cell": failed.get("number"), "kind": failed.get("kind")}
     atomic_write(nb, args.output)
-    result = {"ok": failed is None, "wall_s": round(wall, 3), "cells": timings, "failed": failed}
+    result = {"ok": failed is None, "wall_s": round(wall, 3), "peak_mb": state["overall"], "cells": timings, "failed": failed}
     with open(args.result, "w", encoding="utf-8") as f:
         json.dump(result, f)
     sys.exit(0 if failed is None else 1)

@@ -10,6 +10,9 @@ import { POST_STEPS, type PostStep } from "./post_steps";
 import { writeJsonAtomic } from "../util/fsx";
 import { readDeclaredOutputs, RUN_OUTPUTS_VAR } from "../util/outputs";
 import { checkReuse, forgetRun, notebookKeys, readRecord, recordPath, recordRun, snapshot, writtenBetween } from "./run_cache";
+import { injectParameters, notebookParameters, resolveParameters, type GivenParameters, type NotebookJson, type ParamValue } from "./parameters";
+import { estimateLine, readRunReport, runHistory, writeRunReport } from "./run_report";
+import { NOTEBOOK_PARAMETERS_VAR } from "../report/summary";
 import { watchInterrupts, onInterrupt, interruptSignal, InterruptedError } from "../util/interrupt";
 import { projectRoot } from "../util/paths";
 
@@ -40,6 +43,23 @@ export interface ReproduceOptions {
   pythonCandidates?: string[];
   /** Where progress goes. [console.log] */
   log?: (line: string) => void;
+  /**
+   * Values for the notebooks' `parameters` cells (`-p`, `--params`), checked against their declared
+   * types before anything runs (parameters.ts); they go into a cell injected after the parameters cell,
+   * the executed copy's metadata, run.json and the cache key. [none]
+   */
+  parameters?: GivenParameters;
+}
+
+/** One executed cell: timing, reply status and the kernel's peak memory while it ran. */
+export interface CellRun {
+  /** 1-based cell number (markdown cells count; an injected parameters cell counts too). */
+  number: number;
+  seconds: number;
+  /** "ok", "error", or how it ended ("timeout", "dead-kernel"); absent in records of older runs. */
+  status?: string;
+  /** Peak resident memory of the kernel process during the cell, MiB; null where unknown. */
+  peakMb?: number | null;
 }
 
 /** A failed cell: where and why. */
@@ -52,6 +72,8 @@ export interface CellFailure {
   message: string;
   /** First line of the cell's source. */
   sourceHead: string | null;
+  /** The whole source of the failing cell. */
+  source?: string | null;
 }
 
 /** Result of one notebook. */
@@ -61,8 +83,12 @@ export interface NotebookRun {
   output: string;
   ok: boolean;
   wallSec: number;
-  cells: { number: number; seconds: number }[];
+  cells: CellRun[];
+  /** Peak resident memory of the kernel over the run, MiB (null when unknown or reused). */
+  peakMb?: number | null;
   failed?: CellFailure;
+  /** Parameter values injected into this notebook (absent: its defaults). */
+  parameters?: Record<string, ParamValue>;
   /** Reused from an earlier run with the same inputs (no kernel started); `wallSec` is 0, `cells` are the earlier run's. */
   cached?: { ranAt: string; wallSec: number };
 }
@@ -77,21 +103,13 @@ export interface ReproduceResult {
   failure?: string;
 }
 
-/** Where `reproduce` records its runs (timings per notebook and cell): notebooks/executed/reproduce.json. */
+/** Where `reproduce` records its runs: notebooks/executed/run.json (see run_report.ts). */
 export function reproduceRecordPath(root: string): string {
-  return path.join(root, "notebooks", "executed", "reproduce.json");
+  return path.join(root, "notebooks", "executed", "run.json");
 }
 
-function record(root: string, profile: ProfileName, started: Date, res: ReproduceResult): ReproduceResult {
-  writeJsonAtomic(reproduceRecordPath(root), {
-    profile,
-    startedAt: started.toISOString(),
-    totalSec: (Date.now() - started.getTime()) / 1000,
-    ok: res.ok,
-    failure: res.failure ?? null,
-    notebooks: res.runs.map((r) => ({ notebook: path.relative(root, r.notebook), ok: r.ok, wallSec: r.wallSec, cells: r.cells, failed: r.failed ?? null, cached: r.cached ?? null })),
-    postSteps: res.postSteps,
-  });
+function record(root: string, profile: ProfileName, started: Date, res: ReproduceResult, history: ReturnType<typeof runHistory>): ReproduceResult {
+  writeRunReport(reproduceRecordPath(root), { root, profile, started, ok: res.ok, failure: res.failure ?? null, runs: res.runs, postSteps: res.postSteps, history });
   return res;
 }
 
@@ -174,13 +192,16 @@ export async function runNotebook(
       return { notebook, output: partial, ok: false, wallSec, cells: [], failed: { kind: "driver", number: null, message: `run_notebook.py exited ${code} without a result (see its stderr above)`, sourceHead: null } };
     }
     const r = JSON.parse(fs.readFileSync(resultFile, "utf8")) as {
-      ok: boolean; cells: { number: number; seconds: number }[];
-      failed: null | { kind: string; number: number | null; message: string; source_head: string | null };
+      ok: boolean; peak_mb?: number | null; cells: { number: number; seconds: number; status?: string; peak_mb?: number | null }[];
+      failed: null | { kind: string; number: number | null; message: string; source_head: string | null; source?: string | null };
     };
     const ok = r.ok && code === 0;
     if (ok) fs.renameSync(partial, output);
-    const run: NotebookRun = { notebook, output: ok ? output : partial, ok, wallSec, cells: r.cells.map((c) => ({ number: c.number, seconds: c.seconds })) };
-    if (r.failed) run.failed = { kind: r.failed.kind, number: r.failed.number, message: r.failed.message, sourceHead: r.failed.source_head };
+    const run: NotebookRun = {
+      notebook, output: ok ? output : partial, ok, wallSec, peakMb: r.peak_mb ?? null,
+      cells: r.cells.map((c) => ({ number: c.number, seconds: c.seconds, status: c.status ?? "ok", peakMb: c.peak_mb ?? null })),
+    };
+    if (r.failed) run.failed = { kind: r.failed.kind, number: r.failed.number, message: r.failed.message, sourceHead: r.failed.source_head, source: r.failed.source ?? null };
     return run;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -206,9 +227,11 @@ function disown(outputs: string[], files: string[]): void {
  * notebooks/NN-*.ipynb in order through the tslab kernel (outputs saved to notebooks/executed/),
  * then run the post-steps (figure rendering, …). A notebook whose inputs are unchanged since its last
  * passing run, with its executed copy and outputs intact, is reused without a kernel (run_cache.ts;
- * `force` re-runs all). Prints per-notebook wall times and records them (with per-cell times) in
- * notebooks/executed/reproduce.json.
- * @throws when Jupyter/nbclient is missing (with install instructions) or no notebook exists.
+ * `force` re-runs all). Prints an estimate per notebook from the last run's timings, per-notebook wall
+ * times, and writes notebooks/executed/run.json (run_report.ts: per notebook and cell status, seconds,
+ * peak memory, the failing cell's error and source, the parameters).
+ * @throws when Jupyter/nbclient is missing (with install instructions) or no notebook exists;
+ *   ParameterError for an unknown parameter or a value of the wrong type (before anything runs).
  */
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
   const log = opts.log ?? ((l: string) => console.log(l));
@@ -227,13 +250,22 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   }
   const notebooks = listNotebooks(nbDir, opts.only);
   if (notebooks.length === 0) throw new Error(`reproduce: no notebooks/NN-*.ipynb in ${nbDir}`);
+  // Parameters are checked against every running notebook's declared types before anything runs.
+  const nbJson = new Map(notebooks.map((nb) => [nb, JSON.parse(fs.readFileSync(nb, "utf8")) as NotebookJson] as const));
+  const declared = notebooks.map((nb) => ({ number: path.basename(nb).slice(0, 2), name: path.basename(nb), specs: notebookParameters(nbJson.get(nb)!, path.relative(root, nb)) }));
+  const params = resolveParameters(declared, opts.parameters ?? { cli: [], file: [] });
+  for (const [num, vals] of params) log(`parameters of ${num}: ${Object.entries(vals).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`);
+  const history = runHistory(readRunReport(reproduceRecordPath(root)));
   const inlinePng = opts.inlinePng ?? (process.env.NANOMORPH_INLINE_PNG === undefined ? true : /^(1|true|on|yes)$/i.test(process.env.NANOMORPH_INLINE_PNG));
   const env = jupyterEnv(root, { NANOMORPH_PROFILE: opts.profile, NANOMORPH_INLINE_PNG: inlinePng ? "1" : "0" });
   const timeout = opts.cellTimeoutSec ?? defaultCellTimeout(opts.profile);
   log(`profile ${opts.profile}, ${notebooks.length} notebook(s), cell timeout ${timeout > 0 ? `${timeout} s` : "none"}, inline PNG ${inlinePng ? "on" : "off"}`);
 
   // Keys chain over all notebooks in order, so that `--only` sees the same keys as a full run.
-  const keys = notebookKeys(root, listNotebooks(nbDir), { profile: opts.profile, inlinePng, env });
+  const paramsOf = (nb: string): Record<string, ParamValue> | undefined => params.get(path.basename(nb).slice(0, 2));
+  const keys = notebookKeys(root, listNotebooks(nbDir), { profile: opts.profile, inlinePng, env }, (nb) => paramsOf(nb) ?? {});
+  const est = estimateLine(history, opts.profile, notebooks.map((nb) => path.basename(nb)));
+  if (est) log(est);
   const outDirs = [env.NANOMORPH_FIGURES ?? path.join(root, "figures"), env.NANOMORPH_RESULTS ?? path.join(root, "results")];
   const runs: NotebookRun[] = [];
   const failures: string[] = [];
@@ -246,22 +278,40 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     const check = opts.force ? { reuse: false as const, reason: "--force" } : checkReuse(output, key, root);
     if (check.reuse) {
       const r = check.record;
-      runs.push({ notebook: nb, output, ok: true, wallSec: 0, cells: r.cells, cached: { ranAt: r.ranAt, wallSec: r.wallSec } });
+      runs.push({ notebook: nb, output, ok: true, wallSec: 0, cells: r.cells, cached: { ranAt: r.ranAt, wallSec: r.wallSec }, ...(paramsOf(nb) ? { parameters: paramsOf(nb) } : {}) });
       recorded.push(output);
       log(`= ${path.basename(nb)}  unchanged since ${r.ranAt} (ran ${r.wallSec.toFixed(1)} s): reused`);
       continue;
     }
-    log(`▶ ${path.relative(root, nb)}  (${check.reason})`);
+    const last = history[opts.profile]?.[path.basename(nb)];
+    log(`▶ ${path.relative(root, nb)}  (${check.reason})${last ? `  · last run ${last.wallSec.toFixed(0)} s` : ""}`);
     const before = snapshot(outDirs);
     const declaredFile = path.join(os.tmpdir(), `nanomorph-outputs-${process.pid}-${path.basename(nb, ".ipynb")}.txt`);
     fs.rmSync(declaredFile, { force: true });
-    const run = await runNotebook(jp.python, root, nb, output, { ...env, [RUN_OUTPUTS_VAR]: declaredFile }, timeout);
+    // With parameters, the kernel runs a copy with the injected cell (same file name, for the log).
+    const values = paramsOf(nb);
+    let toRun = nb;
+    let injectedDir: string | null = null;
+    if (values) {
+      injectedDir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-params-"));
+      toRun = path.join(injectedDir, path.basename(nb));
+      fs.writeFileSync(toRun, JSON.stringify(injectParameters(nbJson.get(nb)!, values, path.relative(root, nb)), null, 1) + "\n");
+    }
+    let run: NotebookRun;
+    try {
+      // The kernel also gets the values (recordSummary puts them in the report); the cache key has them already.
+      const kernelEnv = { ...env, [RUN_OUTPUTS_VAR]: declaredFile, [NOTEBOOK_PARAMETERS_VAR]: JSON.stringify(values ?? {}) };
+      run = { ...(await runNotebook(jp.python, root, toRun, output, kernelEnv, timeout)), notebook: nb };
+    } finally {
+      if (injectedDir) fs.rmSync(injectedDir, { recursive: true, force: true });
+    }
+    if (values) run.parameters = values;
     const declared = readDeclaredOutputs(declaredFile);
     fs.rmSync(declaredFile, { force: true });
     runs.push(run);
     log(`${run.ok ? "✓" : "✗"} ${path.basename(nb)}  ${run.wallSec.toFixed(1)} s${run.ok ? "" : `  FAILED at cell ${run.failed?.number ?? "?"}`}`);
     if (run.ok && !afterFailure) {
-      const rec = recordRun({ notebook: nb, output, key, wallSec: run.wallSec, cells: run.cells, written: writtenBetween(before, snapshot(outDirs)), declared, figuresDir: outDirs[0] });
+      const rec = recordRun({ notebook: nb, output, key, wallSec: run.wallSec, cells: run.cells, parameters: values, written: writtenBetween(before, snapshot(outDirs)), declared, figuresDir: outDirs[0] });
       disown(recorded, Object.keys(rec.outputs));
       recorded.push(output);
     } else {
@@ -280,7 +330,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
 
   const post: ReproduceResult["postSteps"] = [];
   if (failures.length) {
-    return record(root, opts.profile, started, { ok: false, runs, postSteps: post, failure: `${failures.length} notebook(s) failed:\n  ${failures.join("\n  ")}` });
+    return record(root, opts.profile, started, { ok: false, runs, postSteps: post, failure: `${failures.length} notebook(s) failed:\n  ${failures.join("\n  ")}` }, history);
   }
   for (const step of opts.postSteps ?? POST_STEPS) {
     const t0 = Date.now();
@@ -291,8 +341,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     } catch (e) {
       const msg = (e as Error).message;
       post.push({ name: step.name, seconds: (Date.now() - t0) / 1000, error: msg });
-      return record(root, opts.profile, started, { ok: false, runs, postSteps: post, failure: `post-step '${step.name}' failed: ${msg}` });
+      return record(root, opts.profile, started, { ok: false, runs, postSteps: post, failure: `post-step '${step.name}' failed: ${msg}` }, history);
     }
   }
-  return record(root, opts.profile, started, { ok: true, runs, postSteps: post });
+  return record(root, opts.profile, started, { ok: true, runs, postSteps: post }, history);
 }

@@ -40,8 +40,9 @@ export function heatmap(z: number[][], opts: HeatmapOptions = {}): Figure {
     trace.texttemplate = "%{text}";
   }
   const layout = baseLayout(opts);
-  layout.xaxis = { ...layout.xaxis, type: "category", showgrid: false };
-  layout.yaxis = { ...layout.yaxis, type: "category", autorange: "reversed", showgrid: false, ...(opts.square ? { scaleanchor: "x" } : {}) };
+  // automargin: long class names as tick labels widen the margins instead of being cut at the edge
+  layout.xaxis = { ...layout.xaxis, type: "category", showgrid: false, automargin: true };
+  layout.yaxis = { ...layout.yaxis, type: "category", autorange: "reversed", showgrid: false, automargin: true, ...(opts.square ? { scaleanchor: "x" } : {}) };
   return { data: [trace as unknown as Data], layout };
 }
 

@@ -1,6 +1,6 @@
 import type { Data, Layout } from "plotly.js-dist-min";
 import type { Figure } from "./figure";
-import { baseLayout, type BaseFigureOptions } from "./layout";
+import { baseLayout, titleLayout, wrapTitle, TITLE_LINE_PX, type BaseFigureOptions } from "./layout";
 import { pngDataUri, checkImage, type RawImage } from "./png";
 
 /** Options of `imageGrid`. */
@@ -27,10 +27,14 @@ export function imageGrid(images: RawImage[], opts: ImageGridOptions = {}): Figu
   const rows = Math.ceil(images.length / cols);
   const tile = opts.tile ?? 160;
   const capH = opts.captions ? 22 : 4;
-  const top = opts.title ? 50 : 10;
   const width = opts.width ?? cols * tile + 20;
+  // a title wider than the grid wraps onto more lines (it would be cut at both edges)
+  const lines = opts.title ? wrapTitle(opts.title, width).lines : 0;
+  const top = opts.title ? 50 + TITLE_LINE_PX * (lines - 1) : 10;
   const height = opts.height ?? rows * (tile + capH) + top + 10;
+  const titled = opts.title ? titleLayout(opts.title, width, 50, height) : null;
   const layout: Partial<Layout> = baseLayout({ ...opts, width, height });
+  if (titled) layout.title = titled.title;
   layout.margin = { l: 10, r: 10, t: top, b: 10 };
   layout.showlegend = false;
   delete layout.xaxis;

@@ -48,9 +48,23 @@ export function lineWithBands(series: BandSeries[], opts: LineOptions = {}): Fig
     data.push({ type: "scatter", mode: s.mode ?? "lines", name: s.name, legendgroup: s.name, x: s.x, y: s.y, line: { color, width: 2 }, marker: { color, size: 6 } } as unknown as Data);
   });
   const layout = baseLayout(opts);
-  if (opts.logX) layout.xaxis = { ...layout.xaxis, type: "log" };
-  if (opts.logY) layout.yaxis = { ...layout.yaxis, type: "log" };
+  if (opts.logX) layout.xaxis = { ...layout.xaxis, type: "log", ...logTicks(series.flatMap((s) => s.x)) };
+  if (opts.logY) layout.yaxis = { ...layout.yaxis, type: "log", ...logTicks(series.flatMap((s) => [...s.y, ...(s.lower ?? []), ...(s.upper ?? [])])) };
   return { data, layout };
+}
+
+/**
+ * Tick spacing of a log axis over `values`: over more than 1.5 decades only powers of ten are labelled
+ * (`dtick` 1), over 0.3–1.5 decades 1, 2 and 5 of each decade ("D2"); Plotly's own choice labels every
+ * digit 1…9 there, and the labels run into each other on a figure a few hundred px tall.
+ */
+export function logTicks(values: readonly number[]): { dtick?: number | string } {
+  const pos = values.filter((v) => Number.isFinite(v) && v > 0);
+  if (pos.length < 2) return {};
+  const decades = Math.log10(Math.max(...pos) / Math.min(...pos));
+  if (decades > 1.5) return { dtick: 1 };
+  if (decades > 0.3) return { dtick: "D2" };
+  return {};
 }
 
 /** One group of points for `scatterPlot`. */

@@ -51,3 +51,49 @@ export function sweepConfigOf(cfg: ProbeRunConfig, over: Partial<SweepConfig> = 
     ...over,
   };
 }
+
+/**
+ * Notebook parameters that override a probe config; the "unset" value of each (0 or []) keeps the
+ * profile's setting.
+ */
+export interface ProbeOverrides {
+  /** Labelled images per class (03: the nanowire sweep; 04: both transfer sets). [] = the profile's. */
+  labelsPerClass?: number[];
+  /** Encoder specs (03: nanowire, 04: transfer). [] = the profile's. */
+  encoders?: string[];
+  /** Encoder seeds. [] = the profile's. */
+  seeds?: number[];
+  /** Split seeds per box. 0 = the profile's. */
+  splits?: number;
+  /** Encoder input size in px. 0 = the profile's. */
+  size?: number;
+}
+
+/**
+ * `cfg` with the set overrides applied to the nanowire study (03) and the transfer study (04).
+ * @throws naming the parameter for a non-positive or non-integer n, split count or size.
+ */
+export function withProbeOverrides(cfg: ProbeRunConfig, o: ProbeOverrides): ProbeRunConfig {
+  const positiveInt = (name: string, x: number): void => {
+    if (!(Number.isInteger(x) && x > 0)) throw new Error(`withProbeOverrides: ${name} must be a positive integer, got ${x}`);
+  };
+  for (const n of o.labelsPerClass ?? []) positiveInt("labelsPerClass", n);
+  if (o.splits) positiveInt("splits", o.splits);
+  if (o.size) positiveInt("size", o.size);
+  const n = o.labelsPerClass?.length ? o.labelsPerClass : null;
+  const enc = o.encoders?.length ? o.encoders : null;
+  return {
+    ...cfg,
+    encoderSeeds: o.seeds?.length ? o.seeds : cfg.encoderSeeds,
+    splits: o.splits || cfg.splits,
+    size: o.size || cfg.size,
+    nanowire: { encoders: enc ?? cfg.nanowire.encoders, labelsPerClass: n ?? cfg.nanowire.labelsPerClass },
+    transfer: {
+      ...cfg.transfer,
+      encoders: enc ?? cfg.transfer.encoders,
+      splits: o.splits || cfg.transfer.splits,
+      nanoparticleLabelsPerClass: n ?? cfg.transfer.nanoparticleLabelsPerClass,
+      virusLabelsPerClass: n ?? cfg.transfer.virusLabelsPerClass,
+    },
+  };
+}

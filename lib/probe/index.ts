@@ -1,6 +1,7 @@
 // Label-efficient classification: feature matrices, the paper's linear probe, sweeps under the
 // paper's and the honest protocol, metrics, statistics, results I/O.
 export * from "./linear_probe";
+export * from "./duplicate_groups";
 export * from "./metrics";
 export * from "./sweep";
 export * from "./results";

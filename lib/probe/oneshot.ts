@@ -98,3 +98,16 @@ export function oneShotAnchorAnalysis(
   const o = acc(true), s = acc(false);
   return { classes, classMedians, runs: out, opposite: o.length ? summarize(o) : null, same: s.length ? summarize(s) : null };
 }
+
+/**
+ * Why the one-shot anchor analysis cannot run on a data set, or null when it can: it needs the
+ * classes `dispersed` and `network` with a mask for at least one image of each.
+ */
+export function oneShotSkipReason(files: string[], labels: number[], classes: string[], masks: Map<string, string>, need: [string, string] = ["dispersed", "network"]): string | null {
+  for (const c of need) {
+    const k = classes.indexOf(c);
+    if (k < 0) return `the data has no class '${c}' (classes: ${classes.join(", ")})`;
+    if (!files.some((f, i) => labels[i] === k && masks.has(f))) return `no '${c}' image has a mask (give masks with -p masks=DIR)`;
+  }
+  return null;
+}

@@ -52,7 +52,7 @@ export async function runSweepParallel(data: SweepData, config: SweepConfig = {}
   const tasks: [number, number, number][] = [];
   for (const splitSeed of cfg.splitSeeds) for (const n of cfg.labelsPerClass) for (let si = 0; si < sets.length; si++) tasks.push([si, splitSeed, n]);
   const input: WorkerInput = {
-    labels: Array.from(data.labels), classes: data.classes, testRows: data.testRows, sets,
+    labels: Array.from(data.labels), classes: data.classes, testRows: data.testRows, groups: data.groups ? Array.from(data.groups) : undefined, sets,
     cfg, tasks, counter: new SharedArrayBuffer(4),
   };
   const out: (RunRecord | undefined)[] = new Array(tasks.length);

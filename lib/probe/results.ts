@@ -153,12 +153,17 @@ export function confusionTotal(rows: readonly RunRecord[], encoder: string, n: n
 }
 
 /** Median accuracy per encoder at each n (ascending) for one protocol: the report's `{labelsPerClass, medians}` shape. */
-export function mediansByEncoder(rows: readonly RunRecord[], protocol: Protocol): { labelsPerClass: number[]; medians: Record<string, number[]> } {
+export function mediansByEncoder(rows: readonly RunRecord[], protocol: Protocol): { labelsPerClass: number[]; medians: Record<string, number[]>; q1: Record<string, number[]>; q3: Record<string, number[]> } {
   const boxes = summarizeRuns(rows.filter((r) => r.protocol === protocol));
   const ns = [...new Set(boxes.map((b) => b.n))].sort((a, b) => a - b);
   const medians: Record<string, number[]> = {};
+  const q1: Record<string, number[]> = {};
+  const q3: Record<string, number[]> = {};
   for (const e of [...new Set(boxes.map((b) => b.encoder))]) {
-    medians[e] = ns.map((n) => boxes.find((b) => b.encoder === e && b.n === n)?.median ?? NaN);
+    const box = (n: number) => boxes.find((b) => b.encoder === e && b.n === n);
+    medians[e] = ns.map((n) => box(n)?.median ?? NaN);
+    q1[e] = ns.map((n) => box(n)?.q1 ?? NaN);
+    q3[e] = ns.map((n) => box(n)?.q3 ?? NaN);
   }
-  return { labelsPerClass: ns, medians };
+  return { labelsPerClass: ns, medians, q1, q3 };
 }

@@ -15,7 +15,7 @@ import type { FeatureMatrix } from "../linalg/matrix";
 import { columnStats, standardize, toFloat64 } from "../linalg/matrix";
 import { fitLinearProbe, predictLabels, type ProbeConfig } from "./linear_probe";
 import { fitLogistic, predictLogistic, type LogisticConfig } from "./logistic";
-import { stratifiedSplit, drawPerClass, carveValidation } from "../stats/splits";
+import { stratifiedSplit, groupedStratifiedSplit, drawPerClass, carveValidation } from "../stats/splits";
 import { classificationMetrics } from "./metrics";
 
 import type { Protocol } from "./protocols";
@@ -41,6 +41,12 @@ export interface SweepData {
    * of every run, the remaining rows the training pool, and split seeds only change the labelled draw.
    */
   testRows?: number[];
+  /**
+   * Duplicate-group id per row (lib/probe/duplicate_groups.ts: an image with its rotated/flipped
+   * copies). When given, the honest protocols split by group so no copy of a test image is trained
+   * on; the paper protocol keeps the authors' plain stratified split.
+   */
+  groups?: ArrayLike<number>;
 }
 
 /** Sweep settings. Defaults are the paper's unless marked "ours". */
@@ -134,7 +140,7 @@ export interface RunPlan {
 }
 
 /** Which rows one (split seed, n, protocol) run uses: the same for every encoder. */
-export function planRun(data: Pick<SweepData, "labels" | "classes" | "testRows">, splitSeed: number, n: number, cfg: ResolvedSweepConfig): RunPlan {
+export function planRun(data: Pick<SweepData, "labels" | "classes" | "testRows" | "groups">, splitSeed: number, n: number, cfg: ResolvedSweepConfig): RunPlan {
   let pool: number[], test: number[];
   if (data.testRows) {
     const t = new Set(data.testRows);
@@ -142,7 +148,9 @@ export function planRun(data: Pick<SweepData, "labels" | "classes" | "testRows">
     pool = [];
     for (let i = 0; i < data.labels.length; i++) if (!t.has(i)) pool.push(i);
   } else {
-    const s = stratifiedSplit(data.labels, splitSeed, cfg.testFraction);
+    const s = data.groups && cfg.protocol !== "paper"
+      ? groupedStratifiedSplit(data.labels, data.groups, splitSeed, cfg.testFraction)
+      : stratifiedSplit(data.labels, splitSeed, cfg.testFraction);
     pool = s.train; test = s.test;
   }
   const labelled = drawPerClass(data.labels, pool, n, splitSeed, data.classes);

@@ -17,6 +17,8 @@ export interface WorkerInput {
   labels: number[];
   classes: string[];
   testRows?: number[];
+  /** Duplicate-group id per row (SweepData.groups). */
+  groups?: number[];
   sets: { encoder: string; seed: number; buffer: SharedArrayBuffer; rows: number; cols: number }[];
   cfg: ResolvedSweepConfig;
   /** Tasks as [setIndex, splitSeed, n]. */
@@ -27,7 +29,7 @@ export interface WorkerInput {
 function main(): void {
   const inp = workerData as WorkerInput;
   const data: SweepData = {
-    labels: inp.labels, classes: inp.classes, testRows: inp.testRows,
+    labels: inp.labels, classes: inp.classes, testRows: inp.testRows, groups: inp.groups,
     featureSets: inp.sets.map((s) => ({ encoder: s.encoder, seed: s.seed, X: { data: new Float64Array(s.buffer), rows: s.rows, cols: s.cols } })),
   };
   const counter = new Int32Array(inp.counter);

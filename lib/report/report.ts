@@ -4,6 +4,10 @@ import { figuresDir } from "../util/paths";
 import { readJson, writeFileAtomic } from "../util/fsx";
 import { paperReference, type PaperReference } from "./paper";
 import { readSummaries, type SectionSummary } from "./summary";
+import { sectionLimits } from "./limits";
+
+/** An interquartile range at least this wide is printed beside its median. */
+const WIDE_IQR = 0.05;
 
 /** Options for `writeReport`. */
 export interface ReportOptions {
@@ -60,7 +64,13 @@ function figureTitle(file: string): string {
 
 /** Table of medians per labels/class: paper's encoders beside the reproduced ones. */
 function curveTable(paper: { labelsPerClass: number[]; medians: Record<string, number[]> } | null, s: SectionSummary): string[] {
-  const v = s.values as { labelsPerClass?: number[]; medians?: Record<string, number[]> };
+  const v = s.values as { labelsPerClass?: number[]; medians?: Record<string, number[]>; q1?: Record<string, number[]>; q3?: Record<string, number[]> };
+  // a median with a wide spread is printed with its interquartile range
+  const withIqr = (c: string, ri: number): string => {
+    const m = fmt(v.medians![c][ri]);
+    const lo = v.q1?.[c]?.[ri], hi = v.q3?.[c]?.[ri];
+    return typeof lo === "number" && typeof hi === "number" && Number.isFinite(lo) && Number.isFinite(hi) && hi - lo >= WIDE_IQR ? `${m} [${fmt(lo)}–${fmt(hi)}]` : m;
+  };
   if (!v.labelsPerClass || !v.medians) return [`reproduced: ${fmt(s.values)}`];
   const ns = [...new Set([...(paper?.labelsPerClass ?? []), ...v.labelsPerClass])].sort((a, b) => a - b);
   const pCols = paper ? Object.keys(paper.medians) : [];
@@ -73,7 +83,7 @@ function curveTable(paper: { labelsPerClass: number[]; medians: Record<string, n
     const cells = [
       String(n),
       ...pCols.map((c) => (pi >= 0 ? fmt(paper!.medians[c][pi]) : "—")),
-      ...rCols.map((c) => (ri >= 0 && v.medians![c][ri] !== undefined && v.medians![c][ri] !== null ? fmt(v.medians![c][ri]) : "—")),
+      ...rCols.map((c) => (ri >= 0 && v.medians![c][ri] !== undefined && v.medians![c][ri] !== null ? withIqr(c, ri) : "—")),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
   }
@@ -92,7 +102,10 @@ function sectionLines(key: string, ref: PaperReference, s: SectionSummary | unde
     return lines;
   }
   const badge = s.data === "stand-in" ? "**stand-in data** (synthetic; the paper's data was not present)" : "real data";
-  lines.push(`Data: ${badge}. Profile: \`${s.profile}\`. Setting: ${s.setting}`, "");
+  const lim = sectionLimits(key, s.profile);
+  lines.push(`Data: ${badge}${s.dataSize ? `, ${s.dataSize}` : ""}. Profile: \`${s.profile}\`. Setting: ${s.setting}`, "");
+  if (s.parameters) lines.push(`Parameters: ${Object.entries(s.parameters).map(([k, v]) => `\`${k}=${JSON.stringify(v)}\``).join(", ")} (defaults otherwise).`, "");
+  lines.push(`What these numbers can do: ${lim.can}. What they cannot do: ${lim.cannot}.`, "");
   if (BEYOND_PAPER[key] && (s.values as { medians?: unknown }).medians) {
     lines.push(BEYOND_PAPER[key], "", ...curveTable(null, s), "");
     return lines;
@@ -138,8 +151,13 @@ export function writeReport(opts: ReportOptions = {}): string {
     "",
     `Reproduces: ${ref.citation}.`,
     "",
-    `Generated ${new Date().toISOString()} · profile(s): ${profiles.join(", ") || "n/a"} · ${anyStandIn ? "**some or all sections ran on stand-in (synthetic) data**, so numbers are not comparable one-to-one with the paper's" : "all sections on real data"}.`,
+    `Generated ${new Date().toISOString()} · profile(s): ${profiles.join(", ") || "n/a"} · ${anyStandIn ? "**some or all sections ran on stand-in (synthetic) data**: those numbers test the code, not the paper's claims" : "all sections on real data"}.`,
     `Paper numbers: ${ref.note}`,
+    "",
+    "Each section says how much data its numbers rest on and what they can and cannot show under its profile. " +
+    `Medians are followed by their interquartile range [q1–q3] where that range is ${WIDE_IQR} or wider. ` +
+    "Precision and recall are computed as f(y_true, y_pred); the authors' code called them as f(y_pred, y_true), which swaps the two, " +
+    "so compare accuracies with the paper, not precision/recall.",
     "",
     "## Figures",
     "",

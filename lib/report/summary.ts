@@ -22,12 +22,35 @@ export interface SectionSummary {
   values: Record<string, unknown>;
   /** One-line description of the setting (encoders, sizes) so a reader can judge the comparison. */
   setting: string;
+  /** How much data the numbers rest on, e.g. "214 images (few 102, many 112), 3 splits". */
+  dataSize?: string;
+  /** Parameter values the notebook ran with (`reproduce -p`/`--params`), absent for its defaults. */
+  parameters?: Record<string, unknown>;
   writtenAt: string;
 }
 
-/** Record a section's reproduced numbers (atomic write; replaces the previous run's). */
+/** Environment variable through which `reproduce` hands a kernel the parameters injected into its notebook (JSON). */
+export const NOTEBOOK_PARAMETERS_VAR = "NANOMORPH_NOTEBOOK_PARAMETERS";
+
+/** The injected parameters of the running notebook (from `NOTEBOOK_PARAMETERS_VAR`), or undefined for none/unreadable. */
+function injectedParameters(): Record<string, unknown> | undefined {
+  const raw = process.env[NOTEBOOK_PARAMETERS_VAR];
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Record a section's reproduced numbers (atomic write; replaces the previous run's), with the profile
+ * and the parameters `reproduce` injected into the notebook (so the report says what it ran with).
+ */
 export function recordSummary(s: Omit<SectionSummary, "profile" | "writtenAt">): void {
-  const full: SectionSummary = { ...s, profile: profileName(), writtenAt: new Date().toISOString() };
+  const params = s.parameters ?? injectedParameters();
+  const full: SectionSummary = { ...s, ...(params ? { parameters: params } : {}), profile: profileName(), writtenAt: new Date().toISOString() };
   writeJsonAtomic(resultsDir("summary", `${s.section}.json`), full);
 }
 

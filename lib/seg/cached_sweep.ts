@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { createHash } from "crypto";
 import * as path from "path";
 import type { Encoder } from "../models/encoder";
 import { cachedDir } from "../util/stage_cache";
@@ -16,14 +17,17 @@ export interface CachedSegSweep {
 
 /**
  * `segmentationSweep` through the stage cache ("seg-sweep"), keyed by the encoder's identity, the
- * image files and the sweep config: a second run with the same inputs reads the scores and the
+ * image file names, a digest of the image and mask pixels (two folders may use the same names) and
+ * the sweep config: a second run with the same inputs reads the scores and the
  * overlay predictions back without loading the encoder or training. `loadEncoder` is called only
  * on a miss, and the encoder it returns is disposed here.
  */
 export async function cachedSegmentationSweep(
   encoderKey: unknown, loadEncoder: () => Promise<Encoder>, data: SegData, cfg: Omit<SegSweepConfig, "onPredictions" | "onRun">, overlaySeed: number,
 ): Promise<CachedSegSweep> {
-  const key = { encoder: encoderKey, files: data.files, labels: data.labels, size: data.images.shape.slice(1), cfg, overlaySeed };
+  const bytes = (t: SegData["images"]): Buffer => { const a = t.dataSync() as Float32Array; return Buffer.from(a.buffer, a.byteOffset, a.byteLength); };
+  const pixels = createHash("sha256").update(bytes(data.images)).update(bytes(data.masks)).digest("hex");
+  const key = { encoder: encoderKey, files: data.files, labels: data.labels, size: data.images.shape.slice(1), pixels, cfg, overlaySeed };
   const r = await cachedDir("seg-sweep", key, async (dir) => {
     const encoder = await loadEncoder();
     let overlay: SegRunPredictions | null = null;

@@ -65,3 +65,32 @@ export function loadSegmentConfig(profile?: ProfileName): SegmentConfig {
   if (typeof c.epochs !== "object" || !Object.keys(c.epochs).length) bad("epochs", c.epochs);
   return c;
 }
+
+/** Notebook parameters that override a segmentation config; 0, "" or [] keeps the profile's setting. */
+export interface SegmentOverrides {
+  /** Labelled images per class. [] = the profile's. */
+  labelsPerClass?: number[];
+  /** Split seeds. 0 = the profile's. */
+  splits?: number;
+  /** Input size in px (a multiple of 32). 0 = the profile's. */
+  size?: number;
+  /** Encoder spec (imagenet, resnet8, a checkpoint folder). "" = the profile's. */
+  encoder?: string;
+}
+
+/**
+ * `cfg` with the set overrides applied.
+ * @throws naming the parameter for a size that is not a positive multiple of 32, or a non-positive n or split count.
+ */
+export function withSegmentOverrides(cfg: SegmentConfig, o: SegmentOverrides): SegmentConfig {
+  for (const n of o.labelsPerClass ?? []) if (!(Number.isInteger(n) && n >= 1)) throw new Error(`withSegmentOverrides: labelsPerClass must hold positive integers, got ${n}`);
+  if (o.splits && !(Number.isInteger(o.splits) && o.splits >= 1)) throw new Error(`withSegmentOverrides: splits must be a positive integer, got ${o.splits}`);
+  if (o.size && !(Number.isInteger(o.size) && o.size >= 32 && o.size % 32 === 0)) throw new Error(`withSegmentOverrides: size must be a multiple of 32 (≥ 32), got ${o.size}`);
+  return {
+    ...cfg,
+    labelsPerClass: o.labelsPerClass?.length ? o.labelsPerClass : cfg.labelsPerClass,
+    splits: o.splits || cfg.splits,
+    size: o.size || cfg.size,
+    encoder: o.encoder || cfg.encoder,
+  };
+}

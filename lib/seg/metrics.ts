@@ -53,3 +53,23 @@ export function batchScores(yTrue: tf.Tensor4D, yPred: tf.Tensor4D, opts: ScoreO
   for (let i = 0; i < n; i++) out.push(segScores(t.subarray(i * per, (i + 1) * per), p.subarray(i * per, (i + 1) * per), opts));
   return out;
 }
+
+/**
+ * The Dice a model scores by predicting every pixel as foreground, per image of `masks`
+ * ([N,H,W,1] in {0,1}): 2f / (1 + f) for a foreground fraction f. The baseline a segmentation's Dice
+ * must beat; it is high (≈ 0.88 at f = 0.78, e.g. membrane masks) whenever the foreground dominates.
+ */
+export function allForegroundDice(masks: tf.Tensor4D): number[] {
+  const f = tf.tidy(() => tf.mean(masks, [1, 2, 3]).arraySync() as number[]);
+  return f.map((x) => (2 * x) / (1 + x));
+}
+
+/** Median of `allForegroundDice` over the images named in `testImages` (names as in `files`); NaN for none. */
+export function allForegroundBaseline(masks: tf.Tensor4D, files: readonly string[], testImages: Iterable<string>): number {
+  const want = new Set(testImages);
+  const all = allForegroundDice(masks);
+  const xs = files.map((f, i) => (want.has(f) ? all[i] : NaN)).filter(Number.isFinite).sort((a, b) => a - b);
+  if (!xs.length) return NaN;
+  const m = xs.length >> 1;
+  return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+}

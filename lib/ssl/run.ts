@@ -15,13 +15,38 @@ import { declareOutputs } from "../util/outputs";
 import { fingerprintFiles } from "../util/data_fingerprint";
 import { pretrainConfigFor, type PretrainConfig, type SslMethod } from "./config";
 import { pretrain, type PretrainOptions, type PretrainResult } from "./trainer";
+import { listUnlabelledImages } from "../probe/unlabelled";
+import { entryKind, isImageFile, isMaskName, type ClassFolder } from "../data/folders";
+
+/**
+ * The images to pretrain on: a folder of class folders (the labels feed only the kNN monitor), or a
+ * flat folder of unlabelled images (one level of sub-folders allowed, no monitor: `classes` is []).
+ * @throws naming the folder when it holds no images, or a file that is not an image.
+ */
+export function listPretrainImages(dir: string): ClassFolder {
+  let folder: ClassFolder | null = null;
+  try {
+    folder = listClassFolder(dir);
+  } catch (e) {
+    if (!/no class sub-folders/.test((e as Error).message)) throw e;
+  }
+  // Class folders with no image beside them: a labelled set. Images directly in the folder (with or
+  // without sub-folders): an unlabelled pool.
+  const loose = fs.readdirSync(dir, { withFileTypes: true }).some((e) => entryKind(dir, e) === "file" && isImageFile(e.name) && !isMaskName(e.name));
+  if (folder && !loose) return folder;
+  const flat = listUnlabelledImages(dir, "pretrain data");
+  return { files: flat, labels: flat.map(() => 0), classes: [] };
+}
 
 /** Options of {@link runPretrain}. */
 export interface RunPretrainOptions {
   method: SslMethod;
   /** Output directory. */
   out: string;
-  /** Folder-per-class images (default: the synthetic nanowire set of the profile, `ensureDataset("nanowire")`). */
+  /**
+   * Images: class folders (labels used only by the kNN monitor) or a flat unlabelled folder (no
+   * monitor); see listPretrainImages. Default: the synthetic nanowire set of the profile, `ensureDataset("nanowire")`.
+   */
   data?: string;
   /** Profile whose `configs/pretrain.json` section to use (default: NANOMORPH_PROFILE). */
   profile?: ProfileName;
@@ -64,7 +89,7 @@ export async function runPretrain(o: RunPretrainOptions): Promise<RunPretrainRes
   const profile = o.profile ?? profileName();
   const cfg = pretrainConfigFor(profile, { ...(o.overrides ?? {}), method: o.method });
   const dataDir = o.data ?? await ensureDataset("nanowire", { profile });
-  const folder = listClassFolder(dataDir);
+  const folder = listPretrainImages(dataDir);
   // File list + content hashes go into the checkpoints, so --resume refuses another data set.
   const data = await fingerprintFiles(dataDir, folder.files);
   const images = await loadImages(folder.files, cfg.imageSize);

@@ -78,3 +78,50 @@ export function carveValidation(labels: ArrayLike<number>, labelled: readonly nu
   });
   return { fit: fit.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
 }
+
+/**
+ * Stratified split by groups (duplicate_groups.ts: an image with its rotated/flipped copies): whole
+ * groups go to the test part, chosen by a seeded shuffle per class until the class's test rows reach
+ * round(testFraction · count) (at least one group when the class has ≥ 2 groups, never all of them).
+ * A group belongs to the class of most of its rows (ties: the lowest label). No group is ever split,
+ * so no copy of a test image is trained on.
+ * @throws when testFraction is not in (0, 1) or `groups` and `labels` differ in length.
+ */
+export function groupedStratifiedSplit(labels: ArrayLike<number>, groups: ArrayLike<number>, seed: number, testFraction = 0.2): Split {
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`groupedStratifiedSplit: testFraction must be in (0,1), got ${testFraction}`);
+  if (groups.length !== labels.length) throw new Error(`groupedStratifiedSplit: ${groups.length} group ids for ${labels.length} labels`);
+  const rows = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const g = groups[i];
+    if (!rows.has(g)) rows.set(g, []);
+    rows.get(g)!.push(i);
+  }
+  const classOf = (members: number[]): number => {
+    const count = new Map<number, number>();
+    for (const i of members) count.set(labels[i], (count.get(labels[i]) ?? 0) + 1);
+    return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+  };
+  const byCls = new Map<number, number[]>();
+  for (const g of [...rows.keys()].sort((a, b) => a - b)) {
+    const c = classOf(rows.get(g)!);
+    if (!byCls.has(c)) byCls.set(c, []);
+    byCls.get(c)!.push(g);
+  }
+  const rng = new Rng(seed).fork("grouped-split");
+  const train: number[] = [], test: number[] = [];
+  for (const c of [...byCls.keys()].sort((a, b) => a - b)) {
+    const gs = rng.fork(c).shuffle(byCls.get(c)!.slice());
+    const total = gs.reduce((a, g) => a + rows.get(g)!.length, 0);
+    const want = Math.round(testFraction * total);
+    let taken = 0, k = 0;
+    for (; k < gs.length - 1 && (taken < want || (k === 0 && gs.length >= 2)); k++) {
+      const size = rows.get(gs[k])!.length;
+      // stop before a group that overshoots more than stopping short would miss
+      if (k > 0 && taken + size - want > want - taken) break;
+      taken += size;
+      test.push(...rows.get(gs[k])!);
+    }
+    for (const g of gs.slice(k)) train.push(...rows.get(g)!);
+  }
+  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
+}

@@ -12,6 +12,12 @@ import { profileName } from "./lib/config/index";
 import { packageVersions, runtimeInfo, matmulBenchmark } from "./lib/notebook/environment";
 import { lineWithBands, show } from "./lib/plots/index";
 
+// %% tags=["parameters"]
+let sizes: number[] = [64, 128, 256, 384]; // n of the timed n×n matrix products
+let repeats: number = 5;                  // runs per size (the median is reported)
+
+// %%
+console.log("data: none (seeded random matrices)");
 const profile = profileName();
 const backend = await initBackend();
 const report = await backendReport();
@@ -32,13 +38,12 @@ for (const [name, version] of Object.entries(packageVersions())) console.log(`${
 
 // %% [markdown]
 // ## A tiny timed computation
-// `tf.matMul` of two seeded n×n matrices, median of 5 runs, checked against a float64 product in
+// `tf.matMul` of two seeded n×n matrices (`sizes`), median of `repeats` runs, checked against a float64 product in
 // plain JavaScript (the difference is float32 rounding, around 1e-5 for these sizes).
 
 // %%
-const sizes = [64, 128, 256, 384];
 const timings = [];
-for (const n of sizes) timings.push(await matmulBenchmark(n, 5, 0));
+for (const n of sizes) timings.push(await matmulBenchmark(n, repeats, 0));
 for (const t of timings) {
   console.log(`n=${String(t.n).padStart(3)}  ${t.medianMs.toFixed(2).padStart(7)} ms  ${t.gflops.toFixed(2).padStart(6)} GFLOP/s  max|err| ${t.maxAbsError.toExponential(2)}`);
 }
@@ -56,3 +61,12 @@ show(
   ),
   "00-matmul-throughput",
 );
+
+// %% [markdown]
+// **What to look at:** throughput should rise with n until the caches fill, then flatten. A native or
+// multi-threaded backend reaches several times the single-thread wasm numbers; if the line is flat and
+// low, check the `tried` lines above for the backend that was skipped and why.
+//
+// ## Try this
+// - `-p sizes=128,512,1024 -p repeats=3`: larger products show the backend's ceiling (1024 takes seconds on wasm).
+// - Run with `NANOMORPH_BACKEND=cpu` in the environment: the pure-JavaScript backend, for comparison.

@@ -24,8 +24,13 @@ import { inspectDir, formatInspectReport } from "./lib/data/inspect";
 import { generateNanowire, NANOWIRE_CLASSES, NanowireTruth } from "./lib/data/synth/nanowire";
 import { imageGrid, overlayMask, histogram, show, RawImage } from "./lib/plots/index";
 
+// %% tags=["parameters"]
+let data: string = ""; // a folder of your own images to inspect at the end (classes, sizes, formats, calibration); "" = none
+
+// %%
 const profile = profileName();
 const t0 = Date.now();
+console.log(`data: the synthetic stand-in sets of the profile${data ? `, and your folder ${data}` : ""}`);
 console.log(`profile ${profile}`);
 
 /** An image file as a grey RawImage for the plots (native size). */
@@ -87,6 +92,12 @@ show(
 );
 
 // %% [markdown]
+// **What to look at:** the four morphologies the paper classifies — bundles (wires packed side by side),
+// dispersed (isolated wires), networks (wires crossing into a connected mesh) and singular (one wire per
+// image). The classes differ in how wires are arranged, not in what a single wire looks like, which is
+// why the paper needs an encoder that sees the whole image.
+
+// %% [markdown]
 // ## Synthetic next to real
 // The four real crops from the authors' repository header image (one per class, 295 px, with the
 // figure's scale-bar text burnt in) beside generated images of the same size. Shown only when the
@@ -117,6 +128,11 @@ if (haveExamples) {
 }
 
 // %% [markdown]
+// **What to look at:** compare the real crops (top) with the synthetic ones (bottom) for contrast, wire
+// width and background texture. Everything the stand-ins miss (real noise, staining, overlapping layers)
+// is something the `ci` numbers cannot tell you about.
+
+// %% [markdown]
 // ## Real data samples
 // When `nanomorph data fetch zenodo-nanowire` has been run, a grid of the real images per class.
 
@@ -132,6 +148,10 @@ if (realNanowire) {
 } else {
   console.log("real nanowire images absent: nanomorph data fetch zenodo-nanowire (needs network)");
 }
+
+// %% [markdown]
+// **What to look at** (when the real set is here): how much the images of one class vary. The wider the
+// spread inside a class, the more labelled images notebook 03 needs before accuracy levels off.
 
 // %% [markdown]
 // ## Masks
@@ -156,6 +176,11 @@ for (const i of shownPairs) {
 show(imageGrid(overlays, { cols: 3, tile: 230, captions, title: "SYNTHETIC images with their ground-truth masks" }), "01-mask-overlays");
 
 // %% [markdown]
+// **What to look at:** the red overlay is the mask the segmentation in notebook 05 learns to draw. Check
+// that it covers whole wires and nothing else, and read the captions: density and percolation are the two
+// numbers the paper uses to tell dispersed from network quantitatively.
+
+// %% [markdown]
 // ## Mask density by class
 // The paper reads dispersed ≈ 0.10–0.17 and network ≈ 0.33–0.45 off its hand-drawn masks; the
 // generator aims at those ranges (they move toward each other as `difficulty` grows).
@@ -176,6 +201,11 @@ show(
 );
 
 // %% [markdown]
+// **What to look at:** two separate humps mean pixel density alone separates dispersed from network; the
+// paper's hand-drawn masks give dispersed ≈ 0.10–0.17 and network ≈ 0.33–0.45. Where the humps overlap,
+// only the arrangement (percolation, notebook 05) tells the classes apart.
+
+// %% [markdown]
 // ## Difficulty
 // The same seeds at difficulty 0, 0.5 and 1: dispersed wires get longer and denser, network wires
 // sparser (still percolating), singular images gain distractors, bundles thin out, noise grows.
@@ -194,6 +224,11 @@ for (const c of NANOWIRE_CLASSES) {
 show(imageGrid(diffImgs, { cols: 6, tile: 130, captions: diffCaps, title: "SYNTHETIC: difficulty moves the classes together" }), "01-difficulty");
 
 // %% [markdown]
+// **What to look at:** read each row left to right: as difficulty grows the classes look more alike. The
+// profile's `difficulty` sets how hard the stand-in classification in notebook 03 is; at 0 every encoder
+// scores near 1.0 and nothing can be compared.
+
+// %% [markdown]
 // ## Stand-ins for the transfer experiments
 // The real AutoDetect-mNP and TEM virus sets are not downloadable here, so notebook 04 runs on these
 // **stand-ins**: dark metal-like particles in three shape classes, and negatively stained virus-like
@@ -210,3 +245,24 @@ const vPick = firstPerClass(vs.splits.test!, 1);
 show(imageGrid(await Promise.all(vPick.files.map(rawGrey)), { cols: vs.classes.length, tile: 120, captions: vPick.captions, title: "STAND-IN virus-like particles (synthetic, test split)" }), "01-standin-virus");
 console.log(`synthetic sets: ${JSON.stringify(readDatasetManifest(vDir)?.spec)}`);
 console.log(`notebook time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+// %% [markdown]
+// **What to look at:** these are the stand-ins notebook 04 uses in place of the real nanoparticle and
+// virus sets. They test that the transfer code runs on other shapes and on a fixed test split; they say
+// nothing about how well the paper's encoders transfer.
+
+// %% [markdown]
+// ## Your data (with `-p data=DIR`)
+// `nanomorph data inspect DIR` on your folder: its layout (class folders, split folders, image/mask
+// pairs), image sizes, formats and pixel sizes, and anything that would trip the experiments.
+
+// %%
+if (data) console.log(formatInspectReport(await inspectDir(data)));
+else console.log("no -p data=DIR given: nothing to inspect");
+
+// %% [markdown]
+// ## Try this
+// - `-p data=/your/images`: check your folder before running 03–07 on it; the report names what each
+//   notebook would take (class folders for 03/04, image/mask pairs for 05, micrographs for 07).
+// - Compare the synthetic difficulty rows above with your own images: the closer the classes look,
+//   the more labels notebook 03 will need.

@@ -17,9 +17,16 @@ import { violinBoxByGroup, show } from "./lib/plots/index";
 import { recordSummary, paperReference } from "./lib/report/index";
 import { readDatasetManifest, ensureDataset } from "./lib/data/index";
 
+// %% tags=["parameters"]
+let epochs: number = 0;      // SSL epochs per encoder; 0 = the profile's (configs/hyperparameters.json)
+let methods: string[] = [];  // SSL methods to study (simclr, barlow); [] = the profile's
+
+// %%
 const profile = profileName();
 const backend = await initBackend();
-const cfg = loadConfig<HyperConfig>("hyperparameters", profile);
+const profileCfg = loadConfig<HyperConfig>("hyperparameters", profile);
+for (const m of methods) if (m !== "simclr" && m !== "barlow") throw new Error(`parameter methods: '${m}' is not simclr or barlow`);
+const cfg: HyperConfig = { ...profileCfg, epochs: epochs > 0 ? epochs : profileCfg.epochs, methods: methods.length ? (methods as HyperConfig["methods"]) : profileCfg.methods };
 const grids = hyperparameterGrids(profile, cfg);
 const distinct = new Set(grids.flatMap((g) => expandGrid(g).map((c) => c.id)));
 console.log(`profile ${profile} · backend ${backend.name} · methods ${cfg.methods.join(", ")} · ${cfg.epochs} SSL epochs`);
@@ -53,6 +60,13 @@ for (const axis of HYPER_AXES) {
 }
 
 // %% [markdown]
+// **What to look at:** one panel per setting the paper varied. Read each panel for a trend across its x
+// axis larger than the spread of the violins: the paper finds Barlow Twins flat whatever the setting and
+// SimCLR improving with batch size. Under `ci` each cell is a tiny encoder trained for a few epochs, so
+// the violins overlap and no trend here is evidence either way — the panels show that the grid runs and
+// caches cell by cell.
+
+// %% [markdown]
 // ## Medians, beside the paper's
 // The paper: Barlow-TEM flat at ≈0.95–0.975 whatever the setting; SimCLR-TEM grows with batch size
 // (16: 0.78, 32: 0.84, 64: 0.90), a little with the last projection size, and most without crop (0.95).
@@ -70,6 +84,7 @@ console.log(`paper SimCLR-TEM batch size: ${JSON.stringify(ref.simclrTEM.batchSi
 recordSummary({
   section: "hyperparameters",
   data: real ? "real" : "stand-in",
+  dataSize: `${rows.length} fold scores over ${distinct.size} grid cells`,
   figures: HYPER_AXES.map((a) => `06-hyper-${a}`),
   paperFigures: {
     "06-hyper-batchSize": "hyperparam_batchsize.png", "06-hyper-lastProjection": "hyperparam_projsize.png",
@@ -85,3 +100,11 @@ recordSummary({
     barlowResolution: medians.imageSize.barlow,
   },
 });
+
+// %% [markdown]
+// ## Try this
+// - `-p epochs=20`: longer SSL runs per cell (about proportionally slower); look for the batch-size trend
+//   in SimCLR appearing.
+// - `-p methods=barlow`: half the cells; the paper's claim is that Barlow Twins is insensitive to these
+//   settings, so expect flat panels.
+// - Shard the same grids over processes: `nanomorph grid run … --shard 1/2` and `--shard 2/2`.

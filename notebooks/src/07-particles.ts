@@ -9,6 +9,11 @@
 // h-maxima markers, border and tiny particles dropped and counted, per-particle ECD, Feret max/min,
 // aspect ratio, circularity, solidity, orientation, in nm when calibrated. Sizes per profile are in
 // `configs/particles.json`.
+//
+// **Your own micrographs:** `-p data=DIR` (a flat folder, or one subfolder per sample) adds a section
+// that measures every particle in them — the same call as `nanomorph particles DIR`. The pixel size
+// comes from the file's metadata (.dm3/.dm4, .ser, .emd, .mrc, TIFF tags) or a burnt-in scale bar;
+// `-p nmPerPx=0.5` overrides both. The first line printed names the data.
 
 // %%
 import * as fs from "fs";
@@ -22,11 +27,17 @@ import {
   detectionScoresFigure, analyseImage, calibrationFor, type MatchResult,
 } from "./lib/particles/index";
 
+// %% tags=["parameters"]
+let data: string = "";    // folder of your particle micrographs (flat or one subfolder per sample); "" = only the synthetic set and EMPS
+let nmPerPx: number = 0;  // pixel size for `data` in nm; 0 = from file metadata or a scale bar (else lengths stay in px)
+
+// %%
 const t0 = Date.now();
 const cfg = loadParticlesConfig();
 const synthDir = await ensureSizedSet(cfg);
 const emps = empsDir();
 const haveEmps = fs.existsSync(`${emps}/segmaps`);
+console.log(`data: ${data ? `your micrographs in ${data}, ` : ""}the synthetic size set${haveEmps ? ` and EMPS micrographs (${emps})` : ""}`);
 console.log(`profile ${profileName()} · synthetic set ${synthDir} (${cfg.classes.map((c) => c.name).join(", ")}, ${cfg.perClass} image(s) each)`);
 console.log(haveEmps ? `EMPS ground truth: ${emps}` : `EMPS not found at ${emps}: detection scores use the synthetic stand-in only`);
 
@@ -48,6 +59,12 @@ for (const a of [...analysed, ...empsAnalysed]) {
 }
 
 // %% [markdown]
+// **What to look at:** the calibration column. A length is in nm only when a pixel size came from
+// somewhere (your `nmPerPx`, the file's metadata, or a scale bar read from the image); otherwise it
+// stays in px and is never mixed with nm values. The dropped counts say how many particles touch the
+// border (their size is unknown) or are below the minimum area (noise).
+
+// %% [markdown]
 // ## Detected particles
 // Otsu foreground, watershed split; each kept particle in its own colour, dropped ones grey.
 
@@ -57,6 +74,30 @@ const overlays = [];
 for (const a of shown) overlays.push(particleOverlay(await readGrey(a.file), a.extracted));
 show(imageGrid(overlays, { title: "Detected particles (Otsu + watershed)", cols: overlays.length, tile: 240,
   captions: shown.map((a) => `${a.class}: ${a.extracted.dropped.kept} particles`) }), "07-particle-overlays");
+
+// %% [markdown]
+// **What to look at:** touching particles should be split into separate colours by the watershed;
+// one colour spanning two particles is an under-split (the h-maxima `h` is too large), one particle in
+// several colours an over-split (`h` too small). Grey particles were dropped (border, too small).
+
+// %% [markdown]
+// ## Your micrographs (with `-p data=DIR`)
+// Every image in the folder through `analyseFolder`, the same call as `nanomorph particles DIR`:
+// calibration per image, particles kept and dropped, and the size distribution per subfolder.
+
+// %%
+if (!data) console.log("no -p data=DIR given: this section is skipped");
+const yours = data ? await analyseFolder(data, { nmPerPx: nmPerPx > 0 ? nmPerPx : undefined, minArea: cfg.minArea, h: cfg.h, progress: false }) : [];
+for (const a of yours) {
+  const c = a.calibration;
+  console.log(`${a.file.replace(/^.*[\\/]/, "").padEnd(28)} ${c ? `${c.nmPerPxX.toPrecision(4)} nm/px (${c.source})` : "no calibration: px"} · ${a.extracted.dropped.kept} kept, ${a.extracted.dropped.border} at the border, ${a.extracted.dropped.tooSmall} too small`);
+}
+const yourRecords = yours.map(imageRecord);
+if (yourRecords.some((r) => r.particles.length > 0)) show(sizeHistogramFigure(yourRecords, "Equivalent-circle diameter of your particles"), "07-your-sizes");
+const yourOverlays = [];
+for (const a of yours.slice(0, 4)) yourOverlays.push(particleOverlay(await readGrey(a.file), a.extracted));
+if (yourOverlays.length) show(imageGrid(yourOverlays, { title: "Your micrographs: detected particles", cols: yourOverlays.length, tile: 240,
+  captions: yours.slice(0, 4).map((a) => `${a.extracted.dropped.kept} particles`) }), "07-your-overlays");
 
 // %% [markdown]
 // ## Size distribution per class
@@ -74,6 +115,11 @@ for (const [cls, g] of Object.entries(summary.perClass)) {
 for (const c of cfg.classes) console.log(`${c.name}: drawn median ${(c.spec.medianDiameter! * cfg.nmPerPx).toFixed(2)} nm (${c.spec.medianDiameter} px), σ(ln d) ${c.spec.sigmaLog}`);
 
 // %% [markdown]
+// **What to look at:** one histogram per class of the equivalent-circle diameter, printed beside the
+// median the generator drew. A measured median close to the drawn one and a similar spread (CV) means
+// the pipeline recovers the size distribution; a long tail to large sizes usually means merged pairs.
+
+// %% [markdown]
 // ## Measured vs true sizes (synthetic)
 // From the true masks (tests the watershed and the measurements) and from the rendered micrographs by
 // Otsu (the whole pipeline), matched to the generator's particles at IoU ≥ 0.5.
@@ -87,6 +133,11 @@ for (const [name, r] of [["true masks", fromMask], ["Otsu", fromOtsu]] as const)
   const m = r.match;
   console.log(`${name.padEnd(10)} precision ${m.precision.toFixed(3)} · recall ${m.recall.toFixed(3)} · median |ΔECD|/ECD ${m.medianDiameterRelError.toFixed(3)} · bias ${m.medianDiameterBias.toFixed(3)} · KS ${m.ksDiameter.toFixed(3)}`);
 }
+
+// %% [markdown]
+// **What to look at:** points on the dashed y = x line are particles measured at their true size.
+// Touching particles (split by the watershed) scatter more than isolated ones: the cut between two
+// particles is a guess. A cloud below the line means the foreground (Otsu) is too tight.
 
 // %% [markdown]
 // ## Precision and recall against EMPS instance maps
@@ -106,12 +157,27 @@ for (const [k, m] of Object.entries(scores)) {
   console.log(`${k.padEnd(22)} ${m.truePositives}/${m.truth} true found, ${m.predicted} predicted · P ${m.precision.toFixed(3)} R ${m.recall.toFixed(3)} F1 ${m.f1.toFixed(3)} · KS ${m.ksDiameter.toFixed(3)}`);
 }
 
+// %% [markdown]
+// **What to look at:** precision (found particles that are real), recall (real particles that were
+// found) and F1, with the true mask as foreground (only the watershed can err) and with Otsu (the whole
+// pipeline). The gap between the two is what the foreground step costs; on real EMPS figures it is
+// large, because published micrographs mix backgrounds, labels and contrast.
+
 // %%
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 recordSummary({
   section: "particles", data: haveEmps ? "real" : "stand-in",
+  dataSize: `${haveEmps ? `${empsPairs.length} EMPS images, ` : ""}${cfg.sizeCheckImages} synthetic size-check images`,
   figures: ["07-particle-overlays", "07-size-histograms", "07-measured-vs-true", "07-detection-scores"],
   values: Object.fromEntries(Object.entries(scores).map(([k, m]) => [k, { precision: round(m.precision), recall: round(m.recall), ksDiameter: round(m.ksDiameter), medianDiameterRelError: round(m.medianDiameterRelError) }])),
   setting: `Otsu (smooth 1 px, border polarity, opening 3 px) or masks, watershed h ${cfg.h} px, min area ${cfg.minArea} px, IoU ≥ 0.5; ${haveEmps ? `${empsPairs.length} EMPS training images` : "no EMPS data"}; ${cfg.sizeCheckImages} synthetic images`,
 });
 console.log(`notebook 07 done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+// %% [markdown]
+// ## Try this
+// - `-p data=/your/micrographs`: your own particles; check the calibration column first — lengths in px
+//   mean no pixel size was found (give `-p nmPerPx=…`).
+// - `-p data=/your/micrographs -p nmPerPx=0.5`: the same in nm; the histogram's x axis changes unit.
+// - Compare the Otsu and truth-mask rows of the detection scores: where the foreground is the weak step,
+//   a trained segmenter (`nanomorph segment`, then `particles --segment`) is the fix.
