@@ -73,6 +73,7 @@ export const command: Command = {
   summary: "particle sizes and shapes (watershed, Feret, ECD, circularity…) in nm or px, per image and class",
   help: HELP,
   async run(argv) {
+    if (argv[0] === "train") return require("./particles_train").command.run(argv.slice(1));
     const { values: v } = parse(argv, OPTIONS);
     if (!v.images) throw new UsageError(`particles: --images DIR is required\n\n${HELP}`);
     const sources = [v.masks && "--masks", v.segment !== undefined && "--segment", v.threshold !== undefined && "--threshold"].filter(Boolean);
