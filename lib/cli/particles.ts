@@ -74,6 +74,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     if (argv[0] === "train") return require("./particles_train").command.run(argv.slice(1));
+    if (argv[0] === "eval") return require("./particles_eval").command.run(argv.slice(1));
     const { values: v } = parse(argv, OPTIONS);
     if (!v.images) throw new UsageError(`particles: --images DIR is required\n\n${HELP}`);
     const sources = [v.masks && "--masks", v.segment !== undefined && "--segment", v.threshold !== undefined && "--threshold"].filter(Boolean);

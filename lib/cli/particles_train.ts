@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { type Command, parse, UsageError, numberArg } from "./args";
+import { type Command, parse, UsageError, numberArg, numberListArg } from "./args";
 import { readJson } from "../util/fsx";
 
 const HELP = `usage: nanomorph particles train --images DIR --instances DIR --out MODEL [--init bundled|MODEL] [options]
@@ -22,9 +22,10 @@ again to continue. Then: nanomorph particles --images DIR --model MODEL.
   --part KEY            train only on the ids listed under KEY in --split (default train)
   --steps N             optimiser steps (default 3000; 300 with --init)
   --batch N             crops per step (default 4)
-  --crop PX             crop side (default 192, a multiple of 16)
+  --crop PX             crop side (default 160, a multiple of 16)
   --lr X                Adam learning rate, cosine-decayed to 5 % (default 1e-3; 3e-4 with --init)
   --seed N              seed of weights and crops (default 0)
+  --widths LIST         channels per U-Net level, finest first (default 8,16,32,64,64; ignored with --init)
   --checkpoint-every N  steps between checkpoints (default 100)
 
 example: nanomorph particles train --init bundled --images lab/img --instances lab/inst --out models/mine`;
@@ -33,7 +34,7 @@ const OPTIONS = {
   images: { type: "string" }, instances: { type: "string" }, labels: { type: "string" }, out: { type: "string" },
   init: { type: "string" }, split: { type: "string" }, part: { type: "string" }, steps: { type: "string" },
   batch: { type: "string" }, crop: { type: "string" }, lr: { type: "string" }, seed: { type: "string" },
-  "checkpoint-every": { type: "string" },
+  "checkpoint-every": { type: "string" }, widths: { type: "string" },
 } as const;
 
 /** The code's commit when run from a git checkout (provenance), else null. */
@@ -70,7 +71,7 @@ export const command: Command = {
     const init = v.init as string | undefined;
     const steps = numberArg("steps", v.steps as string | undefined, init ? 300 : 3000);
     const batch = numberArg("batch", v.batch as string | undefined, 4);
-    const crop = numberArg("crop", v.crop as string | undefined, 192);
+    const crop = numberArg("crop", v.crop as string | undefined, 160);
     const lr = numberArg("lr", v.lr as string | undefined, init ? 3e-4 : 1e-3);
     const seed = numberArg("seed", v.seed as string | undefined, 0);
     const every = numberArg("checkpoint-every", v["checkpoint-every"] as string | undefined, 100);
@@ -79,6 +80,8 @@ export const command: Command = {
     }
     if (!(Number.isInteger(crop) && crop >= 16 && crop % 16 === 0)) throw new UsageError(`--crop must be a multiple of 16 px, got ${crop}`);
     if (!(lr > 0)) throw new UsageError(`--lr must be > 0, got ${lr}`);
+    const widths = v.widths === undefined ? undefined : numberListArg("widths", v.widths as string, []);
+    if (widths && !(widths.length >= 2 && widths.every((w) => Number.isInteger(w) && w >= 1))) throw new UsageError(`--widths must list ≥ 2 positive integers, got '${v.widths}'`);
 
     const { pairLabelFolders, loadLabelledPairs } = await import("../particle_model/labelled_set");
     let pairs;
@@ -111,7 +114,7 @@ export const command: Command = {
     };
     try {
       const r = await trainParticleModel(set, out, {
-        steps, batchSize: batch, learningRate: lr, seed, crop: { size: crop }, init: initModel, checkpointEvery: every, provenance,
+        steps, batchSize: batch, learningRate: lr, seed, crop: { size: crop }, init: initModel, net: widths ? { widths } : undefined, checkpointEvery: every, provenance,
       });
       console.log(`particles train: ${r.steps} steps${r.resumedFrom ? ` (resumed at ${r.resumedFrom})` : ""} in ${r.seconds.toFixed(0)} s; loss per 100 steps ${r.losses.map((l) => l.toFixed(3)).join(" ")}; model in ${r.dir}`);
     } finally {

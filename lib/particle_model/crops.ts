@@ -3,7 +3,7 @@ import type { LabelledImage } from "./labelled_set";
 
 /** Augmentation of training crops. Defaults in brackets. */
 export interface CropOptions {
-  /** Crop side, px [192]; must suit the network (a multiple of its `multiple`). */
+  /** Crop side, px [160]; must suit the network (a multiple of its `multiple`). */
   size?: number;
   /** Scale range: a crop samples the image at a zoom drawn log-uniformly in [1/s, s] [1.3]; 1 = native only. */
   scale?: number;
@@ -34,7 +34,7 @@ export const IGNORE = 255;
  */
 export function sampleCrops(images: readonly LabelledImage[], count: number, rng: Rng, opts: CropOptions = {}): CropBatch {
   if (!images.length) throw new Error("sampleCrops: no labelled images");
-  const S = opts.size ?? 192, sMax = opts.scale ?? 1.3, gMax = opts.gamma ?? 1.4, pInv = opts.invert ?? 0;
+  const S = opts.size ?? 160, sMax = opts.scale ?? 1.3, gMax = opts.gamma ?? 1.4, pInv = opts.invert ?? 0;
   const dihedral = opts.dihedral ?? true;
   const grey = new Float32Array(count * S * S), classes = new Uint8Array(count * S * S), distance = new Float32Array(count * S * S);
   for (let b = 0; b < count; b++) {

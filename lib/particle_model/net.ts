@@ -15,7 +15,7 @@ import { Rng } from "../util/rng";
  * BN: Keras momentum 0.99, epsilon 1e-3 (lib/nn/batchnorm).
  */
 export interface ParticleNetConfig {
-  /** Widths per level, finest first. Default [12, 24, 48, 96, 96] (5 levels, receptive field ≈ 200 px; sized for CPU training). */
+  /** Widths per level, finest first. Default [8, 16, 32, 64, 64] (5 levels, receptive field ≈ 200 px; sized for CPU training). */
   widths?: number[];
   /** Output channels. Default 4. */
   outputs?: number;
@@ -31,7 +31,7 @@ export interface ParticleNetArch {
 
 /** Resolve defaults; throws on widths that are not positive integers or fewer than 2 levels. */
 export function resolveArch(cfg: ParticleNetConfig = {}): ParticleNetArch {
-  const widths = cfg.widths ?? [12, 24, 48, 96, 96];
+  const widths = cfg.widths ?? [8, 16, 32, 64, 64];
   const outputs = cfg.outputs ?? 4;
   if (widths.length < 2 || !widths.every((w) => Number.isInteger(w) && w > 0)) throw new Error(`ParticleNet: widths must be ≥ 2 positive integers, got [${widths}]`);
   if (!(Number.isInteger(outputs) && outputs > 0)) throw new Error(`ParticleNet: outputs must be a positive integer, got ${outputs}`);

@@ -68,7 +68,7 @@ export async function trainParticleModel(images: readonly LabelledImage[], outDi
   if (!(Number.isInteger(bs) && bs >= 1)) throw new Error(`trainParticleModel: batchSize must be a positive integer, got ${bs}`);
   if (!(lr0 > 0)) throw new Error(`trainParticleModel: learningRate must be > 0, got ${lr0}`);
   const net = new ParticleNet(opts.init ? opts.init.manifest.arch : { ...opts.net, seed });
-  const size = opts.crop?.size ?? 192;
+  const size = opts.crop?.size ?? 160;
   if (size % net.multiple) { net.dispose(); throw new Error(`trainParticleModel: crop size ${size} must be a multiple of ${net.multiple}`); }
   const vars = new Map(net.params.entries().filter(([n]) => net.params.kind(n) === "trainable"));
   const adam = new Adam(vars);
