@@ -6,7 +6,7 @@ import { Rng } from "../util/rng";
 /**
  * The particle network: a small U-Net trained from scratch on grey micrographs at native resolution.
  *   level l = 0..L-1: two (3×3 conv, no bias → BN → ReLU) at width `widths[l]`, then 2×2 max-pool (not after the last)
- *   decoder: bilinear ×2 upsample, concat with the encoder map of that level, two conv-BN-ReLU at `widths[l]`
+ *   decoder: nearest ×2 upsample (reshape + tile, native kernels), concat with the encoder map of that level, two conv-BN-ReLU at `widths[l]`
  *   head: 1×1 conv with bias → `outputs` logits per pixel.
  * Input [N,H,W,1] grey in [0,1] (H, W divisible by 2^(L−1)); it is standardised per image inside
  * (zero mean, unit sd) so brightness and contrast of a figure do not matter. Output [N,H,W,outputs].
@@ -107,7 +107,7 @@ export class ParticleNet {
       }
       for (let l = L - 2; l >= 0; l--) {
         const s = skips[l];
-        y = tf.image.resizeBilinear(y, [s.shape[1], s.shape[2]]);
+        y = upsample2(y);
         y = tf.concat([y, s], 3);
         y = this.block(this.block(y, `dec${l}_a`, training), `dec${l}_b`, training);
       }
@@ -150,4 +150,14 @@ export class ParticleNet {
     const mv = this.params.get(`${name}/bn/moving_var`) as unknown as tf.Tensor1D;
     return tf.relu(batchNormInfer(z, mm, mv, gamma, beta, BN_EPSILON));
   }
+}
+
+/** Nearest-neighbour ×2 upsampling [N,h,w,C] → [N,2h,2w,C] by reshape + tile (no resize kernel needed). */
+export function upsample2(x: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  // Two rank-4 tiles (tfjs has no rank-5 tile gradient): columns, then rows.
+  return tf.tidy(() => {
+    const cols = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]);
+    return tf.reshape(tf.tile(cols, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]) as tf.Tensor4D;
+  });
 }

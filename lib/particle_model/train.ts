@@ -37,6 +37,8 @@ export interface ParticleTrainOptions {
   provenance?: Record<string, unknown>;
   /** Progress label ["particles train"]. */
   label?: string;
+  /** Called after every step with the steps done and the step's loss (notebooks, tests). */
+  onStep?: (step: number, loss: number) => void;
 }
 
 /** What a training run returns: the folder written, steps done, loss per 100-step block, seconds. */
@@ -120,6 +122,7 @@ export async function trainParticleModel(images: readonly LabelledImage[], outDi
       blockSum += l; blockN++;
       if ((s + 1) % 100 === 0) { losses.push(blockSum / blockN); blockSum = 0; blockN = 0; }
       bar.tick(1, { loss: l.toFixed(4), lr: lr.toExponential(1) });
+      opts.onStep?.(s + 1, l);
       if ((s + 1) % every === 0 && s + 1 < steps) save(ckDir, s + 1, "all");
       await yieldToEventLoop();
       const sig = interruptSignal();
