@@ -83,7 +83,7 @@ export const command: Command = {
     const { values: v } = parse(argv, OPTIONS);
     if (!v.images) throw new UsageError(`particles: --images DIR is required\n\n${HELP}`);
     const sources = [v.model !== undefined && "--model", v.masks && "--masks", v.segment !== undefined && "--segment", v.threshold !== undefined && "--threshold"].filter(Boolean);
-    if (sources.length > 1) throw new UsageError(`give one of --model M, --masks DIR, --segment MODEL or --threshold otsu, not ${sources.join(" and ")}`);
+    if (sources.length > 1) throw new UsageError(`give one of --masks DIR, --segment MODEL or --threshold otsu (or --model M), not ${sources.join(" and ")}`);
     const useModel = sources.length === 0 || v.model !== undefined;
     if (useModel && (v["no-split"] || v.h !== undefined)) throw new UsageError("--h and --no-split tune the watershed of --masks/--segment/--threshold otsu; the particle model separates particles itself");
     if (v.threshold !== undefined && v.threshold !== "otsu") throw new UsageError(`--threshold must be 'otsu', got '${v.threshold}'`);
