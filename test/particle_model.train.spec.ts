@@ -78,6 +78,16 @@ describe("particle_model/train", function () {
     }
   });
 
+  it("a SIGHUP (closed terminal) also stops it with a checkpoint, exit code 129", async () => {
+    const dir = tmp();
+    let err: unknown;
+    try {
+      await trainParticleModel(set, dir, { ...TINY, onStep: (s) => { if (s === 2) process.emit("SIGHUP", "SIGHUP"); } });
+    } catch (e) { err = e; } finally { clearInterrupt(); }
+    assert.ok(err instanceof InterruptedError && err.exitCode === 129, `got ${err}`);
+    assert.equal(readModelFolder(path.join(dir, "checkpoint")).manifest.step, 2);
+  });
+
   it("refuses bad options naming them", async () => {
     await assert.rejects(trainParticleModel([], tmp(), TINY), /no labelled images/);
     await assert.rejects(trainParticleModel(set, tmp(), { ...TINY, crop: { size: 31 } }), /crop size 31 must be a multiple of 2/);

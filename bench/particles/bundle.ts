@@ -12,7 +12,7 @@
 import * as path from "path";
 import { initBackend } from "../../lib/backend/index";
 import { readModelFolder, modelFromFolder, writeModelFolder } from "../../lib/particle_model/model_file";
-import { compareDecodes, evaluatePredictor, modelPredictor, otsuPredictor, type LabelledPair } from "../../lib/particle_model/evaluate";
+import { compareDecodes, evaluatePredictor, otsuPredictor, type LabelledPair } from "../../lib/particle_model/evaluate";
 import type { DecodeOptions } from "../../lib/particle_model/decode";
 import type { InstanceEvalSummary } from "../../lib/particles/instance_eval";
 import { readJson, writeJsonAtomic } from "../../lib/util/fsx";
@@ -36,9 +36,10 @@ async function main(): Promise<void> {
   console.error("tune:", JSON.stringify(tuned.map((t) => ({ ...t.decode, f1: +t.summary.f1.toFixed(3), count: +t.summary.medianCountError.toFixed(3) }))));
   const metrics: Record<string, unknown> = { tune: tuned.map((t) => ({ decode: t.decode, summary: t.summary })) };
   for (const part of ["validation", "source"]) {
+    const [mine, alt] = await compareDecodes(model, pairs(part), [chosen.decode, other.decode]);
     metrics[part] = {
-      model: (await evaluatePredictor(pairs(part), modelPredictor(model, chosen.decode), { label: `${part} model` })).summary,
-      otherDesign: { decode: other.decode, summary: (await evaluatePredictor(pairs(part), modelPredictor(model, other.decode), { label: `${part} other` })).summary },
+      model: mine.summary,
+      otherDesign: { decode: alt.decode, summary: alt.summary },
       otsu: (await evaluatePredictor(pairs(part), otsuPredictor, { label: `${part} otsu` })).summary,
     };
   }

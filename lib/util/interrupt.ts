@@ -1,5 +1,5 @@
 /**
- * Cooperative cancellation on SIGINT / SIGTERM for long-running commands.
+ * Cooperative cancellation on SIGINT / SIGTERM (and SIGHUP: a closed terminal or ssh session) for long-running commands.
  *
  * Why: a handler installed with `process.on("SIGINT")` replaces Node's default (exit at once), and it
  * only runs when the event loop gets a turn. A training loop that never awaits anything therefore
@@ -15,7 +15,7 @@
 
 /** Exit code of a process stopped by `signal` (128 + signal number, as shells report it). */
 export function exitCodeForSignal(signal: NodeJS.Signals): number {
-  return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1;
+  return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : signal === "SIGHUP" ? 129 : 1;
 }
 
 /** Thrown by {@link interruptPoint} after SIGINT/SIGTERM. `exitCode` is 130 or 143. */
@@ -56,6 +56,7 @@ export function watchInterrupts(grace?: number): () => void {
   if (watchers++ === 0) {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    process.on("SIGHUP", onSignal);
   }
   let stopped = false;
   return () => {
@@ -64,6 +65,7 @@ export function watchInterrupts(grace?: number): () => void {
     if (--watchers === 0) {
       process.removeListener("SIGINT", onSignal);
       process.removeListener("SIGTERM", onSignal);
+      process.removeListener("SIGHUP", onSignal);
     }
   };
 }
