@@ -26,14 +26,15 @@ async function main(): Promise<void> {
   const folder = readModelFolder(runDir);
   const model = modelFromFolder(folder);
   const candidates: DecodeOptions[] = [];
-  for (const design of ["boundary", "distance"] as const) for (const seed of [0.3, 0.5, 0.7]) candidates.push({ design, foreground: 0.5, seed, minSeed: 3 });
+  for (const seed of [0.5, 0.6, 0.7]) candidates.push({ design: "boundary", foreground: 0.5, seed, minSeed: 3 });
+  for (const h of [0.05, 0.1, 0.2]) candidates.push({ design: "distance", foreground: 0.5, h, minSeed: 3 });
   const tuned = await compareDecodes(model, pairs("tune"), candidates);
   const better = (a: InstanceEvalSummary, b: InstanceEvalSummary): boolean => a.f1 > b.f1 || (a.f1 === b.f1 && a.medianCountError < b.medianCountError);
   const bestOf = (design: string) => tuned.filter((t) => t.decode.design === design).reduce((a, b) => (better(b.summary, a.summary) ? b : a));
   const best = { boundary: bestOf("boundary"), distance: bestOf("distance") };
   const chosen = better(best.distance.summary, best.boundary.summary) ? best.distance : best.boundary;
   const other = chosen === best.boundary ? best.distance : best.boundary;
-  console.error("tune:", JSON.stringify(tuned.map((t) => ({ ...t.decode, f1: +t.summary.f1.toFixed(3), count: +t.summary.medianCountError.toFixed(3) }))));
+  console.error("tune:", JSON.stringify(tuned.map((t) => ({ ...t.decode, f1: +t.summary.f1.toFixed(3), count: +t.summary.medianCountError.toFixed(3), dice: +t.summary.medianDice.toFixed(3) }))));
   const metrics: Record<string, unknown> = { tune: tuned.map((t) => ({ decode: t.decode, summary: t.summary })) };
   for (const part of ["validation", "source"]) {
     const [mine, alt] = await compareDecodes(model, pairs(part), [chosen.decode, other.decode]);
