@@ -112,7 +112,7 @@ describe("cli particles", function () {
     await assert.rejects(particles.run(["--images", path.join(dir, "nope")]), /--images .* is not a folder/);
     await assert.rejects(particles.run(["--images", img, "--model", path.join(dir, "no-model")]), (e: Error) => e instanceof UsageError && /--model: particle model .*no-model does not exist/.test(e.message));
     await assert.rejects(particles.run(["--images", img, "--model", path.join(dir, "masks")]), /--model: .* is not a particle model: it has no manifest.json/);
-    await assert.rejects(particles.run(["--images", img, "--h", "3"]), /the particle model separates particles itself/);
+    await assert.rejects(particles.run(["--images", img, "--model", "bundled", "--h", "3"]), /the particle model separates particles itself/);
     await assert.rejects(particles.run(["--images", img, "--model", "bundled", "--threshold", "otsu"]), /not --model and --threshold/);
     await assert.rejects(particles.run(["--images", img, "--segment", path.join(dir, "no-model")]),
       (e: Error) => e instanceof UsageError && /--segment: segment model .*no-model does not exist/.test(e.message));
