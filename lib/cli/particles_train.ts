@@ -108,7 +108,7 @@ export const command: Command = {
     console.error(`particles train: ${pairs.length} labelled images from ${images}${initModel ? `, starting from ${initModel.dir}` : ""}`);
     const set = await loadLabelledPairs(pairs);
     const provenance = {
-      command: ["nanomorph", "particles", "train", ...argv.map((a, i) => (["--images", "--instances", "--labels", "--out", "--split"].includes(argv[i - 1]) ? shortPath(a) : a))].join(" "),
+      command: ["nanomorph", "particles", "train", ...argv.map((a, i) => (["--images", "--instances", "--labels", "--out", "--split"].includes(argv[i - 1]) || (argv[i - 1] === "--init" && a !== "bundled") ? shortPath(a) : a))].join(" "),
       data: { images: shortPath(images), labels: shortPath(labelsDir), split: v.split ? shortPath(path.resolve(v.split as string)) : null, part, ids: pairs.map((p) => p.id) },
       codeCommit: codeCommit(),
     };

@@ -76,7 +76,7 @@ export async function trainParticleModel(images: readonly LabelledImage[], outDi
   const adam = new Adam(vars);
   const ckDir = path.join(outDir, CHECKPOINT_SUBDIR);
   const decode: DecodeOptions = opts.decode ?? opts.init?.manifest.decode ?? { design: "boundary", foreground: 0.5, seed: 0.5, minSeed: 3 };
-  const training = { ...opts.provenance, steps, batchSize: bs, learningRate: lr0, seed, crop: opts.crop ?? {}, loss: opts.loss ?? {}, images: images.length, init: opts.init ? opts.init.dir : null };
+  const training = { ...opts.provenance, steps, batchSize: bs, learningRate: lr0, seed, crop: opts.crop ?? {}, loss: opts.loss ?? {}, images: images.length, init: opts.init ? path.basename(opts.init.dir) : null };
   let start = 0;
   const losses: number[] = [];
   try {
