@@ -100,6 +100,14 @@ describe("cli particles", function () {
     assert.match(text.out, /class small: 2 image\(s\), \d+ particle\(s\) kept; dropped \d+ at the border, \d+ under 10 px/);
   });
 
+  it("applies the bundled particle model with --model bundled (no watershed; same report shape)", async () => {
+    const r = await capture(() => particles.run(["--images", path.join(dir, "images"), "--model", "bundled", "--json"]));
+    const rep = JSON.parse(r.out) as Report & { settings: { model: { model: string; design: string } | null; threshold: string | null } };
+    assert.deepEqual(rep.settings.model, { model: "bundled", design: "distance" });
+    assert.equal(rep.settings.threshold, null);
+    for (const im of rep.images) assert.ok(im.dropped.found >= im.dropped.kept && im.particles.length === im.dropped.kept);
+  });
+
   it("rejects bad options before any work, naming the option", async () => {
     const img = path.join(dir, "images");
     const file = path.join(dir, "a-file");
