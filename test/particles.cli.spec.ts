@@ -109,6 +109,14 @@ describe("cli particles", function () {
     assert.match(text.out, /class small: 2 image\(s\), \d+ particle\(s\) kept; dropped \d+ at the border, \d+ under 10 px/);
   });
 
+  it("applies the bundled particle model with --model bundled (no watershed; same report shape)", async () => {
+    const r = await capture(() => particles.run(["--images", path.join(dir, "images"), "--model", "bundled", "--json"]));
+    const rep = JSON.parse(r.out) as Report & { settings: { model: { model: string; design: string } | null; threshold: string | null } };
+    assert.deepEqual(rep.settings.model, { model: "bundled", design: "distance" });
+    assert.equal(rep.settings.threshold, null);
+    for (const im of rep.images) assert.ok(im.dropped.found >= im.dropped.kept && im.particles.length === im.dropped.kept);
+  });
+
   it("rejects bad options before any work, naming the option", async () => {
     const img = path.join(dir, "images");
     const file = path.join(dir, "a-file");
@@ -121,6 +129,10 @@ describe("cli particles", function () {
     await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /one of --masks DIR, --segment MODEL or --threshold otsu, not --masks and --threshold/);
     await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--segment", dir]), /not --masks and --segment/);
     await assert.rejects(particles.run(["--images", path.join(dir, "nope")]), /--images .* is not a folder/);
+    await assert.rejects(particles.run(["--images", img, "--model", path.join(dir, "no-model")]), (e: Error) => e instanceof UsageError && /--model: particle model .*no-model does not exist/.test(e.message));
+    await assert.rejects(particles.run(["--images", img, "--model", path.join(dir, "masks")]), /--model: .* is not a particle model: it has no manifest.json/);
+    await assert.rejects(particles.run(["--images", img, "--model", "bundled", "--h", "3"]), /the particle model separates particles itself/);
+    await assert.rejects(particles.run(["--images", img, "--model", "bundled", "--threshold", "otsu"]), /not --model and --threshold/);
     await assert.rejects(particles.run(["--images", img, "--segment", path.join(dir, "no-model")]),
       (e: Error) => e instanceof UsageError && /--segment: segment model .*no-model does not exist/.test(e.message));
     await assert.rejects(particles.run(["--images", img, "--segment", path.join(dir, "masks")]),

@@ -1,5 +1,5 @@
 import { listClassedImages, pairMasks } from "./files";
-import { analyseImage, type ImageParticles, type MaskSource, type ParticlePolarity, type Segmenter } from "./image_particles";
+import { analyseImage, type ImageParticles, type InstanceSegmenter, type MaskSource, type ParticlePolarity, type Segmenter } from "./image_particles";
 import { calibrateImage } from "./calibrate";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";
@@ -13,6 +13,8 @@ export interface AnalyseFolderOptions extends ExtractOptions {
   masksDir?: string;
   /** Foreground from a model instead (e.g. a trained U-Net); not together with `masksDir`. */
   segmenter?: Segmenter;
+  /** Particles from a model that separates them itself (no watershed); not together with `masksDir` or `segmenter`. */
+  instanceSegmenter?: InstanceSegmenter;
   /** Mask foreground rule (lib/data `MaskRule`). Default "auto". */
   rule?: MaskRule;
   /** Otsu foreground side when thresholding. Default "border" (see `borderPolarity`). */
@@ -36,7 +38,7 @@ export interface AnalyseFolderOptions extends ExtractOptions {
  * Throws naming the folder, an image without a mask, or an unreadable file.
  */
 export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOptions = {}): Promise<ImageParticles[]> {
-  if (opts.masksDir && opts.segmenter) throw new Error("analyseFolder: give masksDir or segmenter, not both");
+  if ([opts.masksDir, opts.segmenter, opts.instanceSegmenter].filter(Boolean).length > 1) throw new Error("analyseFolder: give one of masksDir, segmenter or instanceSegmenter");
   const images = listClassedImages(imagesDir);
   const masks = opts.masksDir ? pairMasks(images.map((i) => i.file), opts.masksDir) : null;
   const bar = opts.progress === false ? null : new Progress({ label: "particles", total: images.length, unit: "img" });
@@ -50,7 +52,8 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
     for (let i = 0; i < images.length; i++) {
       const { file, class: cls } = images[i];
       const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule }
-        : opts.segmenter ? { kind: "model", model: opts.segmenter } : { kind: "otsu", polarity: opts.polarity };
+        : opts.segmenter ? { kind: "model", model: opts.segmenter }
+          : opts.instanceSegmenter ? { kind: "instances", model: opts.instanceSegmenter } : { kind: "otsu", polarity: opts.polarity };
       const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader, scaleBarLabel: opts.scaleBarLabel });
       warnings.push(...cal.warnings);
       if (cal.why !== null) uncalibrated.push(`${file}: ${cal.why}`);

@@ -8,7 +8,8 @@ import { gaussianBlur } from "../image/gaussian";
 import { fillHoles } from "../image/fill_holes";
 import { borderPolarity } from "./polarity";
 import { openMask } from "../image/opening";
-import { extractParticles, type ExtractOptions, type ExtractedParticles, type PixelBox } from "./extract";
+import { extractParticles, measureInstances, type ExtractOptions, type ExtractedParticles, type PixelBox } from "./extract";
+import type { InstanceLabels } from "./instances";
 
 /** Grey values of a micrograph at native size: row-major, in [0,1] (colour averaged). */
 export interface GreyImage {
@@ -45,7 +46,8 @@ export async function readGrey(file: string): Promise<GreyImage> {
 export type MaskSource =
   | { kind: "mask"; file: string; rule?: MaskRule }
   | ({ kind: "otsu" } & OtsuOptions)
-  | { kind: "model"; model: Segmenter };
+  | { kind: "model"; model: Segmenter }
+  | { kind: "instances"; model: InstanceSegmenter };
 
 /**
  * Foreground from a model (e.g. a trained U-Net, `lib/seg/apply.ts`): `name` for reports, `mask(file)`
@@ -54,6 +56,16 @@ export type MaskSource =
 export interface Segmenter {
   name: string;
   mask(file: string): Promise<Mask>;
+}
+
+/**
+ * Particles straight from a model that separates them itself (the bundled particle model,
+ * lib/particle_model): `instances(file)` labels the image at native size (−1 background, 0..count−1).
+ * No watershed runs after it; the border / minimum-area / scale-bar rules still apply.
+ */
+export interface InstanceSegmenter {
+  name: string;
+  instances(file: string): Promise<InstanceLabels>;
 }
 
 /** Otsu foreground settings (defaults: smooth 1 px, polarity "border", open 3 px, fill holes). */
@@ -89,6 +101,10 @@ export async function foregroundMask(image: string, source: MaskSource, grey?: G
     return { width: m.width, height: m.height, data: m.data };
   }
   if (source.kind === "model") return source.model.mask(image);
+  if (source.kind === "instances") {
+    const inst = await source.model.instances(image);
+    return { width: inst.width, height: inst.height, data: Uint8Array.from(inst.labels, (l) => (l >= 0 ? 1 : 0)) };
+  }
   return otsuForeground(grey ?? await readGrey(image), source);
 }
 
@@ -115,7 +131,7 @@ export interface ImageParticles {
   height: number;
   /** The pixel size used, or null (then every length is in px). */
   calibration: Calibration | null;
-  /** "mask <file>", "model <name>" or "otsu". */
+  /** "mask <file>", "model <name>", "instances <name>" or "otsu". */
   maskSource: string;
   extracted: ExtractedParticles;
   /** Boxes excluded as not sample (scale bar and label; `ExtractOptions.exclude`), for the overlay. Absent = none. */
@@ -128,6 +144,12 @@ export interface ImageParticles {
  * must have the image's size. Throws naming the file.
  */
 export async function analyseImage(file: string, cls: string, source: MaskSource, calibration: Calibration | null, opts: ExtractOptions = {}): Promise<ImageParticles> {
+  if (source.kind === "instances") {
+    const inst = await source.model.instances(file);
+    const info = await imageInfo(file);
+    if (info.width !== inst.width || info.height !== inst.height) throw new Error(`the instances of model ${source.model.name} are ${inst.width}x${inst.height} but image ${file} is ${info.width}x${info.height}`);
+    return { file, class: cls, width: inst.width, height: inst.height, calibration, maskSource: `instances ${source.model.name}`, extracted: measureInstances(inst, calibration, opts) };
+  }
   const grey = source.kind === "otsu" ? await readGrey(file) : undefined;
   const mask = await foregroundMask(file, source, grey);
   if (source.kind !== "otsu") {

@@ -81,7 +81,7 @@ export function separateParticles(mask: Mask, opts: WatershedOptions = {}): Inst
 }
 
 /** Keep in `markers` only pixels that are regional maxima of `dt` (no 8-neighbour plateau reaches higher). */
-function markRegionalMaxima(dt: Float64Array, fg: Uint8Array, w: number, h: number, markers: Uint8Array): void {
+export function markRegionalMaxima(dt: ArrayLike<number>, fg: Uint8Array, w: number, h: number, markers: Uint8Array): void {
   // A pixel with a strictly higher neighbour is not a maximum; the loss spreads over equal plateaus.
   const queue: number[] = [];
   const each = (p: number, f: (q: number) => void): void => {

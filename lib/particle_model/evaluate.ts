@@ -1,0 +1,63 @@
+import { readGrey, otsuForeground, type GreyImage } from "../particles/image_particles";
+import { separateParticles } from "../particles/watershed";
+import type { InstanceLabels } from "../particles/instances";
+import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
+import type { ExtractOptions } from "../particles/extract";
+import { readLabelImage } from "./labelled_set";
+import { predictMaps } from "./predict";
+import { decodeInstances, type DecodeOptions, type ParticleMaps } from "./decode";
+import type { ParticleModel } from "./model_file";
+import { Progress } from "../util/progress";
+
+/** An image with its true labels (instance map or binary mask with separating lines). */
+export interface LabelledPair { id: string; image: string; labels: string }
+
+/** Instances of a micrograph (grey at native size; the file for methods that read it themselves). */
+export type InstancePredictor = (grey: GreyImage, file: string) => Promise<InstanceLabels>;
+
+/** Today's threshold route: Otsu foreground (σ 1, border polarity, opening 3, holes filled) + h-maxima watershed (h 2 px). */
+export const otsuPredictor: InstancePredictor = async (g) => separateParticles(otsuForeground(g), { h: 2 });
+
+/** A particle model's predictor with its manifest's decode settings, overridable. */
+export function modelPredictor(model: ParticleModel, decode: DecodeOptions = {}): InstancePredictor {
+  return async (g) => decodeInstances(predictMaps(model.net, g), { ...model.manifest.decode, ...decode });
+}
+
+/** Per-image evaluations and their summary. */
+export interface PredictorEval { perImage: InstanceEval[]; summary: InstanceEvalSummary }
+
+/**
+ * Run `predict` on every pair and compare with its labels (see `evaluateInstances`: border and
+ * minimum-area rules on both sides, IoU ≥ 0.5 matching). Throws naming a pair whose sizes differ.
+ */
+export async function evaluatePredictor(pairs: readonly LabelledPair[], predict: InstancePredictor, opts: ExtractOptions & { label?: string; progress?: boolean } = {}): Promise<PredictorEval> {
+  const bar = opts.progress === false ? null : new Progress({ label: opts.label ?? "evaluate", total: pairs.length, unit: "img" });
+  const perImage: InstanceEval[] = [];
+  for (const p of pairs) {
+    const g = await readGrey(p.image);
+    const truth = await readLabelImage(p.labels);
+    perImage.push(evaluateInstances(p.id, await predict(g, p.image), truth, opts));
+    bar?.tick(1);
+  }
+  bar?.finish();
+  return { perImage, summary: summariseInstanceEvals(perImage) };
+}
+
+/**
+ * Compare decode settings of one model on labelled pairs (the maps are predicted once per image):
+ * returns each candidate's summary, in the order given. Used to pick the design and thresholds on
+ * tuning images, never on the validation images.
+ */
+export async function compareDecodes(model: ParticleModel, pairs: readonly LabelledPair[], candidates: readonly DecodeOptions[], opts: ExtractOptions = {}): Promise<Array<{ decode: DecodeOptions; summary: InstanceEvalSummary }>> {
+  const evals: InstanceEval[][] = candidates.map(() => []);
+  const bar = new Progress({ label: "decode settings", total: pairs.length, unit: "img" });
+  for (const p of pairs) {
+    const g = await readGrey(p.image);
+    const truth = await readLabelImage(p.labels);
+    const maps: ParticleMaps = predictMaps(model.net, g);
+    candidates.forEach((c, i) => evals[i].push(evaluateInstances(p.id, decodeInstances(maps, c), truth, opts)));
+    bar.tick(1);
+  }
+  bar.finish();
+  return candidates.map((decode, i) => ({ decode, summary: summariseInstanceEvals(evals[i]) }));
+}
