@@ -1,0 +1,161 @@
+/**
+ * The particle analysis behind `nanomorph particles`, callable from notebooks: a folder of micrographs
+ * (class = sub-folder) → foreground from masks, a segment U-Net or Otsu's threshold, split by the
+ * watershed, or instances from a particle model → per-particle measurements in nm (calibrated per image:
+ * lib/particles/calibrate) or px, statistics per image, class and overall; with `out`, the JSON/CSV
+ * tables and what a user checks by eye (instance maps, overlays, particles.html), written as one output
+ * run (all files or none).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { analyseFolder } from "./analyse_folder";
+import { parseScaleBarArg } from "./calibrate";
+import type { ParsedLabel } from "../data/scalebar/parse_label";
+import { imageRecord, summariseImages, summaryRows, particleRows, type ImageRecord } from "./records";
+import { imageOutputNames, writeCheckOutputs } from "./outputs";
+import type { MaskRule } from "../data/masks";
+import type { ParticlePolarity, Segmenter, InstanceSegmenter } from "./image_particles";
+import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
+import { toCsv } from "../util/csv";
+import { checkOutputDir } from "../util/output_dir";
+import { withOutputRun } from "../util/output_run";
+import { UsageError } from "../util/errors";
+import { nmPerPxProblem } from "../data/pixel_size";
+
+/** What a particles run writes at the top of `out` (an earlier run's are replaced together). */
+export const PARTICLES_OUTPUTS = /^(particles\.json|particles\.csv|particles_summary\.csv|particles\.html|.*_(instances|overlay)\.png)$/;
+
+/** Options of {@link runParticlesExperiment} (CLI names in brackets). */
+export interface ParticlesExperimentOptions {
+  /** Micrographs, optionally in class sub-folders (--images). */
+  images: string;
+  /** Foreground masks paired by name (--masks). */
+  masks?: string;
+  /** A `segment --out` folder whose U-Net gives the foreground (--segment). */
+  segment?: string;
+  /** A particle model: "bundled" or a `particles train` folder (--model). */
+  model?: string;
+  /** Mask foreground rule (default "auto"). */
+  rule?: MaskRule;
+  /** Otsu foreground side (default "border"). */
+  polarity?: ParticlePolarity;
+  /** Pixel size, nm (--nm-per-px); wins over everything found in the files. */
+  nmPerPx?: number;
+  /** The label every image's scale bar carries, e.g. "100nm" (--scale-bar). */
+  scaleBar?: string;
+  /** Drop particles under this many pixels (default 10). */
+  minArea?: number;
+  /** Watershed marker dynamic, px (default 2). */
+  h?: number;
+  /** One particle per connected component (no watershed). */
+  noSplit?: boolean;
+  /** Keep particles touching the image border. */
+  keepBorder?: boolean;
+  /** Histogram bins (default Sturges). */
+  bins?: number;
+  /** Output folder (checked before any work). */
+  out?: string;
+  /** Notes (default stderr). */
+  log?: (line: string) => void;
+}
+
+/** What {@link runParticlesExperiment} returns. */
+export interface ParticlesExperimentResult {
+  records: ImageRecord[];
+  summary: ReturnType<typeof summariseImages>;
+  /** The JSON document written to particles.json. */
+  report: { images: ImageRecord[]; summary: ReturnType<typeof summariseImages>; settings: Record<string, unknown> };
+  /** The output folder, when written. */
+  out: string | undefined;
+}
+
+/**
+ * Analyse a folder of micrographs.
+ * @throws UsageError naming the option for a folder that is not there, a bad scale-bar label, an
+ * unusable output folder, or an unreadable model
+ */
+export async function runParticlesExperiment(o: ParticlesExperimentOptions): Promise<ParticlesExperimentResult> {
+  const sources = [o.model !== undefined && "--model", o.masks && "--masks", o.segment !== undefined && "--segment"].filter(Boolean);
+  if (sources.length > 1) throw new UsageError(`give one of --model, --masks or --segment (or none, for Otsu), not ${sources.join(" and ")}`);
+  if (o.model !== undefined && (o.noSplit || o.h !== undefined)) throw new UsageError("--h and --no-split tune the watershed of --masks/--segment/--threshold otsu; the particle model separates particles itself");
+  const images = path.resolve(o.images);
+  if (!fs.existsSync(images) || !fs.statSync(images).isDirectory()) throw new UsageError(`--images ${images} is not a folder`);
+  const masksDir = o.masks ? path.resolve(o.masks) : undefined;
+  if (masksDir && (!fs.existsSync(masksDir) || !fs.statSync(masksDir).isDirectory())) throw new UsageError(`--masks ${masksDir} is not a folder`);
+  const rule: MaskRule = o.rule ?? "auto";
+  const polarity: ParticlePolarity = o.polarity ?? "border";
+  const nm = o.nmPerPx;
+  if (nm !== undefined && nmPerPxProblem(nm)) throw new UsageError(`--nm-per-px: ${nmPerPxProblem(nm)}`);
+  let scaleBarLabel: ParsedLabel | undefined;
+  if (o.scaleBar !== undefined) {
+    try { scaleBarLabel = parseScaleBarArg(o.scaleBar); } catch (e) { throw new UsageError((e as Error).message); }
+  }
+  const minArea = o.minArea ?? 10, h = o.h ?? 2, bins = o.bins;
+  const out = o.out ? path.resolve(o.out) : undefined;
+  const log = o.log ?? ((l: string) => console.error(l));
+  const outOptions = { option: "particles --out", command: "particles", inputs: [images, ...(masksDir ? [masksDir] : [])], outputs: PARTICLES_OUTPUTS };
+  if (out) {
+    try {
+      checkOutputDir(o.out as string, outOptions); // as typed: a quoted ~ must be seen before resolving
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+
+  // The model is read before any image (a wrong folder fails fast); tensors only on this route.
+  let model: import("../seg/model_file").SegmentModel | undefined;
+  let segmenter: Segmenter | undefined;
+  if (o.segment !== undefined) {
+    const { loadSegmentModel, resolveSegmentModelDir } = await import("../seg/model_file");
+    const { segmentImageWithModel } = await import("../seg/apply");
+    try {
+      resolveSegmentModelDir(o.segment);
+    } catch (e) {
+      throw new UsageError(`--segment: ${(e as Error).message}`);
+    }
+    model = await loadSegmentModel(o.segment);
+    const m = model;
+    segmenter = { name: m.dir, mask: (file) => segmentImageWithModel(m, file) };
+    log(`particles: foreground from segment model ${m.dir} (encoder ${m.settings.encoderSpec}, ${m.settings.fit} ${m.settings.size}px, threshold ${m.settings.threshold})`);
+  }
+  let particleModel: import("../particle_model/model_file").ParticleModel | undefined;
+  let instanceSegmenter: import("../particles/image_particles").InstanceSegmenter | undefined;
+  if (o.model !== undefined) {
+    const { initBackend } = await import("../backend/index");
+    await initBackend();
+    const { loadParticleModel } = await import("../particle_model/load");
+    const { predictInstances } = await import("../particle_model/predict");
+    try {
+      particleModel = loadParticleModel(o.model);
+    } catch (e) {
+      throw new UsageError(`--model: ${(e as Error).message}`);
+    }
+    const pm = particleModel;
+    instanceSegmenter = { name: o.model === "bundled" ? "bundled" : pm.dir, instances: (file) => predictInstances(pm, file) };
+    log(`particles: particle model ${o.model} (${pm.manifest.decode.design ?? "boundary"} design, trained ${pm.manifest.step} steps)`);
+  }
+  let analysed: Awaited<ReturnType<typeof analyseFolder>>;
+  try {
+    analysed = await analyseFolder(images, {
+      masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true,
+    });
+  } finally {
+    model?.dispose();
+    particleModel?.dispose();
+  }
+  const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
+  if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
+  const summary = summariseImages(records, bins);
+  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || particleModel ? null : "otsu", model: particleModel ? { model: instanceSegmenter!.name, design: particleModel.manifest.decode.design ?? "boundary" } : null, polarity, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  if (out) {
+    // Every file or none: written into a staging folder, swapped in together (a full disk or a
+    // signal leaves the earlier run's files as they were).
+    await withOutputRun(out, outOptions, async (run) => {
+      writeJsonAtomic(run.path("particles.json"), report);
+      writeFileAtomic(run.path("particles.csv"), toCsv(particleRows(records)));
+      writeFileAtomic(run.path("particles_summary.csv"), toCsv(summaryRows(summary)));
+      await writeCheckOutputs(run.staging, analysed, records, summary, { settings: report.settings });
+    });
+  }
+  return { records, summary, report, out };
+}
