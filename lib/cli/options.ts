@@ -36,16 +36,18 @@ export interface NumberListOption extends Base {
 }
 /** One word of a fixed set. */
 export interface EnumOption<C extends string = string> extends Base { type: "enum"; choices: readonly C[]; default?: C }
+/** Free text, repeatable (`-p a=1 -p b=2`): every value in order, [] when absent. */
+export interface StringsOption extends Base { type: "strings"; short?: string }
 /** Present or absent. */
 export interface FlagOption extends Omit<Base, "required"> { type: "boolean" }
 /** Any option declaration. */
-export type OptionDecl = StringOption | NumberOption | NumberListOption | EnumOption | FlagOption;
+export type OptionDecl = StringOption | StringsOption | NumberOption | NumberListOption | EnumOption | FlagOption;
 /** Option name (kebab-case, without `--`) → declaration. */
 export type OptionTable = Record<string, OptionDecl>;
 
-type ValueOf<D> = D extends FlagOption ? boolean : D extends EnumOption<infer C> ? C : D extends NumberOption ? number
+type ValueOf<D> = D extends FlagOption ? boolean : D extends StringsOption ? string[] : D extends EnumOption<infer C> ? C : D extends NumberOption ? number
   : D extends NumberListOption ? number[] : string;
-type Always<D> = D extends FlagOption ? true : D extends { default: unknown } ? true : D extends { required: true } ? true : false;
+type Always<D> = D extends FlagOption ? true : D extends StringsOption ? true : D extends { default: unknown } ? true : D extends { required: true } ? true : false;
 /** The typed values `parseOptions` returns: options with a default (or required) are never undefined. */
 export type OptionValues<T extends OptionTable> = { -readonly [K in keyof T]: Always<T[K]> extends true ? ValueOf<T[K]> : ValueOf<T[K]> | undefined };
 
@@ -62,6 +64,7 @@ export const opt = {
   string<D extends Omit<StringOption, "type">>(d: D): D & { type: "string" } { return { ...d, type: "string" }; },
   number<D extends Omit<NumberOption, "type">>(d: D): D & { type: "number" } { return { ...d, type: "number" }; },
   numbers<D extends Omit<NumberListOption, "type">>(d: D): D & { type: "numbers" } { return { ...d, type: "numbers" }; },
+  strings<D extends Omit<StringsOption, "type">>(d: D): D & { type: "strings" } { return { ...d, type: "strings" }; },
   enum: enumOption,
   flag(description: string): FlagOption { return { type: "boolean", description }; },
 };
@@ -115,13 +118,13 @@ function rangeText(d: NumberOption | NumberListOption): string {
 
 function defaultText(d: OptionDecl): string | null {
   if (d.defaultText) return d.defaultText;
-  if (d.type === "boolean" || d.default === undefined) return null;
+  if (d.type === "boolean" || d.type === "strings" || d.default === undefined) return null;
   return Array.isArray(d.default) ? d.default.join(",") : String(d.default);
 }
 
 /** The option's help line(s), e.g. `  --size PX   encoder input side (integer ≥ 32; default 224)`. */
 function optionHead(name: string, d: OptionDecl): string {
-  return `  --${name}${d.type === "boolean" ? "" : ` ${d.placeholder ?? (d.type === "enum" ? d.choices.join("|") : d.type === "numbers" ? "LIST" : d.type === "number" ? "N" : "VALUE")}`}`;
+  return `  ${d.type === "strings" && d.short ? `-${d.short}, ` : ""}--${name}${d.type === "boolean" ? "" : ` ${d.placeholder ?? (d.type === "enum" ? d.choices.join("|") : d.type === "numbers" ? "LIST" : d.type === "number" ? "N" : "VALUE")}`}`;
 }
 
 function optionLines(name: string, d: OptionDecl, column: number): string[] {
@@ -165,6 +168,7 @@ function checkNumber(name: string, d: NumberOption | NumberListOption, raw: stri
 /** Convert one raw option value by its declaration. @throws UsageError naming `--name` */
 export function convertOption(name: string, d: OptionDecl, raw: string | boolean | undefined): unknown {
   if (d.type === "boolean") return raw === true;
+  if (d.type === "strings") return raw === undefined ? [] : (raw as unknown as string[]);
   if (raw === undefined) {
     if (d.required) throw new UsageError(`--${name} ${d.placeholder ?? "VALUE"} is required`);
     return d.default;
@@ -198,8 +202,10 @@ export interface ParsedCommand<T extends OptionTable> {
  * a missing value, a value out of range or a positional where none is allowed is a UsageError that names it.
  */
 export function parseOptions<T extends OptionTable>(spec: CommandSpec<T>, argv: string[]): ParsedCommand<T> {
-  const table: Record<string, { type: "string" | "boolean" }> = {};
-  for (const [n, d] of Object.entries(spec.options)) table[n] = { type: d.type === "boolean" ? "boolean" : "string" };
+  const table: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
+  for (const [n, d] of Object.entries(spec.options)) {
+    table[n] = d.type === "strings" ? { type: "string", multiple: true, ...(d.short ? { short: d.short } : {}) } : { type: d.type === "boolean" ? "boolean" : "string" };
+  }
   // args.parse: node's util.parseArgs, strict, with `--x -3` taken as x's value (so the range check speaks).
   const r = parse(argv, table, spec.positionals === true);
   const values: Record<string, unknown> = {};
