@@ -48,6 +48,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: "NANOMORPH_VIRUS_DIR", type: "path", default: "unset (synthetic virus-like set)", description: "a real train/validation/test class set (notebook 04)", affectsResults: true },
   { name: "NANOMORPH_REAL_EXAMPLES", type: "path", default: "unset", description: "the authors' four example crops (notebook 01)", affectsResults: true },
   { name: "NANOMORPH_EMPS_DIR", type: "path", default: "unset", description: "EMPS micrographs with instance maps, images/ and segmaps/ (notebook 07)", affectsResults: true },
+  { name: "NANOMORPH_PAPER_FIGURES", type: "path", default: "<project>/data/reference-figures", description: "the authors' figure images, linked from figures/REPORT.md when present", affectsResults: true },
   // tools
   { name: "NANOMORPH_PYTHON", type: "path", default: "/usr/bin/python3", description: "Python with Jupyter's nbclient (and the oracles)", affectsResults: false },
   { name: "NANOMORPH_CHROMIUM", type: "path", default: "Debian's chromium", description: "Chromium for static figures", affectsResults: false },

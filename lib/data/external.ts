@@ -23,18 +23,18 @@ export const EXTERNAL_DATA_VARS = [
 
 /**
  * Folder of the four real example crops (`bundle.png`, `dispersed.png`, `network.png`,
- * `singular.png`): `$NANOMORPH_REAL_EXAMPLES`, else `../shared/data/nanowire-examples` beside `root`.
+ * `singular.png`): `$NANOMORPH_REAL_EXAMPLES`, else `<root>/data/nanowire-examples` (may not exist).
  */
 export function realExamplesDir(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot()): string {
-  return env.NANOMORPH_REAL_EXAMPLES ?? path.join(root, "..", "shared", "data", "nanowire-examples");
+  return env.NANOMORPH_REAL_EXAMPLES ? path.resolve(root, env.NANOMORPH_REAL_EXAMPLES) : path.join(root, "data", "nanowire-examples");
 }
 
 /**
  * Folder of the EMPS particle micrographs with instance segmaps (`images/<id>.jpg`, `segmaps/<id>.png`,
- * notebook 07): `$NANOMORPH_EMPS_DIR`, else `../shared/data/emps-train` beside `root`.
+ * notebook 07): `$NANOMORPH_EMPS_DIR`, else `<root>/data/emps-train` (may not exist).
  */
 export function empsDir(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot()): string {
-  return env.NANOMORPH_EMPS_DIR ? path.resolve(root, env.NANOMORPH_EMPS_DIR) : path.join(root, "..", "shared", "data", "emps-train");
+  return env.NANOMORPH_EMPS_DIR ? path.resolve(root, env.NANOMORPH_EMPS_DIR) : path.join(root, "data", "emps-train");
 }
 
 /**

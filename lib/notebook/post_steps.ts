@@ -35,13 +35,14 @@ export const renderFiguresStep: PostStep = {
 
 /**
  * Write figures/REPORT.md: every figure with its paper counterpart, and the paper's medians beside the
- * reproduced ones (from the summaries the notebooks recorded). Links the authors' figures when a
- * `../shared/reference/figures` folder sits beside the project (never required).
+ * reproduced ones (from the summaries the notebooks recorded). Links the authors' figures when
+ * `$NANOMORPH_PAPER_FIGURES` names a folder of them (never required).
  */
 export const reportStep: PostStep = {
   name: "report",
   async run(ctx) {
-    const file = writeReport({ paperFigures: path.join(ctx.root, "..", "shared", "reference", "figures") });
+    const figures = process.env.NANOMORPH_PAPER_FIGURES;
+    const file = writeReport({ paperFigures: figures ? path.resolve(ctx.root, figures) : path.join(ctx.root, "data", "reference-figures") });
     ctx.log(`report: ${path.relative(ctx.root, file)}`);
   },
 };

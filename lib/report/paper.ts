@@ -20,7 +20,7 @@ export interface PaperReference {
   };
 }
 
-/** The paper's reference numbers (shipped with the project; not read from ../shared). */
+/** The paper's reference numbers (shipped with the project). */
 export function paperReference(): PaperReference {
   return readJson<PaperReference>(path.join(projectRoot(), "lib", "report", "paper_reference.json"));
 }

@@ -101,7 +101,7 @@ show(
 // ## Synthetic next to real
 // The four real crops from the authors' repository header image (one per class, 295 px, with the
 // figure's scale-bar text burnt in) beside generated images of the same size. Shown only when the
-// crops are on this machine (`../shared/data/nanowire-examples`, or `NANOMORPH_REAL_EXAMPLES`); the
+// crops are on this machine (`NANOMORPH_REAL_EXAMPLES`, or `data/nanowire-examples` in the project); the
 // product never needs them.
 
 // %%

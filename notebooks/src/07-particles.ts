@@ -4,8 +4,8 @@
 // The paper classifies nanowire morphologies; users of particle micrographs mostly want a size
 // distribution. This notebook runs `lib/particles` — the same code as `nanomorph particles` — on
 // (1) a synthetic set with known lognormal sizes and touching pairs, and (2) the EMPS electron
-// micrographs with their instance segmentations when `../shared/data/emps-train` (or
-// `$NANOMORPH_EMPS_DIR`) is present: foreground (mask or Otsu), distance-transform watershed with
+// micrographs with their instance segmentations when `$NANOMORPH_EMPS_DIR` (or `data/emps-train`
+// in the project) is present: foreground (mask or Otsu), distance-transform watershed with
 // h-maxima markers, border and tiny particles dropped and counted, per-particle ECD, Feret max/min,
 // aspect ratio, circularity, solidity, orientation, in nm when calibrated. Sizes per profile are in
 // `configs/particles.json`.
