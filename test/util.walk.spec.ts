@@ -39,3 +39,27 @@ describe("util/walk: folders with symbolic links", () => {
     assert.deepEqual(walkFiles(path.join(tmp, "root-link")).map((p) => path.relative(path.join(tmp, "root-link"), p)), ["one/a.png", "two/a.png"]);
   });
 });
+
+describe("folders of links, as the commands see them", () => {
+  it("particles and data inspect take a folder of links to images and to class folders", async () => {
+    const { listClassedImages } = await import("../lib/particles/files");
+    const { inspectDir } = await import("../lib/data/inspect");
+    const sharp = (await import("sharp")).default;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nm-links-"));
+    try {
+      fs.mkdirSync(path.join(tmp, "store", "b"), { recursive: true });
+      for (const f of ["a1.png", "b/b1.png", "b/b2.png"]) {
+        await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toFile(path.join(tmp, "store", f));
+      }
+      fs.mkdirSync(path.join(tmp, "data", "a"), { recursive: true });
+      fs.symlinkSync(path.join(tmp, "store", "a1.png"), path.join(tmp, "data", "a", "a1.png"));
+      fs.symlinkSync(path.join(tmp, "store", "b"), path.join(tmp, "data", "b"));
+      const got = listClassedImages(path.join(tmp, "data")).map((x) => `${x.class}:${path.basename(x.file)}`);
+      assert.deepEqual(got, ["a:a1.png", "b:b1.png", "b:b2.png"]);
+      const r = await inspectDir(path.join(tmp, "data"));
+      assert.equal(r.total, 3, JSON.stringify(r.problems));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

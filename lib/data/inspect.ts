@@ -5,6 +5,7 @@ import { isImageFile, pairKey, SPLIT_NAMES } from "./folders";
 import { Progress } from "../util/progress";
 import { Calibration, formatCalibration, readCalibrationReport } from "./calibration";
 import { unreadableReason } from "./unreadable";
+import { entryKind, walkFiles } from "../util/walk";
 
 /** Per-class facts found by {@link inspectDir}. */
 export interface ClassReport {
@@ -53,7 +54,7 @@ export interface InspectOptions {
 }
 
 function imagesIn(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && isImageFile(e.name)).map((e) => path.join(dir, e.name)).sort();
+  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => entryKind(dir, e) === "file" && isImageFile(e.name)).map((e) => path.join(dir, e.name)).sort();
 }
 
 async function classReport(name: string, dir: string, problems: string[], opts: InspectOptions, bar: Progress | null): Promise<ClassReport> {
@@ -62,12 +63,12 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
   const entries = fs.readdirSync(dir, { withFileTypes: true });
   // a TIA .emi is the metadata companion of its _1.ser (the image counted), and a JEOL/Hitachi .txt
   // that of the image with its name: not stray files
-  const imageStems = new Set(entries.filter((e) => e.isFile() && isImageFile(e.name)).map((e) => path.basename(e.name, path.extname(e.name))));
+  const imageStems = new Set(entries.filter((e) => entryKind(dir, e) === "file" && isImageFile(e.name)).map((e) => path.basename(e.name, path.extname(e.name))));
   const companion = (n: string): boolean => {
     const ext = path.extname(n).toLowerCase();
     return ext === ".emi" || (ext === ".txt" && imageStems.has(path.basename(n, path.extname(n))));
   };
-  const others = entries.filter((e) => e.isFile() && !isImageFile(e.name) && !e.name.startsWith(".") && !companion(e.name));
+  const others = entries.filter((e) => entryKind(dir, e) === "file" && !isImageFile(e.name) && !e.name.startsWith(".") && !companion(e.name));
   if (others.length) problems.push(`${dir}: ${others.length} non-image file(s), e.g. ${others[0].name}`);
   for (const f of imagesIn(dir)) {
     const stem = path.basename(f, path.extname(f));
@@ -116,19 +117,11 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
 }
 
 function countImages(dir: string): number {
-  let n = 0;
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory() && !e.name.startsWith(".") && !e.name.startsWith("_")) walk(path.join(d, e.name));
-      else if (e.isFile() && isImageFile(e.name)) n++;
-    }
-  };
-  walk(dir);
-  return n;
+  return walkFiles(dir, { skipDir: (n) => n.startsWith(".") || n.startsWith("_"), keepFile: isImageFile }).length;
 }
 
 async function foldersReport(dir: string, problems: string[], opts: InspectOptions, bar: Progress | null): Promise<ClassReport[]> {
-  const classes = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith(".") && !e.name.startsWith("_")).map((e) => e.name).sort();
+  const classes = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => entryKind(dir, e) === "dir" && !e.name.startsWith(".") && !e.name.startsWith("_")).map((e) => e.name).sort();
   const out: ClassReport[] = [];
   for (const c of classes) out.push(await classReport(c, path.join(dir, c), problems, opts, bar));
   const counts = out.filter((r) => r.count > 0).map((r) => r.count);
@@ -150,7 +143,7 @@ export async function inspectDir(dir: string, opts: InspectOptions = {}): Promis
   const problems: string[] = [];
   const total = countImages(dir);
   const bar = total > 50 ? new Progress({ label: "inspect", total, unit: "img" }) : null;
-  const splitDirs = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && (SPLIT_NAMES.includes(e.name) || e.name === "val")).map((e) => e.name).sort();
+  const splitDirs = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => entryKind(dir, e) === "dir" && (SPLIT_NAMES.includes(e.name) || e.name === "val")).map((e) => e.name).sort();
   const report: InspectReport = { dir, layout: "flat", splits: {}, total: 0, problems, synthetic: fs.existsSync(path.join(dir, "dataset.json")) };
   if (splitDirs.length) {
     report.layout = "split-folders";

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isImageFile, pairKey } from "../data/folders";
+import { walkFiles } from "../util/walk";
 
 /** A micrograph to analyse and its class (the top-level sub-folder it sits in; "" when directly in the folder). */
 export interface ClassedImage {
@@ -15,18 +16,11 @@ export interface ClassedImage {
  */
 export function listClassedImages(dir: string): ClassedImage[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder of images`);
-  const out: ClassedImage[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory() && !e.name.startsWith("_") && !e.name.startsWith(".")) walk(p);
-      else if (e.isFile() && isImageFile(e.name)) {
-        const rel = path.relative(dir, p).split(path.sep);
-        out.push({ file: p, class: rel.length > 1 ? rel[0] : "" });
-      }
-    }
-  };
-  walk(dir);
+  // Links to images and to folders are followed; a loop is refused naming the link (util/walk).
+  const out: ClassedImage[] = walkFiles(dir, { skipDir: (n) => n.startsWith("_") || n.startsWith("."), keepFile: isImageFile }).map((p) => {
+    const rel = path.relative(dir, p).split(path.sep);
+    return { file: p, class: rel.length > 1 ? rel[0] : "" };
+  });
   if (!out.length) throw new Error(`${dir} holds no image files (${[".png", ".jpg", ".tif", "…"].join(", ")})`);
   return out;
 }
@@ -44,18 +38,11 @@ export function maskKey(file: string): string {
 export function pairMasks(images: readonly string[], masksDir: string): string[] {
   if (!fs.existsSync(masksDir) || !fs.statSync(masksDir).isDirectory()) throw new Error(`--masks ${masksDir} is not a folder`);
   const index = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory() && !e.name.startsWith(".")) walk(p);
-      else if (e.isFile() && isImageFile(e.name)) {
-        const k = maskKey(p);
-        if (index.has(k)) throw new Error(`masks ${index.get(k)} and ${p} both pair with images named '${k}'`);
-        index.set(k, p);
-      }
-    }
-  };
-  walk(masksDir);
+  for (const p of walkFiles(masksDir, { skipDir: (n) => n.startsWith("."), keepFile: isImageFile })) {
+    const k = maskKey(p);
+    if (index.has(k)) throw new Error(`masks ${index.get(k)} and ${p} both pair with images named '${k}'`);
+    index.set(k, p);
+  }
   const missing = images.filter((f) => !index.has(pairKey(f)));
   if (missing.length) throw new Error(`no mask in ${masksDir} for ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more images)` : ""}: name masks like the image (x.png, x_mask.png, x_pred.png)`);
   return images.map((f) => index.get(pairKey(f))!);
