@@ -50,3 +50,21 @@ describe("config/env: the registry of environment variables", () => {
     assert.throws(() => envVar("NANOMORPH_NO_SUCH"), /not a registered environment variable/);
   });
 });
+
+describe("the README as a user guide", () => {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  it("lists every registered environment variable", () => {
+    const missing = ENV_VARS.map((v) => v.name).filter((n) => !readme.includes(`\`${n}\``));
+    assert.deepEqual(missing, [], "README's environment table (envMarkdownTable() in lib/config/env.ts) is out of date");
+  });
+  it("names no path of this project's private data folder (../shared), nor does the product's code", () => {
+    const offenders: string[] = [];
+    const scan = (p: string): void => {
+      const st = fs.statSync(p);
+      if (st.isDirectory()) { for (const e of fs.readdirSync(p)) scan(path.join(p, e)); return; }
+      if (/\.(ts|js|md|json|py)$/.test(p) && fs.readFileSync(p, "utf8").includes("../shared")) offenders.push(path.relative(ROOT, p));
+    };
+    for (const d of ["lib", "notebooks/src", "configs", "bin", "scripts", "README.md"]) scan(path.join(ROOT, d));
+    assert.deepEqual(offenders, []);
+  });
+});
