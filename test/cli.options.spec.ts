@@ -75,7 +75,7 @@ describe("cli/options: one option table gives the help, the typed values and the
       const cmd = require(`../lib/cli/${name}`).command as { help: string; spec?: CommandSpec };
       assert.ok(cmd.spec, `${name} is not declared with defineCommand`);
       assert.ok(cmd.help.startsWith(`usage: nanomorph ${name}`), name);
-      for (const o of Object.keys(cmd.spec!.options)) assert.match(cmd.help, new RegExp(`^ {2}--${o}\\b`, "m"), `${name} --${o}`);
+      for (const o of Object.keys(cmd.spec!.options)) assert.match(cmd.help, new RegExp(`^ {2}(-[a-z], )?--${o}\\b`, "m"), `${name} --${o}`);
     }
   });
 });
