@@ -22,6 +22,16 @@ export interface ExtractResult {
   bytes: number;
 }
 
+/** Bytes free to an unprivileged writer on the file system of `dir`, or null where Node cannot tell. */
+function freeBytes(dir: string): number | null {
+  try {
+    const st = fs.statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return null;
+  }
+}
+
 /** Resolve an archive member name inside `dest`, refusing absolute paths and `..` escapes. */
 function safeJoin(archive: string, dest: string, name: string): string {
   const clean = name.replace(/\\/g, "/");
@@ -122,11 +132,19 @@ export function listZip(file: string): ZipEntry[] {
 class CrcFileSink extends Writable {
   crc = 0;
   bytes = 0;
-  constructor(private readonly fd: number) {
+  /**
+   * `limit`: the size the archive declares for this member. Decompressing past it stops at once: a
+   * member that lies about its size (a decompression bomb) cannot fill the disk before the size check.
+   */
+  constructor(private readonly fd: number, private readonly limit = Infinity, private readonly what = "") {
     super();
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     try {
+      if (this.bytes + chunk.length > this.limit) {
+        cb(new Error(`${this.what} decompresses past its declared ${this.limit} bytes (a decompression bomb?); extraction stopped`));
+        return;
+      }
       this.crc = zlib.crc32(chunk, this.crc);
       this.bytes += chunk.length;
       let off = 0;
@@ -145,6 +163,10 @@ class CrcFileSink extends Writable {
  */
 export async function extractZip(file: string, dest: string, onBytes?: (n: number) => void): Promise<ExtractResult> {
   const entries = listZip(file);
+  // What the directory declares must fit on the disk (members that lie are stopped by CrcFileSink).
+  const need = entries.reduce((a, e) => a + e.size, 0);
+  const free = freeBytes(dest);
+  if (free !== null && need > free) throw new ArchiveError(file, `unpacks to ${need} bytes, but ${dest} has ${free} bytes free`);
   const total = fs.statSync(file).size;
   let files = 0;
   let bytes = 0;
@@ -168,7 +190,7 @@ export async function extractZip(file: string, dest: string, onBytes?: (n: numbe
     if (start + en.compSize > total) throw new ArchiveError(file, `member '${en.name}' runs past the end of the archive: truncated`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const fd = fs.openSync(out, "w");
-    const sink = new CrcFileSink(fd);
+    const sink = new CrcFileSink(fd, en.size, `member '${en.name}'`);
     try {
       if (en.compSize > 0) {
         const src = fs.createReadStream(file, { start, end: start + en.compSize - 1 });
