@@ -87,19 +87,27 @@ async function checkBackend(): Promise<Check> {
   }
 }
 
-function checkJupyter(): Check {
-  const jp = findJupyterPython();
+function checkJupyter(jp: ReturnType<typeof findJupyterPython>): Check {
   if (!jp.python) return { name: "jupyter (nbclient)", required: true, ok: false, detail: `no Python with nbclient (tried: ${jp.tried.join("; ")})`, fix: JUPYTER_INSTALL_HINT };
   const v = jp.versions ?? {};
   return { name: "jupyter (nbclient)", required: true, ok: true, detail: `${jp.python}: nbclient ${v.nbclient}, nbformat ${v.nbformat}, jupyter_client ${v.jupyter_client}` };
 }
 
-function checkNbconvert(): Check {
-  const r = spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8", timeout: 30_000 });
-  const ok = !r.error && r.status === 0;
+/**
+ * Versions of Python distributions on `python` by package metadata, in one process (each `jupyter X
+ * --version` would start Python again: the doctor should answer in about a second). null = absent.
+ */
+function pythonDistributions(python: string | null, names: string[]): Record<string, string | null> {
+  const py = python ?? "/usr/bin/python3";
+  const code = `import importlib.metadata as md, json\nout = {}\nfor d in ${JSON.stringify(names)}:\n    try:\n        out[d] = md.version(d)\n    except Exception:\n        out[d] = None\nprint(json.dumps(out))`;
+  const r = fs.existsSync(py) || !py.startsWith("/") ? spawnSync(py, ["-c", code], { encoding: "utf8", timeout: 60_000 }) : null;
+  try { return r && r.status === 0 ? JSON.parse(r.stdout.trim()) as Record<string, string | null> : {}; } catch { return {}; }
+}
+
+function checkNbconvert(version: string | null): Check {
   return {
-    name: "jupyter nbconvert", required: false, ok,
-    detail: ok ? `nbconvert ${r.stdout.trim()} (for HTML export of executed notebooks)` : "not found (optional: only for exporting executed notebooks to HTML)",
+    name: "jupyter nbconvert", required: false, ok: !!version,
+    detail: version ? `nbconvert ${version} (for HTML export of executed notebooks)` : "not found (optional: only for exporting executed notebooks to HTML)",
     fix: "apt-get install --no-install-recommends jupyter-nbconvert",
   };
 }
@@ -129,12 +137,10 @@ export function checkKernel(root: string): Check {
 }
 
 /** An interactive notebook server (Debian 12 packages jupyter-notebook; JupyterLab is not a Debian package). */
-function checkNotebookServer(root: string): Check {
-  const r = spawnSync("jupyter", ["notebook", "--version"], { encoding: "utf8", timeout: 30_000 });
-  const ok = !r.error && r.status === 0;
+function checkNotebookServer(root: string, version: string | null): Check {
   return {
-    name: "jupyter notebook", required: false, ok,
-    detail: ok ? `notebook ${r.stdout.trim()}: open the notebooks with \`JUPYTER_PATH=${path.join(root, ".jupyter")} jupyter notebook notebooks/\`` : "not found (optional: only to open notebooks interactively; VS Code's Jupyter extension works too)",
+    name: "jupyter notebook", required: false, ok: !!version,
+    detail: version ? `notebook ${version}: open the notebooks with \`JUPYTER_PATH=${path.join(root, ".jupyter")} jupyter notebook notebooks/\`` : "not found (optional: only to open notebooks interactively; VS Code's Jupyter extension works too)",
     fix: "apt-get install --no-install-recommends jupyter-notebook",
   };
 }
@@ -169,15 +175,16 @@ function checkOracles(python: string | null): Check {
 /** Run every check (in this order: node, packages, backend, native, Jupyter, nbconvert, kernelspec, notebook server, Chromium, oracles). */
 export async function runChecks(root: string = projectRoot()): Promise<Check[]> {
   const jp = findJupyterPython();
+  const dists = pythonDistributions(jp.python, ["nbconvert", "notebook"]);
   return [
     checkNode(),
     ...checkPackages(root),
     await checkBackend(),
     checkNative(),
-    checkJupyter(),
-    checkNbconvert(),
+    checkJupyter(jp),
+    checkNbconvert(dists.nbconvert ?? null),
     checkKernel(root),
-    checkNotebookServer(root),
+    checkNotebookServer(root, dists.notebook ?? null),
     checkChromium(),
     checkOracles(jp.python),
   ];
