@@ -61,6 +61,30 @@ export function writeError(file: string, e: unknown): Error {
   return err;
 }
 
+/** Outputs at least this large are checked against the free space before a byte is written. */
+export const FREE_SPACE_CHECK_BYTES = 1 << 20;
+
+/**
+ * Before a large write (≥ {@link FREE_SPACE_CHECK_BYTES}): fail at once with ENOSPC when `dir`'s file
+ * system has fewer free bytes than `bytes`, instead of after writing most of it. Where Node cannot tell
+ * the free space, the write itself still catches a full disk.
+ */
+export function checkFreeSpace(dir: string, bytes: number): void {
+  if (bytes < FREE_SPACE_CHECK_BYTES) return;
+  let free: number;
+  try {
+    const st = fs.statfsSync(dir);
+    free = st.bavail * st.bsize;
+  } catch {
+    return;
+  }
+  if (bytes > free) {
+    const e = new Error(`ENOSPC: ${bytes} bytes to write, ${free} free in ${dir}`) as NodeJS.ErrnoException;
+    e.code = "ENOSPC";
+    throw e;
+  }
+}
+
 /**
  * Write a file atomically: every byte to a temp file beside it (`<file>.tmp-<pid>-<hex>`), fsync it,
  * rename it over the target, fsync the folder. Readers see the old file or the whole new one, never
@@ -71,6 +95,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    checkFreeSpace(path.dirname(file), typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
     const fd = fs.openSync(tmp, "w");
     try {
       writeAllSync(fd, data);
