@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { writeFileAtomic, writeJsonAtomic, writeAllSync, readJson } from "../lib/util/fsx";
+import { writeFileAtomic, writeJsonAtomic, writeAllSync, readJson, checkFreeSpace, FREE_SPACE_CHECK_BYTES } from "../lib/util/fsx";
 
 /**
  * writeFileAtomic under a disk that writes short and then fills up (fs.writeSync patched in this
@@ -66,8 +66,7 @@ describe("util/fsx: atomic writes on a short-writing, full disk", () => {
 
 describe("util/fsx: free space is checked before a large write", () => {
   it("checkFreeSpace refuses more bytes than the file system has (ENOSPC), and ignores small writes", () => {
-    const { checkFreeSpace, FREE_SPACE_CHECK_BYTES } = require("../lib/util/fsx") as typeof import("../lib/util/fsx");
-    const dir = require("os").tmpdir() as string;
+    const dir = os.tmpdir();
     assert.throws(() => checkFreeSpace(dir, Number.MAX_SAFE_INTEGER), (e: NodeJS.ErrnoException) => e.code === "ENOSPC" && /bytes to write, \d+ free in/.test(e.message));
     assert.doesNotThrow(() => checkFreeSpace(dir, FREE_SPACE_CHECK_BYTES - 1));
     assert.doesNotThrow(() => checkFreeSpace(dir, FREE_SPACE_CHECK_BYTES));
