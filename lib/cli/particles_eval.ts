@@ -1,101 +1,90 @@
 import * as fs from "fs";
 import * as path from "path";
-import { type Command, parse, UsageError } from "./args";
+import { UsageError } from "./args";
+import { defineCommand, opt } from "./options";
 import { readJson, writeJsonAtomic } from "../util/fsx";
-
-const HELP = `usage: nanomorph particles eval --images DIR --instances DIR [--method model|otsu|segment] [options]
-
-Score a particle method against true instance labels (instance maps, or binary masks with separating
-lines): particles touching the border or under 10 px dropped on both sides, predicted matched to true
-one-to-one at IoU ≥ 0.5. Prints pooled precision, recall, F1, the KS statistic of the diameters, and
-per-image medians of the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreground Dice.
-
-  --images DIR      micrographs
-  --instances DIR   their labels, paired by name as --masks is (also --labels)
-  --split FILE      JSON of id lists; with --part KEY (default validation) only those ids
-  --part KEY        which list of --split
-  --method M        model (default) | otsu (Gaussian σ 1, Otsu, opening, watershed h 2) |
-                    segment (a U-Net from \`nanomorph segment --out DIR\` + the watershed; needs --segment)
-  --model M         particle model: bundled (default) or a folder from \`particles train\`
-  --design D        decode design of the model: boundary | distance (default: the model's)
-  --segment DIR     the segment model for --method segment
-  --out FILE        write the per-image and summary numbers as JSON
-
-example: nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation`;
-
-const OPTIONS = {
-  images: { type: "string" }, instances: { type: "string" }, labels: { type: "string" }, split: { type: "string" },
-  part: { type: "string" }, method: { type: "string" }, model: { type: "string" }, design: { type: "string" },
-  segment: { type: "string" }, out: { type: "string" },
-} as const;
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "—");
 
-export const command: Command = {
+/** `nanomorph particles eval`: score a particle method against true instance labels (lib/particle_model/evaluate). */
+export const command = defineCommand({
   name: "particles eval",
   summary: "score a particle method (bundled model, Otsu, a U-Net) against true instance labels",
-  help: HELP,
-  async run(argv) {
-    const { values: v } = parse(argv, OPTIONS);
-    const labelsArg = (v.instances ?? v.labels) as string | undefined;
-    if (!v.images || !labelsArg) throw new UsageError(`particles eval: --images DIR and --instances DIR are required\n\n${HELP}`);
-    const method = (v.method as string | undefined) ?? "model";
-    if (!["model", "otsu", "segment"].includes(method)) throw new UsageError(`--method must be model, otsu or segment, got '${method}'`);
-    if (method === "segment" && !v.segment) throw new UsageError("--method segment needs --segment DIR (a `nanomorph segment --out` folder)");
-    const design = v.design as string | undefined;
-    if (design !== undefined && design !== "boundary" && design !== "distance") throw new UsageError(`--design must be boundary or distance, got '${design}'`);
-    const { pairLabelFolders } = await import("../particle_model/labelled_set");
-    let pairs;
-    try {
-      pairs = pairLabelFolders(path.resolve(v.images as string), path.resolve(labelsArg));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    if (v.split) {
-      const part = (v.part as string | undefined) ?? "validation";
-      const ids = readJson<Record<string, unknown>>(path.resolve(v.split as string))[part];
-      if (!Array.isArray(ids)) throw new UsageError(`--split ${v.split} has no id list '${part}'`);
-      const want = new Set(ids as string[]);
-      pairs = pairs.filter((p) => want.has(p.id));
-      if (pairs.length !== want.size) throw new UsageError(`--split ${v.split}: ${want.size - pairs.length} ids of '${part}' have no image + labels`);
-    }
-    if (!pairs.length) throw new UsageError("particles eval: no labelled images to score");
-    const ev = await import("../particle_model/evaluate");
-    let predictor = ev.otsuPredictor;
-    let dispose = (): void => {};
-    let name = "otsu";
-    if (method !== "otsu") {
-      const { initBackend } = await import("../backend/index");
-      await initBackend();
-    }
-    if (method === "model") {
-      const { loadParticleModel } = await import("../particle_model/load");
-      const model = loadParticleModel((v.model as string | undefined) ?? "bundled");
-      predictor = ev.modelPredictor(model, design ? { design: design as "boundary" | "distance" } : {});
-      dispose = () => model.dispose();
-      name = `model ${(v.model as string | undefined) ?? "bundled"} (${design ?? model.manifest.decode.design ?? "boundary"})`;
-    } else if (method === "segment") {
-      const { loadSegmentModel } = await import("../seg/model_file");
-      const { segmentImageWithModel } = await import("../seg/apply");
-      const { separateParticles } = await import("../particles/watershed");
-      const m = await loadSegmentModel(v.segment as string);
-      predictor = async (_g, file) => separateParticles(await segmentImageWithModel(m, file), { h: 2 });
-      dispose = () => m.dispose();
-      name = `segment ${m.dir}`;
-    }
-    let r;
-    try {
-      r = await ev.evaluatePredictor(pairs, predictor, { label: `eval ${method}` });
-    } finally {
-      dispose();
-    }
-    const s = r.summary;
-    console.log(`${name} on ${s.images} images: precision ${f3(s.precision)}, recall ${f3(s.recall)}, F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median count error ${f3(s.medianCountError)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}`);
-    if (v.out) {
-      const out = path.resolve(v.out as string);
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      writeJsonAtomic(out, { method: name, summary: s, perImage: r.perImage.map((e) => ({ id: e.id, predicted: e.predictedCount, truth: e.trueCount, precision: e.match.precision, recall: e.match.recall, f1: e.match.f1, countError: e.countError, medianDiameterError: e.medianDiameterError, dice: e.dice })) });
-    }
-    return 0;
+  usage: "particles eval --images DIR --instances DIR [--method model|otsu|segment] [options]",
+  description: `Score a particle method against true instance labels (instance maps, or binary masks with separating
+lines): particles touching the border or under 10 px dropped on both sides, predicted matched to true one-to-one
+at IoU ≥ 0.5. Prints pooled precision, recall, F1, the KS statistic of the diameters, and per-image medians of
+the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreground Dice.`,
+  options: {
+    images: opt.string({ placeholder: "DIR", description: "micrographs" }),
+    instances: opt.string({ placeholder: "DIR", description: "their labels, paired by name as --masks is" }),
+    labels: opt.string({ placeholder: "DIR", description: "the same as --instances" }),
+    split: opt.string({ placeholder: "FILE", description: "JSON of id lists; with --part KEY only those ids" }),
+    part: opt.string({ placeholder: "KEY", description: "which list of --split", defaultText: "validation" }),
+    method: opt.enum(["model", "otsu", "segment"], { placeholder: "M", description: "model, otsu (Gaussian σ 1, Otsu, opening, watershed h 2) or segment (a U-Net from `nanomorph segment --out DIR` + the watershed; needs --segment)", default: "model" }),
+    model: opt.string({ placeholder: "M", description: "particle model: bundled or a folder from `particles train`", defaultText: "bundled" }),
+    design: opt.enum(["boundary", "distance"], { placeholder: "D", description: "decode design of the model", defaultText: "the model's" }),
+    segment: opt.string({ placeholder: "DIR", description: "the segment model for --method segment" }),
+    out: opt.string({ placeholder: "FILE", description: "write the per-image and summary numbers as JSON" }),
   },
-};
+  examples: ["nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation"],
+}, async ({ values: v }) => {
+  const labelsArg = (v.instances ?? v.labels) as string | undefined;
+  if (!v.images || !labelsArg) throw new UsageError("particles eval: --images DIR and --instances DIR are required");
+  const method = v.method;
+  if (method === "segment" && !v.segment) throw new UsageError("--method segment needs --segment DIR (a `nanomorph segment --out` folder)");
+  const design = v.design;
+  const { pairLabelFolders } = await import("../particle_model/labelled_set");
+  let pairs;
+  try {
+    pairs = pairLabelFolders(path.resolve(v.images as string), path.resolve(labelsArg));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (v.split) {
+    const part = (v.part as string | undefined) ?? "validation";
+    const ids = readJson<Record<string, unknown>>(path.resolve(v.split as string))[part];
+    if (!Array.isArray(ids)) throw new UsageError(`--split ${v.split} has no id list '${part}'`);
+    const want = new Set(ids as string[]);
+    pairs = pairs.filter((p) => want.has(p.id));
+    if (pairs.length !== want.size) throw new UsageError(`--split ${v.split}: ${want.size - pairs.length} ids of '${part}' have no image + labels`);
+  }
+  if (!pairs.length) throw new UsageError("particles eval: no labelled images to score");
+  const ev = await import("../particle_model/evaluate");
+  let predictor = ev.otsuPredictor;
+  let dispose = (): void => {};
+  let name = "otsu";
+  if (method !== "otsu") {
+    const { initBackend } = await import("../backend/index");
+    await initBackend();
+  }
+  if (method === "model") {
+    const { loadParticleModel } = await import("../particle_model/load");
+    const model = loadParticleModel((v.model as string | undefined) ?? "bundled");
+    predictor = ev.modelPredictor(model, design ? { design: design as "boundary" | "distance" } : {});
+    dispose = () => model.dispose();
+    name = `model ${(v.model as string | undefined) ?? "bundled"} (${design ?? model.manifest.decode.design ?? "boundary"})`;
+  } else if (method === "segment") {
+    const { loadSegmentModel } = await import("../seg/model_file");
+    const { segmentImageWithModel } = await import("../seg/apply");
+    const { separateParticles } = await import("../particles/watershed");
+    const m = await loadSegmentModel(v.segment as string);
+    predictor = async (_g, file) => separateParticles(await segmentImageWithModel(m, file), { h: 2 });
+    dispose = () => m.dispose();
+    name = `segment ${m.dir}`;
+  }
+  let r;
+  try {
+    r = await ev.evaluatePredictor(pairs, predictor, { label: `eval ${method}` });
+  } finally {
+    dispose();
+  }
+  const s = r.summary;
+  console.log(`${name} on ${s.images} images: precision ${f3(s.precision)}, recall ${f3(s.recall)}, F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median count error ${f3(s.medianCountError)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}`);
+  if (v.out) {
+    const out = path.resolve(v.out as string);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    writeJsonAtomic(out, { method: name, summary: s, perImage: r.perImage.map((e) => ({ id: e.id, predicted: e.predictedCount, truth: e.trueCount, precision: e.match.precision, recall: e.match.recall, f1: e.match.f1, countError: e.countError, medianDiameterError: e.medianDiameterError, dice: e.dice })) });
+  }
+  return 0;
+});
