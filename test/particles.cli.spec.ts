@@ -126,7 +126,7 @@ describe("cli particles", function () {
     // outside the physical range 1e-6…1e9 nm/px (1e308 used to print null lengths)
     for (const v of ["1e308", "1e-9", "abc"]) await assert.rejects(particles.run(["--images", img, "--nm-per-px", v]), (e: Error) => e instanceof UsageError && /--nm-per-px must be a positive number of nm per pixel in 1e-6…1e9 nm\/px, got/.test(e.message), v);
     await assert.rejects(particles.run(["--images", img, "--threshold", "mean"]), /--threshold must be otsu/);
-    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /one of --masks DIR, --segment MODEL or --threshold otsu, not --masks and --threshold/);
+    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /one of --model M, --masks DIR, --segment MODEL or --threshold otsu, not --masks and --threshold/);
     await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--segment", dir]), /not --masks and --segment/);
     await assert.rejects(particles.run(["--images", path.join(dir, "nope")]), /--images .* is not a folder/);
     await assert.rejects(particles.run(["--images", img, "--model", path.join(dir, "no-model")]), (e: Error) => e instanceof UsageError && /--model: particle model .*no-model does not exist/.test(e.message));

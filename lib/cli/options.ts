@@ -195,6 +195,8 @@ export function convertOption(name: string, d: OptionDecl, raw: string | boolean
 export interface ParsedCommand<T extends OptionTable> {
   values: OptionValues<T>;
   positionals: string[];
+  /** The arguments as given (e.g. to record the command that made a model). */
+  argv: string[];
 }
 
 /**
@@ -210,7 +212,7 @@ export function parseOptions<T extends OptionTable>(spec: CommandSpec<T>, argv: 
   const r = parse(argv, table, spec.positionals === true);
   const values: Record<string, unknown> = {};
   for (const [n, d] of Object.entries(spec.options)) values[n] = convertOption(n, d, r.values[n]);
-  return { values: values as OptionValues<T>, positionals: r.positionals };
+  return { values: values as OptionValues<T>, positionals: r.positionals, argv };
 }
 
 /**

@@ -53,9 +53,8 @@ table). An earlier run there is replaced only when this one finishes.`,
     "nanomorph segment --images lab/img --masks lab/mask --out results/seg && nanomorph particles --images tem/ --segment results/seg --out results/particles",
   ],
 }, async ({ values: v }) => {
-  if (v.threshold !== undefined && (v.model !== undefined || v.masks !== undefined || v.segment !== undefined)) {
-    throw new UsageError("give one of --model, --masks, --segment or --threshold otsu");
-  }
+  const routes = [v.model !== undefined && "--model", v.masks !== undefined && "--masks", v.segment !== undefined && "--segment", v.threshold !== undefined && "--threshold"].filter(Boolean);
+  if (routes.length > 1) throw new UsageError(`give one of --model M, --masks DIR, --segment MODEL or --threshold otsu, not ${routes.join(" and ")}`);
   const { runParticlesExperiment } = await import("../particles/experiment");
   const { lengthName } = await import("../particles/records");
   const minArea = v["min-area"];
