@@ -33,7 +33,7 @@ describe("faults: full disk and short writes (real processes)", function () {
   const files = (out: string): Record<string, string> =>
     Object.fromEntries(fs.readdirSync(out).filter((f) => /^particles/.test(f) && !f.endsWith(".status.json")).sort().map((f) => [f, fs.readFileSync(path.join(out, f), "utf8")]));
   const particles = (out: string, extra: string[] = [], env: Record<string, string> = {}) =>
-    runCli(["particles", "--images", images, "--threshold", "otsu", "--min-area", "5", "--out", out, ...extra], env);
+    runCli(["particles", "--images", images, "--otsu", "--min-area", "5", "--out", out, ...extra], env);
 
   it("every write cut to 13 bytes still gives whole files, identical to an undisturbed run", async () => {
     const a = path.join(dir, "plain"), b = path.join(dir, "short");
@@ -41,7 +41,7 @@ describe("faults: full disk and short writes (real processes)", function () {
     const r = await particles(b, [], { NODE_OPTIONS: `--require ${fixture}`, NM_FAULT_WRITE_CHUNK: "13", NM_FAULT_WRITE_MATCH: b });
     assert.equal(r.code, 0, r.err);
     const fa = files(a), fb = files(b);
-    assert.deepEqual(Object.keys(fa), ["particles.csv", "particles.json", "particles_summary.csv"]);
+    assert.deepEqual(Object.keys(fa), ["particles.csv", "particles.html", "particles.json", "particles_summary.csv"]);
     // particles.json names the input and output folders only through settings that are the same here.
     assert.deepEqual(fb, fa);
   });
@@ -58,11 +58,11 @@ describe("faults: full disk and short writes (real processes)", function () {
     assert.match(r.err, /particles: failed; nothing of this run was kept .*earlier run's outputs there are unchanged/);
   });
 
-  it("the same on a real, nearly full 1 MiB tmpfs (skipped without mount privileges)", async function () {
+  it("the same on a real, nearly full 16 MiB tmpfs (particles.html inlines plotly.js, ~5 MB) (skipped without mount privileges)", async function () {
     const mnt = path.join(dir, "tmpfs");
     fs.mkdirSync(mnt);
     try {
-      execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt], { stdio: "pipe" });
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt], { stdio: "pipe" });
     } catch (e) {
       console.log(`      (skipped: cannot mount a tmpfs here: ${String((e as Error).message).split("\n")[0]})`);
       this.skip();

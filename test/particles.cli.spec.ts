@@ -97,7 +97,7 @@ describe("cli particles", function () {
   });
 
   it("thresholds with Otsu and reports pixels with px-suffixed names when uncalibrated", async () => {
-    const r = await capture(() => particles.run(["--images", path.join(dir, "images"), "--threshold", "otsu", "--json"]));
+    const r = await capture(() => particles.run(["--images", path.join(dir, "images"), "--otsu", "--json"]));
     const rep = JSON.parse(r.out) as Report;
     for (const im of rep.images) {
       assert.equal(im.nmPerPx, null);
@@ -125,14 +125,16 @@ describe("cli particles", function () {
     await assert.rejects(particles.run(["--images", img, "--nm-per-px", "0"]), /--nm-per-px must be a positive number/);
     // outside the physical range 1e-6…1e9 nm/px (1e308 used to print null lengths)
     for (const v of ["1e308", "1e-9", "abc"]) await assert.rejects(particles.run(["--images", img, "--nm-per-px", v]), (e: Error) => e instanceof UsageError && /--nm-per-px must be a positive number of nm per pixel in 1e-6…1e9 nm\/px, got/.test(e.message), v);
-    await assert.rejects(particles.run(["--images", img, "--threshold", "mean"]), /--threshold must be otsu/);
-    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--threshold", "otsu"]), /one of --model M, --masks DIR, --segment MODEL or --threshold otsu, not --masks and --threshold/);
+    // --threshold is a probability everywhere (segment's too): here only for a --segment model's output
+    await assert.rejects(particles.run(["--images", img, "--threshold", "mean"]), /--threshold must be a number in \(0, 1\), got 'mean'/);
+    await assert.rejects(particles.run(["--images", img, "--threshold", "0.4"]), /--threshold P is the probability threshold of a --segment model's output/);
+    await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--otsu"]), /one of --otsu, --model M, --masks DIR or --segment MODEL, not --masks and --otsu/);
     await assert.rejects(particles.run(["--images", img, "--masks", path.join(dir, "masks"), "--segment", dir]), /not --masks and --segment/);
     await assert.rejects(particles.run(["--images", path.join(dir, "nope")]), /--images .* is not a folder/);
     await assert.rejects(particles.run(["--images", img, "--model", path.join(dir, "no-model")]), (e: Error) => e instanceof UsageError && /--model: particle model .*no-model does not exist/.test(e.message));
     await assert.rejects(particles.run(["--images", img, "--model", path.join(dir, "masks")]), /--model: .* is not a particle model: it has no manifest.json/);
     await assert.rejects(particles.run(["--images", img, "--model", "bundled", "--h", "3"]), /the particle model separates particles itself/);
-    await assert.rejects(particles.run(["--images", img, "--model", "bundled", "--threshold", "otsu"]), /not --model and --threshold/);
+    await assert.rejects(particles.run(["--images", img, "--model", "bundled", "--otsu"]), /not --model and --otsu/);
     await assert.rejects(particles.run(["--images", img, "--segment", path.join(dir, "no-model")]),
       (e: Error) => e instanceof UsageError && /--segment: segment model .*no-model does not exist/.test(e.message));
     await assert.rejects(particles.run(["--images", img, "--segment", path.join(dir, "masks")]),
@@ -218,7 +220,7 @@ describe("particles/calibrate", () => {
 describe("particles: scale bars in calibrateImage", () => {
   it("rejects a --scale-bar that is not a length before any work, naming the option", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-sbarg-"));
-    await assert.rejects(particles.run(["--images", dir, "--threshold", "otsu", "--scale-bar", "100"]), (e: Error) => e instanceof UsageError && /--scale-bar '100' is not a length such as 100nm/.test(e.message));
+    await assert.rejects(particles.run(["--images", dir, "--otsu", "--scale-bar", "100"]), (e: Error) => e instanceof UsageError && /--scale-bar '100' is not a length such as 100nm/.test(e.message));
   });
 
   it("parses --scale-bar lengths and refuses text that is not one", () => {

@@ -60,7 +60,7 @@ describe("particles/outputs (particles --out: instance maps, overlays, particles
     const log = console.log;
     console.log = () => undefined;
     try {
-      assert.equal(await particles.run(["--images", path.join(dir, "images"), "--threshold", "otsu", "--out", out]), 0);
+      assert.equal(await particles.run(["--images", path.join(dir, "images"), "--otsu", "--out", out]), 0);
     } finally {
       console.log = log;
     }

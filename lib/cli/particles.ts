@@ -10,7 +10,7 @@ function fmt(v: number): string {
 const analyse = defineCommand({
   name: "particles",
   summary: "particle sizes and shapes (watershed, Feret, ECD, circularity…) in nm or px, per image and class",
-  usage: `particles --images DIR [--model M | --masks DIR | --segment MODEL | --threshold otsu] [options]
+  usage: `particles --images DIR [--otsu | --model M | --masks DIR | --segment MODEL [--threshold P]] [options]
        nanomorph particles train --images DIR --instances DIR --out MODEL [--init bundled]   (see particles train --help)
        nanomorph particles eval --images DIR --instances DIR [--method model|otsu]           (see particles eval --help)`,
   description: `Size and shape of every particle in a folder of micrographs (class = sub-folder name): foreground
@@ -34,7 +34,8 @@ table). An earlier run there is replaced only when this one finishes.`,
     model: opt.string({ placeholder: "M", description: "particle model: bundled (shipped, trained on EMPS) or a folder from `particles train`" }),
     masks: opt.string({ placeholder: "DIR", description: "foreground masks paired by name (x.png, x_mask.png, x_label.png, or x_pred.png as written by `nanomorph segment --out DIR`); binary or 8/16-bit label maps" }),
     segment: opt.string({ placeholder: "MODEL", description: "foreground from a U-Net trained by `nanomorph segment --out MODEL`, predicted as segment predicts its held-out images, at native resolution" }),
-    threshold: opt.enum(["otsu"], { description: "threshold the images with Otsu (the default without --model, --masks and --segment)" }),
+    otsu: opt.flag("threshold the images with Otsu (the default without --model, --masks and --segment)"),
+    threshold: opt.number({ placeholder: "P", description: "with --segment: the probability threshold of the U-Net's output (as in `segment --threshold`)", min: 0, minExclusive: true, max: 1, maxExclusive: true, defaultText: "the model's own" }),
     polarity: opt.enum(["border", "auto", "dark", "bright"], { placeholder: "P", description: "Otsu foreground: border (the side touching less of the image border), auto (the minority side), dark or bright", default: "border" }),
     rule: opt.enum(["auto", "colour", "nonzero", "half"], { placeholder: "R", description: "mask foreground rule", default: "auto" }),
     "nm-per-px": opt.string({ placeholder: "X", description: "pixel size in nm (square pixels, 1e-6…1e9); lengths then in nm" }),
@@ -53,13 +54,15 @@ table). An earlier run there is replaced only when this one finishes.`,
     "nanomorph segment --images lab/img --masks lab/mask --out results/seg && nanomorph particles --images tem/ --segment results/seg --out results/particles",
   ],
 }, async ({ values: v }) => {
-  const routes = [v.model !== undefined && "--model", v.masks !== undefined && "--masks", v.segment !== undefined && "--segment", v.threshold !== undefined && "--threshold"].filter(Boolean);
-  if (routes.length > 1) throw new UsageError(`give one of --model M, --masks DIR, --segment MODEL or --threshold otsu, not ${routes.join(" and ")}`);
+  const routes = [v.model !== undefined && "--model", v.masks !== undefined && "--masks", v.segment !== undefined && "--segment", v.otsu && "--otsu"].filter(Boolean);
+  if (routes.length > 1) throw new UsageError(`give one of --otsu, --model M, --masks DIR or --segment MODEL, not ${routes.join(" and ")}`);
+  // --threshold means a probability in every command (segment's and this); Otsu has a flag of its own.
+  if (v.threshold !== undefined && v.segment === undefined) throw new UsageError("--threshold P is the probability threshold of a --segment model's output; Otsu's threshold is chosen from each image (--otsu, the default)");
   const { runParticlesExperiment } = await import("../particles/experiment");
   const { lengthName } = await import("../particles/records");
   const minArea = v["min-area"];
   const { records, summary, report, out } = await runParticlesExperiment({
-    images: v.images, masks: v.masks, segment: v.segment, model: v.model, rule: v.rule, polarity: v.polarity,
+    images: v.images, masks: v.masks, segment: v.segment, segmentThreshold: v.threshold, model: v.model, rule: v.rule, polarity: v.polarity,
     nmPerPx: nmPerPxOption(v["nm-per-px"]), scaleBar: v["scale-bar"], minArea, h: v.h, noSplit: v["no-split"],
     keepBorder: v["keep-border"], bins: v.bins, out: v.out,
   });

@@ -20,7 +20,7 @@ export function loadParticleModel(spec: string = BUNDLED_PARTICLE_MODEL): Partic
   const dir = spec === BUNDLED_PARTICLE_MODEL ? bundledModelDir() : path.resolve(spec);
   if (!fs.existsSync(dir)) {
     throw new Error(spec === BUNDLED_PARTICLE_MODEL
-      ? `the bundled particle model is missing from ${dir} (a damaged install: reinstall nanomorph, or use --threshold otsu)`
+      ? `the bundled particle model is missing from ${dir} (a damaged install: reinstall nanomorph, or use --otsu)`
       : `particle model ${dir} does not exist (give a folder written by \`nanomorph particles train --out DIR\`, or 'bundled')`);
   }
   return modelFromFolder(readModelFolder(dir));

@@ -33,6 +33,8 @@ export interface ParticlesExperimentOptions {
   masks?: string;
   /** A `segment --out` folder whose U-Net gives the foreground (--segment). */
   segment?: string;
+  /** Probability threshold of the segment model's output (default: the model's own; --threshold). */
+  segmentThreshold?: number;
   /** A particle model: "bundled" or a `particles train` folder (--model). */
   model?: string;
   /** Mask foreground rule (default "auto"). */
@@ -77,7 +79,7 @@ export interface ParticlesExperimentResult {
 export async function runParticlesExperiment(o: ParticlesExperimentOptions): Promise<ParticlesExperimentResult> {
   const sources = [o.model !== undefined && "--model", o.masks && "--masks", o.segment !== undefined && "--segment"].filter(Boolean);
   if (sources.length > 1) throw new UsageError(`give one of --model, --masks or --segment (or none, for Otsu), not ${sources.join(" and ")}`);
-  if (o.model !== undefined && (o.noSplit || o.h !== undefined)) throw new UsageError("--h and --no-split tune the watershed of --masks/--segment/--threshold otsu; the particle model separates particles itself");
+  if (o.model !== undefined && (o.noSplit || o.h !== undefined)) throw new UsageError("--h and --no-split tune the watershed of --masks/--segment/--otsu; the particle model separates particles itself");
   const images = path.resolve(o.images);
   if (!fs.existsSync(images) || !fs.statSync(images).isDirectory()) throw new UsageError(`--images ${images} is not a folder`);
   const masksDir = o.masks ? path.resolve(o.masks) : undefined;
@@ -115,8 +117,8 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
     }
     model = await loadSegmentModel(o.segment);
     const m = model;
-    segmenter = { name: m.dir, mask: (file) => segmentImageWithModel(m, file) };
-    log(`particles: foreground from segment model ${m.dir} (encoder ${m.settings.encoderSpec}, ${m.settings.fit} ${m.settings.size}px, threshold ${m.settings.threshold})`);
+    segmenter = { name: m.dir, mask: (file) => segmentImageWithModel(m, file, o.segmentThreshold ?? m.settings.threshold) };
+    log(`particles: foreground from segment model ${m.dir} (encoder ${m.settings.encoderSpec}, ${m.settings.fit} ${m.settings.size}px, threshold ${o.segmentThreshold ?? m.settings.threshold})`);
   }
   let particleModel: import("../particle_model/model_file").ParticleModel | undefined;
   let instanceSegmenter: import("../particles/image_particles").InstanceSegmenter | undefined;
@@ -146,7 +148,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
   if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
   const summary = summariseImages(records, bins);
-  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || particleModel ? null : "otsu", model: particleModel ? { model: instanceSegmenter!.name, design: particleModel.manifest.decode.design ?? "boundary" } : null, polarity, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || particleModel ? null : "otsu", model: particleModel ? { model: instanceSegmenter!.name, design: particleModel.manifest.decode.design ?? "boundary" } : null, polarity, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
   if (out) {
     // Every file or none: written into a staging folder, swapped in together (a full disk or a
     // signal leaves the earlier run's files as they were).
