@@ -8,6 +8,8 @@ function loadTaskModule(spec: string): void {
   const file = path.resolve(spec);
   if (!fs.existsSync(file)) throw new UsageError(`grid run: --tasks ${spec}: no such file (${file}); give the path of a .js/.ts module that calls registerTask`);
   try {
+    // A TypeScript task module needs a transpiler when the CLI runs compiled (dist/).
+    if (/\.ts$/.test(file) && !require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true });
     require(file);
   } catch (e) {
     const first = String((e as Error).message).split("\n")[0];

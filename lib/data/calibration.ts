@@ -125,7 +125,8 @@ export function calibrationFromAxes(x: AxisScale | null, y: AxisScale | null, de
 
 /** A metadata reading (TIFF tag, sidecar) → calibration or reason. */
 function fromReading(r: ScaleReading, source: CalibrationSource): CalibrationOrReason {
-  return r.ok ? axesCalibration(r.x, r.y, r.detail, source) : { reason: `${r.detail}: ${r.reason}` };
+  // The cast: tslab's TypeScript (not strict) does not narrow a boolean discriminant.
+  return r.ok ? axesCalibration(r.x, r.y, r.detail, source) : { reason: `${r.detail}: ${(r as Extract<ScaleReading, { ok: false }>).reason}` };
 }
 
 /** Options of {@link readCalibrationReport} / {@link readCalibration}. */

@@ -18,7 +18,10 @@ import { sslCvTask } from "./tasks/ssl_cv";
 const builtins: Record<string, () => TaskFn> = {
   "ssl-cv": () => sslCvTask,
 };
-const registered: Record<string, TaskFn> = {};
+// One registry per process, also when a user's --tasks module reaches lib/grid through another copy of
+// this module (the TypeScript sources, while the CLI runs compiled from dist/).
+const REGISTRY = Symbol.for("nanomorph.gridTasks");
+const registered: Record<string, TaskFn> = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= {}) as Record<string, TaskFn>;
 
 /** Register a task kind (tests and user scripts can add their own). */
 export function registerTask(name: string, fn: TaskFn): void {

@@ -4,6 +4,7 @@ import { parseLabel } from "../data/scalebar/parse_label";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
 import type { LabelReader } from "../data/scalebar/read_label";
 import type { PixelBox } from "./extract";
+import type { ScaleBarNotFound } from "../data/scalebar/find_scale_bar";
 
 /** Options of {@link calibrationFor}. */
 export interface CalibrationLookup {
@@ -92,7 +93,7 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
     };
   }
   // A read bar outside the physical range is a misreading, not a pixel size (findScaleBar's own range is narrower).
-  const why = `${report.reason}; ${bar ? (bar.found ? `scale bar '${bar.labelText}' gives ${bar.nmPerPx} nm/px: ${nmPerPxProblem(bar.nmPerPx)}` : bar.reason) : "scale bars not read"}`;
+  const why = `${report.reason}; ${bar ? (bar.found ? `scale bar '${bar.labelText}' gives ${bar.nmPerPx} nm/px: ${nmPerPxProblem(bar.nmPerPx)}` : (bar as ScaleBarNotFound).reason) : "scale bars not read"}`;
   return { calibration: null, exclude, why, warnings };
 }
 
