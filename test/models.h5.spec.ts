@@ -51,7 +51,7 @@ describe("models: Keras .h5 import/export (h5wasm)", () => {
     // Keep only the first half of the layers.
     const half = initResNet(RESNET8, 0);
     const file = path.join(tmp, "partial.h5");
-    const { ParamStore } = await import("../lib/models/params");
+    const { ParamStore } = await import("../lib/nn/params");
     const partial = new ParamStore("partial");
     for (const n of names.slice(0, 20)) partial.add(n, half.get(n));
     await saveKerasH5(partial, file);

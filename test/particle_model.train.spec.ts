@@ -11,7 +11,7 @@ import { trainParticleModel } from "../lib/particle_model/train";
 import { readModelFolder, modelFromFolder, writeModelFolder } from "../lib/particle_model/model_file";
 import { predictMaps, overlapOrigins } from "../lib/particle_model/predict";
 import { Adam } from "../lib/nn/adam";
-import { ParamStore } from "../lib/models/params";
+import { ParamStore } from "../lib/nn/params";
 import { clearInterrupt } from "../lib/util/interrupt";
 import { InterruptedError } from "../lib/util/interrupt";
 

@@ -61,9 +61,19 @@ table). An earlier run there is replaced only when this one finishes.`,
   const { runParticlesExperiment } = await import("../particles/experiment");
   const { lengthName } = await import("../particles/records");
   const minArea = v["min-area"];
+  const nmPerPx = nmPerPxOption(v["nm-per-px"]);
+  let model: import("../particle_model/route").ParticleModelRoute | undefined;
+  if (v.model !== undefined) {
+    const { particleModelRoute } = await import("../particle_model/route");
+    try {
+      model = await particleModelRoute(v.model);
+    } catch (e) {
+      throw new UsageError(`--model: ${(e as Error).message}`);
+    }
+  }
   const { records, summary, report, out } = await runParticlesExperiment({
-    images: v.images, masks: v.masks, segment: v.segment, segmentThreshold: v.threshold, model: v.model, rule: v.rule, polarity: v.polarity,
-    nmPerPx: nmPerPxOption(v["nm-per-px"]), scaleBar: v["scale-bar"], minArea, h: v.h, noSplit: v["no-split"],
+    images: v.images, masks: v.masks, segment: v.segment, segmentThreshold: v.threshold, model, rule: v.rule, polarity: v.polarity,
+    nmPerPx, scaleBar: v["scale-bar"], minArea, h: v.h, noSplit: v["no-split"],
     keepBorder: v["keep-border"], bins: v.bins, out: v.out,
   });
   if (v.json) {

@@ -3,14 +3,8 @@
  * stages with `cachedJson`/`cachedDir` so that cells sharing an upstream config share the work.
  * A result may hold `rows` (one object per replicate/fold) which `collect` flattens into the table.
  */
-export interface TaskContext {
-  /** Cell id (content hash of the config). */
-  id: string;
-  /** Print a progress line prefixed with the cell id. */
-  log(msg: string): void;
-}
-
-export type TaskFn = (config: Record<string, unknown>, ctx: TaskContext) => Promise<Record<string, unknown>>;
+import type { TaskContext, TaskFn } from "./task_types";
+export type { TaskContext, TaskFn };
 
 import { sslCvTask } from "./tasks/ssl_cv";
 

@@ -13,12 +13,12 @@ import * as path from "path";
 import * as crypto from "crypto";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic, writeJsonAtomic, readJson } from "../util/fsx";
-import { ParamStore } from "./params";
+import { ParamStore } from "../nn/params";
 import { ARCHS } from "./resnet_arch";
 import { initResNet } from "./resnet";
 import { ResNetEncoder } from "./encoder";
 import type { PreprocessMode } from "./preprocess";
-import type { LoadEncoderOptions } from "./load";
+import type { LoadEncoderOptions } from "./load_options";
 
 /** Format tag written in every manifest. */
 export const CHECKPOINT_FORMAT = "nanomorph-checkpoint";

@@ -2,7 +2,7 @@
  * The `Encoder` contract (docs/ARCHITECTURE.md) and its ResNet implementation.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ParamStore } from "./params";
+import { ParamStore } from "../nn/params";
 import { planResNet, type ResNetArch, type ResNetPlan } from "./resnet_arch";
 import { resnetForward, type ResNetForwardOptions, type ResNetForwardResult } from "./resnet";
 import { preprocess, type PreprocessMode } from "./preprocess";

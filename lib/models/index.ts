@@ -7,8 +7,6 @@ export type { ResNetArch, ResNetPlan, BlockType, ConvSpec, BlockSpec } from "./r
 export { RESNET50, RESNET18, RESNET8, ARCHS, planResNet } from "./resnet_arch";
 export type { ResNetForwardOptions, ResNetForwardResult } from "./resnet";
 export { initResNet, resnetForward, resnetWeightNames } from "./resnet";
-export type { ParamKind } from "./params";
-export { ParamStore } from "./params";
 export type { PreprocessMode, PreprocessChoice } from "./preprocess";
 export { preprocess, preprocessFor, CAFFE_BGR_MEAN } from "./preprocess";
 export { kerasLayerName, loadImagenetInto, imagenetLabels, imagenetProbabilities, resnetImagenetDir } from "./imagenet";

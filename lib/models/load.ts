@@ -11,17 +11,9 @@ import type { PreprocessMode } from "./preprocess";
 import { loadEncoderFromH5 } from "./h5_import";
 import { loadEncoderFromCheckpoint } from "./checkpoint";
 
-/** Options of {@link loadEncoder}. */
-export interface LoadEncoderOptions {
-  /** Seed of the random initialisation (default 0). Also used before weights are overwritten. */
-  seed?: number;
-  /** Input preprocessing (default "unit": the paper's [0,1] inputs; "caffe" for Keras ImageNet preprocessing). */
-  preprocess?: PreprocessMode;
-  /** Nominal input size (default 224; 64 for resnet8). */
-  inputSize?: number;
-  /** For "imagenet": also load the 1000-way classifier as `predictions/kernel|bias` (default false). */
-  classifier?: boolean;
-}
+import type { LoadEncoderOptions } from "./load_options";
+export type { LoadEncoderOptions };
+
 
 /** Encoder names accepted by {@link loadEncoder} besides paths. */
 export const ENCODER_NAMES = ["imagenet", "resnet50", "resnet18", "resnet8"] as const;

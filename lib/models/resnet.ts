@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { pointwiseConv2d } from "../backend/pointwise_conv";
 import { Rng } from "../util/rng";
 import { batchNormInfer, batchNormTrain, updateMovingStats, BN_MOMENTUM, type BatchNormTrainOptions } from "../nn/batchnorm";
-import { ParamStore } from "./params";
+import { ParamStore } from "../nn/params";
 import { allConvs, planResNet, type ConvSpec, type ResNetArch, type ResNetPlan } from "./resnet_arch";
 
 /**

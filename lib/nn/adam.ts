@@ -5,7 +5,7 @@
  * (the ε placement of tf.keras / tfjs `AdamOptimizer`). The step count t is the caller's to store.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ParamStore } from "../models/params";
+import { ParamStore } from "./params";
 
 /** Options of {@link Adam}. Defaults are Keras': β₁ 0.9, β₂ 0.999, ε 1e-7. */
 export interface AdamOptions {

@@ -2,3 +2,4 @@
 export * from "./batchnorm";
 export * from "./fold_bn";
 export * from "./variable_grads";
+export * from "./params";

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readJson, writeJsonAtomic } from "../util/fsx";
-import type { NotebookRun, ReproduceResult } from "./runner";
+import type { NotebookRun, ReproduceResult } from "./run_types";
 
 /** Profile → notebook file name → its last passing run's wall time (seconds) and when it ran. */
 export type RunHistory = Record<string, Record<string, { wallSec: number; ranAt: string }>>;

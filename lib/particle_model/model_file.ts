@@ -10,7 +10,7 @@ import * as path from "path";
 import * as crypto from "crypto";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic, writeJsonAtomic, readJson } from "../util/fsx";
-import type { ParamStore } from "../models/params";
+import type { ParamStore } from "../nn/params";
 import { ParticleNet, type ParticleNetArch } from "./net";
 import type { DecodeOptions } from "./decode";
 

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { ParamStore } from "../models/params";
+import { ParamStore } from "../nn/params";
 import { batchNormTrain, batchNormInfer, updateMovingStats, BN_EPSILON } from "../nn/batchnorm";
 import { Rng } from "../util/rng";
 

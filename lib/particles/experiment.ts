@@ -14,7 +14,7 @@ import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { imageRecord, summariseImages, summaryRows, particleRows, type ImageRecord } from "./records";
 import { imageOutputNames, writeCheckOutputs } from "./outputs";
 import type { MaskRule } from "../data/masks";
-import type { ParticlePolarity, Segmenter, InstanceSegmenter } from "./image_particles";
+import type { ParticlePolarity, Segmenter, InstanceModelRoute } from "./image_particles";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
 import { checkOutputDir } from "../util/output_dir";
@@ -35,8 +35,11 @@ export interface ParticlesExperimentOptions {
   segment?: string;
   /** Probability threshold of the segment model's output (default: the model's own; --threshold). */
   segmentThreshold?: number;
-  /** A particle model: "bundled" or a `particles train` folder (--model). */
-  model?: string;
+  /**
+   * A particle model as the route (--model): `particleModelRoute("bundled" | DIR)` from
+   * lib/particle_model/route.ts, built by the caller; it is disposed when the analysis ends.
+   */
+  model?: InstanceModelRoute;
   /** Mask foreground rule (default "auto"). */
   rule?: MaskRule;
   /** Otsu foreground side (default "border"). */
@@ -120,22 +123,9 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
     segmenter = { name: m.dir, mask: (file) => segmentImageWithModel(m, file, o.segmentThreshold ?? m.settings.threshold) };
     log(`particles: foreground from segment model ${m.dir} (encoder ${m.settings.encoderSpec}, ${m.settings.fit} ${m.settings.size}px, threshold ${o.segmentThreshold ?? m.settings.threshold})`);
   }
-  let particleModel: import("../particle_model/model_file").ParticleModel | undefined;
-  let instanceSegmenter: import("../particles/image_particles").InstanceSegmenter | undefined;
-  if (o.model !== undefined) {
-    const { initBackend } = await import("../backend/index");
-    await initBackend();
-    const { loadParticleModel } = await import("../particle_model/load");
-    const { predictInstances } = await import("../particle_model/predict");
-    try {
-      particleModel = loadParticleModel(o.model);
-    } catch (e) {
-      throw new UsageError(`--model: ${(e as Error).message}`);
-    }
-    const pm = particleModel;
-    instanceSegmenter = { name: o.model === "bundled" ? "bundled" : pm.dir, instances: (file) => predictInstances(pm, file) };
-    log(`particles: particle model ${o.model} (${pm.manifest.decode.design ?? "boundary"} design, trained ${pm.manifest.step} steps)`);
-  }
+  const route = o.model;
+  const instanceSegmenter = route?.segmenter;
+  if (route) log(`particles: particle model ${route.name} (${route.design} design, trained ${route.steps} steps)`);
   let analysed: Awaited<ReturnType<typeof analyseFolder>>;
   try {
     analysed = await analyseFolder(images, {
@@ -143,12 +133,12 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
     });
   } finally {
     model?.dispose();
-    particleModel?.dispose();
+    route?.dispose();
   }
   const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
   if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
   const summary = summariseImages(records, bins);
-  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || particleModel ? null : "otsu", model: particleModel ? { model: instanceSegmenter!.name, design: particleModel.manifest.decode.design ?? "boundary" } : null, polarity, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, polarity, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
   if (out) {
     // Every file or none: written into a staging folder, swapped in together (a full disk or a
     // signal leaves the earlier run's files as they were).

@@ -68,6 +68,18 @@ export interface InstanceSegmenter {
   instances(file: string): Promise<InstanceLabels>;
 }
 
+/** A loaded instance model as the route of an analysis (lib/particle_model/route.ts builds one). */
+export interface InstanceModelRoute {
+  segmenter: InstanceSegmenter;
+  /** "bundled" or the model folder. */
+  name: string;
+  /** The decode design in use. */
+  design: string;
+  /** Optimiser steps it was trained for. */
+  steps: number;
+  dispose(): void;
+}
+
 /** Otsu foreground settings (defaults: smooth 1 px, polarity "border", open 3 px, fill holes). */
 export interface OtsuOptions {
   polarity?: ParticlePolarity;

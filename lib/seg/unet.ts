@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Encoder } from "../models/encoder";
 import { Rng } from "../util/rng";
-import { ParamStore } from "../models/params";
+import { ParamStore } from "../nn/params";
 
 /**
  * U-Net decoder over an encoder's 5 skip maps (strides 2, 4, 8, 16, 32), as in the paper:

@@ -4,7 +4,7 @@
  * are checkpointed with the model for an exact resume.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ParamStore } from "../models/params";
+import { ParamStore } from "../nn/params";
 
 /** Options of {@link Sgd}. */
 export interface SgdOptions {

@@ -21,7 +21,7 @@ import { stratifiedKFold } from "../../stats/kfold";
 import { median } from "../../stats/quantiles";
 import { profileName, type ProfileName } from "../../config/index";
 import { cachedDir, cachedJson } from "../../util/stage_cache";
-import type { TaskFn } from "../tasks";
+import type { TaskFn } from "../task_types";
 
 /** Config of one ssl-cv cell (a grid's `base` plus its axes). */
 export interface SslCvConfig {
