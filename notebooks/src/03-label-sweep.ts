@@ -25,11 +25,12 @@ import { show, confusionMatrix, imageGrid } from "./lib/plots/index";
 import { paperReference } from "./lib/report/index";
 import { recordSummary } from "./lib/report/index";
 import { resultsDir } from "./lib/util/paths";
+import { selectRows } from "./lib/stats/splits";
 import {
   loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
   sweepViolinFigure, protocolFigure, sklearnAvailable, sklearnBaselineRuns, runBudgetSweep, randomRows, suggestRows, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
   compareEncoders, confusionTotal, mediansByEncoder, nanowireStudyData, imageDensities,
-  oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, selectRows, tsne, tsneFigure,
+  oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, tsne, tsneFigure,
   loadThumbnails, knnPreservation, pretrainedEncoderChoices, runsToDataFrame, withProbeOverrides, oneShotSkipReason,
   duplicateGroups, groupSummary,
 } from "./lib/probe/index";
