@@ -25,7 +25,7 @@ import { show, confusionMatrix, imageGrid } from "./lib/plots/index";
 import { paperReference } from "./lib/report/index";
 import { recordSummary } from "./lib/report/index";
 import { resultsDir } from "./lib/util/paths";
-import { selectRows } from "./lib/stats/splits";
+import { selectRows } from "./lib/linalg/matrix";
 import {
   loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
   sweepViolinFigure, protocolFigure, sklearnAvailable, sklearnBaselineRuns, runBudgetSweep, randomRows, suggestRows, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
