@@ -46,19 +46,3 @@ export function parse(
     throw new UsageError(String((e as Error).message).split(". To specify")[0]);
   }
 }
-
-/** Parse a number option, naming it in the error. */
-export function numberArg(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (!Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got '${value}'`);
-  return x;
-}
-
-/** Parse a comma-separated list of numbers ("1,2,4"). */
-export function numberListArg(name: string, value: string | undefined, fallback: number[]): number[] {
-  if (value === undefined) return fallback;
-  const xs = value.split(",").map((s) => Number(s.trim()));
-  if (xs.some((x) => !Number.isFinite(x))) throw new UsageError(`--${name} must be comma-separated numbers, got '${value}'`);
-  return xs;
-}
