@@ -8,6 +8,8 @@ export interface Command {
   /** Full `--help` text (usage, options, examples). */
   help: string;
   run(argv: string[]): Promise<number>;
+  /** Commands reached as `nanomorph <name> <sub> …` (their own options and `--help`), loaded on use. */
+  subcommands?: Record<string, () => Command>;
 }
 
 import { UsageError } from "../util/errors";

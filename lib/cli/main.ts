@@ -89,21 +89,31 @@ function globals(argv: string[]): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   let name: string | undefined;
+  // The name usage errors are reported under: the command, or its subcommand ("particles train").
+  let shown: string | undefined;
   try {
     const rest = globals(argv);
     name = rest[0];
+    shown = name;
     if (!name || name === "--help" || name === "-h" || name === "help") {
       console.log(usage());
       return name ? 0 : 2;
     }
     if (!(name in COMMANDS)) throw new UsageError(`unknown command '${name}'\n\n${usage()}`);
-    const cmd = load(name);
+    let cmd = load(name);
     if (!cmd) throw new UsageError(`command '${name}' is not available in this build`);
-    if (rest.includes("--help") || rest.includes("-h")) {
+    let args = rest.slice(1);
+    const sub = cmd.subcommands?.[args[0]];
+    if (sub) {
+      cmd = sub();
+      args = args.slice(1);
+      shown = cmd.name;
+    }
+    if (args.includes("--help") || args.includes("-h")) {
       console.log(cmd.help);
       return 0;
     }
-    return await cmd.run(rest.slice(1));
+    return await cmd.run(args);
   } catch (e) {
     if (e instanceof InterruptedError) {
       console.error(`nanomorph: ${e.message}`);
@@ -112,9 +122,9 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       // Every usage error names the command and exits 2, wherever it was thrown.
       const known = name !== undefined && name in COMMANDS;
-      const msg = known && e.message.startsWith(`${name}: `) ? e.message.slice(name!.length + 2) : e.message;
-      console.error(`${known ? `nanomorph ${name}` : "nanomorph"}: ${msg}`);
-      if (known && !msg.includes("usage:")) console.error(`(nanomorph ${name} --help lists the options)`);
+      const msg = known && e.message.startsWith(`${shown}: `) ? e.message.slice(shown!.length + 2) : e.message;
+      console.error(`${known ? `nanomorph ${shown}` : "nanomorph"}: ${msg}`);
+      if (known && !msg.includes("usage:")) console.error(`(nanomorph ${shown} --help lists the options)`);
       return 2;
     }
     console.error(`nanomorph: error: ${cacheErrorMessage(e) ?? (e as Error).message}`);

@@ -1,4 +1,4 @@
-import { UsageError } from "./args";
+import { UsageError, type Command } from "./args";
 import { defineCommand, opt } from "./options";
 import { nmPerPxOption } from "./calibration_options";
 
@@ -99,12 +99,11 @@ table). An earlier run there is replaced only when this one finishes.`,
   return 0;
 });
 
-/** `particles`, with `particles train …` and `particles eval …` handed to their own commands. */
-export const command = {
+/** `particles`, with `particles train …` and `particles eval …` as subcommands of their own. */
+export const command: Command = {
   ...analyse,
-  run: async (argv: string[]): Promise<number> => {
-    if (argv[0] === "train") return (await import("./particles_train")).command.run(argv.slice(1));
-    if (argv[0] === "eval") return (await import("./particles_eval")).command.run(argv.slice(1));
-    return analyse.run(argv);
+  subcommands: {
+    train: () => require("./particles_train").command,
+    eval: () => require("./particles_eval").command,
   },
 };

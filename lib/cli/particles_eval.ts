@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { UsageError } from "./args";
 import { defineCommand, opt } from "./options";
-import { readJson, writeJsonAtomic } from "../util/fsx";
+import { writeJsonAtomic } from "../util/fsx";
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "—");
 
@@ -29,62 +29,20 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
   },
   examples: ["nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation"],
 }, async ({ values: v }) => {
-  const labelsArg = (v.instances ?? v.labels) as string | undefined;
-  if (!v.images || !labelsArg) throw new UsageError("particles eval: --images DIR and --instances DIR are required");
-  const method = v.method;
-  if (method === "segment" && !v.segment) throw new UsageError("--method segment needs --segment DIR (a `nanomorph segment --out` folder)");
-  const design = v.design;
-  const { pairLabelFolders } = await import("../particle_model/labelled_set");
-  let pairs;
-  try {
-    pairs = pairLabelFolders(path.resolve(v.images as string), path.resolve(labelsArg));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (v.split) {
-    const part = (v.part as string | undefined) ?? "validation";
-    const ids = readJson<Record<string, unknown>>(path.resolve(v.split as string))[part];
-    if (!Array.isArray(ids)) throw new UsageError(`--split ${v.split} has no id list '${part}'`);
-    const want = new Set(ids as string[]);
-    pairs = pairs.filter((p) => want.has(p.id));
-    if (pairs.length !== want.size) throw new UsageError(`--split ${v.split}: ${want.size - pairs.length} ids of '${part}' have no image + labels`);
-  }
-  if (!pairs.length) throw new UsageError("particles eval: no labelled images to score");
-  const ev = await import("../particle_model/evaluate");
-  let predictor = ev.otsuPredictor;
-  let dispose = (): void => {};
-  let name = "otsu";
-  if (method !== "otsu") {
-    const { initBackend } = await import("../backend/index");
-    await initBackend();
-  }
-  if (method === "model") {
-    const { loadParticleModel } = await import("../particle_model/load");
-    const model = loadParticleModel((v.model as string | undefined) ?? "bundled");
-    predictor = ev.modelPredictor(model, design ? { design: design as "boundary" | "distance" } : {});
-    dispose = () => model.dispose();
-    name = `model ${(v.model as string | undefined) ?? "bundled"} (${design ?? model.manifest.decode.design ?? "boundary"})`;
-  } else if (method === "segment") {
-    const { loadSegmentModel } = await import("../seg/model_file");
-    const { segmentImageWithModel } = await import("../seg/apply");
-    const { separateParticles } = await import("../particles/watershed");
-    const m = await loadSegmentModel(v.segment as string);
-    predictor = async (_g, file) => separateParticles(await segmentImageWithModel(m, file), { h: 2 });
-    dispose = () => m.dispose();
-    name = `segment ${m.dir}`;
-  }
-  let r;
-  try {
-    r = await ev.evaluatePredictor(pairs, predictor, { label: `eval ${method}` });
-  } finally {
-    dispose();
-  }
+  const labels = (v.instances ?? v.labels) as string | undefined;
+  if (!v.images || !labels) throw new UsageError("particles eval: --images DIR and --instances DIR are required");
+  if (v.method === "segment" && !v.segment) throw new UsageError("--method segment needs --segment DIR (a `nanomorph segment --out` folder)");
+  const { evaluateOnFolders, evaluationRecord } = await import("../particle_model/experiment");
+  const method = v.method === "otsu" ? { kind: "otsu" as const }
+    : v.method === "segment" ? { kind: "segment" as const, segment: v.segment as string }
+    : { kind: "model" as const, model: v.model as string | undefined, design: v.design as "boundary" | "distance" | undefined };
+  const r = await evaluateOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, method);
   const s = r.summary;
-  console.log(`${name} on ${s.images} images: precision ${f3(s.precision)}, recall ${f3(s.recall)}, F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median count error ${f3(s.medianCountError)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}`);
+  console.log(`${r.method} on ${s.images} images: precision ${f3(s.precision)}, recall ${f3(s.recall)}, F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median count error ${f3(s.medianCountError)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}`);
   if (v.out) {
     const out = path.resolve(v.out as string);
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    writeJsonAtomic(out, { method: name, summary: s, perImage: r.perImage.map((e) => ({ id: e.id, predicted: e.predictedCount, truth: e.trueCount, precision: e.match.precision, recall: e.match.recall, f1: e.match.f1, countError: e.countError, medianDiameterError: e.medianDiameterError, dice: e.dice })) });
+    writeJsonAtomic(out, evaluationRecord(r));
   }
   return 0;
 });
