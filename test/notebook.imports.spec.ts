@@ -8,15 +8,16 @@ const ROOT = path.resolve(__dirname, "..");
 describe("notebooks: every name a notebook imports from lib/ exists there", function () {
   this.timeout(180_000);
   it("type-checks each notebook's import statements against lib/ (a moved or renamed export fails here, not in reproduce)", () => {
-    // One file per import statement, beside lib/ (so "./lib/..." resolves), checked together by tsc.
+    // One file per import statement, beside dist/lib → lib/ (so "./dist/lib/..." resolves to the sources), checked together by tsc.
     const dir = fs.mkdtempSync(path.join(ROOT, ".nbimports-"));
     try {
-      fs.symlinkSync(path.join(ROOT, "lib"), path.join(dir, "lib"));
+      fs.mkdirSync(path.join(dir, "dist"));
+      fs.symlinkSync(path.join(ROOT, "lib"), path.join(dir, "dist", "lib"));
       const files: string[] = [];
       for (const nb of fs.readdirSync(path.join(ROOT, "notebooks", "src")).filter((f) => f.endsWith(".ts")).sort()) {
         const src = fs.readFileSync(path.join(ROOT, "notebooks", "src", nb), "utf8");
         let k = 0;
-        for (const m of src.matchAll(/import\s*(?:type\s*)?\{[^}]*\}\s*from\s*"\.\/lib\/[^"]+";/g)) {
+        for (const m of src.matchAll(/import\s*(?:type\s*)?\{[^}]*\}\s*from\s*"\.\/dist\/lib\/[^"]+";/g)) {
           const f = path.join(dir, `${nb.replace(/\.ts$/, "")}_${k++}.ts`);
           fs.writeFileSync(f, `${m[0]}\n`);
           files.push(f);

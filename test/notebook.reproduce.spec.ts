@@ -23,7 +23,7 @@ describe("notebook/runner: reproduce end to end in a scratch project", function 
     tmp = scratch.dir;
     fs.writeFileSync(path.join(tmp, "notebooks", "src", "00-smoke.ts"), [
       "// %% [markdown]", "// # smoke",
-      "// %%", 'import { show, lineWithBands } from "./lib/plots/index";',
+      "// %%", 'import { show, lineWithBands } from "./dist/lib/plots/index";',
       '// %% tags=["parameters"]', 'let greeting: string = "hi"; // what to print', "let xs: number[] = [1, 2, 3];",
       "// %%", 'show(lineWithBands([{ name: "s", x: xs, y: [3, 1, 2] }], { title: "smoke", width: 400, height: 300 }), "00-smoke");',
       "// %%", 'console.log(`profile=${process.env.NANOMORPH_PROFILE}`);', 'console.log(`greeting=${greeting} xs=${xs.join(",")}`);',

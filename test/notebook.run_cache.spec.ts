@@ -150,7 +150,7 @@ describe("notebook/runner: reproduce reuses unchanged notebooks (scratch project
   };
   const notebook = (name: string, extra: string): void => write(path.join(tmp, "notebooks", "src", `${name}.ts`), [
     "// %%", 'import * as fs from "fs";',
-    'import { show, lineWithBands } from "./lib/plots/index";',
+    'import { show, lineWithBands } from "./dist/lib/plots/index";',
     `fs.mkdirSync("runs", { recursive: true }); fs.appendFileSync("runs/${name}.txt", "ran\\n");`,
     `show(lineWithBands([{ name: "s", x: [1, 2], y: [2, 1] }], { title: "${name}", width: 300, height: 200 }), "${name}");`,
     `fs.mkdirSync("results", { recursive: true }); fs.writeFileSync("results/${name}.csv", "x\\n1\\n");`,
@@ -170,7 +170,7 @@ describe("notebook/runner: reproduce reuses unchanged notebooks (scratch project
     scratch = makeScratchProject("runcache-");
     tmp = scratch.dir;
     write(path.join(tmp, "results", "keep", "model.bin"), "weights");
-    notebook("00-first", 'import { declareOutputs } from "./lib/util/outputs";\ndeclareOutputs("results/keep");');
+    notebook("00-first", 'import { declareOutputs } from "./dist/lib/util/outputs";\ndeclareOutputs("results/keep");');
     notebook("01-second", 'console.log(fs.readFileSync("results/00-first.csv", "utf8"));');
   });
   after(() => scratch?.remove());

@@ -101,7 +101,7 @@ describe("notebook/runner: a real tslab kernel through nbclient", function () {
   it("passes the profile through, stops at the failing cell, names it with tslab's error text, saves outputs", async () => {
     const src = [
       "// %% [markdown]", "// # t",
-      "// %%", "import { profileName } from \"./lib/config/index\";", "console.log(`profile=${profileName()}`);",
+      "// %%", "import { profileName } from \"./dist/lib/config/index\";", "console.log(`profile=${profileName()}`);",
       "// %%", "const n: number = 2;", "throw new Error(`boom-${n * 21}`);",
       "// %%", "console.log(\"never runs\");",
     ].join("\n");

@@ -6,6 +6,7 @@ import { spawn } from "child_process";
 import type { ProfileName } from "../config/index";
 import { buildAll } from "./build";
 import { registerKernelSpec, KERNEL_NAME } from "./kernelspec";
+import { ensureCompiledLib } from "./compiled_lib";
 import { findJupyterPython, jupyterEnv, JUPYTER_INSTALL_HINT } from "./jupyter";
 import { POST_STEPS, type PostStep } from "./post_steps";
 import { writeJsonAtomic } from "../util/fsx";
@@ -221,6 +222,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const runs: NotebookRun[] = [];
   const failures: string[] = [];
   const recorded: string[] = [];
+  let libCompiled = false; // dist/ checked (and rebuilt if stale) before the first kernel starts
   let afterFailure = false; // with --keep-going: later runs may have missed a failed notebook's outputs
   for (const nb of notebooks) {
     const output = path.join(nbDir, "executed", path.basename(nb));
@@ -234,6 +236,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       log(`= ${path.basename(nb)}  unchanged since ${r.ranAt} (ran ${r.wallSec.toFixed(1)} s): reused`);
       continue;
     }
+    if (!libCompiled) { ensureCompiledLib(root, log); libCompiled = true; }
     const last = history[opts.profile]?.[path.basename(nb)];
     log(`▶ ${path.relative(root, nb)}  (${check.reason})${last ? `  · last run ${last.wallSec.toFixed(0)} s` : ""}`);
     const before = snapshot(outDirs);

@@ -37,13 +37,15 @@ interface TsDiag {
 }
 
 /**
- * Files a notebook source imports from the project (`from "./lib/…"`), resolved to existing .ts files.
+ * Files a notebook source imports from the project, resolved to existing .ts files: `./dist/lib/x` (the
+ * compiled library notebooks import, lib/notebook/compiled_lib.ts) to its source `lib/x.ts`, other
+ * `./…` paths as they are.
  * @throws naming the notebook and the import when one does not resolve to a file (tslab cannot import a directory).
  */
 export function notebookImports(root: string, notebookSource: string, label = "notebook"): string[] {
   const out: string[] = [];
   for (const m of notebookSource.matchAll(/from\s+["'](\.\/[^"']+)["']/g)) {
-    const base = path.join(root, m[1]);
+    const base = path.join(root, m[1].replace(/^\.\/dist\/lib\//, "./lib/"));
     const file = [base, `${base}.ts`].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
     if (!file) throw new Error(`${label}: import '${m[1]}' is not a file (tslab cannot import a directory; write ${m[1]}/index)`);
     out.push(file);

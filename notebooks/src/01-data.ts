@@ -11,18 +11,18 @@
 // %%
 import * as fs from "fs";
 import * as path from "path";
-import { profileName } from "./lib/config/index";
-import { projectRoot } from "./lib/util/paths";
-import { Rng } from "./lib/util/rng";
-import { loadManifest, entryStatus } from "./lib/data/manifest";
-import { ensureDataset, datasetSpec, readDatasetManifest, nanowireMaskPairs, truthFileFor } from "./lib/data/dataset";
-import { listClassFolder, listSplitFolder, ClassFolder } from "./lib/data/folders";
-import { decodeImage } from "./lib/data/decode";
-import { readMask } from "./lib/data/masks";
-import { realExamplesDir } from "./lib/data/external";
-import { inspectDir, formatInspectReport } from "./lib/data/inspect";
-import { generateNanowire, NANOWIRE_CLASSES, NanowireTruth } from "./lib/data/synth/nanowire";
-import { imageGrid, overlayMask, histogram, show, RawImage } from "./lib/plots/index";
+import { profileName } from "./dist/lib/config/index";
+import { projectRoot } from "./dist/lib/util/paths";
+import { Rng } from "./dist/lib/util/rng";
+import { loadManifest, entryStatus } from "./dist/lib/data/manifest";
+import { ensureDataset, datasetSpec, readDatasetManifest, nanowireMaskPairs, truthFileFor } from "./dist/lib/data/dataset";
+import { listClassFolder, listSplitFolder, ClassFolder } from "./dist/lib/data/folders";
+import { decodeImage } from "./dist/lib/data/decode";
+import { readMask } from "./dist/lib/data/masks";
+import { realExamplesDir } from "./dist/lib/data/external";
+import { inspectDir, formatInspectReport } from "./dist/lib/data/inspect";
+import { generateNanowire, NANOWIRE_CLASSES, NanowireTruth } from "./dist/lib/data/synth/nanowire";
+import { imageGrid, overlayMask, histogram, show, RawImage } from "./dist/lib/plots/index";
 
 // %% tags=["parameters"]
 let data: string = ""; // a folder of your own images to inspect at the end (classes, sizes, formats, calibration); "" = none

@@ -15,12 +15,12 @@
 // names the data.
 
 // %%
-import { initBackend } from "./lib/backend/index";
-import { profileName } from "./lib/config/index";
-import { resultsDir } from "./lib/util/paths";
-import { pretrainOrReuse, pretrainConfigFor, baselineAccuracies, type RunPretrainResult } from "./lib/ssl/index";
-import { listClassFolder, loadImages } from "./lib/data/index";
-import { lineWithBands, show } from "./lib/plots/index";
+import { initBackend } from "./dist/lib/backend/index";
+import { profileName } from "./dist/lib/config/index";
+import { resultsDir } from "./dist/lib/util/paths";
+import { pretrainOrReuse, pretrainConfigFor, baselineAccuracies, type RunPretrainResult } from "./dist/lib/ssl/index";
+import { listClassFolder, loadImages } from "./dist/lib/data/index";
+import { lineWithBands, show } from "./dist/lib/plots/index";
 
 // %% tags=["parameters"]
 let data: string = "";   // folder of unlabelled images (flat or class folders); "" = the profile's synthetic nanowire set

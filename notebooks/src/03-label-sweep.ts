@@ -18,14 +18,14 @@
 // set, and every figure says which. The first line this notebook prints names the data it ran on.
 
 // %%
-import { initBackend } from "./lib/backend/index";
-import { profileName } from "./lib/config/index";
-import { listClassFolder } from "./lib/data/folders";
-import { show, confusionMatrix, imageGrid } from "./lib/plots/index";
-import { paperReference } from "./lib/report/index";
-import { recordSummary } from "./lib/report/index";
-import { resultsDir } from "./lib/util/paths";
-import { selectRows } from "./lib/linalg/matrix";
+import { initBackend } from "./dist/lib/backend/index";
+import { profileName } from "./dist/lib/config/index";
+import { listClassFolder } from "./dist/lib/data/folders";
+import { show, confusionMatrix, imageGrid } from "./dist/lib/plots/index";
+import { paperReference } from "./dist/lib/report/index";
+import { recordSummary } from "./dist/lib/report/index";
+import { resultsDir } from "./dist/lib/util/paths";
+import { selectRows } from "./dist/lib/linalg/matrix";
 import {
   loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
   sweepViolinFigure, protocolFigure, sklearnAvailable, sklearnBaselineRuns, runBudgetSweep, randomRows, suggestRows, protocolInflation, mediansMarkdown, paperVsReproducedMarkdown,
@@ -33,7 +33,7 @@ import {
   oneShotAnchorAnalysis, oneShotFigure, planRun, resolveSweepConfig, tsne, tsneFigure,
   loadThumbnails, knnPreservation, pretrainedEncoderChoices, runsToDataFrame, withProbeOverrides, oneShotSkipReason,
   duplicateGroups, groupSummary,
-} from "./lib/probe/index";
+} from "./dist/lib/probe/index";
 
 // %% tags=["parameters"]
 let data: string = "";             // class-folder set (one subfolder per class); "" = the paper's images when NANOMORPH_NANOWIRE_DIR is set, else the synthetic stand-in

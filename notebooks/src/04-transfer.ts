@@ -15,16 +15,16 @@
 // The first lines this notebook prints name the data each part ran on.
 
 // %%
-import { initBackend } from "./lib/backend/index";
-import { profileName } from "./lib/config/index";
-import { show, confusionMatrix, imageGrid } from "./lib/plots/index";
-import { paperReference, recordSummary } from "./lib/report/index";
-import { resultsDir } from "./lib/util/paths";
+import { initBackend } from "./dist/lib/backend/index";
+import { profileName } from "./dist/lib/config/index";
+import { show, confusionMatrix, imageGrid } from "./dist/lib/plots/index";
+import { paperReference, recordSummary } from "./dist/lib/report/index";
+import { resultsDir } from "./dist/lib/util/paths";
 import {
   loadProbeConfig, sweepConfigOf, listProbeImages, prepareSweepData, runSweepParallel, writeRuns,
   sweepViolinFigure, protocolInflation, mediansMarkdown, confusionTotal, mediansByEncoder,
   transferStudyData, loadThumbnails, withProbeOverrides,
-} from "./lib/probe/index";
+} from "./dist/lib/probe/index";
 
 // %% tags=["parameters"]
 let data: string = "";             // class-folder set for the first study (80/20 splits); "" = NANOMORPH_NANOPARTICLE_DIR, else the stand-in

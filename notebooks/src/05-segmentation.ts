@@ -16,20 +16,20 @@
 // line printed names the data.
 
 // %%
-import { initBackend } from "./lib/backend/index";
-import { profileName } from "./lib/config/index";
-import { loadEncoder } from "./lib/models/load";
-import { show } from "./lib/plots/index";
-import { recordSummary } from "./lib/report/index";
-import { resultsDir } from "./lib/util/paths";
+import { initBackend } from "./dist/lib/backend/index";
+import { profileName } from "./dist/lib/config/index";
+import { loadEncoder } from "./dist/lib/models/load";
+import { show } from "./dist/lib/plots/index";
+import { recordSummary } from "./dist/lib/report/index";
+import { resultsDir } from "./dist/lib/util/paths";
 import {
   loadSegmentConfig, withSegmentOverrides, segStudyData, writeSegRuns, summarizeSeg, segRunsFrame,
   segScoreFigure, overlayFigure, overlayCasesFromRun, segmentationSummaryValues, cachedSegmentationSweep, allForegroundBaseline,
-} from "./lib/seg/index";
+} from "./dist/lib/seg/index";
 import {
   quantifyByClass, percolationByClass, classMeansTable, classDistributionFigure, percolationMontage, percolationExamples,
   quantificationSummaryValues,
-} from "./lib/quantify/index";
+} from "./dist/lib/quantify/index";
 
 // %% tags=["parameters"]
 let images: string = "";           // folder of images (flat, or one subfolder per class); "" = the synthetic nanowire stand-in

@@ -10,12 +10,12 @@
 // `configs/hyperparameters.json` (under `ci`: two values per axis, a few epochs, one seed, one split).
 
 // %%
-import { profileName, loadConfig } from "./lib/config/index";
-import { initBackend } from "./lib/backend/index";
-import { hyperparameterGrids, runHyperparameterStudy, hyperMedians, HYPER_AXES, expandGrid, type HyperConfig, type HyperAxis } from "./lib/grid/index";
-import { violinBoxByGroup, show } from "./lib/plots/index";
-import { recordSummary, paperReference } from "./lib/report/index";
-import { readDatasetManifest, ensureDataset } from "./lib/data/index";
+import { profileName, loadConfig } from "./dist/lib/config/index";
+import { initBackend } from "./dist/lib/backend/index";
+import { hyperparameterGrids, runHyperparameterStudy, hyperMedians, HYPER_AXES, expandGrid, type HyperConfig, type HyperAxis } from "./dist/lib/grid/index";
+import { violinBoxByGroup, show } from "./dist/lib/plots/index";
+import { recordSummary, paperReference } from "./dist/lib/report/index";
+import { readDatasetManifest, ensureDataset } from "./dist/lib/data/index";
 
 // %% tags=["parameters"]
 let epochs: number = 0;      // SSL epochs per encoder; 0 = the profile's (configs/hyperparameters.json)

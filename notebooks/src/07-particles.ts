@@ -17,15 +17,15 @@
 
 // %%
 import * as fs from "fs";
-import { profileName } from "./lib/config/index";
-import { show, imageGrid } from "./lib/plots/index";
-import { recordSummary } from "./lib/report/index";
-import { empsDir } from "./lib/data/external";
+import { profileName } from "./dist/lib/config/index";
+import { show, imageGrid } from "./dist/lib/plots/index";
+import { recordSummary } from "./dist/lib/report/index";
+import { empsDir } from "./dist/lib/data/external";
 import {
   loadParticlesConfig, ensureSizedSet, analyseFolder, imageRecord, summariseImages, readGrey, particleOverlay,
   sizeHistogramFigure, syntheticSizeCheck, measuredVsTrueFigure, listTruthPairs, spreadSubset, evaluateTruthSet,
   detectionScoresFigure, analyseImage, calibrationFor, type MatchResult,
-} from "./lib/particles/index";
+} from "./dist/lib/particles/index";
 
 // %% tags=["parameters"]
 let data: string = "";    // folder of your particle micrographs (flat or one subfolder per sample); "" = only the synthetic set and EMPS
