@@ -11,9 +11,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as crypto from "crypto";
-import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic, writeJsonAtomic, readJson } from "../util/fsx";
+import { readJson } from "../util/fsx";
 import { ParamStore } from "../nn/params";
+import { writeWeightsFolder, readWeights, restoreWeights, type WeightTensor, type WeightValues } from "../nn/weights_file";
 import { ARCHS } from "./resnet_arch";
 import { initResNet } from "./resnet";
 import { ResNetEncoder } from "./encoder";
@@ -23,15 +23,8 @@ import type { LoadEncoderOptions } from "./load_options";
 /** Format tag written in every manifest. */
 export const CHECKPOINT_FORMAT = "nanomorph-checkpoint";
 
-/** One tensor in the weights file. */
-export interface CheckpointTensor {
-  /** Store the tensor belongs to: "encoder", "head", "optimizer", … */
-  group: string;
-  name: string;
-  shape: number[];
-  /** Offset in float32 elements. */
-  offset: number;
-}
+/** One tensor in the weights file (groups "encoder", "head", "optimizer", …). */
+export type CheckpointTensor = WeightTensor;
 
 /** What an encoder needs to be rebuilt. */
 export interface EncoderDescription {
@@ -82,35 +75,11 @@ export function describeEncoder(enc: ResNetEncoder): EncoderDescription {
  * new manifest is in place.
  */
 export function saveCheckpoint(dir: string, c: CheckpointContents): CheckpointManifest {
-  const tensors: CheckpointTensor[] = [];
-  const chunks: Float32Array[] = [];
-  let offset = 0;
-  for (const [group, store] of Object.entries(c.groups)) {
-    for (const [name, v] of store.entries()) {
-      const data = v.dataSync() as Float32Array;
-      tensors.push({ group, name, shape: v.shape.slice(), offset });
-      chunks.push(data);
-      offset += data.length;
-    }
-  }
-  const all = new Float32Array(offset);
-  let o = 0;
-  for (const ch of chunks) { all.set(ch, o); o += ch.length; }
-  const bytes = new Uint8Array(all.buffer);
-  const weightsFile = `weights-${String(c.step).padStart(8, "0")}-${crypto.randomBytes(3).toString("hex")}.bin`;
-  fs.mkdirSync(dir, { recursive: true });
-  writeFileAtomic(path.join(dir, weightsFile), bytes);
-  const manifest: CheckpointManifest = {
+  // A random suffix per save: two saves of one step never share a file name.
+  return writeWeightsFolder(dir, c.groups, () => `weights-${String(c.step).padStart(8, "0")}-${crypto.randomBytes(3).toString("hex")}.bin`, (index): CheckpointManifest => ({
     format: CHECKPOINT_FORMAT, version: 1, createdAt: new Date().toISOString(),
-    step: c.step, epoch: c.epoch, encoder: c.encoder, weightsFile,
-    sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
-    tensors, state: c.state ?? {},
-  };
-  writeJsonAtomic(path.join(dir, "manifest.json"), manifest);
-  for (const f of fs.readdirSync(dir)) {
-    if (/^weights-.*\.bin$/.test(f) && f !== weightsFile) fs.rmSync(path.join(dir, f), { force: true });
-  }
-  return manifest;
+    step: c.step, epoch: c.epoch, encoder: c.encoder, ...index, state: c.state ?? {},
+  }));
 }
 
 /** A checkpoint read back: the manifest and every tensor's values. */
@@ -118,7 +87,7 @@ export interface LoadedCheckpoint {
   dir: string;
   manifest: CheckpointManifest;
   /** Values by `${group}/${name}`. */
-  values: Map<string, { shape: number[]; data: Float32Array }>;
+  values: WeightValues;
 }
 
 /**
@@ -144,18 +113,7 @@ export function readCheckpoint(dirOrRun: string): LoadedCheckpoint {
   const mfile = path.join(dir, "manifest.json");
   const manifest = readJson<CheckpointManifest>(mfile);
   if (manifest.format !== CHECKPOINT_FORMAT) throw new Error(`${mfile}: format is '${manifest.format}', expected '${CHECKPOINT_FORMAT}'`);
-  const wfile = path.join(dir, manifest.weightsFile);
-  const buf = fs.readFileSync(wfile);
-  const sha = crypto.createHash("sha256").update(buf).digest("hex");
-  if (sha !== manifest.sha256) throw new Error(`${wfile}: sha256 ${sha} does not match the manifest (${manifest.sha256}); checkpoint corrupt`);
-  const all = new Float32Array(buf.length / 4);
-  new Uint8Array(all.buffer).set(buf);
-  const values = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const t of manifest.tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    if (t.offset + n > all.length) throw new Error(`${wfile}: tensor ${t.group}/${t.name} runs past the end of the file`);
-    values.set(`${t.group}/${t.name}`, { shape: t.shape, data: all.slice(t.offset, t.offset + n) });
-  }
+  const values = readWeights(dir, manifest, "checkpoint corrupt");
   return { dir, manifest, values };
 }
 
@@ -164,18 +122,7 @@ export function readCheckpoint(dirOrRun: string): LoadedCheckpoint {
  * @throws when a weight is missing or has another shape, or (with `strict`, default) the checkpoint group has extra weights
  */
 export function restoreGroup(ckpt: LoadedCheckpoint, group: string, store: ParamStore, strict = true): void {
-  const prefix = `${group}/`;
-  const names = new Set(store.names());
-  for (const name of names) {
-    const v = ckpt.values.get(prefix + name);
-    if (!v) throw new Error(`restoreGroup: ${ckpt.dir} has no tensor '${group}/${name}'`);
-    const t = tf.tensor(v.data, v.shape);
-    try { store.assign(name, t); } finally { t.dispose(); }
-  }
-  if (strict) {
-    const extra = [...ckpt.values.keys()].filter((k) => k.startsWith(prefix) && !names.has(k.slice(prefix.length)));
-    if (extra.length) throw new Error(`restoreGroup: ${ckpt.dir} group '${group}' has ${extra.length} weights the model lacks (e.g. '${extra[0]}')`);
-  }
+  restoreWeights(ckpt.values, group, store, ckpt.dir, strict);
 }
 
 /** Rebuild the encoder stored in a checkpoint directory or run directory. */
