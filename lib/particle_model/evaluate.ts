@@ -18,9 +18,15 @@ export type InstancePredictor = (grey: GreyImage, file: string) => Promise<Insta
 /** Today's threshold route: Otsu foreground (σ 1, border polarity, opening 3, holes filled) + h-maxima watershed (h 2 px). */
 export const otsuPredictor: InstancePredictor = async (g) => separateParticles(otsuForeground(g), { h: 2 });
 
-/** A particle model's predictor with its manifest's decode settings, overridable. */
+/** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */
+export function modelInstances(model: ParticleModel, decode: DecodeOptions = {}): (g: GreyImage) => InstanceLabels {
+  return (g) => decodeInstances(predictMaps(model.net, g), { ...model.manifest.decode, ...decode });
+}
+
+/** {@link modelInstances} as an {@link InstancePredictor}. */
 export function modelPredictor(model: ParticleModel, decode: DecodeOptions = {}): InstancePredictor {
-  return async (g) => decodeInstances(predictMaps(model.net, g), { ...model.manifest.decode, ...decode });
+  const f = modelInstances(model, decode);
+  return async (g) => f(g);
 }
 
 /** Per-image evaluations and their summary. */

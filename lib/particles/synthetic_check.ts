@@ -4,7 +4,11 @@ import { makeMask } from "../image/mask";
 import { instancesFromLabelMap } from "./instances";
 import { extractParticles, measureInstances, type ExtractOptions } from "./extract";
 import { matchParticles, poolMatches, type MatchResult } from "./match";
-import { otsuForeground, type OtsuOptions } from "./image_particles";
+import { otsuForeground, type OtsuOptions, type GreyImage } from "./image_particles";
+import type { InstanceLabels } from "./instances";
+
+/** Instances of a grey micrograph at its size (e.g. a particle model's, lib/particle_model/evaluate.ts). */
+export type InstanceFn = (grey: GreyImage) => InstanceLabels;
 
 /** One measured-vs-true pair on the synthetic set (px). */
 export interface SizePair {
@@ -28,9 +32,10 @@ export interface SyntheticSizeCheck {
  * Measure generated micrographs of known particle sizes (`generateSizedParticles`) and compare with
  * the truth: foreground from the true mask (`mask`: tests the watershed and measurements) or from
  * Otsu's threshold of the rendered image (`otsu`, with the same smoothing, polarity, opening and hole
- * filling as the CLI, `otsu` overrides them), matched to the true instances at IoU ≥ 0.5. `images` images from `seed`.
+ * filling as the CLI, `otsu` overrides them), or instances from a function of the rendered image (a
+ * particle model: no watershed after it), matched to the true instances at IoU ≥ 0.5. `images` images from `seed`.
  */
-export function syntheticSizeCheck(spec: SizedParticleSpec, images: number, seed: number, source: "mask" | "otsu", opts: ExtractOptions = {}, otsu: OtsuOptions = {}): SyntheticSizeCheck {
+export function syntheticSizeCheck(spec: SizedParticleSpec, images: number, seed: number, source: "mask" | "otsu" | InstanceFn, opts: ExtractOptions = {}, otsu: OtsuOptions = {}): SyntheticSizeCheck {
   const master = new Rng(seed);
   const results: MatchResult[] = [];
   const pairs: SizePair[] = [];
@@ -38,11 +43,9 @@ export function syntheticSizeCheck(spec: SizedParticleSpec, images: number, seed
     const s = generateSizedParticles(spec, master.fork(`image/${k}`));
     const truthInst = instancesFromLabelMap(s.labels.map((l) => l + 1), s.width, s.height, 0);
     const truth = measureInstances(truthInst, null, opts);
-    let mask = makeMask(s.width, s.height, s.labels.map((l) => (l >= 0 ? 1 : 0)));
-    if (source === "otsu") {
-      mask = otsuForeground({ width: s.width, height: s.height, grey: Float32Array.from(s.image, (v) => v / 255) }, otsu);
-    }
-    const pred = extractParticles(mask, null, opts);
+    const grey: GreyImage = { width: s.width, height: s.height, grey: Float32Array.from(s.image, (v) => v / 255) };
+    const pred = typeof source === "function" ? measureInstances(source(grey), null, opts)
+      : extractParticles(source === "otsu" ? otsuForeground(grey, otsu) : makeMask(s.width, s.height, s.labels.map((l) => (l >= 0 ? 1 : 0))), null, opts);
     const m = matchParticles(pred, truth);
     results.push(m);
     // Truth instance ids follow the raster order of the label values; map them back to the generator's particles.
