@@ -17,6 +17,7 @@ import { readJson } from "../lib/util/fsx";
 import sharp from "sharp";
 import { makeMask } from "../lib/image/mask";
 import { extractParticles } from "../lib/particles/extract";
+import { parseCsv } from "./csv_reader";
 
 /** Run a command with console.log captured; returns exit code and stdout text. */
 async function capture(run: () => Promise<number>): Promise<{ code: number; out: string }> {
@@ -28,24 +29,6 @@ async function capture(run: () => Promise<number>): Promise<{ code: number; out:
   } finally {
     console.log = orig;
   }
-}
-
-/** Minimal RFC 4180 reader for the round trip (quoted cells may hold commas). */
-function parseCsv(text: string): Array<Record<string, string>> {
-  const rows = text.trim().split("\n").map((line) => {
-    const cells: string[] = [];
-    let cur = "", q = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (q) { if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') q = false; else cur += c; }
-      else if (c === '"') q = true;
-      else if (c === ",") { cells.push(cur); cur = ""; }
-      else cur += c;
-    }
-    cells.push(cur);
-    return cells;
-  });
-  return rows.slice(1).map((r) => Object.fromEntries(rows[0].map((h, i) => [h, r[i]])));
 }
 
 interface Report {
@@ -81,7 +64,7 @@ describe("cli particles", function () {
     // the class of the small particles has the smaller median diameter (12 vs 24 px drawn = 6 vs 12 nm)
     const med = (c: string): number => rep.summary.perClass[c].stats.equivalentDiameterNm.median;
     assert.ok(Math.abs(med("small") - 6) < 1 && Math.abs(med("large") - 12) < 1.5, `medians ${med("small")}, ${med("large")}`);
-    const rows = parseCsv(fs.readFileSync(path.join(out, "particles.csv"), "utf8"));
+    const rows = parseCsv(fs.readFileSync(path.join(out, "particles.csv"), "utf8")).rows;
     const all = rep.images.flatMap((im) => im.particles.map((p) => ({ file: im.file, p })));
     assert.equal(rows.length, all.length);
     rows.forEach((row, i) => {
@@ -91,7 +74,7 @@ describe("cli particles", function () {
       assert.deepEqual([Number(row.nmPerPx), row.calibrationSource, row.calibrationFrom], [0.5, "user", "user: --nm-per-px"]);
       for (const k of ["equivalentDiameterNm", "feretMaxNm", "areaNm2", "circularity", "solidity"]) assert.equal(Number(row[k]), all[i].p[k], `${k} row ${i}`);
     });
-    const sum = parseCsv(fs.readFileSync(path.join(out, "particles_summary.csv"), "utf8"));
+    const sum = parseCsv(fs.readFileSync(path.join(out, "particles_summary.csv"), "utf8")).rows;
     const cls = sum.find((s) => s.level === "class" && s.group === "small" && s.quantity === "equivalentDiameterNm");
     assert.ok(cls && Number(cls.median) === med("small"));
   });

@@ -11,24 +11,7 @@ import { tableCell } from "../lib/particles/html_report";
 import { CHROMIUM_FLAGS, findChromium } from "../lib/plots/render";
 import { empsDir } from "../lib/data/external";
 import { OVERLAY_COLOURS } from "../lib/particles/overlay";
-
-/** RFC 4180 rows of a CSV text (quoted cells may hold commas), as objects keyed by the header. */
-function parseCsv(text: string): { header: string[]; rows: Array<Record<string, string>> } {
-  const lines = text.trim().split("\n").map((line) => {
-    const cells: string[] = [];
-    let cur = "", q = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (q) { if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') q = false; else cur += c; }
-      else if (c === '"') q = true;
-      else if (c === ",") { cells.push(cur); cur = ""; }
-      else cur += c;
-    }
-    cells.push(cur);
-    return cells;
-  });
-  return { header: lines[0], rows: lines.slice(1).map((r) => Object.fromEntries(lines[0].map((h, i) => [h, r[i]]))) };
-}
+import { parseCsv } from "./csv_reader";
 
 /** The cells of `<table id="particles">` (header and body rows), HTML entities decoded. */
 function htmlTable(html: string): { header: string[]; rows: string[][] } {
