@@ -74,7 +74,7 @@ export async function scoreRealSet(root: string, set: LabelledSet, opts: FindSca
       trials.push({
         file, expected, read,
         relError: read !== null && expected !== null ? Math.abs(read - expected) / expected : null,
-        note: r.found ? `'${r.labelText}' over ${r.lengthPx.toFixed(1)} px, confidence ${r.confidence.toFixed(2)}` : r.reason,
+        note: r.found ? `'${r.labelText}' (${r.readBy}) over ${r.lengthPx.toFixed(1)} px, confidence ${r.confidence.toFixed(2)}` : r.reason,
         ms: Date.now() - t0,
       });
     }

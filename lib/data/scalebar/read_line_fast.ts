@@ -1,0 +1,84 @@
+/**
+ * The fast label reader: one text line → glyphs (glyph_split.ts) → nearest-template characters
+ * (glyph_classify.ts) → text, with the line's confidence = its least sure glyph. Milliseconds per line;
+ * find_scale_bar.ts tries it before tesseract and accepts it only when the WHOLE line is one plainly
+ * written length label, read surely.
+ */
+import type { Box, GreyImage } from "./find_bar";
+import { classifyGlyph } from "./glyph_classify";
+import type { GlyphReading } from "./glyph_classify";
+import { glyphFeatures } from "./glyph_features";
+import { neckCuts, splitLine } from "./glyph_split";
+import type { Glyph } from "./glyph_split";
+import { loadTemplates } from "./glyph_templates";
+import type { GlyphTemplate } from "./glyph_templates";
+import { parseLabels } from "./parse_label";
+import type { ParsedLabel } from "./parse_label";
+
+/** What the fast reader made of one line. */
+export interface FastLineReading {
+  /** Characters with a space where the gap between glyphs exceeds 0.35 line heights. */
+  text: string;
+  /** Each glyph's reading, left to right (spaces not included). */
+  glyphs: GlyphReading[];
+  /** The least confident glyph's confidence, 0…1 (0 for an empty line). */
+  confidence: number;
+  /** The ink's box in source pixels. */
+  box: Box;
+  /**
+   * The line read as a length, when ALL of it is one uncorrected label ("100.0nm", "0.5 µm"), no gap
+   * between glyphs is wider than 0.9 line heights (a glyph may be missing there) and no glyph-tall ink
+   * was cut off at the crop's edge within the line (see SplitLine.cut); else null.
+   */
+  label: ParsedLabel | null;
+  /** Why `label` is null when the text alone would parse, else "". */
+  incomplete: string;
+}
+
+/**
+ * Read the text line in `region` of `img` (`inkDark`: dark text on a lighter background; `blank` boxes
+ * count as background). Returns null when the crop holds no contrasting ink. `templates` default to the
+ * shipped ones (throws as loadTemplates does when they are missing).
+ */
+export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blank: Box[] = [], templates: GlyphTemplate[] = loadTemplates()): FastLineReading | null {
+  const line = splitLine(img, region, inkDark, blank);
+  if (!line || line.glyphs.length === 0) return null;
+  const H = Math.max(1, line.baseline - line.top);
+  const glyphs: GlyphReading[] = [];
+  let text = "";
+  let prev = -Infinity;
+  let widestGap = 0;
+  const read = (g: Glyph): GlyphReading => classifyGlyph(glyphFeatures(g, line), templates);
+  for (const g of line.glyphs) {
+    let parts: [Glyph, GlyphReading][] = [[g, read(g)]];
+    // A wide, unsure glyph may be two touching ones: keep the cut whose weaker part reads best, when
+    // that beats the whole and neither part is a sliver read as punctuation.
+    if (parts[0][1].confidence < 0.3 && g.x1 - g.x0 > 0.75 * H) {
+      let best = parts[0][1].confidence;
+      for (const [a, b] of neckCuts(g)) {
+        const ra = read(a), rb = read(b);
+        const c = Math.min(ra.confidence, rb.confidence);
+        if (c > best && ![ra.char, rb.char].some((ch) => ".,-".includes(ch))) { best = c; parts = [[a, ra], [b, rb]]; }
+      }
+    }
+    for (const [p, r] of parts) {
+      if (p.x0 - prev > 0.35 * H && text) text += " ";
+      if (text) widestGap = Math.max(widestGap, p.x0 - prev);
+      text += r.char;
+      prev = p.x1;
+      glyphs.push(r);
+    }
+  }
+  const k = line.scale;
+  const box: Box = {
+    x0: line.region.x0 + Math.min(...line.glyphs.map((g) => g.x0)) / k,
+    y0: line.region.y0 + Math.min(...line.glyphs.map((g) => g.y0)) / k,
+    x1: line.region.x0 + Math.max(...line.glyphs.map((g) => g.x1)) / k,
+    y1: line.region.y0 + Math.max(...line.glyphs.map((g) => g.y1)) / k,
+  };
+  // A decimal comma ("50,0nm") is written plainly, not a correction.
+  const labels = parseLabels(text.replace(/,/g, "."));
+  const whole = labels.length === 1 && labels[0].matched.trim() === text.trim() && !labels[0].corrected && !labels[0].guessedDigit;
+  const incomplete = line.cut.length ? "ink cut off at the crop's edge within the line" : widestGap > 0.9 * H ? `a gap of ${(widestGap / H).toFixed(1)} line heights between glyphs` : "";
+  return { text, glyphs, confidence: Math.min(...glyphs.map((r) => r.confidence)), box, label: whole && !incomplete ? labels[0] : null, incomplete };
+}
