@@ -87,7 +87,7 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
    * line it reads surely decides the label and the engine is not started.
    */
   fastReader?: boolean;
-  /** The template reader's least glyph confidence (0…1) for a line to decide [0.2]. */
+  /** The template reader's least glyph confidence (0…1) for a line to decide [0.3] (see fast_label.ts). */
   fastMinConfidence?: number;
 }
 

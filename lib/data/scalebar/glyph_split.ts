@@ -46,16 +46,25 @@ export interface SplitLine {
 export interface SplitOptions {
   /** Small lines are upscaled (bilinear) so the crop is about this tall, pixels [40]; never downscaled. */
   workHeightPx?: number;
+  /**
+   * Move the ink threshold from Otsu's level towards the ink class's mean (> 0: stricter, thinner glyphs,
+   * for blurred bold text whose counters fill) or towards the background's (< 0: for faint thin strokes),
+   * as a fraction of the way [0].
+   */
+  bias?: number;
 }
 
-/** Otsu's threshold of 8-bit samples: the level t maximising between-class variance of (< t, ≥ t). */
-export function otsuThreshold(v: Uint8Array): { t: number; contrast: number } {
+/**
+ * Otsu's threshold of 8-bit samples: the level t maximising between-class variance of (< t, ≥ t), with
+ * the two classes' means m0 < m1 and contrast = m1 − m0.
+ */
+export function otsuThreshold(v: Uint8Array): { t: number; contrast: number; m0: number; m1: number } {
   const hist = new Float64Array(256);
   for (let i = 0; i < v.length; i++) hist[v[i]]++;
   const n = v.length;
   let sum = 0;
   for (let i = 0; i < 256; i++) sum += i * hist[i];
-  let w0 = 0, s0 = 0, best = -1, bt = 128, contrast = 0;
+  let w0 = 0, s0 = 0, best = -1, bt = 128, contrast = 0, bm0 = 0, bm1 = 0;
   for (let t = 1; t < 256; t++) {
     w0 += hist[t - 1];
     s0 += (t - 1) * hist[t - 1];
@@ -63,9 +72,9 @@ export function otsuThreshold(v: Uint8Array): { t: number; contrast: number } {
     if (w0 === 0 || w1 === 0) continue;
     const m0 = s0 / w0, m1 = (sum - s0) / w1;
     const between = w0 * w1 * (m0 - m1) * (m0 - m1);
-    if (between > best) { best = between; bt = t; contrast = m1 - m0; }
+    if (between > best) { best = between; bt = t; contrast = m1 - m0; bm0 = m0; bm1 = m1; }
   }
-  return { t: bt, contrast };
+  return { t: bt, contrast, m0: bm0, m1: bm1 };
 }
 
 /** Bilinear resample of the region of `img` (clipped) by factor `k`, polarity flipped so ink is high. */
@@ -213,8 +222,11 @@ export function splitLine(img: GreyImage, region: Box, inkDark: boolean, blank: 
       for (let x = Math.max(0, Math.floor((b.x0 - r.x0) * k)); x < Math.min(w, Math.ceil((b.x1 - r.x0) * k)); x++) v[y * w + x] = 0;
     }
   }
-  const { t, contrast } = otsuThreshold(v);
+  const o = otsuThreshold(v);
+  const contrast = o.contrast;
   if (contrast < 30) return null;
+  const bias = opts.bias ?? 0;
+  const t = bias >= 0 ? o.t + bias * (o.m1 - o.t) : o.t + bias * (o.t - o.m0);
   const m = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) m[i] = v[i] >= t ? 1 : 0;
   let comps = components(m, w, h);

@@ -71,6 +71,18 @@ export function decodeTemplates(buf: Buffer): GlyphTemplate[] {
 }
 
 let cached: GlyphTemplate[] | null = null;
+const widestCache = new WeakMap<GlyphTemplate[], Map<string, number>>();
+
+/** The widest template of each class, relative width (GlyphFeatures.relW); computed once per template set. */
+export function widestOfClass(ts: GlyphTemplate[]): Map<string, number> {
+  let m = widestCache.get(ts);
+  if (!m) {
+    m = new Map();
+    for (const t of ts) m.set(t.cls, Math.max(m.get(t.cls) ?? 0, t.f.relW));
+    widestCache.set(ts, m);
+  }
+  return m;
+}
 
 /** Where the shipped templates are. */
 export function templatesPath(): string {

@@ -9,8 +9,8 @@ import { classifyGlyph } from "./glyph_classify";
 import type { GlyphReading } from "./glyph_classify";
 import { glyphFeatures } from "./glyph_features";
 import { neckCuts, splitLine } from "./glyph_split";
-import type { Glyph } from "./glyph_split";
-import { loadTemplates } from "./glyph_templates";
+import type { Glyph, SplitOptions } from "./glyph_split";
+import { loadTemplates, widestOfClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
 import { parseLabels } from "./parse_label";
 import type { ParsedLabel } from "./parse_label";
@@ -37,24 +37,32 @@ export interface FastLineReading {
 
 /**
  * Read the text line in `region` of `img` (`inkDark`: dark text on a lighter background; `blank` boxes
- * count as background). Returns null when the crop holds no contrasting ink. `templates` default to the
+ * count as background; `opts` go to splitLine, e.g. a threshold bias). Returns null when the crop holds no contrasting ink. `templates` default to the
  * shipped ones (throws as loadTemplates does when they are missing).
  */
-export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blank: Box[] = [], templates: GlyphTemplate[] = loadTemplates()): FastLineReading | null {
-  const line = splitLine(img, region, inkDark, blank);
+export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blank: Box[] = [], templates: GlyphTemplate[] = loadTemplates(), opts: SplitOptions = {}): FastLineReading | null {
+  const line = splitLine(img, region, inkDark, blank, opts);
   if (!line || line.glyphs.length === 0) return null;
   const H = Math.max(1, line.baseline - line.top);
   const glyphs: GlyphReading[] = [];
   let text = "";
   let prev = -Infinity;
   let widestGap = 0;
-  const read = (g: Glyph): GlyphReading => classifyGlyph(glyphFeatures(g, line), templates);
+  const widest = widestOfClass(templates);
+  // A glyph much wider than any template of its class ("nm" touching, read as "m") is not that class.
+  const read = (g: Glyph): GlyphReading => {
+    const r = classifyGlyph(glyphFeatures(g, line), templates);
+    return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
+  };
   for (const g of line.glyphs) {
     let parts: [Glyph, GlyphReading][] = [[g, read(g)]];
     // A wide, unsure glyph may be two touching ones: keep the cut whose weaker part reads best, when
     // that beats the whole and neither part is a sliver read as punctuation.
-    if (parts[0][1].confidence < 0.3 && g.x1 - g.x0 > 0.75 * H) {
-      let best = parts[0][1].confidence;
+    // A glyph wider than 1.2 line heights is tried too (only "m" is that wide), but a cut must then
+    // read clearly better (by 0.1) than the whole.
+    const wide = g.x1 - g.x0 > 1.2 * H;
+    if ((parts[0][1].confidence < 0.3 && g.x1 - g.x0 > 0.75 * H) || wide) {
+      let best = parts[0][1].confidence + (wide && parts[0][1].confidence >= 0.3 ? 0.1 : 0);
       for (const [a, b] of neckCuts(g)) {
         const ra = read(a), rb = read(b);
         const c = Math.min(ra.confidence, rb.confidence);
@@ -62,7 +70,8 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
       }
     }
     for (const [p, r] of parts) {
-      if (p.x0 - prev > 0.35 * H && text) text += " ";
+      // A space between words, never inside one (a unit set wide: "µ m").
+      if (p.x0 - prev > 0.35 * H && text && !(/\p{L}$/u.test(text) && /\p{L}/u.test(r.char))) text += " ";
       if (text) widestGap = Math.max(widestGap, p.x0 - prev);
       text += r.char;
       prev = p.x1;
@@ -76,9 +85,11 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     x1: line.region.x0 + Math.max(...line.glyphs.map((g) => g.x1)) / k,
     y1: line.region.y0 + Math.max(...line.glyphs.map((g) => g.y1)) / k,
   };
-  // A decimal comma ("50,0nm") is written plainly, not a correction.
-  const labels = parseLabels(text.replace(/,/g, "."));
-  const whole = labels.length === 1 && labels[0].matched.trim() === text.trim() && !labels[0].corrected && !labels[0].guessedDigit;
+  // A decimal comma ("50,0nm") is written plainly, not a correction; a dot after the unit (a particle
+  // beside the label) cannot change the length and is left out.
+  const core = text.replace(/(?<=\p{L})\s*[.,]+$/u, "");
+  const labels = parseLabels(core.replace(/,/g, "."));
+  const whole = labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit;
   const incomplete = line.cut.length ? "ink cut off at the crop's edge within the line" : widestGap > 0.9 * H ? `a gap of ${(widestGap / H).toFixed(1)} line heights between glyphs` : "";
   return { text, glyphs, confidence: Math.min(...glyphs.map((r) => r.confidence)), box, label: whole && !incomplete ? labels[0] : null, incomplete };
 }
