@@ -21,12 +21,13 @@ export interface FastLineReading {
   text: string;
   /** Each glyph's reading, left to right (spaces not included). */
   glyphs: GlyphReading[];
-  /** The least confident glyph's confidence, 0…1 (0 for an empty line). */
+  /** The least confident glyph's confidence, 0…1, specks left out of the label (see `label`) aside. */
   confidence: number;
   /** The ink's box in source pixels. */
   box: Box;
   /**
-   * The line read as a length, when ALL of it is one uncorrected label ("100.0nm", "0.5 µm"), no gap
+   * The line read as a length, when ALL of it is one uncorrected label ("100.0nm", "0.5 µm"; a dot after
+   * the unit or a speck set apart before the number aside), no gap
    * between glyphs is wider than 0.9 line heights (a glyph may be missing there) and no glyph-tall ink
    * was cut off at the crop's edge within the line (see SplitLine.cut); else null.
    */
@@ -47,7 +48,8 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
   const glyphs: GlyphReading[] = [];
   let text = "";
   let prev = -Infinity;
-  let widestGap = 0;
+  // Gap before each glyph (0 for the first), line heights.
+  const gaps: number[] = [];
   const widest = widestOfClass(templates);
   // A glyph much wider than any template of its class ("nm" touching, read as "m") is not that class.
   const read = (g: Glyph): GlyphReading => {
@@ -72,7 +74,7 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     for (const [p, r] of parts) {
       // A space between words, never inside one (a unit set wide: "µ m").
       if (p.x0 - prev > 0.35 * H && text && !(/\p{L}$/u.test(text) && /\p{L}/u.test(r.char))) text += " ";
-      if (text) widestGap = Math.max(widestGap, p.x0 - prev);
+      gaps.push(text ? (p.x0 - prev) / H : 0);
       text += r.char;
       prev = p.x1;
       glyphs.push(r);
@@ -85,11 +87,18 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     x1: line.region.x0 + Math.max(...line.glyphs.map((g) => g.x1)) / k,
     y1: line.region.y0 + Math.max(...line.glyphs.map((g) => g.y1)) / k,
   };
-  // A decimal comma ("50,0nm") is written plainly, not a correction; a dot after the unit (a particle
-  // beside the label) cannot change the length and is left out.
-  const core = text.replace(/(?<=\p{L})\s*[.,]+$/u, "");
+  // A dot after the unit (a particle beside the label) cannot change the length and is left out; so is a
+  // speck before the number set apart from it by over half a line height (never a decimal point).
+  const chars = glyphs.map((g) => g.char);
+  let first = 0, last = chars.length;
+  while (last > 1 && ".,".includes(chars[last - 1]) && /\p{L}/u.test(chars[last - 2])) last--;
+  while (first < last - 1 && ".,-".includes(chars[first]) && gaps[first + 1] > 0.5) first++;
+  let core = "";
+  for (let i = first; i < last; i++) core += (i > first && gaps[i] > 0.35 && !(/\p{L}/u.test(chars[i - 1]) && /\p{L}/u.test(chars[i])) ? " " : "") + chars[i];
+  const widestGap = Math.max(0, ...gaps.slice(first + 1, last));
+  // A decimal comma ("50,0nm") is written plainly, not a correction.
   const labels = parseLabels(core.replace(/,/g, "."));
   const whole = labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit;
-  const incomplete = line.cut.length ? "ink cut off at the crop's edge within the line" : widestGap > 0.9 * H ? `a gap of ${(widestGap / H).toFixed(1)} line heights between glyphs` : "";
-  return { text, glyphs, confidence: Math.min(...glyphs.map((r) => r.confidence)), box, label: whole && !incomplete ? labels[0] : null, incomplete };
+  const incomplete = line.cut.length ? "ink cut off at the crop's edge within the line" : widestGap > 0.9 ? `a gap of ${widestGap.toFixed(1)} line heights between glyphs` : "";
+  return { text, glyphs, confidence: Math.min(...glyphs.slice(first, last).map((r) => r.confidence)), box, label: whole && !incomplete ? labels[0] : null, incomplete };
 }
