@@ -52,6 +52,8 @@ export interface SplitOptions {
    * as a fraction of the way [0].
    */
   bias?: number;
+  /** Source-pixel boxes (e.g. a bar's end caps): a component lying wholly inside one is not text [none]. */
+  dropInside?: Box[];
 }
 
 /**
@@ -229,7 +231,8 @@ export function splitLine(img: GreyImage, region: Box, inkDark: boolean, blank: 
   const t = bias >= 0 ? o.t + bias * (o.m1 - o.t) : o.t + bias * (o.t - o.m0);
   const m = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) m[i] = v[i] >= t ? 1 : 0;
-  let comps = components(m, w, h);
+  const inBox = (c: Glyph, b: Box): boolean => r.x0 + c.x0 / k >= b.x0 && r.x0 + c.x1 / k <= b.x1 && r.y0 + c.y0 / k >= b.y0 && r.y0 + c.y1 / k <= b.y1;
+  let comps = components(m, w, h).filter((c) => !(opts.dropInside ?? []).some((b) => inBox(c, b)));
   const tallest = Math.max(0, ...comps.filter((c) => c.x0 > 0 && c.y0 > 0 && c.x1 < w && c.y1 < h).map((c) => c.y1 - c.y0));
   // Specks (fewer pixels than 0.4 % of the tallest's height squared) go, a decimal point stays; texture
   // cut by the crop's edge goes (the crop has a margin around the line, so glyphs never touch it).
