@@ -281,6 +281,6 @@ describe("data.scalebar: nanomorph data scalebar", () => {
     assert.ok(Math.abs(rows[0].result.nmPerPx - truth.nmPerPx) / truth.nmPerPx < 0.01);
     assert.equal(rc1, 1);
     assert.match(out[1], /missing\.png: error: cannot decode image .*missing\.png/);
-    assert.match(formatScaleBarReport(rows), /good\.png: [0-9.]+ nm\/px from '200 nm' over [0-9.]+ px, confidence 0\.[0-9]+; exclude x /);
+    assert.match(formatScaleBarReport(rows), /good\.png: [0-9.]+ nm\/px from '200 nm' \(read by (templates|tesseract)\) over [0-9.]+ px, confidence 0\.[0-9]+; exclude x /);
   });
 });
