@@ -9,6 +9,7 @@ import { classifyGlyph } from "../lib/data/scalebar/glyph_classify";
 import { decodeTemplates, encodeTemplates, loadTemplates } from "../lib/data/scalebar/glyph_templates";
 import { readLineFast } from "../lib/data/scalebar/read_line_fast";
 import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
+import { findBarCandidates } from "../lib/data/scalebar/find_bar";
 import { renderSynthBar, synthBackground } from "../lib/data/scalebar/synth_bar";
 
 // Fonts the templates were NOT built from (scripts/build_glyph_templates.ts uses DejaVu Sans/Serif,
@@ -193,5 +194,51 @@ describe("data.scalebar: findScaleBar decides a plain label with the template re
       assert.equal(r.label.nm, 200);
       assert.ok(Math.abs(r.nmPerPx - truth.nmPerPx) / truth.nmPerPx < 0.02, `${r.nmPerPx} vs ${truth.nmPerPx}`);
     }
+  });
+});
+
+describe("data.scalebar: the quick bar scan (findBarCandidates rowStep)", () => {
+  it("finds a bar ≥ 4 rows thick exactly as the full scan does, and may miss a 1-row line the full scan finds", async () => {
+    const W = 400, H = 300;
+    const rng = new Rng(3);
+    const data = new Uint8Array(W * H);
+    for (let i = 0; i < data.length; i++) data[i] = 120 + Math.round(rng.uniform(-30, 30));
+    // A 6-row white bar (rows 250…255) and a 1-row white line on row 101 (not a multiple of 4).
+    for (let y = 250; y < 256; y++) for (let x = 200; x < 320; x++) data[y * W + x] = 250;
+    for (let x = 40; x < 160; x++) data[101 * W + x] = 250;
+    const img = { data, width: W, height: H };
+    const full = findBarCandidates(img);
+    const quick = findBarCandidates(img, { rowStep: 4 });
+    const thick = (cs: typeof full) => cs.find((c) => c.box.y0 === 250);
+    assert.ok(thick(full) && thick(quick));
+    assert.deepEqual(thick(quick), thick(full));
+    assert.ok(full.some((c) => c.box.y0 === 101 && c.thicknessPx === 1), "the full scan finds the 1-row line");
+    assert.ok(!quick.some((c) => c.box.y0 === 101), "the quick scan skips row 101");
+  });
+});
+
+describe("data.scalebar: findScaleBar falls back to the full bar scan", () => {
+  it("reads a 1-row bar on a row the quick scan skips", async function () {
+    this.timeout(30000);
+    if (!hasFont(UNSEEN)) return this.skip();
+    // Noise everywhere (no flat rows near the bar), a black 1-row bar on row 151 (not a multiple of 4),
+    // and a white patch above it holding the label "200 nm".
+    const W = 400, H = 240;
+    const rng = new Rng(8);
+    const data = new Uint8Array(W * H);
+    for (let i = 0; i < data.length; i++) data[i] = 120 + Math.round(rng.uniform(-30, 30));
+    const row = 151;
+    for (let x = 150; x < 270; x++) data[row * W + x] = 0;
+    const { img: label } = await rendered("200 nm", UNSEEN, 24);
+    const ox = 160, oy = row - 12 - label.height;
+    for (let y = 0; y < label.height; y++) for (let x = 0; x < Math.min(label.width, W - ox); x++) data[(oy + y) * W + ox + x] = label.data[y * label.width + x];
+    const img = { data, width: W, height: H };
+    assert.ok(!findBarCandidates(img, { rowStep: 4 }).some((c) => c.box.y0 === row), "the quick scan misses the bar");
+    const reader = { read: async () => [], terminate: async () => undefined };
+    const r = await findScaleBar(img, { reader });
+    assert.ok(r.found, r.found ? "" : r.reason);
+    assert.equal(r.bar.box.y0, row);
+    assert.equal(r.readBy, "templates");
+    assert.ok(Math.abs(r.nmPerPx - 200 / 120) / (200 / 120) < 0.02, `${r.nmPerPx}`);
   });
 });
