@@ -2,6 +2,7 @@
  * Score the scale-bar reader on the real truth table (test/fixtures/real_scalebars.json) and print, per set,
  * read / wrong / refused counts and the worst nm/px error, then every trial as JSON lines (stderr: progress).
  * Usage: ts-node --transpile-only scripts/score_scalebars.ts DATA_ROOT [SET...]
+ * (FAST_MIN=x sets the template reader's confidence threshold, to study it.)
  */
 import * as fs from "fs";
 import * as path from "path";
