@@ -157,6 +157,10 @@ describe("data.scalebar: findScaleBar", () => {
     // A fresh cache folder: the data must come from the package's folder (there is no network here).
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-tess-"));
     reader = await createLabelReader({ cachePath: cache });
+    // The worker starts on the first read only (a run the template reader decides never starts it).
+    assert.ok(!fs.existsSync(path.join(cache, "eng.traineddata")));
+    const white: GreyImage = { data: new Uint8Array(40 * 20).fill(255), width: 40, height: 20 };
+    await reader.read(white, { x0: 0, y0: 0, x1: 40, y1: 20 }, { full: 0, none: 128 }, [], "line");
     // tesseract.js unpacks what it read from langPath into the cache: the model came from the package.
     assert.ok(fs.statSync(path.join(cache, "eng.traineddata")).size > 1e6);
   });
@@ -173,11 +177,13 @@ describe("data.scalebar: findScaleBar", () => {
     spec({ corner: "bottom-right", ink: 250, panel: 0, text: "50 nm", barNm: 50, font: "DejaVu Sans Mono", lengthPx: 120, fontPx: 22, labelSide: "below" }),
     spec({ corner: "top-left", ink: 15, text: "50 Å", barNm: 5, font: "DejaVu Sans", bold: true, lengthPx: 80, fontPx: 26 }),
   ];
-  for (const [i, s] of positives.entries()) {
-    it(`reads '${s.text}' (${s.font}${s.bold ? " bold" : ""}, ${s.corner}, ink ${s.ink}${s.panel !== null ? `, panel ${s.panel}` : ""})`, async function () {
+  // Both ways: the template reader first with tesseract as fallback (the default), and tesseract alone.
+  for (const [i, s] of positives.entries()) for (const fastReader of [true, false]) {
+    it(`reads '${s.text}' (${s.font}${s.bold ? " bold" : ""}, ${s.corner}, ink ${s.ink}${s.panel !== null ? `, panel ${s.panel}` : ""})${fastReader ? "" : " with tesseract alone"}`, async function () {
       this.timeout(60000);
       const { image, truth } = await renderSynthBar(synthBackground(new Rng(100 + i), SIZE), s);
-      const r = await findScaleBar(image, { reader });
+      const r = await findScaleBar(image, { reader, fastReader });
+      if (r.found && !fastReader) assert.equal(r.readBy, "tesseract");
       assert.ok(r.found, r.found ? "" : r.reason);
       // Truth: the rendered bar's length and label (nm / px); 1 % covers the sub-pixel length estimate.
       assert.ok(Math.abs(r.nmPerPx - truth.nmPerPx) / truth.nmPerPx < 0.01, `${r.nmPerPx} vs ${truth.nmPerPx}`);
@@ -275,6 +281,6 @@ describe("data.scalebar: nanomorph data scalebar", () => {
     assert.ok(Math.abs(rows[0].result.nmPerPx - truth.nmPerPx) / truth.nmPerPx < 0.01);
     assert.equal(rc1, 1);
     assert.match(out[1], /missing\.png: error: cannot decode image .*missing\.png/);
-    assert.match(formatScaleBarReport(rows), /good\.png: [0-9.]+ nm\/px from '200 nm' over [0-9.]+ px, confidence 0\.[0-9]+; exclude x /);
+    assert.match(formatScaleBarReport(rows), /good\.png: [0-9.]+ nm\/px from '200 nm' \(read by (templates|tesseract)\) over [0-9.]+ px, confidence 0\.[0-9]+; exclude x /);
   });
 });

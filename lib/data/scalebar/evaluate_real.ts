@@ -36,6 +36,8 @@ export interface RealBarTrial {
   relError: number | null;
   /** Label text read, or the reason for refusing. */
   note: string;
+  /** Which reader decided the label (null when refused). */
+  readBy: "templates" | "tesseract" | null;
   ms: number;
 }
 
@@ -74,7 +76,8 @@ export async function scoreRealSet(root: string, set: LabelledSet, opts: FindSca
       trials.push({
         file, expected, read,
         relError: read !== null && expected !== null ? Math.abs(read - expected) / expected : null,
-        note: r.found ? `'${r.labelText}' over ${r.lengthPx.toFixed(1)} px, confidence ${r.confidence.toFixed(2)}` : r.reason,
+        readBy: r.found ? r.readBy : null,
+        note: r.found ? `'${r.labelText}' (${r.readBy}) over ${r.lengthPx.toFixed(1)} px, confidence ${r.confidence.toFixed(2)}` : r.reason,
         ms: Date.now() - t0,
       });
     }

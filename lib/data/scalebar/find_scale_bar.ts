@@ -7,8 +7,10 @@ import { findBarCandidates } from "./find_bar";
 import type { BarCandidate, Box, FindBarOptions, GreyImage } from "./find_bar";
 import { isRoundLength, parseLabels } from "./parse_label";
 import type { ParsedLabel } from "./parse_label";
+import { readLabelFast } from "./fast_label";
+import type { FastLabel } from "./fast_label";
 import { createLabelReader } from "./read_label";
-import { findTextLines } from "./text_lines";
+import { findTextLines, lineCrop } from "./text_lines";
 import type { TextLine } from "./text_lines";
 import type { LabelReader, LabelReaderOptions, OcrLine, TextLevels } from "./read_label";
 
@@ -29,8 +31,10 @@ export interface ScaleBarFound {
   labelBox: Box;
   /** One box covering bar (with end caps) and label, padded: blank or mask this (see `mask.ts`). */
   exclude: Box;
-  /** Tesseract's confidence in the label line, 0…100. */
+  /** Confidence in the label line, 0…100 (tesseract's, or 50 + 50 × the template reader's margin). */
   ocrConfidence: number;
+  /** Which reader decided the label: the glyph templates (fast_label.ts) or tesseract. */
+  readBy: "templates" | "tesseract";
   /** Overall confidence, 0…1 (see {@link findScaleBar}). */
   confidence: number;
   /** Why the confidence was lowered, empty when it was not. */
@@ -78,6 +82,13 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
   minBarPx?: number;
   /** How many text lines beside one bar to read [4]. */
   maxLinesPerBar?: number;
+  /**
+   * Try the template reader (fast_label.ts) on the lines beside a bar before the OCR engine [true]; a
+   * line it reads surely decides the label and the engine is not started.
+   */
+  fastReader?: boolean;
+  /** The template reader's least glyph confidence (0…1) for a line to decide [0.3] (see fast_label.ts). */
+  fastMinConfidence?: number;
 }
 
 function union(a: Box, b: Box): Box {
@@ -218,23 +229,14 @@ function wordNumber(text: string): number | null {
  * (±30 % of its length) count (SEM data strips hold Mag, WD and HV fields beside the bar's own length).
  * Stops after two variants when both read the same label with confidence ≥ 80. `seen` collects the text.
  */
-async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidate, bar: Box, minOcr: number, minText: number, seen: string[], maxLines: number): Promise<LineReading | null> {
+async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidate, bar: Box, minOcr: number, minText: number, seen: string[], lines: TextLine[]): Promise<LineReading | null> {
   const L = c.box.x1 - c.box.x0;
   const sign = c.polarity === "bright" ? 1 : -1;
   const bg = c.barLevel - sign * c.contrast;
-  for (const line of findTextLines(img, c).slice(0, maxLines)) {
+  for (const line of lines) {
     const lh = line.box.y1 - line.box.y0;
     if (lh < minText) continue;
-    const region: Box = { x0: line.box.x0 - 0.6 * lh, y0: line.box.y0 - 0.35 * lh, x1: line.box.x1 + 0.6 * lh, y1: line.box.y1 + 0.35 * lh };
-    // The bar's own edge rows would read as an underline: keep them out of the crop.
-    if (line.side === "above") region.y1 = Math.min(region.y1, c.box.y0 - 1);
-    if (line.side === "below") region.y0 = Math.max(region.y0, c.box.y1 + 1);
-    // A label above/below sits over the bar: texture that joined the line further out is cut off.
-    if (line.side === "above" || line.side === "below") {
-      const reach = Math.max(0.3 * L, 3 * lh);
-      region.x0 = Math.max(region.x0, c.box.x0 - reach);
-      region.x1 = Math.min(region.x1, c.box.x1 + reach);
-    }
+    const region = lineCrop(c, line);
     const inColumns = (b: Box): boolean => (line.side !== "above" && line.side !== "below") || (b.x1 >= c.box.x0 - 0.3 * L && b.x0 <= c.box.x1 + 0.3 * L);
     const best: LabelHit[] = [];
     const numbers: number[] = [];
@@ -289,6 +291,16 @@ async function readBesideBar(reader: LabelReader, img: GreyImage, c: BarCandidat
   return null;
 }
 
+/**
+ * A fast-path label as a line reading. Its confidence on the engine's 0…100 scale is 50 + 50 × the weakest
+ * glyph's margin (a fast label has passed its own, stricter gate: see fast_label.ts).
+ */
+function fastReading(f: FastLabel, c: BarCandidate): LineReading {
+  const confidence = 50 + 50 * f.confidence;
+  const ocr: OcrLine = { text: f.text, confidence, box: f.box, words: [{ text: f.text, start: 0, confidence, box: f.box }] };
+  return { hit: { label: f.label, line: ocr, confidence, box: f.box, levels: lineLevels(c, f.line.ink) }, line: f.line, text: f.text };
+}
+
 function sameLength(a: LabelHit, b: LabelHit): boolean {
   return Math.abs(a.label.nm - b.label.nm) <= 1e-9 * b.label.nm;
 }
@@ -311,9 +323,20 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
  */
 export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
-  const cands = findBarCandidates(img, opts).slice(0, opts.maxOcrCandidates ?? 3);
-  if (cands.length === 0) return { found: false, reason: "no scale bar found: no solid horizontal bar with contrast on both sides" };
+  const maxCands = opts.maxOcrCandidates ?? 3;
+  // Bars are looked for on every 4th row first (a quarter of the scan; bars ≥ 4 rows thick are found
+  // whole), then, only when none of those gives a label, on every row: the candidates not tried yet.
+  const quick = findBarCandidates(img, { ...opts, rowStep: 4 }).slice(0, maxCands);
+  let full: BarCandidate[] | null = null;
+  const allCands = (): BarCandidate[] => (full ??= findBarCandidates(img, opts).slice(0, maxCands));
+  const sameBox = (a: BarCandidate, b: BarCandidate): boolean => a.polarity === b.polarity && a.box.x0 === b.box.x0 && a.box.x1 === b.box.x1 && a.box.y0 === b.box.y0 && a.box.y1 === b.box.y1;
+  function* candidates(): Generator<BarCandidate> {
+    yield* quick;
+    for (const c of allCands()) if (!quick.some((q) => sameBox(q, c))) yield c;
+  }
+  if (quick.length === 0 && allCands().length === 0) return { found: false, reason: "no scale bar found: no solid horizontal bar with contrast on both sides" };
   const reader = opts.reader ?? (await createLabelReader(opts));
+  const useFast = opts.fastReader ?? true;
   const minOcr = opts.minOcrConfidence ?? 40;
   const minConf = opts.minConfidence ?? 0.3;
   const minText = opts.minTextPx ?? 8;
@@ -324,7 +347,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const minBarPx = opts.minBarPx ?? 30;
   const refusals: string[] = [];
   try {
-    for (const c of cands) {
+    for (const c of candidates()) {
       const where = `bar ${Math.round(c.lengthPx)} px at (${c.box.x0},${c.box.y0})`;
       const region = labelRegion(c, img);
       const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
@@ -332,8 +355,13 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       const smallHits: LabelHit[] = [];
       const seen: string[] = [];
       let lengthPx = c.lengthPx;
-      // First the tight text lines beside the bar, one OCR line each (fast, and the engine's best mode).
-      const beside = useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, maxLines) : null;
+      // First the tight text lines beside the bar: the template reader, then one OCR line each (the engine's best mode).
+      // The template reader looks close to the bar first (a tenth of the cost), then at every line found.
+      const fastOpts = { minConfidence: opts.fastMinConfidence };
+      let fast = useLines && useFast ? readLabelFast(img, c, findTextLines(img, c, { near: true }).slice(0, maxLines), seen, fastOpts) : null;
+      const lines = useLines && !fast ? findTextLines(img, c).slice(0, maxLines) : [];
+      if (!fast && useFast) fast = readLabelFast(img, c, lines, seen, fastOpts);
+      const beside = fast ? fastReading(fast, c) : useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, lines) : null;
       if (beside) {
         hits.push(beside.hit);
       } else if (useSparse) {
@@ -429,14 +457,14 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       };
       return {
         found: true, nmPerPx, lengthPx: lengthPx, label: best.label, labelText: best.label.matched,
-        bar: c, labelBox, exclude, ocrConfidence: best.confidence, confidence: Math.min(0.95, conf), warnings,
+        bar: c, labelBox, exclude, ocrConfidence: best.confidence, readBy: fast ? "templates" : "tesseract", confidence: Math.min(0.95, conf), warnings,
       };
     }
   } finally {
     if (!opts.reader) await reader.terminate();
   }
   const reason = `no scale bar found: ${refusals.join("; ")}`;
-  const c = cands[0];
+  const c = allCands()[0];
   const edge = Math.min(c.box.y0, img.height - c.box.y1) <= 0.2 * img.height;
   if (c.score < 0.5 || c.lengthPx < 20 || !edge) return { found: false, reason };
   const capPad = Math.max(3, 2 * c.thicknessPx);

@@ -137,20 +137,28 @@ function dropSolidBlocks(crop: Uint8Array, w: number, h: number, tight = false):
 const WHITELIST = "0123456789.,nmuµμÅApyj ";
 
 /**
- * Start one OCR worker (about a second) for label crops. Throws as {@link ocrWorkerSettings} does, or
- * with tesseract.js's message naming the traineddata path when the worker cannot load it.
+ * An OCR reader for label crops. The worker (about a second to start) is created on the first `read`, so a
+ * run whose labels the fast reader (read_line_fast.ts) decides never starts it. Throws at once as
+ * {@link ocrWorkerSettings} does; `read` throws with tesseract.js's message naming the traineddata path
+ * when the worker cannot load it.
  */
 export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<LabelReader> {
   const s = ocrWorkerSettings(opts);
   const target = opts.targetSidePx ?? 1000;
-  let worker: Worker | null = await createWorker("eng", OEM.LSTM_ONLY, { langPath: s.langPath, cachePath: s.cachePath, gzip: s.gzip });
+  let worker: Worker | null = null;
+  let starting: Promise<Worker> | null = null;
+  let terminated = false;
   let currentPsm: PSM = PSM.SPARSE_TEXT;
-  await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, tessedit_char_whitelist: WHITELIST, preserve_interword_spaces: "1", user_defined_dpi: "300",
-    // Tesseract's own diagnostics ("Detected 36 diacritics") go to its debug file, not the user's terminal.
-    debug_file: "/dev/null" } as Record<string, string>);
+  const start = async (): Promise<Worker> => {
+    const w = await createWorker("eng", OEM.LSTM_ONLY, { langPath: s.langPath, cachePath: s.cachePath, gzip: s.gzip });
+    await w.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, tessedit_char_whitelist: WHITELIST, preserve_interword_spaces: "1", user_defined_dpi: "300",
+      // Tesseract's own diagnostics ("Detected 36 diacritics") go to its debug file, not the user's terminal.
+      debug_file: "/dev/null" } as Record<string, string>);
+    return w;
+  };
   return {
     async read(img: GreyImage, region: Box, levels: TextLevels, blank: Box[] = [], mode: ReadMode = "sparse", lineHeightPx = 48): Promise<OcrLine[]> {
-      if (!worker) throw new Error("LabelReader.read: the reader was terminated");
+      if (terminated) throw new Error("LabelReader.read: the reader was terminated");
       if (levels.full === levels.none) throw new Error(`LabelReader.read: levels.full and levels.none must differ (both ${levels.full})`);
       const x0 = Math.max(0, Math.floor(region.x0));
       const y0 = Math.max(0, Math.floor(region.y0));
@@ -159,6 +167,7 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
       const w = x1 - x0;
       const h = y1 - y0;
       if (w < 4 || h < 4) return [];
+      const wk = worker ?? (worker = await (starting ??= start()));
       // Text → 0 (black), background → 255, ramp between: the engine reads dark text on white best and
       // the micrograph's mid-grey texture drops out instead of becoming letters.
       const crop = new Uint8Array(w * h);
@@ -181,7 +190,7 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
         // Line mode reads without the whitelist: with one, tesseract's LSTM reports confidence 0 for
         // correct words ("1um" on a serif label, measured), so the confidence gate would refuse them;
         // the label grammar (parse_label) maps the usual confusions (l→1, O→0) instead.
-        await worker.setParameters({ tessedit_pageseg_mode: psm, tessedit_char_whitelist: psm === PSM.SINGLE_LINE ? "" : WHITELIST });
+        await wk.setParameters({ tessedit_pageseg_mode: psm, tessedit_char_whitelist: psm === PSM.SINGLE_LINE ? "" : WHITELIST });
         currentPsm = psm;
       }
       const W = Math.round(w * k);
@@ -195,7 +204,7 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
         .png({ compressionLevel: 0 })
         .toBuffer();
       // Only the block tree is used; the plain-text output would be one more pass over the result.
-      const res = await worker.recognize(png, {}, { blocks: true, text: false });
+      const res = await wk.recognize(png, {}, { blocks: true, text: false });
       const lines: OcrLine[] = [];
       const toSrc = (bx: { x0: number; y0: number; x1: number; y1: number }): Box => ({
         x0: x0 + Math.max(0, (bx.x0 - pad) / k),
@@ -221,8 +230,10 @@ export async function createLabelReader(opts: LabelReaderOptions = {}): Promise<
       return lines;
     },
     async terminate(): Promise<void> {
-      const w = worker;
+      terminated = true;
+      const w = worker ?? (starting ? await starting : null);
       worker = null;
+      starting = null;
       if (w) await w.terminate();
     },
   };

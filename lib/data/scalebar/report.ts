@@ -44,7 +44,7 @@ export async function readScaleBars(files: string[], opts: FindScaleBarOptions =
   return out;
 }
 
-/** One line per file: nm/px, label, bar length, confidence and exclusion box — or the reason/error. */
+/** One line per file: nm/px, label (and which reader read it), bar length, confidence and exclusion box — or the reason/error. */
 export function formatScaleBarReport(rows: ScaleBarFileReport[]): string {
   return rows.map((r) => {
     if (r.error !== null || r.result === null) return `${r.file}: error: ${r.error}`;
@@ -52,6 +52,6 @@ export function formatScaleBarReport(rows: ScaleBarFileReport[]): string {
     if (s.found === false) return `${r.file}: ${s.reason}`;
     const e = s.exclude;
     const warn = s.warnings.length ? ` (${s.warnings.join("; ")})` : "";
-    return `${r.file}: ${s.nmPerPx.toPrecision(4)} nm/px from '${s.labelText}' over ${s.lengthPx.toFixed(1)} px, confidence ${s.confidence.toFixed(2)}; exclude x ${e.x0}…${e.x1}, y ${e.y0}…${e.y1}${warn}`;
+    return `${r.file}: ${s.nmPerPx.toPrecision(4)} nm/px from '${s.labelText}' (read by ${s.readBy}) over ${s.lengthPx.toFixed(1)} px, confidence ${s.confidence.toFixed(2)}; exclude x ${e.x0}…${e.x1}, y ${e.y0}…${e.y1}${warn}`;
   }).join("\n");
 }

@@ -1,0 +1,74 @@
+/**
+ * The fast path of label reading: the text lines beside a bar (text_lines.ts), nearest first, each read
+ * by the template reader (read_line_fast.ts). A line decides the label on its own only when a part of it
+ * (glyphs between wide gaps) is wholly one plainly written length of a usual bar size (1, 2, 2.5, 3, 4,
+ * 5, 7, 7.5 × 10^k), every glyph of it read with confidence ≥ `minConfidence`, for a line above/below the
+ * bar that part lies over the bar's columns (±30 % of its length), and no other part there reads another
+ * length. Anything else is left to the OCR engine (find_scale_bar.ts).
+ */
+import type { BarCandidate, Box, GreyImage } from "./find_bar";
+import { isRoundLength } from "./parse_label";
+import type { ParsedLabel } from "./parse_label";
+import { readLineFast } from "./read_line_fast";
+import { lineCrop } from "./text_lines";
+import type { TextLine } from "./text_lines";
+
+/** Ink thresholds tried per line, as splitLine's `bias`: Otsu's, then 40 % and 70 % of the way to the ink's mean. */
+const THRESHOLD_BIASES = [0, 0.4, 0.7];
+
+/** A label the fast path decided. */
+export interface FastLabel {
+  label: ParsedLabel;
+  /** The line as read. */
+  text: string;
+  /** The weakest glyph's confidence, 0…1. */
+  confidence: number;
+  /** The label's ink, source pixels. */
+  box: Box;
+  line: TextLine;
+}
+
+/** Options for {@link readLabelFast}. Defaults in brackets. */
+export interface FastLabelOptions {
+  /** Least glyph confidence (margin to the nearest other character, 0…1) for a line to decide [0.3]. */
+  minConfidence?: number;
+  /** Lines lower than this, source pixels, are not read [6]. */
+  minTextPx?: number;
+}
+
+/**
+ * Read the label of bar `c` from `lines` (nearest first) with the template reader; null when no line
+ * qualifies (see the file comment). `seen` collects what was read, for the refusal message. Throws only
+ * when the shipped templates are missing (see glyph_templates.ts).
+ */
+export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[], seen: string[], opts: FastLabelOptions = {}): FastLabel | null {
+  const minConf = opts.minConfidence ?? 0.3;
+  const minText = opts.minTextPx ?? 6;
+  const L = c.box.x1 - c.box.x0;
+  const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
+  for (const line of lines) {
+    const lh = line.box.y1 - line.box.y0;
+    if (lh < minText) continue;
+    const aboveBelow = line.side === "above" || line.side === "below";
+    if (aboveBelow && (line.box.x1 < c.box.x0 - 0.3 * L || line.box.x0 > c.box.x1 + 0.3 * L)) continue;
+    const inkDark = (c.polarity === "dark") === (line.ink === "bar");
+    // End caps ("|——|") are thin ticks at the bar's ends: ink wholly inside these columns is not text.
+    const capW = Math.max(2, 0.02 * L);
+    const caps: Box[] = [c.box.x0, c.box.x1].map((x) => ({ x0: x - capW, x1: x + capW, y0: c.box.y0 - 2 * lh, y1: c.box.y1 + 2 * lh }));
+    // Otsu's threshold first; then stricter ones (blurred bold text whose counters filled in).
+    for (const bias of THRESHOLD_BIASES) {
+      const r = readLineFast(img, lineCrop(c, line), inkDark, [bar], undefined, { bias, dropInside: caps });
+      if (!r) break;
+      seen.push(`${r.text} (${r.confidence.toFixed(2)})`);
+      // Above/below the bar only a part over its columns counts (an SEM strip: "50x  200 µm  WD 5 mm").
+      const near = r.parts.filter((p) => !aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L));
+      const sure = near.filter((p) => p.confidence >= minConf && isRoundLength(p.label.nm));
+      if (sure.length === 0) continue;
+      // Two different lengths beside one bar: not decided here.
+      if (near.some((p) => Math.abs(p.label.nm - sure[0].label.nm) > 1e-9 * sure[0].label.nm)) continue;
+      const p = sure.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+      return { label: p.label, text: p.text, confidence: p.confidence, box: p.box, line };
+    }
+  }
+  return null;
+}

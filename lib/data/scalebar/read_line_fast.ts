@@ -1,0 +1,124 @@
+/**
+ * The fast label reader: one text line → glyphs (glyph_split.ts) → nearest-template characters
+ * (glyph_classify.ts) → text, with a part's confidence = its least sure glyph. Milliseconds per line;
+ * fast_label.ts accepts a length only from a part of the line that is wholly one plainly written length
+ * label, read surely.
+ */
+import type { Box, GreyImage } from "./find_bar";
+import { classifyGlyph } from "./glyph_classify";
+import type { GlyphReading } from "./glyph_classify";
+import { glyphFeatures } from "./glyph_features";
+import { neckCuts, splitLine } from "./glyph_split";
+import type { Glyph, SplitOptions } from "./glyph_split";
+import { loadTemplates, widestOfClass } from "./glyph_templates";
+import type { GlyphTemplate } from "./glyph_templates";
+import { parseLabels } from "./parse_label";
+import type { ParsedLabel } from "./parse_label";
+
+/** A part of a line (its glyphs between gaps wider than 0.8 line heights) read as one length label. */
+export interface FastLabelPart {
+  label: ParsedLabel;
+  /** The part's text as read. */
+  text: string;
+  /** Its least confident glyph's confidence, 0…1 (specks left out, see {@link readLineFast}). */
+  confidence: number;
+  /** Its ink's box, source pixels. */
+  box: Box;
+}
+
+/** What the fast reader made of one line. */
+export interface FastLineReading {
+  /** Characters with a space where the gap between glyphs exceeds 0.35 line heights (never inside a word of letters). */
+  text: string;
+  /** Each glyph's reading, left to right (spaces not included). */
+  glyphs: GlyphReading[];
+  /** The least confident glyph's confidence, 0…1 (0 for an empty line). */
+  confidence: number;
+  /** The ink's box in source pixels. */
+  box: Box;
+  /**
+   * The parts of the line (glyphs between gaps wider than 0.8 line heights, e.g. "50x", "200 µm", "WD" on
+   * an SEM data strip) that are each ONE uncorrected length label ("100.0nm", "0.5 µm"; a dot after the
+   * unit, or a speck set apart before the number, left out) with no glyph-tall ink cut off at the crop's
+   * edge beside them (a glyph may be hidden there, see SplitLine.cut).
+   */
+  parts: FastLabelPart[];
+  /** The label when the line holds exactly one such part, else null. */
+  label: ParsedLabel | null;
+}
+
+const isLetter = (c: string): boolean => /\p{L}/u.test(c);
+
+/**
+ * Read the text line in `region` of `img` (`inkDark`: dark text on a lighter background; `blank` boxes
+ * count as background; `opts` go to splitLine, e.g. a threshold bias). Returns null when the crop holds
+ * no contrasting ink. `templates` default to the shipped ones (throws as loadTemplates does when they
+ * are missing).
+ */
+export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blank: Box[] = [], templates: GlyphTemplate[] = loadTemplates(), opts: SplitOptions = {}): FastLineReading | null {
+  const line = splitLine(img, region, inkDark, blank, opts);
+  if (!line || line.glyphs.length === 0) return null;
+  const H = Math.max(1, line.baseline - line.top);
+  const widest = widestOfClass(templates);
+  // A glyph much wider than any template of its class ("nm" touching, read as "m") is not that class.
+  const read = (g: Glyph): GlyphReading => {
+    const r = classifyGlyph(glyphFeatures(g, line), templates);
+    return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
+  };
+  const cells: [Glyph, GlyphReading][] = [];
+  for (const g of line.glyphs) {
+    let parts: [Glyph, GlyphReading][] = [[g, read(g)]];
+    // A wide, unsure glyph may be two touching ones: keep the cut whose weaker part reads best, when
+    // that beats the whole and neither part is a sliver read as punctuation. A glyph wider than 1.2 line
+    // heights is tried too (only "m" is that wide), but a cut must then read clearly better (by 0.1).
+    const wide = g.x1 - g.x0 > 1.2 * H;
+    if ((parts[0][1].confidence < 0.3 && g.x1 - g.x0 > 0.75 * H) || wide) {
+      let best = parts[0][1].confidence + (wide && parts[0][1].confidence >= 0.3 ? 0.1 : 0);
+      for (const [a, b] of neckCuts(g)) {
+        const ra = read(a), rb = read(b);
+        const c = Math.min(ra.confidence, rb.confidence);
+        if (c > best && ![ra.char, rb.char].some((ch) => ".,-".includes(ch))) { best = c; parts = [[a, ra], [b, rb]]; }
+      }
+    }
+    cells.push(...parts);
+  }
+  // Gap before each glyph, line heights (0 for the first).
+  const gaps = cells.map(([g], i) => (i === 0 ? 0 : (g.x0 - cells[i - 1][0].x1) / H));
+  const chars = cells.map(([, r]) => r.char);
+  const join = (from: number, to: number): string => {
+    let t = "";
+    for (let i = from; i < to; i++) t += (i > from && gaps[i] > 0.35 && !(isLetter(chars[i - 1]) && isLetter(chars[i])) ? " " : "") + chars[i];
+    return t;
+  };
+  const k = line.scale;
+  const toSrc = (from: number, to: number): Box => {
+    const gs = cells.slice(from, to).map(([g]) => g);
+    return {
+      x0: line.region.x0 + Math.min(...gs.map((g) => g.x0)) / k, y0: line.region.y0 + Math.min(...gs.map((g) => g.y0)) / k,
+      x1: line.region.x0 + Math.max(...gs.map((g) => g.x1)) / k, y1: line.region.y0 + Math.max(...gs.map((g) => g.y1)) / k,
+    };
+  };
+  const parts: FastLabelPart[] = [];
+  for (let start = 0; start < cells.length;) {
+    let end = start + 1;
+    while (end < cells.length && gaps[end] <= 0.8) end++;
+    // A dot after the unit (a particle beside the label) cannot change the length and is left out; so
+    // is a speck before the number set apart from it by over half a line height (never a decimal point).
+    let first = start, last = end;
+    while (last - first > 1 && ".,".includes(chars[last - 1]) && isLetter(chars[last - 2])) last--;
+    while (last - first > 1 && ".,-".includes(chars[first]) && gaps[first + 1] > 0.5) first++;
+    const core = join(first, last);
+    // A decimal comma ("50,0nm") is written plainly, not a correction.
+    const labels = parseLabels(core.replace(/,/g, "."));
+    const gx0 = cells[first][0].x0 - 0.5 * H, gx1 = cells[last - 1][0].x1 + 0.5 * H;
+    const cut = line.cut.some((c) => c.x1 > gx0 && c.x0 < gx1);
+    if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut) {
+      parts.push({ label: labels[0], text: core, confidence: Math.min(...cells.slice(first, last).map(([, r]) => r.confidence)), box: toSrc(first, last) });
+    }
+    start = end;
+  }
+  return {
+    text: join(0, cells.length), glyphs: cells.map(([, r]) => r), confidence: Math.min(...cells.map(([, r]) => r.confidence)),
+    box: toSrc(0, cells.length), parts, label: parts.length === 1 ? parts[0].label : null,
+  };
+}
