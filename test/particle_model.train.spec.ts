@@ -9,7 +9,7 @@ import { instancesFromLabelMap } from "../lib/particles/instances";
 import type { LabelledImage } from "../lib/particle_model/labelled_set";
 import { trainParticleModel } from "../lib/particle_model/train";
 import { readModelFolder, modelFromFolder, writeModelFolder } from "../lib/particle_model/model_file";
-import { predictMaps, overlapOrigins } from "../lib/particle_model/predict";
+import { predictMaps, predictMapsAtScale, overlapOrigins } from "../lib/particle_model/predict";
 import { Adam } from "../lib/nn/adam";
 import { ParamStore } from "../lib/nn/params";
 import { clearInterrupt } from "../lib/util/interrupt";
@@ -49,6 +49,11 @@ describe("particle_model/train", function () {
     const maps = predictMaps(m.net, { width: 40, height: 37, grey: new Float32Array(40 * 37).fill(0.5) });
     assert.equal(maps.background.length, 40 * 37);
     for (let i = 0; i < 40 * 37; i++) assert.ok(Math.abs(maps.background[i] + maps.interior[i] + maps.boundary[i] - 1) < 1e-4);
+    // At half scale the network sees 20×19 px; the maps come back on the native 40×37 grid (bilinear keeps the sum).
+    const half = predictMapsAtScale(m.net, { width: 40, height: 37, grey: new Float32Array(40 * 37).fill(0.5) }, 0.5);
+    assert.deepEqual([half.width, half.height, half.distance.length], [40, 37, 40 * 37]);
+    for (let i = 0; i < 40 * 37; i++) assert.ok(Math.abs(half.background[i] + half.interior[i] + half.boundary[i] - 1) < 1e-4);
+    assert.throws(() => predictMapsAtScale(m.net, { width: 40, height: 37, grey: new Float32Array(40 * 37) }, 0.2), /under 16 px/);
     m.dispose();
     const wfile = path.join(dir, folder.manifest.weightsFile);
     const bytes = fs.readFileSync(wfile);

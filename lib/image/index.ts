@@ -7,3 +7,4 @@ export * from "./opening";
 export * from "./otsu";
 export * from "./reconstruct";
 export * from "./skeleton";
+export * from "./resample";

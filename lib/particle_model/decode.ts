@@ -37,8 +37,14 @@ export interface DecodeOptions {
   seed?: number;
   /** "distance": dynamic of a seed in distance units (0..1), default 0.1. */
   h?: number;
-  /** Smallest seed kept, px. Default 3. */
+  /** Smallest seed kept, px (native). Default 3. */
   minSeed?: number;
+  /**
+   * The network sees the micrograph resampled by this factor, and its maps are resampled back to the
+   * native grid before decoding (lib/particle_model/predict.ts). Below 1 the network's fixed context
+   * (≈ 200 px) covers larger particles whole, which at native size it fragments. Default 1.
+   */
+  scale?: number;
 }
 
 /** Instances from the network's maps (see {@link DecodeOptions}). Throws on a bad design name or threshold. */

@@ -4,7 +4,7 @@ import type { InstanceLabels } from "../particles/instances";
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
 import type { ExtractOptions } from "../particles/extract";
 import { readLabelImage } from "./labelled_set";
-import { predictMaps } from "./predict";
+import { predictMapsAtScale } from "./predict";
 import { decodeInstances, type DecodeOptions, type ParticleMaps } from "./decode";
 import type { ParticleModel } from "./model_file";
 import { Progress } from "../util/progress";
@@ -20,7 +20,8 @@ export const otsuPredictor: InstancePredictor = async (g) => separateParticles(o
 
 /** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */
 export function modelInstances(model: ParticleModel, decode: DecodeOptions = {}): (g: GreyImage) => InstanceLabels {
-  return (g) => decodeInstances(predictMaps(model.net, g), { ...model.manifest.decode, ...decode });
+  const d = { ...model.manifest.decode, ...decode };
+  return (g) => decodeInstances(predictMapsAtScale(model.net, g, d.scale ?? 1), d);
 }
 
 /** {@link modelInstances} as an {@link InstancePredictor}. */
@@ -50,7 +51,7 @@ export async function evaluatePredictor(pairs: readonly LabelledPair[], predict:
 }
 
 /**
- * Compare decode settings of one model on labelled pairs (the maps are predicted once per image):
+ * Compare decode settings of one model on labelled pairs (the maps are predicted once per image and scale):
  * returns each candidate's summary, in the order given. Used to pick the design and thresholds on
  * tuning images, never on the validation images.
  */
@@ -60,8 +61,13 @@ export async function compareDecodes(model: ParticleModel, pairs: readonly Label
   for (const p of pairs) {
     const g = await readGrey(p.image);
     const truth = await readLabelImage(p.labels);
-    const maps: ParticleMaps = predictMaps(model.net, g);
-    candidates.forEach((c, i) => evals[i].push(evaluateInstances(p.id, decodeInstances(maps, c), truth, opts)));
+    // Maps once per image and scale; every candidate of that scale decodes them.
+    const maps = new Map<number, ParticleMaps>();
+    candidates.forEach((c, i) => {
+      const s = c.scale ?? 1;
+      if (!maps.has(s)) maps.set(s, predictMapsAtScale(model.net, g, s));
+      evals[i].push(evaluateInstances(p.id, decodeInstances(maps.get(s)!, c), truth, opts));
+    });
     bar.tick(1);
   }
   bar.finish();

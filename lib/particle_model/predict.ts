@@ -5,6 +5,7 @@ import { decodeInstances, type DecodeOptions } from "./decode";
 import { readGrey, type GreyImage } from "../particles/image_particles";
 import type { InstanceLabels } from "../particles/instances";
 import type { ParticleModel } from "./model_file";
+import { resampleBilinear } from "../image/resample";
 
 /** Options of {@link predictMaps}. */
 export interface PredictOptions {
@@ -82,11 +83,28 @@ export function predictMaps(net: ParticleNet, g: GreyImage, opts: PredictOptions
 }
 
 /**
+ * {@link predictMaps} with the micrograph resampled by `scale` first (bilinear) and the four maps
+ * resampled back to its native size, so decoding and measuring stay on the native grid. `scale` 1 is
+ * `predictMaps` itself. Throws on a scale outside (0, 4] or an image that would shrink below 16 px.
+ */
+export function predictMapsAtScale(net: ParticleNet, g: GreyImage, scale: number, opts: PredictOptions = {}): ParticleMaps {
+  if (!(scale > 0 && scale <= 4)) throw new Error(`predictMapsAtScale: scale must be in (0, 4], got ${scale}`);
+  if (scale === 1) return predictMaps(net, g, opts);
+  const { width: w, height: h } = g;
+  const W = Math.round(w * scale), H = Math.round(h * scale);
+  if (W < 16 || H < 16) throw new Error(`predictMapsAtScale: ${w}x${h} at scale ${scale} is ${W}x${H}, under 16 px`);
+  const m = predictMaps(net, { width: W, height: H, grey: resampleBilinear(g.grey, w, h, W, H) }, opts);
+  const back = (a: Float32Array): Float32Array => resampleBilinear(a, W, H, w, h);
+  return { width: w, height: h, background: back(m.background), interior: back(m.interior), boundary: back(m.boundary), distance: back(m.distance) };
+}
+
+/**
  * Particle instances of one micrograph file with a loaded model: grey at native size → maps → instances
  * by the model's decode settings (overridable). Returns labels -1 (background) / 0..count-1.
  * Throws naming the file when it cannot be decoded.
  */
 export async function predictInstances(model: ParticleModel, image: string | GreyImage, decode: DecodeOptions = {}, opts: PredictOptions = {}): Promise<InstanceLabels> {
   const g = typeof image === "string" ? await readGrey(image) : image;
-  return decodeInstances(predictMaps(model.net, g, opts), { ...model.manifest.decode, ...decode });
+  const d = { ...model.manifest.decode, ...decode };
+  return decodeInstances(predictMapsAtScale(model.net, g, d.scale ?? 1, opts), d);
 }
