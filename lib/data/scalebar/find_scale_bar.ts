@@ -330,8 +330,9 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   let full: BarCandidate[] | null = null;
   const allCands = (): BarCandidate[] => (full ??= findBarCandidates(img, opts).slice(0, maxCands));
   const sameBox = (a: BarCandidate, b: BarCandidate): boolean => a.polarity === b.polarity && a.box.x0 === b.box.x0 && a.box.x1 === b.box.x1 && a.box.y0 === b.box.y0 && a.box.y1 === b.box.y1;
-  function* candidates(): Generator<BarCandidate> {
-    yield* quick;
+  // Generator<T, void, undefined>, spelled out: tslab's TypeScript 5.0 rejects yield* into the default TNext.
+  function* candidates(): Generator<BarCandidate, void, undefined> {
+    for (const c of quick) yield c;
     for (const c of allCands()) if (!quick.some((q) => sameBox(q, c))) yield c;
   }
   if (quick.length === 0 && allCands().length === 0) return { found: false, reason: "no scale bar found: no solid horizontal bar with contrast on both sides" };
