@@ -33,6 +33,28 @@ describe("particle_model/train", function () {
   before(async () => { await initBackend(); });
   const set = [synthetic("a", 0), synthetic("b", 3)];
 
+  it("fine-tuning (init) keeps batch-norm statistics by default; freezeNorm: false re-estimates them", async () => {
+    const base = tmp();
+    await trainParticleModel(set, base, TINY);
+    const init = modelFromFolder(readModelFolder(base));
+    const stats = (dir: string): number[] => {
+      const f = readModelFolder(dir);
+      return [...f.values.entries()].filter(([k]) => /bn\/moving_(mean|var)$/.test(k)).flatMap(([, v]) => Array.from(v.data));
+    };
+    const frozen = tmp(), free = tmp();
+    // A darker set, so re-estimated statistics would move.
+    const dark = set.map((im) => ({ ...im, grey: im.grey.map((v) => Math.round(v / 3)) }));
+    await trainParticleModel(dark, frozen, { ...TINY, steps: 2, init });
+    await trainParticleModel(dark, free, { ...TINY, steps: 2, init, freezeNorm: false });
+    init.dispose();
+    assert.deepEqual(stats(frozen), stats(base), "frozen: the generalist's statistics are kept");
+    assert.notDeepEqual(stats(free), stats(base), "not frozen: the statistics follow the new crops");
+    assert.equal(readModelFolder(frozen).manifest.training.freezeNorm, true);
+    // The scale and shift still learn when frozen.
+    const affine = (dir: string): number[] => [...readModelFolder(dir).values.entries()].filter(([k]) => /bn\/(gamma|beta)$/.test(k)).flatMap(([, v]) => Array.from(v.data));
+    assert.notDeepEqual(affine(frozen), affine(base));
+  });
+
   it("trains with a flat tensor count and writes a model whose sha256 the reader checks", async () => {
     const dir = tmp();
     const before = tf.memory().numTensors;

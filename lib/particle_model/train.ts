@@ -31,6 +31,12 @@ export interface ParticleTrainOptions {
   init?: ParticleModel;
   /** Decode settings stored in the model [init's, else design "boundary", thresholds 0.5]. */
   decode?: DecodeOptions;
+  /**
+   * Batch norm uses the stored statistics and keeps them, only its scale and shift learn [true with
+   * `init` (fine-tuning on a few images, whose crops would otherwise replace what the generalist
+   * learned from many), false from scratch].
+   */
+  freezeNorm?: boolean;
   /** Write a checkpoint every this many steps [100]. */
   checkpointEvery?: number;
   /** Provenance stored in the manifest's `training` (command, data, split, commit …). */
@@ -66,6 +72,7 @@ export async function trainParticleModel(images: readonly LabelledImage[], outDi
   if (!images.length) throw new Error("trainParticleModel: no labelled images");
   const steps = opts.steps ?? 3000, bs = opts.batchSize ?? 4, lr0 = opts.learningRate ?? 1e-3, seed = opts.seed ?? 0;
   const every = opts.checkpointEvery ?? 100;
+  const freezeNorm = opts.freezeNorm ?? opts.init !== undefined;
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`trainParticleModel: steps must be a positive integer, got ${steps}`);
   if (!(Number.isInteger(bs) && bs >= 1)) throw new Error(`trainParticleModel: batchSize must be a positive integer, got ${bs}`);
   if (!(lr0 > 0)) throw new Error(`trainParticleModel: learningRate must be > 0, got ${lr0}`);
@@ -76,7 +83,7 @@ export async function trainParticleModel(images: readonly LabelledImage[], outDi
   const adam = new Adam(vars);
   const ckDir = path.join(outDir, CHECKPOINT_SUBDIR);
   const decode: DecodeOptions = opts.decode ?? opts.init?.manifest.decode ?? { design: "boundary", foreground: 0.5, seed: 0.5, minSeed: 3 };
-  const training = { ...opts.provenance, steps, batchSize: bs, learningRate: lr0, seed, crop: opts.crop ?? {}, loss: opts.loss ?? {}, images: images.length, init: opts.init ? path.basename(opts.init.dir) : null };
+  const training = { ...opts.provenance, steps, batchSize: bs, learningRate: lr0, seed, freezeNorm, crop: opts.crop ?? {}, loss: opts.loss ?? {}, images: images.length, init: opts.init ? path.basename(opts.init.dir) : null };
   let start = 0;
   const losses: number[] = [];
   try {
@@ -110,12 +117,12 @@ export async function trainParticleModel(images: readonly LabelledImage[], outDi
       const x = tf.tensor4d(b.grey, [bs, size, size, 1]);
       const cls = tf.tensor3d(Int32Array.from(b.classes), [bs, size, size], "int32");
       const dist = tf.tensor3d(b.distance, [bs, size, size]);
-      const { value, grads } = variableGrads(() => instanceLoss(net.forward(x, true), cls, dist, opts.loss), net.trainableVariables);
+      const { value, grads } = variableGrads(() => instanceLoss(net.forward(x, !freezeNorm), cls, dist, opts.loss), net.trainableVariables);
       const byName = new Map<string, tf.Tensor>();
       for (const [name, v] of vars) { const g = grads[v.name]; if (g) byName.set(name, g); }
       adam.apply(byName, lr);
       tf.dispose(Object.values(grads));
-      net.updateMovingStats();
+      if (!freezeNorm) net.updateMovingStats();
       const l = value.dataSync()[0];
       tf.dispose([value, x, cls, dist]);
       if (!Number.isFinite(l)) throw new Error(`trainParticleModel: loss became ${l} at step ${s + 1}; lower the learning rate`);
