@@ -2,7 +2,7 @@ import { connectedComponents } from "../image/components";
 import { seededFlood } from "../particles/flood";
 import { markRegionalMaxima } from "../particles/watershed";
 import { reconstructByDilation } from "../image/reconstruct";
-import { gaussianBlur } from "../data/synth/field";
+import { gaussianBlur } from "../image/gaussian";
 import type { InstanceLabels } from "../particles/instances";
 
 /** The network's per-pixel outputs at an image's native size (row-major, each [w·h]). */
