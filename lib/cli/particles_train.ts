@@ -10,7 +10,8 @@ export const command = defineCommand({
 read into instances by seeded growing) on labelled micrographs, or fine-tune one (--init). Labels: 16-bit or
 8-bit instance maps (0 = background, one value per particle, as EMPS), or binary masks where touching particles
 are parted by a background line (split into 4-connected parts), paired by name as --masks is (x.png, x_mask.png,
-x_label.png). Resumable: a checkpoint is written to MODEL/checkpoint every --checkpoint-every steps and on
+x_label.png). Fine-tuning keeps the starting model's batch-norm statistics (a few images' crops would
+replace what it learned from many; measured in docs/particles.md). Resumable: a checkpoint is written to MODEL/checkpoint every --checkpoint-every steps and on
 Ctrl-C (SIGINT/SIGTERM/SIGHUP); run the same command again to continue. Then: nanomorph particles --images DIR
 --model MODEL.`,
   options: {
