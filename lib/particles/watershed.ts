@@ -2,7 +2,7 @@ import type { Mask } from "../image/mask";
 import { distanceTransform } from "../image/edt";
 import { connectedComponents } from "../image/components";
 import { reconstructByDilation } from "../image/reconstruct";
-import { PriorityQueue } from "../util/heap";
+import { seededFlood } from "./flood";
 import type { InstanceLabels } from "./instances";
 
 /** Options of {@link separateParticles}. */
@@ -61,23 +61,8 @@ export function separateParticles(mask: Mask, opts: WatershedOptions = {}): Inst
     if (c >= 0 && !hasMarker[c] && (best[c] < 0 || dt[i] > dt[best[c]])) best[c] = i;
   }
   for (let c = 0; c < cc.count; c++) if (!hasMarker[c]) labels[best[c]] = count++;
-  const q = new PriorityQueue();
-  for (let i = 0; i < n; i++) if (labels[i] >= 0) q.push(-dt[i], i);
-  while (q.size) {
-    const p = q.pop();
-    const x = p % w, y = (p / w) | 0;
-    for (let dy = -1; dy <= 1; dy++) {
-      const yy = y + dy;
-      if (yy < 0 || yy >= ht) continue;
-      for (let dx = -1; dx <= 1; dx++) {
-        const xx = x + dx;
-        if (xx < 0 || xx >= w || (dx === 0 && dy === 0)) continue;
-        const r = yy * w + xx;
-        if (data[r] && labels[r] < 0) { labels[r] = labels[p]; q.push(-dt[r], r); }
-      }
-    }
-  }
-  return { width: w, height: ht, labels, count };
+  // Every component has a marker now, so the flood reaches all foreground and keeps these ids.
+  return seededFlood(labels, data, dt, w, ht);
 }
 
 /** Keep in `markers` only pixels that are regional maxima of `dt` (no 8-neighbour plateau reaches higher). */
