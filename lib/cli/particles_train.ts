@@ -28,6 +28,8 @@ Ctrl-C (SIGINT/SIGTERM/SIGHUP); run the same command again to continue. Then: na
     lr: opt.number({ placeholder: "X", description: "Adam learning rate, cosine-decayed to 5 %", min: 0, minExclusive: true, max: 10, defaultText: "1e-3; 3e-4 with --init" }),
     seed: opt.number({ placeholder: "N", description: "seed of weights and crops", integer: true, min: 0, max: 2 ** 32 - 1, default: 0 }),
     widths: opt.numbers({ description: "channels per U-Net level, finest first (ignored with --init)", integer: true, min: 1, max: 4096, maxLength: 8, defaultText: "8,16,32,64,64" }),
+    zoom: opt.number({ placeholder: "S", description: "crops sample the image at a zoom drawn log-uniformly in [1/S, S] (1 = native size only)", min: 1, max: 8, default: 1.3 }),
+    norm: opt.enum(["learn", "freeze"], { description: "batch-norm statistics: re-estimated from the training crops, or kept from --init", defaultText: "freeze with --init, else learn" }),
     "checkpoint-every": opt.number({ placeholder: "N", description: "steps between checkpoints", integer: true, min: 1, max: 10_000_000, default: 100 }),
   },
   examples: ["nanomorph particles train --init bundled --images lab/img --instances lab/inst --out models/mine"],
@@ -37,7 +39,7 @@ Ctrl-C (SIGINT/SIGTERM/SIGHUP); run the same command again to continue. Then: na
   const { trainOnFolders } = await import("../particle_model/experiment");
   const r = await trainOnFolders({
     images: v.images as string, labels, out: v.out as string, init: v.init as string | undefined, split: v.split as string | undefined, part: v.part as string | undefined,
-    steps: v.steps, batch: v.batch, crop: v.crop, lr: v.lr, seed: v.seed, widths: v.widths, checkpointEvery: v["checkpoint-every"], argv,
+    steps: v.steps, batch: v.batch, crop: v.crop, zoom: v.zoom, norm: v.norm, lr: v.lr, seed: v.seed, widths: v.widths, checkpointEvery: v["checkpoint-every"], argv,
   });
   console.log(`particles train: ${r.steps} steps${r.resumedFrom ? ` (resumed at ${r.resumedFrom})` : ""} in ${r.seconds.toFixed(0)} s; loss per 100 steps ${r.losses.map((l) => l.toFixed(3)).join(" ")}; model in ${r.dir}`);
   return 0;

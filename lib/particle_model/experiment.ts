@@ -81,6 +81,10 @@ export interface TrainOnFoldersOptions extends LabelledFolders {
   batch?: number;
   /** Crop side, px, a multiple of 16 [160]. */
   crop?: number;
+  /** Crops sample the image at a zoom drawn log-uniformly in [1/zoom, zoom] [1.3]. */
+  zoom?: number;
+  /** Batch-norm statistics: "learn" re-estimates them from the crops, "freeze" keeps init's ["freeze" with init, else "learn"]. */
+  norm?: "learn" | "freeze";
   /** Adam learning rate [1e-3; 3e-4 with init]. */
   lr?: number;
   /** Seed of weights and crops [0]. */
@@ -125,7 +129,7 @@ export async function trainOnFolders(o: TrainOnFoldersOptions): Promise<Particle
     };
     return await trainParticleModel(set, out, {
       steps: o.steps ?? (initModel ? 300 : 3000), batchSize: o.batch ?? 4, learningRate: o.lr ?? (initModel ? 3e-4 : 1e-3), seed: o.seed ?? 0,
-      crop: { size: crop }, init: initModel, net: o.widths ? { widths: o.widths } : undefined, checkpointEvery: o.checkpointEvery ?? 100, provenance,
+      crop: { size: crop, scale: o.zoom }, init: initModel, freezeNorm: o.norm === undefined ? undefined : o.norm === "freeze", net: o.widths ? { widths: o.widths } : undefined, checkpointEvery: o.checkpointEvery ?? 100, provenance,
     });
   } finally {
     initModel?.dispose();
