@@ -66,11 +66,15 @@ describe("particle_model/experiment: the folders behind `particles train` and `p
     await assert.rejects(trainOnFolders({ ...f, out, crop: 30 }), /--crop must be a multiple of 16/);
   });
 
-  it("scores Otsu + watershed on separated discs as perfect, and writes per-image records", async () => {
+  it("scores Otsu + watershed on separated discs as perfect, with and without the object filter, and writes per-image records", async () => {
+    const plain = await evaluateOnFolders({ ...f, split }, { kind: "otsu" }, "none");
+    assert.equal(plain.method, "otsu");
+    assert.equal(plain.summary.f1, 1);
     const r = await evaluateOnFolders({ ...f, split }, { kind: "otsu" });
-    assert.equal(r.method, "otsu");
+    assert.equal(r.method, "otsu + object filter bundled", "the filter is the default for Otsu, as in `particles`");
     assert.equal(r.summary.images, 1);
     assert.equal(r.summary.f1, 1);
+    await assert.rejects(evaluateOnFolders({ ...f, split }, { kind: "otsu" }, "no-such.json"), /--filter: object filter .*no-such.json does not exist/);
     const rec = evaluationRecord(r) as { perImage: Array<{ id: string; predicted: number; truth: number }> };
     assert.deepEqual(rec.perImage.map((e) => [e.id, e.predicted, e.truth]), [["d", 3, 3]]);
   });

@@ -89,7 +89,27 @@ describe("cli particles", function () {
       for (const p of im.particles) assert.ok("equivalentDiameterPx" in p && "areaPx2" in p && !("areaNm2" in p));
     }
     const text = await capture(() => particles.run(["--images", path.join(dir, "images")]));
-    assert.match(text.out, /class small: 2 image\(s\), \d+ particle\(s\) kept; dropped \d+ at the border, \d+ under 10 px/);
+    assert.match(text.out, /class small: 2 image\(s\), \d+ particle\(s\) kept; dropped \d+ at the border, \d+ under 10 px, \d+ as not particles/);
+  });
+
+  it("runs the bundled object filter with Otsu by default, not with masks, and --filter none turns it off", async () => {
+    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null } };
+    const run = async (args: string[]): Promise<Filtered> => JSON.parse((await capture(() => particles.run(["--images", path.join(dir, "images"), ...args, "--json"]))).out) as Filtered;
+    const def = await run([]), none = await run(["--filter", "none"]), masks = await run(["--masks", path.join(dir, "masks")]);
+    assert.equal(def.settings.objectFilter?.filter, "bundled");
+    assert.ok(def.settings.objectFilter!.threshold > 0 && def.settings.objectFilter!.threshold < 1);
+    assert.equal(none.settings.objectFilter, null);
+    assert.equal(masks.settings.objectFilter, null);
+    const found = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.found, 0);
+    const kept = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.kept, 0);
+    const notParticle = (r: Report): number => r.images.reduce((a, im) => a + (im.dropped as { notParticle: number }).notParticle, 0);
+    assert.equal(found(def), found(none), "the same objects are found; the filter only drops");
+    assert.equal(kept(def) + notParticle(def), kept(none));
+    assert.equal(notParticle(none), 0);
+    // clean generated particles are particles: the filter keeps nearly all of them
+    assert.ok(kept(def) >= 0.9 * kept(none), `kept ${kept(def)} of ${kept(none)}`);
+    await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--filter", path.join(dir, "no-filter.json")]),
+      (e: Error) => e instanceof UsageError && /--filter: object filter .*no-filter.json does not exist/.test(e.message));
   });
 
   it("applies the bundled particle model with --model bundled (no watershed; same report shape)", async () => {
@@ -196,7 +216,7 @@ describe("particles/calibrate", () => {
   it("drops particles touching an excluded box and counts them", () => {
     const m = makeMask(40, 20, (x, y) => (x - 10) ** 2 + (y - 10) ** 2 < 16 || (x - 30) ** 2 + (y - 10) ** 2 < 16);
     const r = extractParticles(m, null, { exclude: [{ x0: 25, y0: 0, x1: 40, y1: 20 }] });
-    assert.deepEqual(r.dropped, { border: 0, tooSmall: 0, scaleBar: 1, found: 2, kept: 1 });
+    assert.deepEqual(r.dropped, { border: 0, tooSmall: 0, scaleBar: 1, notParticle: 0, found: 2, kept: 1 });
   });
 });
 

@@ -23,7 +23,7 @@ describe("particles/figures and report", () => {
     const d = px(57, 20);
     assert.ok(Math.abs(d[0] - d[1]) < 1e-6 && Math.abs(d[1] - d[2]) < 1e-6, "dropped (border) particle grey");
     assert.deepEqual(px(40, 5), [0.5, 0.5, 0.5]);
-    assert.deepEqual(parts.dropped, { border: 1, tooSmall: 0, scaleBar: 0, found: 2, kept: 1 });
+    assert.deepEqual(parts.dropped, { border: 1, tooSmall: 0, scaleBar: 0, notParticle: 0, found: 2, kept: 1 });
   });
 
   it("builds histogram, measured-vs-true and score figures with the unit in the axis title", () => {

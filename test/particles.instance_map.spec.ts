@@ -29,7 +29,7 @@ describe("particles/instance_map", function () {
   it("maps instance id k to k + 1 and background to 0, dropped instances included", () => {
     const map = instanceIdMap(parts.instances);
     assert.equal(parts.instances.count, 5, "4 discs (2 split) + speck + border disc = 5 instances");
-    assert.deepEqual(parts.dropped, { border: 1, tooSmall: 1, scaleBar: 0, found: 5, kept: 3 });
+    assert.deepEqual(parts.dropped, { border: 1, tooSmall: 1, scaleBar: 0, notParticle: 0, found: 5, kept: 3 });
     for (let p = 0; p < map.length; p++) assert.equal(map[p], parts.instances.labels[p] < 0 ? 0 : parts.instances.labels[p] + 1);
     assert.equal(instanceIdOf(0), 1);
   });

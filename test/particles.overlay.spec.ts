@@ -23,7 +23,7 @@ describe("particles/overlay", function () {
   const g8 = (p: number): number => Math.round(grey.grey[p] * 255);
 
   it("has the cases it means to show", () => {
-    assert.deepEqual(parts.dropped, { border: 1, tooSmall: 1, scaleBar: 1, found: 7, kept: 4 });
+    assert.deepEqual(parts.dropped, { border: 1, tooSmall: 1, scaleBar: 1, notParticle: 0, found: 7, kept: 4 });
   });
 
   it("a 3×3 square's outline is its 8 ring pixels (hand-worked)", () => {

@@ -70,7 +70,7 @@ describe("particles/stats and matching", () => {
     assert.ok("equivalentDiameterNm" in nm && "feretMaxNm" in nm && "areaNm2" in nm && !("equivalentDiameterPx" in nm));
     assert.ok("equivalentDiameterPx" in px && "areaPx2" in px && !("areaNm2" in px));
     assert.ok(Math.abs((nm.feretMinNm as number) - 2 * (px.feretMinPx as number)) < 1e-12);
-    const dropped = { border: 0, tooSmall: 0, scaleBar: 0, found: 1, kept: 1 };
+    const dropped = { border: 0, tooSmall: 0, scaleBar: 0, notParticle: 0, found: 1, kept: 1 };
     const base = { class: "", width: 10, height: 10, maskSource: "test", dropped, calibration: null, calibrationFrom: "none" };
     const g = groupSummary([{ ...base, file: "a", nmPerPx: 2, unit: "nm", particles: [nm] }, { ...base, file: "b", nmPerPx: null, unit: "px", particles: [px] }]);
     assert.equal(g.stats.equivalentDiameterNm.count, 1);

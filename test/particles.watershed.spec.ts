@@ -61,11 +61,11 @@ describe("particles/watershed", () => {
     m.data[5 * 100 + 50] = 1;
     m.data[55 * 100 + 90] = 1; m.data[55 * 100 + 91] = 1;
     const r = extractParticles(m, null, { minArea: 10 });
-    assert.deepEqual(r.dropped, { border: 1, tooSmall: 2, scaleBar: 0, found: 5, kept: 2 });
+    assert.deepEqual(r.dropped, { border: 1, tooSmall: 2, scaleBar: 0, notParticle: 0, found: 5, kept: 2 });
     assert.equal(r.particles.length, 2);
     assert.deepEqual(r.status.filter((s) => s === "kept").length, 2);
     const all = extractParticles(m, null, { minArea: 0, dropBorder: false });
-    assert.deepEqual(all.dropped, { border: 0, tooSmall: 0, scaleBar: 0, found: 5, kept: 5 });
+    assert.deepEqual(all.dropped, { border: 0, tooSmall: 0, scaleBar: 0, notParticle: 0, found: 5, kept: 5 });
   });
 
   it("renumbers a label map in raster order and keeps each value one instance", () => {

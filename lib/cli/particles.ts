@@ -43,6 +43,7 @@ table). An earlier run there is replaced only when this one finishes.`,
     "min-area": opt.number({ placeholder: "PX", description: "drop particles under this many pixels", min: 0, max: 1e12, default: 10 }),
     h: opt.number({ placeholder: "PX", description: "watershed marker dynamic: larger merges shallow necks (not with --model)", min: 0, max: 1e6, defaultText: "2" }),
     "no-split": opt.flag("no watershed: one particle per connected component (not with --model)"),
+    filter: opt.string({ placeholder: "F", description: "object filter dropping what is not a particle (text, specks, fragments; dropped as notParticle, shown red): bundled (fitted on EMPS micrographs), none, or a JSON file", defaultText: "bundled with --otsu, none otherwise" }),
     "keep-border": opt.flag("keep particles touching the image border"),
     bins: opt.number({ placeholder: "N", description: "histogram bins", integer: true, min: 1, max: 10000, defaultText: "Sturges: ceil(log2 n) + 1" }),
     out: opt.string({ placeholder: "DIR", description: "write the tables, instance maps, overlays and particles.html here" }),
@@ -74,16 +75,16 @@ table). An earlier run there is replaced only when this one finishes.`,
   const { records, summary, report, out } = await runParticlesExperiment({
     images: v.images, masks: v.masks, segment: v.segment, segmentThreshold: v.threshold, model, rule: v.rule, polarity: v.polarity,
     nmPerPx, scaleBar: v["scale-bar"], minArea, h: v.h, noSplit: v["no-split"],
-    keepBorder: v["keep-border"], bins: v.bins, out: v.out,
+    objectFilter: v.filter, keepBorder: v["keep-border"], bins: v.bins, out: v.out,
   });
   if (v.json) {
     console.log(JSON.stringify(report));
     return 0;
   }
-  const cols = ["image", "class", "unit", "found", "kept", "border", "tooSmall", "median ECD", "median Feret max", "median AR"];
+  const cols = ["image", "class", "unit", "found", "kept", "border", "tooSmall", "notParticle", "median ECD", "median Feret max", "median AR"];
   const rows = records.map((r) => {
     const g = summary.perImage[r.file];
-    return [r.file, r.class || "—", r.unit, String(r.dropped.found), String(r.dropped.kept), String(r.dropped.border), String(r.dropped.tooSmall),
+    return [r.file, r.class || "—", r.unit, String(r.dropped.found), String(r.dropped.kept), String(r.dropped.border), String(r.dropped.tooSmall), String(r.dropped.notParticle),
       fmt(g.stats[lengthName("equivalentDiameter", r.unit)].median), fmt(g.stats[lengthName("feretMax", r.unit)].median), fmt(g.stats.aspectRatio.median)];
   });
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
@@ -93,7 +94,7 @@ table). An earlier run there is replaced only when this one finishes.`,
   for (const [cls, g] of Object.entries(summary.perClass)) {
     const parts = Object.entries(g.stats).filter(([k]) => k.startsWith("equivalentDiameter")).map(([k, s]) =>
       `${k} median ${fmt(s.median)} (IQR ${fmt(s.iqr)}), mean ${fmt(s.mean)} ± ${fmt(s.sd)}, CV ${fmt(s.cv)}`);
-    console.log(`class ${cls}: ${g.images} image(s), ${g.particles} particle(s) kept; dropped ${g.dropped.border} at the border, ${g.dropped.tooSmall} under ${minArea} px; ${parts.join("; ")}`);
+    console.log(`class ${cls}: ${g.images} image(s), ${g.particles} particle(s) kept; dropped ${g.dropped.border} at the border, ${g.dropped.tooSmall} under ${minArea} px, ${g.dropped.notParticle} as not particles; ${parts.join("; ")}`);
   }
   if (out) console.log(`\nparticles.json, particles.csv, particles_summary.csv, particles.html and per image <stem>_instances.png, <stem>_overlay.png in ${out}`);
   return 0;

@@ -25,6 +25,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
     model: opt.string({ placeholder: "M", description: "particle model: bundled or a folder from `particles train`", defaultText: "bundled" }),
     design: opt.enum(["boundary", "distance"], { placeholder: "D", description: "decode design of the model", defaultText: "the model's" }),
     segment: opt.string({ placeholder: "DIR", description: "the segment model for --method segment" }),
+    filter: opt.string({ placeholder: "F", description: "object filter removing what it scores as not particles: bundled, none or a JSON file (as particles --filter)", defaultText: "bundled with --method otsu, none otherwise" }),
     out: opt.string({ placeholder: "FILE", description: "write the per-image and summary numbers as JSON" }),
   },
   examples: ["nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation"],
@@ -36,7 +37,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
   const method = v.method === "otsu" ? { kind: "otsu" as const }
     : v.method === "segment" ? { kind: "segment" as const, segment: v.segment as string }
     : { kind: "model" as const, model: v.model as string | undefined, design: v.design as "boundary" | "distance" | undefined };
-  const r = await evaluateOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, method);
+  const r = await evaluateOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, method, v.filter as string | undefined);
   const s = r.summary;
   console.log(`${r.method} on ${s.images} images: precision ${f3(s.precision)}, recall ${f3(s.recall)}, F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median count error ${f3(s.medianCountError)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}`);
   if (v.out) {

@@ -9,7 +9,8 @@ import { execFileSync } from "child_process";
 import { UsageError } from "../util/errors";
 import { readJson } from "../util/fsx";
 import { projectRoot } from "../util/paths";
-import type { LabelledPair, PredictorEval } from "./evaluate";
+import type { InstancePredictor, LabelledPair, PredictorEval } from "./evaluate";
+import { BUNDLED_OBJECT_FILTER, loadObjectFilter, removeNonParticles, type ObjectFilter } from "../particles/object_filter";
 import type { ParticleTrainResult } from "./train";
 import type { DecodeOptions } from "./decode";
 
@@ -149,13 +150,22 @@ export interface FolderEvaluation extends PredictorEval {
 
 /**
  * Score a particle method against true labels (lib/particle_model/evaluate: border and minimum-area rules
- * on both sides, matching at IoU ≥ 0.5). Throws a UsageError on bad folders or split, or when no pair is left.
+ * on both sides, matching at IoU ≥ 0.5), with the object filter `filter` ("bundled", "none" or a file;
+ * default as `particles`: bundled for Otsu, none otherwise) removing what it scores as not particles.
+ * Throws a UsageError on bad folders, split or filter, or when no pair is left.
  */
-export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMethod): Promise<FolderEvaluation> {
+export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMethod, filter?: string): Promise<FolderEvaluation> {
   const { pairs } = await labelledPairs(f, "validation");
   if (!pairs.length) throw new UsageError("particles eval: no labelled images to score");
   const ev = await import("./evaluate");
-  if (method.kind === "otsu") return { method: "otsu", ...(await ev.evaluatePredictor(pairs, ev.otsuPredictor, { label: "eval otsu" })) };
+  const spec = filter ?? (method.kind === "otsu" ? BUNDLED_OBJECT_FILTER : "none");
+  let objectFilter: ObjectFilter | undefined;
+  if (spec !== "none") {
+    try { objectFilter = loadObjectFilter(spec); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
+  }
+  const filtered = (p: InstancePredictor): InstancePredictor => (objectFilter ? async (g, file) => removeNonParticles(objectFilter, g, await p(g, file)) : p);
+  const suffix = objectFilter ? ` + object filter ${spec}` : "";
+  if (method.kind === "otsu") return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, filtered(ev.otsuPredictor), { label: "eval otsu" })) };
   const { initBackend } = await import("../backend/index");
   await initBackend();
   if (method.kind === "model") {
@@ -164,8 +174,8 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
     const model = loadParticleModel(spec);
     try {
       const name = `model ${spec} (${method.design ?? model.manifest.decode.design ?? "boundary"})`;
-      const r = await ev.evaluatePredictor(pairs, ev.modelPredictor(model, method.design ? { design: method.design } : {}), { label: "eval model" });
-      return { method: name, ...r };
+      const r = await ev.evaluatePredictor(pairs, filtered(ev.modelPredictor(model, method.design ? { design: method.design } : {})), { label: "eval model" });
+      return { method: name + suffix, ...r };
     } finally {
       model.dispose();
     }
@@ -175,8 +185,8 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
   const { separateParticles } = await import("../particles/watershed");
   const m = await loadSegmentModel(method.segment);
   try {
-    const r = await ev.evaluatePredictor(pairs, async (_g, file) => separateParticles(await segmentImageWithModel(m, file), { h: 2 }), { label: "eval segment" });
-    return { method: `segment ${m.dir}`, ...r };
+    const r = await ev.evaluatePredictor(pairs, filtered(async (_g, file) => separateParticles(await segmentImageWithModel(m, file), { h: 2 })), { label: "eval segment" });
+    return { method: `segment ${m.dir}${suffix}`, ...r };
   } finally {
     m.dispose();
   }

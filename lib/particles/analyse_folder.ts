@@ -1,14 +1,13 @@
 import { listClassedImages, pairMasks } from "./files";
-import { analyseImage, type ImageParticles, type InstanceSegmenter, type MaskSource, type ParticlePolarity, type Segmenter } from "./image_particles";
+import { analyseImage, type AnalyseImageOptions, type ImageParticles, type InstanceSegmenter, type MaskSource, type ParticlePolarity, type Segmenter } from "./image_particles";
 import { calibrateImage } from "./calibrate";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";
-import type { ExtractOptions } from "./extract";
 import type { MaskRule } from "../data/masks";
 import { Progress } from "../util/progress";
 
 /** Options of {@link analyseFolder}. */
-export interface AnalyseFolderOptions extends ExtractOptions {
+export interface AnalyseFolderOptions extends AnalyseImageOptions {
   /** Folder of masks paired with the images by name; when absent the images are thresholded (Otsu). */
   masksDir?: string;
   /** Foreground from a model instead (e.g. a trained U-Net); not together with `masksDir`. */

@@ -19,6 +19,7 @@ import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
 import { checkOutputDir } from "../util/output_dir";
 import { withOutputRun } from "../util/output_run";
+import { BUNDLED_OBJECT_FILTER, loadObjectFilter, type ObjectFilter } from "./object_filter";
 import { UsageError } from "../util/errors";
 import { nmPerPxProblem } from "../data/pixel_size";
 
@@ -56,6 +57,11 @@ export interface ParticlesExperimentOptions {
   noSplit?: boolean;
   /** Keep particles touching the image border. */
   keepBorder?: boolean;
+  /**
+   * Object filter (object_filter.ts): "bundled", "none" or a JSON file [bundled with Otsu's threshold,
+   * whose objects it was fitted on; none with --masks, --segment and --model].
+   */
+  objectFilter?: string;
   /** Histogram bins (default Sturges). */
   bins?: number;
   /** Output folder (checked before any work). */
@@ -107,6 +113,12 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
     }
   }
 
+  const filterSpec = o.objectFilter ?? (masksDir || o.segment !== undefined || o.model !== undefined ? "none" : BUNDLED_OBJECT_FILTER);
+  let objectFilter: ObjectFilter | undefined;
+  if (filterSpec !== "none") {
+    try { objectFilter = loadObjectFilter(filterSpec); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
+  }
+
   // The model is read before any image (a wrong folder fails fast); tensors only on this route.
   let model: import("../seg/model_file").SegmentModel | undefined;
   let segmenter: Segmenter | undefined;
@@ -129,7 +141,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   let analysed: Awaited<ReturnType<typeof analyseFolder>>;
   try {
     analysed = await analyseFolder(images, {
-      masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true,
+      masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true, objectFilter,
     });
   } finally {
     model?.dispose();
@@ -138,7 +150,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
   if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
   const summary = summariseImages(records, bins);
-  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, polarity, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
   if (out) {
     // Every file or none: written into a staging folder, swapped in together (a full disk or a
     // signal leaves the earlier run's files as they were).

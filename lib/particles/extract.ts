@@ -5,7 +5,7 @@ import { instanceAreas, touchesBorder, type InstanceLabels } from "./instances";
 import { measureParticles, type ParticleMeasure } from "./measure";
 
 /** Why an instance was left out of the measurements. */
-export type DropReason = "border" | "tooSmall" | "scaleBar";
+export type DropReason = "border" | "tooSmall" | "scaleBar" | "notParticle";
 
 /** A pixel box, x0/y0 inclusive, x1/y1 exclusive (the scale-bar reader's `exclude`). */
 export interface PixelBox { x0: number; y0: number; x1: number; y1: number }
@@ -26,6 +26,8 @@ export interface DropReport {
   tooSmall: number;
   /** Touching a scale bar or its label (see ExtractOptions.exclude). */
   scaleBar: number;
+  /** Scored as not a particle by the object filter (object_filter.ts; 0 when no filter ran). */
+  notParticle: number;
   /** Instances found before dropping. */
   found: number;
   /** Instances kept and measured. */
@@ -60,7 +62,7 @@ export function classifyInstances(inst: InstanceLabels, opts: ExtractOptions = {
   const status = Array.from({ length: inst.count }, (_, i): "kept" | DropReason =>
     (onBar[i] ? "scaleBar" : border[i] ? "border" : areas[i] < minArea ? "tooSmall" : "kept"));
   const cnt = (s: string): number => status.filter((x) => x === s).length;
-  return { status, dropped: { border: cnt("border"), tooSmall: cnt("tooSmall"), scaleBar: cnt("scaleBar"), found: inst.count, kept: cnt("kept") } };
+  return { status, dropped: { border: cnt("border"), tooSmall: cnt("tooSmall"), scaleBar: cnt("scaleBar"), notParticle: 0, found: inst.count, kept: cnt("kept") } };
 }
 
 /**

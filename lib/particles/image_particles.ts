@@ -10,6 +10,7 @@ import { borderPolarity } from "./polarity";
 import { openMask } from "../image/opening";
 import { extractParticles, measureInstances, type ExtractOptions, type ExtractedParticles, type PixelBox } from "./extract";
 import type { InstanceLabels } from "./instances";
+import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 
 /** Grey values of a micrograph at native size: row-major, in [0,1] (colour averaged). */
 export interface GreyImage {
@@ -150,17 +151,26 @@ export interface ImageParticles {
   exclude?: PixelBox[];
 }
 
+/** Options of {@link analyseImage}. */
+export interface AnalyseImageOptions extends ExtractOptions {
+  /** Drop found objects this filter scores as not particles (status `notParticle`; object_filter.ts). Default: none. */
+  objectFilter?: ObjectFilter;
+}
+
 /**
  * Analyse one micrograph: foreground from `source` (a mask file, a model, or Otsu's threshold of the image),
  * watershed separation, drop report and measurements in nm when `calibration` is given. The mask
  * must have the image's size. Throws naming the file.
  */
-export async function analyseImage(file: string, cls: string, source: MaskSource, calibration: Calibration | null, opts: ExtractOptions = {}): Promise<ImageParticles> {
+export async function analyseImage(file: string, cls: string, source: MaskSource, calibration: Calibration | null, opts: AnalyseImageOptions = {}): Promise<ImageParticles> {
+  const filter = opts.objectFilter;
+  const filtered = async (ex: ExtractedParticles, g?: GreyImage): Promise<ExtractedParticles> =>
+    (filter ? applyObjectFilter(filter, g ?? await readGrey(file), ex, calibration) : ex);
   if (source.kind === "instances") {
     const inst = await source.model.instances(file);
     const info = await imageInfo(file);
     if (info.width !== inst.width || info.height !== inst.height) throw new Error(`the instances of model ${source.model.name} are ${inst.width}x${inst.height} but image ${file} is ${info.width}x${info.height}`);
-    return { file, class: cls, width: inst.width, height: inst.height, calibration, maskSource: `instances ${source.model.name}`, extracted: measureInstances(inst, calibration, opts) };
+    return { file, class: cls, width: inst.width, height: inst.height, calibration, maskSource: `instances ${source.model.name}`, extracted: await filtered(measureInstances(inst, calibration, opts)) };
   }
   const grey = source.kind === "otsu" ? await readGrey(file) : undefined;
   const mask = await foregroundMask(file, source, grey);
@@ -175,7 +185,7 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
   return {
     file, class: cls, width: mask.width, height: mask.height, calibration,
     maskSource: source.kind === "mask" ? `mask ${path.basename(source.file)}` : source.kind === "model" ? `model ${source.model.name}` : "otsu",
-    extracted: extractParticles(mask, calibration, opts),
+    extracted: await filtered(extractParticles(mask, calibration, opts), grey),
     exclude: opts.exclude ?? [],
   };
 }

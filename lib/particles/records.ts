@@ -109,7 +109,7 @@ export interface ParticlesSummary {
 
 /** Summarise a group of image records (histograms with `bins` bins, default Sturges). */
 export function groupSummary(images: readonly ImageRecord[], bins?: number): GroupSummary {
-  const dropped: DropReport = { border: 0, tooSmall: 0, scaleBar: 0, found: 0, kept: 0 };
+  const dropped: DropReport = { border: 0, tooSmall: 0, scaleBar: 0, notParticle: 0, found: 0, kept: 0 };
   for (const im of images) for (const k of Object.keys(dropped) as Array<keyof DropReport>) dropped[k] += im.dropped[k];
   const names: string[] = [];
   for (const unit of ["nm", "px"] as const) {
@@ -142,7 +142,7 @@ export function summaryRows(s: ParticlesSummary): Array<Record<string, string | 
   const add = (level: string, name: string, g: GroupSummary): void => {
     for (const [q, st] of Object.entries(g.stats)) {
       rows.push({ level, group: name, quantity: q, count: st.count, mean: st.mean, sd: st.sd, cv: st.cv, median: st.median, q1: st.q1, q3: st.q3, iqr: st.iqr, min: st.min, max: st.max,
-        droppedBorder: g.dropped.border, droppedTooSmall: g.dropped.tooSmall, droppedScaleBar: g.dropped.scaleBar });
+        droppedBorder: g.dropped.border, droppedTooSmall: g.dropped.tooSmall, droppedScaleBar: g.dropped.scaleBar, droppedNotParticle: g.dropped.notParticle });
     }
   };
   for (const [k, g] of Object.entries(s.perImage)) add("image", k, g);

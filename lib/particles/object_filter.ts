@@ -1,0 +1,114 @@
+/**
+ * The object filter: a logistic model on per-object features (object_features.ts) that gives each
+ * found object the probability of being a particle, and drops those below a threshold as
+ * `notParticle`. A threshold finds, besides particles, panel letters, text, speckle, the fragments of
+ * textured particles and halos; on real micrographs these were most of what Otsu + watershed reported
+ * (docs/particles.md). The bundled filter (models/object-filter/otsu.json) was fitted on EMPS training
+ * images by bench/particles/object_filter.ts; the file records how.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { binaryLogisticProba, type BinaryLogistic } from "../stats/logistic_fit";
+import { projectRoot } from "../util/paths";
+import { objectFeatures, OBJECT_FEATURES, type GreyPixels } from "./object_features";
+import { measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
+import type { InstanceLabels } from "./instances";
+import { measureParticles } from "./measure";
+import type { Calibration } from "../data/calibration";
+
+/** The file format's name and version. */
+export const OBJECT_FILTER_FORMAT = "nanomorph-object-filter";
+export const OBJECT_FILTER_VERSION = 1;
+
+/** A fitted object filter as stored in its JSON file. */
+export interface ObjectFilter {
+  format: typeof OBJECT_FILTER_FORMAT;
+  version: number;
+  /** Feature names, in column order (must equal OBJECT_FEATURES). */
+  features: string[];
+  model: BinaryLogistic;
+  /** Objects with a probability below this are dropped as `notParticle`. */
+  threshold: number;
+  /** How it was made (command, data, split, code commit) and what it scored; free-form. */
+  training?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+}
+
+/** Name of the filter shipped in the repository. */
+export const BUNDLED_OBJECT_FILTER = "bundled";
+
+/** Path of the bundled filter inside the installed package. */
+export function bundledObjectFilterPath(): string {
+  return path.join(projectRoot(), "models", "object-filter", "otsu.json");
+}
+
+/**
+ * Check a parsed filter file; throws naming `where` and what is wrong (format, version, features
+ * of another code version, sizes, a threshold outside 0…1, non-finite numbers).
+ */
+export function checkObjectFilter(o: unknown, where: string): ObjectFilter {
+  const f = o as ObjectFilter;
+  const bad = (why: string): never => { throw new Error(`object filter ${where}: ${why}`); };
+  if (!f || typeof f !== "object" || f.format !== OBJECT_FILTER_FORMAT) bad(`not a ${OBJECT_FILTER_FORMAT} file`);
+  if (f.version !== OBJECT_FILTER_VERSION) bad(`version ${f.version}; this nanomorph reads version ${OBJECT_FILTER_VERSION}`);
+  if (!Array.isArray(f.features) || f.features.join(",") !== OBJECT_FEATURES.join(",")) bad(`made for features [${f.features}], this nanomorph computes [${OBJECT_FEATURES.join(", ")}]; refit it (bench/particles/object_filter.ts)`);
+  const m = f.model, k = OBJECT_FEATURES.length;
+  if (!m || [m.mean, m.scale, m.weights].some((a) => !Array.isArray(a) || a.length !== k)) bad(`model needs mean, scale and weights of ${k} numbers`);
+  if (![...m.mean, ...m.scale, ...m.weights, m.bias].every(Number.isFinite) || m.scale.some((s) => !(s > 0))) bad("model has non-finite numbers or a scale ≤ 0");
+  if (!(f.threshold >= 0 && f.threshold <= 1)) bad(`threshold must be in 0…1, got ${f.threshold}`);
+  return f;
+}
+
+/** Read a filter: `spec` is "bundled" or a JSON file. Throws naming the file when missing or invalid. */
+export function loadObjectFilter(spec: string): ObjectFilter {
+  const file = spec === BUNDLED_OBJECT_FILTER ? bundledObjectFilterPath() : path.resolve(spec);
+  if (!fs.existsSync(file)) {
+    throw new Error(spec === BUNDLED_OBJECT_FILTER
+      ? `the bundled object filter is missing from ${file} (a damaged install: reinstall nanomorph, or use --filter none)`
+      : `object filter ${file} does not exist (give a JSON file from bench/particles/object_filter.ts, 'bundled' or 'none')`);
+  }
+  let parsed: unknown;
+  try { parsed = JSON.parse(fs.readFileSync(file, "utf8")); } catch (e) { throw new Error(`object filter ${file}: not JSON (${(e as Error).message})`); }
+  return checkObjectFilter(parsed, file);
+}
+
+/** Probability of being a particle for each kept particle of `ex` (in `ex.particles` order). */
+export function particleProbabilities(filter: ObjectFilter, g: GreyPixels, ex: ExtractedParticles): Float64Array {
+  return binaryLogisticProba(filter.model, objectFeatures(g, ex));
+}
+
+/**
+ * Drop the kept particles of `ex` that the filter scores below its threshold: their status becomes
+ * `notParticle`, the drop report counts them, the measurements keep the others (in `calibration`'s
+ * units, as `ex`'s). Returns a new result; `ex` is not changed.
+ */
+export function applyObjectFilter(filter: ObjectFilter, g: GreyPixels, ex: ExtractedParticles, calibration: Calibration | null): ExtractedParticles {
+  if (!ex.particles.length) return ex;
+  const p = particleProbabilities(filter, g, ex);
+  const status = ex.status.slice();
+  let rejected = 0;
+  ex.particles.forEach((q, k) => { if (p[k] < filter.threshold) { status[q.id] = "notParticle"; rejected++; } });
+  if (!rejected) return ex;
+  const keep = ex.particles.filter((_, k) => p[k] >= filter.threshold).map((q) => q.id);
+  return {
+    instances: ex.instances, status,
+    dropped: { ...ex.dropped, notParticle: ex.dropped.notParticle + rejected, kept: keep.length },
+    particles: measureParticles(ex.instances, calibration, keep),
+  };
+}
+
+/**
+ * The labelling `inst` without the objects the filter scores as not particles (their pixels become
+ * background, the other ids renumbered in order); objects dropped for other reasons (`opts`: border,
+ * minimum area, excluded boxes) are neither scored nor removed. For evaluations, which score labellings.
+ */
+export function removeNonParticles(filter: ObjectFilter, g: GreyPixels, inst: InstanceLabels, opts: ExtractOptions = {}): InstanceLabels {
+  const ex = applyObjectFilter(filter, g, measureInstances(inst, null, opts), null);
+  const newId = new Int32Array(inst.count).fill(-1);
+  let count = 0;
+  ex.status.forEach((s, i) => { if (s !== "notParticle") newId[i] = count++; });
+  if (count === inst.count) return inst;
+  const labels = new Int32Array(inst.labels.length);
+  for (let i = 0; i < labels.length; i++) labels[i] = inst.labels[i] >= 0 ? newId[inst.labels[i]] : -1;
+  return { width: inst.width, height: inst.height, labels, count };
+}
