@@ -32,7 +32,7 @@ async function capture(run: () => Promise<number>): Promise<{ code: number; out:
 }
 
 interface Report {
-  images: Array<{ file: string; class: string; nmPerPx: number | null; unit: string; calibration: { source: string } | null; calibrationFrom: string; dropped: { found: number; kept: number; border: number; tooSmall: number }; particles: Array<Record<string, number>> }>;
+  images: Array<{ file: string; class: string; nmPerPx: number | null; unit: string; calibration: { source: string } | null; calibrationFrom: string; dropped: { found: number; kept: number; border: number; tooSmall: number; notParticle: number }; particles: Array<Record<string, number>> }>;
   summary: { perClass: Record<string, { particles: number; stats: Record<string, { count: number; median: number }> }>; overall: { particles: number } };
 }
 
@@ -102,7 +102,7 @@ describe("cli particles", function () {
     assert.equal(masks.settings.objectFilter, null);
     const found = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.found, 0);
     const kept = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.kept, 0);
-    const notParticle = (r: Report): number => r.images.reduce((a, im) => a + (im.dropped as { notParticle: number }).notParticle, 0);
+    const notParticle = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.notParticle, 0);
     assert.equal(found(def), found(none), "the same objects are found; the filter only drops");
     assert.equal(kept(def) + notParticle(def), kept(none));
     assert.equal(notParticle(none), 0);
