@@ -11,10 +11,12 @@ import {
 } from "../lib/particles/object_filter";
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import { separateParticles } from "../lib/particles/watershed";
-import { otsuForeground, readGrey } from "../lib/particles/image_particles";
+import { otsuForeground } from "../lib/particles/otsu_foreground";
+import { readGrey } from "../lib/particles/grey_image";
 import { evaluateInstances, summariseInstanceEvals } from "../lib/particles/instance_eval";
 import { readLabelImage } from "../lib/particle_model/labelled_set";
 import { Rng } from "../lib/util/rng";
+import { otsuInstancesByFilter } from "../lib/particles/object_polarity";
 
 const col = (name: string): number => OBJECT_FEATURES.indexOf(name as (typeof OBJECT_FEATURES)[number]);
 
@@ -121,6 +123,30 @@ describe("particles/object_features + object_filter: telling particles from what
     }
     assert.ok(found > 60, `found ${found}`);
     assert.ok(kept >= 0.95 * found, `kept ${kept} of ${found}`);
+  });
+
+  it("picks the side of the threshold the filter prefers where the border rule takes the gaps (close-packed bright discs)", () => {
+    // Bright discs (r 10) centred on a 22-px grid filling a 200² field, with a little seeded noise: the
+    // discs cover most of the image border, so the border rule takes the dark gaps for the particles.
+    const W = 200, rng = new Rng(5);
+    const grey = new Float32Array(W * W);
+    for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) {
+      const dx = ((x + 11) % 22) - 11, dy = ((y + 11) % 22) - 11;
+      grey[y * W + x] = (dx * dx + dy * dy <= 100 ? 0.75 : 0.25) + 0.03 * rng.normal();
+    }
+    const g = { width: W, height: W, grey };
+    const border = measureInstances(separateParticles(otsuForeground(g), { h: 2 }), null);
+    const fg = otsuForeground(g);
+    assert.equal(fg.data[0], 0, "premise: the border rule leaves the disc at the corner out (it takes the gaps)");
+    const r = otsuInstancesByFilter(g, loadObjectFilter("bundled"), { h: 2 });
+    assert.equal(r.polarity, "bright");
+    assert.ok(r.score.bright > r.score.dark, JSON.stringify(r.score));
+    const kept = measureInstances(r.instances, null).particles;
+    // discs centred on multiples of 22 px: 8 × 8 = 64 lie wholly inside the field
+    assert.ok(Math.abs(kept.length - 64) <= 2, `kept ${kept.length} discs`);
+    assert.ok(kept.every((p) => Math.abs(p.equivalentDiameter - 21) < 2), "disc-sized objects");
+    // while the border rule measures the star-shaped gaps (22² − π·10² ≈ 170 px², ECD ≈ 15 px)
+    assert.ok(border.particles.every((p) => p.equivalentDiameter < 17), "the border rule's objects are gaps");
   });
 
   const emps = process.env.NANOMORPH_EMPS_DIR ?? path.join(__dirname, "..", "..", "shared", "data", "emps-train");

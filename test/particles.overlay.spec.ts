@@ -4,7 +4,7 @@ import { extractParticles } from "../lib/particles/extract";
 import { instanceBoundaries, renderParticleOverlay, OVERLAY_COLOURS, OVERLAY_KIND } from "../lib/particles/overlay";
 import { instanceIdMap, instanceIdOf } from "../lib/particles/instance_map";
 import { renderDigits } from "../lib/plots/pixel_font";
-import type { GreyImage } from "../lib/particles/image_particles";
+import type { GreyImage } from "../lib/particles/grey_image";
 import { pythonMissing, runPython } from "./python_oracle";
 
 describe("particles/overlay", function () {

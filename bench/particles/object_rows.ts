@@ -5,7 +5,7 @@
  * match is a true particle dropped at the border or under the minimum area are left out: the
  * evaluation counts them neither way).
  */
-import { readGrey, type GreyImage } from "../../lib/particles/image_particles";
+import { readGrey, type GreyImage } from "../../lib/particles/grey_image";
 import { measureInstances } from "../../lib/particles/extract";
 import { objectFeatures, OBJECT_FEATURE_COUNT } from "../../lib/particles/object_features";
 import { readLabelImage } from "../../lib/particle_model/labelled_set";

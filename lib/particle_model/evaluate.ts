@@ -1,5 +1,8 @@
-import { readGrey, otsuForeground, type GreyImage } from "../particles/image_particles";
+import { readGrey, type GreyImage } from "../particles/grey_image";
+import { otsuForeground } from "../particles/otsu_foreground";
 import { separateParticles } from "../particles/watershed";
+import { otsuInstancesByFilter } from "../particles/object_polarity";
+import { removeNonParticles, type ObjectFilter } from "../particles/object_filter";
 import type { InstanceLabels } from "../particles/instances";
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
 import type { ExtractOptions } from "../particles/extract";
@@ -17,6 +20,14 @@ export type InstancePredictor = (grey: GreyImage, file: string) => Promise<Insta
 
 /** Today's threshold route: Otsu foreground (σ 1, border polarity, opening 3, holes filled) + h-maxima watershed (h 2 px). */
 export const otsuPredictor: InstancePredictor = async (g) => separateParticles(otsuForeground(g), { h: 2 });
+
+/**
+ * Today's default route (`particles` with its bundled object filter): Otsu (σ 1, opening 3, holes filled)
+ * + watershed (h 2) on the side the filter prefers, then without what the filter scores as not particles.
+ */
+export function otsuFilterPredictor(filter: ObjectFilter): InstancePredictor {
+  return async (g) => removeNonParticles(filter, g, otsuInstancesByFilter(g, filter, { h: 2 }).instances);
+}
 
 /** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */
 export function modelInstances(model: ParticleModel, decode: DecodeOptions = {}): (g: GreyImage) => InstanceLabels {

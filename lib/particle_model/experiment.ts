@@ -165,7 +165,11 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
   }
   const filtered = (p: InstancePredictor): InstancePredictor => (objectFilter ? async (g, file) => removeNonParticles(objectFilter, g, await p(g, file)) : p);
   const suffix = objectFilter ? ` + object filter ${spec}` : "";
-  if (method.kind === "otsu") return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, filtered(ev.otsuPredictor), { label: "eval otsu" })) };
+  if (method.kind === "otsu") {
+    // With a filter, as `particles` runs it: the threshold's side chosen by the filter (object_polarity.ts).
+    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter) : ev.otsuPredictor;
+    return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu" })) };
+  }
   const { initBackend } = await import("../backend/index");
   await initBackend();
   if (method.kind === "model") {

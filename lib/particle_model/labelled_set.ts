@@ -1,6 +1,6 @@
 import * as path from "path";
 import { decodeImage } from "../data/decode";
-import { readGrey } from "../particles/image_particles";
+import { readGrey } from "../particles/grey_image";
 import { listClassedImages, pairMasks } from "../particles/files";
 import { instanceTargets, instancesFromLabelImage, type InstanceTargets } from "./targets";
 import type { InstanceLabels } from "../particles/instances";

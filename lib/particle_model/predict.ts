@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ParticleNet } from "./net";
 import type { ParticleMaps } from "./decode";
 import { decodeInstances, type DecodeOptions } from "./decode";
-import { readGrey, type GreyImage } from "../particles/image_particles";
+import { readGrey, type GreyImage } from "../particles/grey_image";
 import type { InstanceLabels } from "../particles/instances";
 import type { ParticleModel } from "./model_file";
 import { resampleBilinear } from "../image/resample";

@@ -1,5 +1,6 @@
 import { listClassedImages, pairMasks } from "./files";
-import { analyseImage, type AnalyseImageOptions, type ImageParticles, type InstanceSegmenter, type MaskSource, type ParticlePolarity, type Segmenter } from "./image_particles";
+import { analyseImage, type AnalyseImageOptions, type ImageParticles, type InstanceSegmenter, type MaskSource, type Segmenter } from "./image_particles";
+import { type ParticlePolarity } from "./otsu_foreground";
 import { calibrateImage } from "./calibrate";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";
@@ -17,7 +18,7 @@ export interface AnalyseFolderOptions extends AnalyseImageOptions {
   /** Mask foreground rule (lib/data `MaskRule`). Default "auto". */
   rule?: MaskRule;
   /** Otsu foreground side when thresholding. Default "border" (see `borderPolarity`). */
-  polarity?: ParticlePolarity;
+  polarity?: ParticlePolarity | "filter";
   /** User pixel size, nm/px (see `calibrateImage`). */
   nmPerPx?: number;
   /** Read burnt-in scale bars (calibration fallback, and their pixels excluded). Default true. */

@@ -14,7 +14,8 @@ import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { imageRecord, summariseImages, summaryRows, particleRows, type ImageRecord } from "./records";
 import { imageOutputNames, writeCheckOutputs } from "./outputs";
 import type { MaskRule } from "../data/masks";
-import type { ParticlePolarity, Segmenter, InstanceModelRoute } from "./image_particles";
+import type { ParticlePolarity } from "./otsu_foreground";
+import type { Segmenter, InstanceModelRoute } from "./image_particles";
 import { writeJsonAtomic, writeFileAtomic } from "../util/fsx";
 import { toCsv } from "../util/csv";
 import { checkOutputDir } from "../util/output_dir";
@@ -44,7 +45,8 @@ export interface ParticlesExperimentOptions {
   /** Mask foreground rule (default "auto"). */
   rule?: MaskRule;
   /** Otsu foreground side (default "border"). */
-  polarity?: ParticlePolarity;
+  /** Otsu foreground side [filter (the side whose objects the object filter prefers) when a filter runs, else border]. */
+  polarity?: ParticlePolarity | "filter";
   /** Pixel size, nm (--nm-per-px); wins over everything found in the files. */
   nmPerPx?: number;
   /** The label every image's scale bar carries, e.g. "100nm" (--scale-bar). */
@@ -94,7 +96,6 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const masksDir = o.masks ? path.resolve(o.masks) : undefined;
   if (masksDir && (!fs.existsSync(masksDir) || !fs.statSync(masksDir).isDirectory())) throw new UsageError(`--masks ${masksDir} is not a folder`);
   const rule: MaskRule = o.rule ?? "auto";
-  const polarity: ParticlePolarity = o.polarity ?? "border";
   const nm = o.nmPerPx;
   if (nm !== undefined && nmPerPxProblem(nm)) throw new UsageError(`--nm-per-px: ${nmPerPxProblem(nm)}`);
   let scaleBarLabel: ParsedLabel | undefined;
@@ -118,6 +119,9 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   if (filterSpec !== "none") {
     try { objectFilter = loadObjectFilter(filterSpec); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
   }
+
+  const polarity = o.polarity ?? (objectFilter ? "filter" : "border");
+  if (polarity === "filter" && !objectFilter) throw new UsageError("--polarity filter chooses the side by the object filter; it cannot run with --filter none");
 
   // The model is read before any image (a wrong folder fails fast); tensors only on this route.
   let model: import("../seg/model_file").SegmentModel | undefined;

@@ -4,7 +4,7 @@ import { baseLayout, PALETTE } from "../plots/layout";
 import { histogram } from "../plots/histogram";
 import { scatterPlot } from "../plots/lines";
 import type { RawImage } from "../plots/png";
-import type { GreyImage } from "./image_particles";
+import type { GreyImage } from "./grey_image";
 import type { ExtractedParticles } from "./extract";
 import type { MatchResult } from "./match";
 import type { ImageRecord } from "./records";

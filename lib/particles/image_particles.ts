@@ -1,52 +1,20 @@
 import * as path from "path";
 import type { Calibration } from "../data/calibration";
-import { decodeImage, imageInfo } from "../data/decode";
+import { imageInfo } from "../data/decode";
 import { readMask, type MaskRule } from "../data/masks";
-import { otsuMask, type OtsuPolarity } from "../image/otsu";
 import type { Mask } from "../image/mask";
-import { gaussianBlur } from "../image/gaussian";
-import { fillHoles } from "../image/fill_holes";
-import { borderPolarity } from "./polarity";
-import { openMask } from "../image/opening";
 import { extractParticles, measureInstances, type ExtractOptions, type ExtractedParticles, type PixelBox } from "./extract";
 import type { InstanceLabels } from "./instances";
+import { readGrey, type GreyImage } from "./grey_image";
+import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
+import { otsuInstancesByFilter } from "./object_polarity";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 
-/** Grey values of a micrograph at native size: row-major, in [0,1] (colour averaged). */
-export interface GreyImage {
-  width: number;
-  height: number;
-  grey: Float32Array;
-  /** Pixels with no value (NaN/Inf in a float file; 1 = missing), absent when none: never foreground. */
-  missing?: Uint8Array;
-}
-
-/** Decode an image file to grey at native size. Throws `ImageDecodeError` naming the file. */
-export async function readGrey(file: string): Promise<GreyImage> {
-  const img = await decodeImage(file, { channels: "native" });
-  const full = img.depth === 16 ? 65535 : 255;
-  const n = img.width * img.height, c = img.channels;
-  const grey = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < c; k++) s += img.data[i * c + k];
-    grey[i] = s / (c * full);
-  }
-  if (img.missing) {
-    // Missing pixels get the mean of the others, so they pull neither the threshold nor the smoothing.
-    let sum = 0, k = 0;
-    for (let i = 0; i < n; i++) if (!img.missing[i]) { sum += grey[i]; k++; }
-    const fill = k ? sum / k : 0;
-    for (let i = 0; i < n; i++) if (img.missing[i]) grey[i] = fill;
-    return { width: img.width, height: img.height, grey, missing: img.missing };
-  }
-  return { width: img.width, height: img.height, grey };
-}
 
 /** Where the foreground of an image comes from. */
 export type MaskSource =
   | { kind: "mask"; file: string; rule?: MaskRule }
-  | ({ kind: "otsu" } & OtsuOptions)
+  | ({ kind: "otsu" } & Omit<OtsuOptions, "polarity"> & { polarity?: OtsuOptions["polarity"] | "filter" })
   | { kind: "model"; model: Segmenter }
   | { kind: "instances"; model: InstanceSegmenter };
 
@@ -81,19 +49,6 @@ export interface InstanceModelRoute {
   dispose(): void;
 }
 
-/** Otsu foreground settings (defaults: smooth 1 px, polarity "border", open 3 px, fill holes). */
-export interface OtsuOptions {
-  polarity?: ParticlePolarity;
-  /** Gaussian σ before thresholding, px. Default 1. */
-  smooth?: number;
-  /** Opening radius after thresholding, px. Default 3 (particles narrower than 6 px are removed). */
-  open?: number;
-  /** Fill holes. Default true. */
-  fillHoles?: boolean;
-}
-
-/** Foreground side for Otsu: lib/quantify's `bright` | `dark` | `auto` (minority), or `border` (see `borderPolarity`, the default). */
-export type ParticlePolarity = OtsuPolarity | "border";
 
 /**
  * The foreground mask of `image` from `source`. Otsu: the grey image is first smoothed by a Gaussian
@@ -118,20 +73,8 @@ export async function foregroundMask(image: string, source: MaskSource, grey?: G
     const inst = await source.model.instances(image);
     return { width: inst.width, height: inst.height, data: Uint8Array.from(inst.labels, (l) => (l >= 0 ? 1 : 0)) };
   }
-  return otsuForeground(grey ?? await readGrey(image), source);
-}
-
-/** Otsu foreground of a grey image with the smoothing, polarity, opening and hole filling of {@link foregroundMask}. */
-export function otsuForeground(g: GreyImage, opts: OtsuOptions = {}): Mask {
-  const sigma = opts.smooth ?? 1;
-  if (!(sigma >= 0)) throw new Error(`foregroundMask: smooth must be ≥ 0 px, got ${sigma}`);
-  const smoothed = sigma > 0 ? gaussianBlur(g.grey, g.width, g.height, sigma) : g.grey;
-  const pol = opts.polarity ?? "border";
-  const m = pol === "border" ? borderPolarity(otsuMask(smoothed, g.width, g.height, "bright")) : otsuMask(smoothed, g.width, g.height, pol);
-  const opened = openMask(m, opts.open ?? 3);
-  const out = opts.fillHoles === false ? opened : fillHoles(opened);
-  if (g.missing) for (let i = 0; i < g.missing.length; i++) if (g.missing[i]) out.data[i] = 0;
-  return out;
+  if (source.polarity === "filter") throw new Error(`${image}: Otsu polarity "filter" chooses among instances (analyseImage with an object filter), not a mask`);
+  return otsuForeground(grey ?? await readGrey(image), { ...source, polarity: source.polarity });
 }
 
 /** Particles of one micrograph with what it took to measure them. */
@@ -173,6 +116,16 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
     return { file, class: cls, width: inst.width, height: inst.height, calibration, maskSource: `instances ${source.model.name}`, extracted: await filtered(measureInstances(inst, calibration, opts)) };
   }
   const grey = source.kind === "otsu" ? await readGrey(file) : undefined;
+  if (source.kind === "otsu" && source.polarity === "filter") {
+    // The side of the threshold whose objects the filter takes for particles (object_polarity.ts).
+    if (!filter) throw new Error(`${file}: Otsu polarity "filter" needs an object filter`);
+    const { polarity: _side, ...otsu } = source;
+    const chosen = otsuInstancesByFilter(grey!, filter, opts, otsu);
+    return {
+      file, class: cls, width: grey!.width, height: grey!.height, calibration, maskSource: `otsu (${chosen.polarity} side, chosen by the object filter)`,
+      extracted: await filtered(measureInstances(chosen.instances, calibration, opts), grey), exclude: opts.exclude ?? [],
+    };
+  }
   const mask = await foregroundMask(file, source, grey);
   if (source.kind !== "otsu") {
     // The header is enough to catch a mask paired with the wrong image.

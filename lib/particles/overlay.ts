@@ -1,6 +1,6 @@
 import type { RawImage } from "../plots/png";
 import { renderDigits } from "../plots/pixel_font";
-import type { GreyImage } from "./image_particles";
+import type { GreyImage } from "./grey_image";
 import type { ExtractedParticles, PixelBox } from "./extract";
 import { instanceIdOf } from "./instance_map";
 
