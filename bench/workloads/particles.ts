@@ -26,6 +26,7 @@ import { writeJsonAtomic } from "../../lib/util/fsx";
 import { empsDir } from "../../lib/data/external";
 import { analyseImage, type MaskSource } from "../../lib/particles/image_particles";
 import type { ExtractOptions, ExtractedParticles } from "../../lib/particles/extract";
+import { loadObjectFilter } from "../../lib/particles/object_filter";
 import { writeSizedParticleSet } from "../../lib/data/synth/sized_particles";
 
 const PYTHON = "/usr/bin/python3";
@@ -53,17 +54,30 @@ export interface ParticleRoute {
   prepare(): Promise<{ particles(file: string): Promise<ExtractedParticles>; dispose(): void }>;
 }
 
-/** A route through `analyseImage` with a foreground `MaskSource` (Otsu, a mask model), then the watershed, drops and measurements. */
-export function maskSourceRoute(name: string, label: string, source: MaskSource): ParticleRoute {
+/**
+ * A route through `analyseImage` with a foreground `MaskSource` (Otsu, a mask model), then the
+ * watershed, drops and measurements; `filter` ("bundled" or a file) adds the object filter.
+ */
+export function maskSourceRoute(name: string, label: string, source: MaskSource, filter?: string): ParticleRoute {
   return {
     name, label,
-    prepare: async () => ({ particles: async (f) => (await analyseImage(f, "", source, null, BENCH_EXTRACT)).extracted, dispose: () => undefined }),
+    prepare: async () => {
+      const objectFilter = filter ? loadObjectFilter(filter) : undefined;
+      return { particles: async (f) => (await analyseImage(f, "", source, null, { ...BENCH_EXTRACT, objectFilter })).extracted, dispose: () => undefined };
+    },
   };
 }
 
-/** Today's default route: Otsu foreground with `particles`' settings, then the h-maxima watershed. */
+/** The route before the object filter: Otsu foreground on the border side, then the h-maxima watershed (the peer's recipe). */
 export const OTSU_ROUTE: ParticleRoute = maskSourceRoute("otsu", "Otsu foreground (σ 1, border polarity, opening 3 px, holes filled) + h-maxima distance watershed (h 2)",
   { kind: "otsu", polarity: "border", smooth: SETTINGS.smooth, open: SETTINGS.open });
+
+/**
+ * Today's default route (`particles` with no options): Otsu + watershed on both sides of the
+ * threshold, the side whose objects the bundled object filter prefers, then the filter's drops.
+ */
+export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "Otsu (σ 1, opening 3 px, holes filled) + h-maxima watershed (h 2) on both sides of the threshold, the side and the particles chosen by the bundled object filter (the default of `particles`)",
+  { kind: "otsu", polarity: "filter", smooth: SETTINGS.smooth, open: SETTINGS.open }, "bundled");
 
 /** Which images the workload runs on and where they came from. */
 export interface ParticleBenchData {
@@ -152,4 +166,4 @@ export function particlesWorkload(route: ParticleRoute, opts: { images?: number;
   };
 }
 
-export const workloads: Workload[] = [particlesWorkload(OTSU_ROUTE)];
+export const workloads: Workload[] = [particlesWorkload(OTSU_ROUTE), particlesWorkload(FILTER_ROUTE)];

@@ -15,7 +15,9 @@ const analyse = defineCommand({
        nanomorph particles eval --images DIR --instances DIR [--method model|otsu]           (see particles eval --help)`,
   description: `Size and shape of every particle in a folder of micrographs (class = sub-folder name): foreground
 from masks, a trained U-Net or Otsu's threshold (the default: Gaussian σ 1 px, Otsu, opening by a 3-px disc,
-holes filled) with touching particles split by a distance-transform watershed (h-maxima markers), or particles
+holes filled) with touching particles split by a distance-transform watershed (h-maxima markers; by default
+on both sides of the threshold, the object filter keeping the side whose objects look like particles and
+dropping letters, specks and fragments as notParticle: docs/particles.md), or particles
 from a particle model (--model bundled: a small U-Net trained on EMPS electron micrographs that separates
 touching particles itself; the README says how it compares with Otsu). Particles touching the border or under
 --min-area are dropped and counted; then per particle: area, equivalent-circle diameter, Feret max/min,
