@@ -362,6 +362,8 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       let fast = useLines && useFast ? readLabelFast(img, c, findTextLines(img, c, { near: true }).slice(0, maxLines), seen, fastOpts) : null;
       const lines = useLines && !fast ? findTextLines(img, c).slice(0, maxLines) : [];
       if (!fast && useFast) fast = readLabelFast(img, c, lines, seen, fastOpts);
+      // Last, text on speckled texture: lines found and read in the blurred image.
+      if (!fast && useLines && useFast) fast = readLabelFast(img, c, findTextLines(img, c, { smooth: true }).slice(0, maxLines), seen, fastOpts);
       const beside = fast ? fastReading(fast, c) : useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, lines) : null;
       if (beside) {
         hits.push(beside.hit);

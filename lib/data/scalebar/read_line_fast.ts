@@ -112,7 +112,11 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     const labels = parseLabels(core.replace(/,/g, "."));
     const gx0 = cells[first][0].x0 - 0.5 * H, gx1 = cells[last - 1][0].x1 + 0.5 * H;
     const cut = line.cut.some((c) => c.x1 > gx0 && c.x0 < gx1);
-    if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut) {
+    // A blob set aside by the opening (SplitLine.specks) between two digits at the baseline may be a
+    // decimal point: the number is then not certain.
+    const digits = cells.slice(first, last).filter(([, r]) => /[0-9]/.test(r.char)).map(([g]) => g);
+    const point = digits.length >= 2 && line.specks.some((p) => (p.x0 + p.x1) / 2 > digits[0].x1 && (p.x0 + p.x1) / 2 < digits[digits.length - 1].x0 && Math.abs(p.y1 - line.baseline) <= 0.3 * H);
+    if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut && !point) {
       parts.push({ label: labels[0], text: core, confidence: Math.min(...cells.slice(first, last).map(([, r]) => r.confidence)), box: toSrc(first, last) });
     }
     start = end;
