@@ -221,6 +221,21 @@ export function neckCuts(g: Glyph, max = 3): [Glyph, Glyph][] {
   return out;
 }
 
+/**
+ * Glyph `g` without its rows above `y` (working-crop pixels), reduced to its largest 8-connected part and
+ * trimmed; null when nothing is left. For a glyph joined to a blob above the line (a particle touching
+ * an "m"): the reader compares it cut at the tops of the line's other glyphs with the whole.
+ */
+export function clipAbove(g: Glyph, y: number): Glyph | null {
+  const gw = g.x1 - g.x0, gh = g.y1 - g.y0;
+  const r0 = Math.max(0, Math.round(y) - g.y0);
+  if (r0 <= 0 || r0 >= gh) return null;
+  const parts = components(g.mask.subarray(r0 * gw), gw, gh - r0);
+  if (parts.length === 0) return null;
+  const p = parts.reduce((a, b) => (b.n > a.n ? b : a));
+  return { ...p, x0: p.x0 + g.x0, x1: p.x1 + g.x0, y0: p.y0 + g.y0 + r0, y1: p.y1 + g.y0 + r0 };
+}
+
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;

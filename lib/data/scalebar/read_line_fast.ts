@@ -8,7 +8,7 @@ import type { Box, GreyImage } from "./find_bar";
 import { classifyGlyph } from "./glyph_classify";
 import type { GlyphReading } from "./glyph_classify";
 import { glyphFeatures } from "./glyph_features";
-import { neckCuts, splitLine } from "./glyph_split";
+import { clipAbove, neckCuts, splitLine } from "./glyph_split";
 import type { Glyph, SplitOptions } from "./glyph_split";
 import { loadTemplates, widestOfClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
@@ -65,9 +65,31 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     const r = classifyGlyph(glyphFeatures(g, line), templates);
     return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
   };
+  // Ink wholly above the line's top or below its baseline (a speck over the text, the top of a second
+  // label line written under it) is no character of this line.
+  const glyphs = line.glyphs.filter((g) => g.y1 > line.top && g.y0 < line.baseline);
+  if (glyphs.length === 0) return null;
+  // Tops a glyph of this line may have: the digits' (line top) and lower ones of other glyphs (x-height).
+  const tops = [line.top];
+  for (const g of glyphs) if (g.y0 > line.top + 0.15 * H && g.y0 < line.baseline - 0.3 * H && tops.every((t) => Math.abs(t - g.y0) > 0.05 * H)) tops.push(g.y0);
   const cells: [Glyph, GlyphReading][] = [];
-  for (const g of line.glyphs) {
-    let parts: [Glyph, GlyphReading][] = [[g, read(g)]];
+  for (const g0 of glyphs) {
+    let g = g0;
+    let whole = read(g);
+    // A glyph read unsurely that reaches above a possible top may be joined to a blob above it (a
+    // particle touching an "m"): cut at each such top, keep the cut that reads best when it beats the
+    // whole. Cut at the line's top anything may result; cut lower (x-height) only a letter may, so a
+    // digit is never shortened into another ("7" → "1").
+    if (whole.confidence < 0.3) {
+      for (const t of tops) {
+        if (g0.y0 >= t - 0.15 * H) continue;
+        const c = clipAbove(g0, t - 0.05 * H);
+        if (!c || c.y1 - c.y0 < 0.3 * H) continue;
+        const rc = read(c);
+        if (rc.confidence > whole.confidence && (t === line.top || isLetter(rc.char))) { g = c; whole = rc; }
+      }
+    }
+    let parts: [Glyph, GlyphReading][] = [[g, whole]];
     // A wide, unsure glyph may be two touching ones: keep the cut whose weaker part reads best, when
     // that beats the whole and neither part is a sliver read as punctuation. A glyph wider than 1.2 line
     // heights is tried too (only "m" is that wide), but a cut must then read clearly better (by 0.1).
