@@ -72,27 +72,12 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
   // Tops a glyph of this line may have: the digits' (line top) and lower ones of other glyphs (x-height).
   const tops = [line.top];
   for (const g of glyphs) if (g.y0 > line.top + 0.15 * H && g.y0 < line.baseline - 0.3 * H && tops.every((t) => Math.abs(t - g.y0) > 0.05 * H)) tops.push(g.y0);
-  const cells: [Glyph, GlyphReading][] = [];
-  for (const g0 of glyphs) {
-    let g = g0;
-    let whole = read(g);
-    // A glyph read unsurely that reaches above a possible top may be joined to a blob above it (a
-    // particle touching an "m"): cut at each such top, keep the cut that reads best when it beats the
-    // whole. Cut at the line's top anything may result; cut lower (x-height) only a letter may, so a
-    // digit is never shortened into another ("7" → "1").
-    if (whole.confidence < 0.3) {
-      for (const t of tops) {
-        if (g0.y0 >= t - 0.15 * H) continue;
-        const c = clipAbove(g0, t - 0.05 * H);
-        if (!c || c.y1 - c.y0 < 0.3 * H) continue;
-        const rc = read(c);
-        if (rc.confidence > whole.confidence && (t === line.top || isLetter(rc.char))) { g = c; whole = rc; }
-      }
-    }
-    let parts: [Glyph, GlyphReading][] = [[g, whole]];
-    // A wide, unsure glyph may be two touching ones: keep the cut whose weaker part reads best, when
-    // that beats the whole and neither part is a sliver read as punctuation. A glyph wider than 1.2 line
-    // heights is tried too (only "m" is that wide), but a cut must then read clearly better (by 0.1).
+  // A glyph as one or two characters: a wide, unsure glyph may be two touching ones; keep the cut whose
+  // weaker part reads best, when that beats the whole and neither part is a sliver read as punctuation.
+  // A glyph wider than 1.2 line heights is tried too (only "m" is that wide), but a cut must then read
+  // clearly better (by 0.1).
+  const split = (g: Glyph): [Glyph, GlyphReading][] => {
+    let parts: [Glyph, GlyphReading][] = [[g, read(g)]];
     const wide = g.x1 - g.x0 > 1.2 * H;
     if ((parts[0][1].confidence < 0.3 && g.x1 - g.x0 > 0.75 * H) || wide) {
       let best = parts[0][1].confidence + (wide && parts[0][1].confidence >= 0.3 ? 0.1 : 0);
@@ -100,6 +85,26 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
         const ra = read(a), rb = read(b);
         const c = Math.min(ra.confidence, rb.confidence);
         if (c > best && ![ra.char, rb.char].some((ch) => ".,-".includes(ch))) { best = c; parts = [[a, ra], [b, rb]]; }
+      }
+    }
+    return parts;
+  };
+  const least = (ps: [Glyph, GlyphReading][]): number => Math.min(...ps.map(([, r]) => r.confidence));
+  const cells: [Glyph, GlyphReading][] = [];
+  for (const g0 of glyphs) {
+    let parts = split(g0);
+    // A glyph read unsurely that reaches above a possible top may be joined to a blob above it (a
+    // particle touching an "m"): cut at each such top, keep the cut that reads best when it beats the
+    // whole. Cut at the line's top anything may result; cut lower (x-height) only letters from a glyph
+    // not read as a digit, so a digit is never shortened into another ("7" → "1") or a letter ("0" → "u").
+    const digit = parts.some(([, r]) => /[0-9]/.test(r.char));
+    if (least(parts) < 0.3) {
+      for (const t of tops) {
+        if (g0.y0 >= t - 0.15 * H) continue;
+        const c = clipAbove(g0, t - 0.05 * H);
+        if (!c || c.y1 - c.y0 < 0.3 * H) continue;
+        const pc = split(c);
+        if (least(pc) > least(parts) && (t === line.top || (!digit && pc.every(([, r]) => isLetter(r.char))))) parts = pc;
       }
     }
     cells.push(...parts);
