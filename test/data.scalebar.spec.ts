@@ -203,11 +203,14 @@ describe("data.scalebar: findScaleBar", () => {
       ["plain micrograph 2", await synth(2, null)],
       ["bar, no label", await synth(3, spec({ text: " " }))],
       ["label, no bar", await synth(4, spec({ thicknessPx: 0 }))],
+      // Millimetres: on microscope bars almost always a misread µm ("1µm" → "1mm"), refused either way.
+      ["bar labelled 1 mm", await synth(5, spec({ text: "1 mm", barNm: 1e6, fontPx: 28, lengthPx: 250 }))],
     ];
     for (const [what, img] of cases) {
       const r = await findScaleBar(img, { reader });
       assert.equal(r.found, false, `${what}: ${r.found ? `read ${r.labelText} → ${r.nmPerPx} nm/px` : ""}`);
       if (!r.found) assert.match(r.reason, /^no scale bar found: /, what);
+      if (!r.found && what === "bar labelled 1 mm") assert.match(r.reason, /'1 ?mm' may be a misread 'µm'/, r.reason);
     }
   });
 

@@ -318,8 +318,9 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * 20 px (±1 px is ±5 %), 0.7 for a bar touching the image edge (may be cut), 0.6 when labels with
  * different lengths were read near the same bar. Refused (found: false) when no bar has a parsed
  * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
- * the label box is taller than the bar is long (text is not a label of that bar), or when nm/px falls
- * outside `nmPerPxRange`.
+ * the label box is taller than the bar is long (text is not a label of that bar), when the label is in
+ * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), or when
+ * nm/px falls outside `nmPerPxRange`.
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
  */
 export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
@@ -410,6 +411,12 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       }
       if (best.label.guessedDigit) {
         refusals.push(`${where}: label '${best.label.matched}' has a letter for its digit (T: 1 or 7?)`);
+        continue;
+      }
+      // Tesseract's model has no µ and returns "m" for an italic or serif one ("1µm" → "1mm", measured on
+      // an SEM strip): a millimetre label would be 1000× off, so it is refused, never guessed either way.
+      if (best.label.unit === "mm") {
+        refusals.push(`${where}: label '${best.label.matched}' may be a misread 'µm' (the OCR engine has no µ); give --scale-bar if it is millimetres`);
         continue;
       }
       if (best.confidence < minOcr) {
