@@ -435,6 +435,10 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         conf *= best.label.corrected ? 0.5 : 0.85;
         warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`);
       }
+      if (c.endsUnclear) {
+        refusals.push(`${where}: label '${best.label.matched}' but the bar's ends are unclear (its half-level crossings disagree with its ${c.lengthPx.toFixed(0)}-px run)`);
+        continue;
+      }
       if (lengthPx < minBarPx) {
         refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ±0.5 px of blur is more than 2 %`);
         continue;
