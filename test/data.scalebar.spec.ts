@@ -168,6 +168,25 @@ describe("data.scalebar: find_bar", () => {
     assert.ok(Math.abs(plain.lengthPx - 100) <= 0.5, `${plain.lengthPx}`);
   });
 
+  it("says the inside of an outlined bar has unclear ends (the bar meant is the frame's box), but not a bar on a panel", () => {
+    // Grey 150 surround; a light (200) frame 2 px wide around a darker (110) inside over columns 50…149,
+    // rows 30…31 (as on an EMPS image): the inside has its contrast against the frame, the surround
+    // beyond it is back near the inside's grey.
+    const w = 200, h = 60;
+    const framed = new Uint8Array(w * h).fill(150);
+    for (let y = 28; y < 34; y++) for (let x = 48; x < 152; x++) framed[y * w + x] = y < 30 || y >= 32 || x < 50 || x >= 150 ? 200 : 110;
+    const c = findBarCandidates({ data: framed, width: w, height: h }).find((k) => k.polarity === "dark" && k.box.y0 >= 30 && k.box.y1 <= 32);
+    assert.ok(c, "the inside is found as a bar");
+    assert.equal(c.endsUnclear, true);
+    // The same dark band on a white panel that reaches 2 px above it but 12 px below (where a label sits).
+    const panel = new Uint8Array(w * h).fill(150);
+    for (let y = 28; y < 48; y++) for (let x = 40; x < 160; x++) panel[y * w + x] = y >= 30 && y < 36 && x >= 50 && x < 150 ? 20 : 240;
+    const p = findBarCandidates({ data: panel, width: w, height: h }).find((k) => k.polarity === "dark");
+    assert.ok(p, "the bar on the panel is found");
+    assert.equal(p.endsUnclear, undefined);
+    assert.ok(Math.abs(p.lengthPx - 100) <= 0.5, `${p.lengthPx}`);
+  });
+
   it("throws naming the function for a wrong-sized buffer", () => {
     assert.throws(() => findBarCandidates({ data: new Uint8Array(10), width: 4, height: 4 }), /findBarCandidates/);
   });

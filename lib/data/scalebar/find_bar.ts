@@ -40,8 +40,9 @@ export interface BarCandidate {
   score: number;
   /**
    * True when the rows cross the half level but no crossing agrees with the run's ends (something
-   * bright joins an end, or the threshold run stopped short): `lengthPx` is then the run's length, which
-   * may be several pixels off, so findScaleBar gives no reading from this bar.
+   * bright joins an end, or the threshold run stopped short), or when the band is the inside of an
+   * outlined bar (a thin frame above and below, the surround beyond it back towards the band's level):
+   * `lengthPx` may then be several pixels off the bar meant, so findScaleBar gives no reading from it.
    */
   endsUnclear?: true;
 }
@@ -284,6 +285,33 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Mean of row `y` over columns [x0, x1) (NaN outside the image). */
+function rowMean(v: Uint8Array, width: number, height: number, y: number, x0: number, x1: number): number {
+  if (y < 0 || y >= height || x1 <= x0) return NaN;
+  let s = 0;
+  for (let x = x0; x < x1; x++) s += v[y * width + x];
+  return s / (x1 - x0);
+}
+
+/**
+ * Whether the band [y0, y1) (bar-high polarity `v`, interior columns [sx0, sx1), level `level`) is the
+ * inside of an outlined bar: on both sides a thin frame (the darkest of the 3 rows next to it) beyond
+ * which, within 3 more rows, the row means come back towards the band's level by at least half the
+ * band-to-frame contrast. The bar such a figure means is the frame's outer box, not this band.
+ */
+function framedInside(v: Uint8Array, width: number, height: number, sx0: number, sx1: number, y0: number, y1: number, level: number): boolean {
+  for (const dir of [-1, 1]) {
+    const edge = dir < 0 ? y0 - 1 : y1;
+    let kf = 0, m = Infinity;
+    for (let k = 0; k < 3; k++) { const r = rowMean(v, width, height, edge + dir * k, sx0, sx1); if (r < m) { m = r; kf = k; } }
+    if (!Number.isFinite(m)) return false;
+    let back = -Infinity;
+    for (let k = kf + 1; k <= kf + 3; k++) { const r = rowMean(v, width, height, edge + dir * k, sx0, sx1); if (r > back) back = r; }
+    if (!(back - m >= 0.5 * (level - m))) return false;
+  }
+  return true;
+}
+
 function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: number, y1: number, polarity: "bright" | "dark", minContrast: number, t: number): BarCandidate | null {
   const x0 = median(rows.map((r) => r.x0));
   const x1 = median(rows.map((r) => r.x1));
@@ -330,7 +358,7 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
     if (Math.abs(h.length - len) <= 3 || (h.monotone && h.reach <= 4)) lens.push(h.length);
   }
   const lengthPx = lens.length ? lens.reduce((p, q) => p + q, 0) / lens.length : len;
-  const endsUnclear = lens.length === 0 && crossed;
+  const endsUnclear = (lens.length === 0 && crossed) || framedInside(v, width, height, sx0, sx1, y0, y1, level);
   // Ragged ends (rows with different ends) and texture lower the score; so does a barely-there contrast.
   const ragged = rows.reduce((m, r) => Math.max(m, Math.abs(r.x0 - x0), Math.abs(r.x1 - x1)), 0);
   const score = Math.min(1, contrast / 200) * Math.max(0, 1 - sd / 40) * (ragged <= 1 ? 1 : 0.8) * (len >= 20 ? 1 : 0.7);
