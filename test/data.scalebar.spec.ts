@@ -283,6 +283,17 @@ describe("data.scalebar: findScaleBar", () => {
     if (!r.found) assert.match(r.reason, /the bar's ends are unclear/);
   });
 
+  it("gives no reading from a bar that runs into the image edge (it may have been cut with the figure)", async function () {
+    this.timeout(60000);
+    const s = spec({ lengthPx: 120, panel: 0 });
+    const { image, truth } = await renderSynthBar(synthBackground(new Rng(21), SIZE), s);
+    // The bar's rows continued in the bar's grey to the right edge.
+    for (let y = truth.bar.y0; y < truth.bar.y1; y++) for (let x = truth.bar.x1; x < SIZE; x++) image.data[y * SIZE + x] = 255;
+    const r = await findScaleBar(image, { reader });
+    assert.equal(r.found, false, r.found ? `read ${r.labelText} over ${r.lengthPx} px` : "");
+    if (!r.found) assert.match(r.reason, /runs into the image edge/);
+  });
+
   it("gives a Calibration with source 'scalebar' for a PNG file, and null for a file without a bar", async function () {
     this.timeout(60000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-sb-"));

@@ -315,11 +315,12 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * no reading lowers an unsure (< 70) one by 0.7),
  * times 0.8 when OCR confusions had to be corrected ("l00 nm"), 0.85 for a length that is not
  * 1/2/2.5/3/4/5/7/7.5 × 10^k (0.5 when the reading was also corrected), 0.8 for a bar under
- * 20 px (±1 px is ±5 %), 0.7 for a bar touching the image edge (may be cut), 0.6 when labels with
+ * 20 px (±1 px is ±5 %), 0.6 when labels with
  * different lengths were read near the same bar. Refused (found: false) when no bar has a parsed
  * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
  * the label box is taller than the bar is long (text is not a label of that bar), when the label is in
- * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), or when
+ * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), when the
+ * bar runs into the image's left or right edge (it may be cut), when its ends are unclear, or when
  * nm/px falls outside `nmPerPxRange`.
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
  */
@@ -444,7 +445,12 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         continue;
       }
       if (lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${lengthPx.toFixed(1)} px long`); }
-      if (c.box.x0 <= 0 || c.box.x1 >= img.width) { conf *= 0.7; warnings.push("bar touches the image edge and may be cut"); }
+      // A bar running into the image's left or right edge was cut with the figure (measured on EMPS crops:
+      // "0.5 µm" and "500nm" bars whose label is cut too): its length is unknown.
+      if (c.box.x0 <= 0 || c.box.x1 >= img.width) {
+        refusals.push(`${where}: label '${best.label.matched}' but the bar runs into the image edge and may be cut`);
+        continue;
+      }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
       const disagreeing = hits.filter((h) => !agreeing.includes(h) && h.confidence >= minOcr);
       if (disagreeing.length) {
