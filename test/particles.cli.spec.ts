@@ -241,6 +241,13 @@ describe("particles: scale bars in calibrateImage", () => {
     const unsure = await calibrateImageFile(blobbed, { scaleBarLabel: parseScaleBarArg("200nm") });
     assert.equal(unsure.calibration, null);
     assert.match(unsure.why ?? "", /the bar's ends are unclear/);
+    // Nor one that runs into the image's edge (it may have been cut with the figure).
+    for (let y = truth.bar.y0; y < truth.bar.y1; y++) for (let x = truth.bar.x1; x < size; x++) image.data[y * size + x] = 255;
+    const edged = path.join(dir, "edge.png");
+    fs.writeFileSync(edged, await encodeGreyPng(image.data, size, size));
+    const cut = await calibrateImageFile(edged, { scaleBarLabel: parseScaleBarArg("200nm") });
+    assert.equal(cut.calibration, null);
+    assert.match(cut.why ?? "", /the bar's ends are unclear/);
   });
 });
 

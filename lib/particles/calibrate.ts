@@ -75,7 +75,7 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
     }
     // A bar whose ends are unclear (find_bar's endsUnclear) is not measured surely enough for any label.
     if (bar && !bar.found && bar.bar?.endsUnclear) {
-      return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but the bar's ends are unclear (its ${lengthPx.toFixed(0)}-px run and its half-level crossings disagree)`, warnings };
+      return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but the bar's ends are unclear (it runs into the image edge, is the inside of an outlined bar, or its ${lengthPx.toFixed(0)}-px run and its half-level crossings disagree)`, warnings };
     }
     const problem = nmPerPxProblem(L.nm / lengthPx);
     if (problem) return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} over the bar's ${lengthPx.toFixed(1)} px: ${problem}`, warnings };

@@ -41,7 +41,8 @@ export interface BarCandidate {
   /**
    * True when the rows cross the half level but no crossing agrees with the run's ends (something
    * bright joins an end, or the threshold run stopped short), or when the band is the inside of an
-   * outlined bar (a thin frame above and below, the surround beyond it back towards the band's level):
+   * outlined bar (a thin frame above and below, the surround beyond it back towards the band's level),
+   * or when it runs into the image's left or right edge (it may have been cut with the figure):
    * `lengthPx` may then be several pixels off the bar meant, so findScaleBar gives no reading from it.
    */
   endsUnclear?: true;
@@ -358,7 +359,7 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
     if (Math.abs(h.length - len) <= 3 || (h.monotone && h.reach <= 4)) lens.push(h.length);
   }
   const lengthPx = lens.length ? lens.reduce((p, q) => p + q, 0) / lens.length : len;
-  const endsUnclear = (lens.length === 0 && crossed) || framedInside(v, width, height, sx0, sx1, y0, y1, level);
+  const endsUnclear = (lens.length === 0 && crossed) || framedInside(v, width, height, sx0, sx1, y0, y1, level) || x0 <= 0 || x1 >= width;
   // Ragged ends (rows with different ends) and texture lower the score; so does a barely-there contrast.
   const ragged = rows.reduce((m, r) => Math.max(m, Math.abs(r.x0 - x0), Math.abs(r.x1 - x1)), 0);
   const score = Math.min(1, contrast / 200) * Math.max(0, 1 - sd / 40) * (ragged <= 1 ? 1 : 0.8) * (len >= 20 ? 1 : 0.7);

@@ -436,8 +436,14 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         conf *= best.label.corrected ? 0.5 : 0.85;
         warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`);
       }
+      // A bar running into the image's left or right edge was cut with the figure (measured on EMPS crops:
+      // "0.5 µm" and "500nm" bars whose label is cut too): its length is unknown.
+      if (c.box.x0 <= 0 || c.box.x1 >= img.width) {
+        refusals.push(`${where}: label '${best.label.matched}' but the bar runs into the image edge and may be cut`);
+        continue;
+      }
       if (c.endsUnclear) {
-        refusals.push(`${where}: label '${best.label.matched}' but the bar's ends are unclear (its half-level crossings disagree with its ${c.lengthPx.toFixed(0)}-px run)`);
+        refusals.push(`${where}: label '${best.label.matched}' but the bar's ends are unclear (the inside of an outlined bar, or its half-level crossings disagree with its ${c.lengthPx.toFixed(0)}-px run)`);
         continue;
       }
       if (lengthPx < minBarPx) {
@@ -445,12 +451,6 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         continue;
       }
       if (lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${lengthPx.toFixed(1)} px long`); }
-      // A bar running into the image's left or right edge was cut with the figure (measured on EMPS crops:
-      // "0.5 µm" and "500nm" bars whose label is cut too): its length is unknown.
-      if (c.box.x0 <= 0 || c.box.x1 >= img.width) {
-        refusals.push(`${where}: label '${best.label.matched}' but the bar runs into the image edge and may be cut`);
-        continue;
-      }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
       const disagreeing = hits.filter((h) => !agreeing.includes(h) && h.confidence >= minOcr);
       if (disagreeing.length) {
