@@ -131,6 +131,62 @@ describe("data.scalebar: find_bar", () => {
     assert.ok(Math.abs(c.lengthPx - 81) <= 0.5, `${c.lengthPx}`);
   });
 
+  /** A 200×60 image of `bg` with a 6-row bar of `bar` over columns 50…149 and the given columns painted. */
+  const barImage = (bg: number, bar: number, paint: Record<number, number>): GreyImage => {
+    const w = 200, h = 60;
+    const data = new Uint8Array(w * h).fill(bg);
+    for (let y = 30; y < 36; y++) {
+      for (let x = 50; x < 150; x++) data[y * w + x] = bar;
+      for (const [x, v] of Object.entries(paint)) data[y * w + Number(x)] = v;
+    }
+    return { data, width: w, height: h };
+  };
+
+  it("measures a bar whose ends are blurred wider than the threshold's margin at its half-level crossings", () => {
+    // Black core 50…149 with 4-px ramps (230, 170, 100, 40) out to the white surround at each end: the
+    // darkest threshold's run is 100 px, the half level (127.5) is crossed at 47.607 and 151.393.
+    const img = barImage(255, 0, { 46: 230, 47: 170, 48: 100, 49: 40, 150: 40, 151: 100, 152: 170, 153: 230 });
+    const c = findBarCandidates(img)[0];
+    assert.ok(c, "no candidate");
+    assert.ok(Math.abs(c.lengthPx - (151.393 - 47.607)) < 0.01, `${c.lengthPx}`);
+    assert.equal(c.endsUnclear, undefined);
+  });
+
+  it("says a bar's ends are unclear when the half level runs on into something bright beside it", () => {
+    // White bar on black with a grey (200) blob of 10 columns joined to its right end: the half level
+    // (137.5) would run 10 px on; the bar's own run is 100 px.
+    const paint: Record<number, number> = {};
+    for (let x = 150; x < 160; x++) paint[x] = 200;
+    const img = barImage(20, 255, paint);
+    const c = findBarCandidates(img)[0];
+    assert.ok(c, "no candidate");
+    assert.equal(c.endsUnclear, true);
+    assert.equal(c.lengthPx, 100);
+    // Without the blob the same bar is measured plainly.
+    const plain = findBarCandidates(barImage(20, 255, {}))[0];
+    assert.equal(plain.endsUnclear, undefined);
+    assert.ok(Math.abs(plain.lengthPx - 100) <= 0.5, `${plain.lengthPx}`);
+  });
+
+  it("says the inside of an outlined bar has unclear ends (the bar meant is the frame's box), but not a bar on a panel", () => {
+    // Grey 150 surround; a light (200) frame 2 px wide around a darker (110) inside over columns 50…149,
+    // rows 30…31 (as on an EMPS image): the inside has its contrast against the frame, the surround
+    // beyond it is back near the inside's grey.
+    const w = 200, h = 60;
+    const framed = new Uint8Array(w * h).fill(150);
+    for (let y = 28; y < 34; y++) for (let x = 48; x < 152; x++) framed[y * w + x] = y < 30 || y >= 32 || x < 50 || x >= 150 ? 200 : 110;
+    const c = findBarCandidates({ data: framed, width: w, height: h }).find((k) => k.polarity === "dark" && k.box.y0 >= 30 && k.box.y1 <= 32);
+    assert.ok(c, "the inside is found as a bar");
+    assert.equal(c.endsUnclear, true);
+    // The same dark band on a white panel that reaches 2 px above it but 12 px below (where a label sits).
+    const panel = new Uint8Array(w * h).fill(150);
+    for (let y = 28; y < 48; y++) for (let x = 40; x < 160; x++) panel[y * w + x] = y >= 30 && y < 36 && x >= 50 && x < 150 ? 20 : 240;
+    const p = findBarCandidates({ data: panel, width: w, height: h }).find((k) => k.polarity === "dark");
+    assert.ok(p, "the bar on the panel is found");
+    assert.equal(p.endsUnclear, undefined);
+    assert.ok(Math.abs(p.lengthPx - 100) <= 0.5, `${p.lengthPx}`);
+  });
+
   it("throws naming the function for a wrong-sized buffer", () => {
     assert.throws(() => findBarCandidates({ data: new Uint8Array(10), width: 4, height: 4 }), /findBarCandidates/);
   });
@@ -203,12 +259,39 @@ describe("data.scalebar: findScaleBar", () => {
       ["plain micrograph 2", await synth(2, null)],
       ["bar, no label", await synth(3, spec({ text: " " }))],
       ["label, no bar", await synth(4, spec({ thicknessPx: 0 }))],
+      // Millimetres: on microscope bars almost always a misread µm ("1µm" → "1mm"), refused either way.
+      ["bar labelled 1 mm", await synth(5, spec({ text: "1 mm", barNm: 1e6, fontPx: 28, lengthPx: 250 }))],
     ];
     for (const [what, img] of cases) {
       const r = await findScaleBar(img, { reader });
       assert.equal(r.found, false, `${what}: ${r.found ? `read ${r.labelText} → ${r.nmPerPx} nm/px` : ""}`);
       if (!r.found) assert.match(r.reason, /^no scale bar found: /, what);
+      if (!r.found && what === "bar labelled 1 mm") assert.match(r.reason, /'1 ?mm' may be a misread 'µm'/, r.reason);
     }
+  });
+
+  it("gives no reading from a bar whose ends are unclear (a grey blob joined to its end), naming why", async function () {
+    this.timeout(60000);
+    const s = spec({ lengthPx: 120, panel: 0 });
+    const { image, truth } = await renderSynthBar(synthBackground(new Rng(21), SIZE), s);
+    const plain = await findScaleBar(image, { reader });
+    assert.ok(plain.found, plain.found ? "" : plain.reason);
+    // A blob at 80 % of the bar's grey, 12 columns, on the bar's rows right after its end.
+    for (let y = truth.bar.y0; y < truth.bar.y1; y++) for (let x = truth.bar.x1; x < truth.bar.x1 + 12; x++) image.data[y * SIZE + x] = 205;
+    const r = await findScaleBar(image, { reader });
+    assert.equal(r.found, false, r.found ? `read ${r.labelText} over ${r.lengthPx} px` : "");
+    if (!r.found) assert.match(r.reason, /the bar's ends are unclear/);
+  });
+
+  it("gives no reading from a bar that runs into the image edge (it may have been cut with the figure)", async function () {
+    this.timeout(60000);
+    const s = spec({ lengthPx: 120, panel: 0 });
+    const { image, truth } = await renderSynthBar(synthBackground(new Rng(21), SIZE), s);
+    // The bar's rows continued in the bar's grey to the right edge.
+    for (let y = truth.bar.y0; y < truth.bar.y1; y++) for (let x = truth.bar.x1; x < SIZE; x++) image.data[y * SIZE + x] = 255;
+    const r = await findScaleBar(image, { reader });
+    assert.equal(r.found, false, r.found ? `read ${r.labelText} over ${r.lengthPx} px` : "");
+    if (!r.found) assert.match(r.reason, /runs into the image edge/);
   });
 
   it("gives a Calibration with source 'scalebar' for a PNG file, and null for a file without a bar", async function () {

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import sharp from "sharp";
 import { Rng } from "../lib/util/rng";
 import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
-import { neckCuts, otsuThreshold, splitLine } from "../lib/data/scalebar/glyph_split";
+import { clipAbove, neckCuts, otsuThreshold, splitLine } from "../lib/data/scalebar/glyph_split";
 import { countHoles, featureDistance, glyphFeatures, GRID_H, GRID_W } from "../lib/data/scalebar/glyph_features";
 import { classifyGlyph } from "../lib/data/scalebar/glyph_classify";
 import { decodeTemplates, encodeTemplates, loadTemplates } from "../lib/data/scalebar/glyph_templates";
@@ -173,6 +173,45 @@ describe("data.scalebar: read_line_fast (round trips in a font the templates nev
       const r = readLineFast(img, region, true);
       assert.equal(r?.label ?? null, null, `'${text}' read as a label: '${r?.text}'`);
     }
+  });
+});
+
+describe("data.scalebar: read_line_fast with ink that is not the line's", () => {
+  /** Paint a dark disk (radius r, centre cx, cy) into img. */
+  const disk = (img: GreyImage, cx: number, cy: number, r: number): void => {
+    for (let y = Math.floor(cy - r); y <= cy + r; y++) for (let x = Math.floor(cx - r); x <= cx + r; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) img.data[y * img.width + x] = 10;
+  };
+
+  it("clipAbove keeps a glyph's largest part below a row", () => {
+    // A 4-wide stem (rows 6…15) with a 2×2 blob above it (rows 0…1), separate once rows < 4 go.
+    const w = 6, h = 16;
+    const mask = new Uint8Array(w * h);
+    for (let y = 0; y < 2; y++) mask.fill(1, y * w, y * w + 2);
+    for (let y = 2; y < 16; y++) mask.fill(1, y * w + 1, y * w + 5);
+    const g = { x0: 10, y0: 20, x1: 10 + w, y1: 20 + h, mask, n: mask.reduce((a, b) => a + b, 0) };
+    const c = clipAbove(g, 24);
+    assert.ok(c);
+    assert.deepEqual([c.x0, c.y0, c.x1, c.y1, c.n], [11, 24, 15, 36, 48]);
+    assert.equal(clipAbove(g, 20), null);
+    assert.equal(clipAbove(g, 36), null);
+  });
+
+  it("reads '200nm' with a particle touching the m from above and specks over and under the line", async function () {
+    if (!hasFont(UNSEEN)) return this.skip();
+    const { img, region } = await rendered("200nm", UNSEEN, 40);
+    const plain = readLineFast(img, region, true);
+    assert.equal(plain?.label?.nm, 200, `plain: ${plain?.text}`);
+    // Ink box of the text: the line crop without its padding.
+    const lh = (region.y1 - region.y0) / 1.7;
+    const top = region.y0 + 0.35 * lh, right = region.x1 - 0.6 * lh;
+    // A particle of 0.2 line heights radius over the m's left half, overlapping its x-height top; specks
+    // above the line and below its baseline, in the gaps between the 2 and the first 0 and the last 0 and the n.
+    disk(img, right - 0.75 * lh, top + 0.1 * lh, 0.2 * lh);
+    disk(img, region.x0 + 0.6 * lh + 0.63 * lh, top - 0.2 * lh, 0.07 * lh);
+    disk(img, region.x0 + 0.6 * lh + 2.2 * lh, top + 1.25 * lh, 0.07 * lh);
+    const r = readLineFast(img, { ...region, y0: region.y0 - 0.2 * lh, y1: region.y1 + 0.2 * lh }, true);
+    assert.ok(r?.label, `with particle: '${r?.text}'`);
+    assert.equal(r.label.nm, 200);
   });
 });
 

@@ -254,6 +254,20 @@ describe("particles: scale bars in calibrateImage", () => {
     assert.equal(stated.calibration.source, "scalebar");
     assert.ok(Math.abs(stated.calibration.nmPerPxX - 200 / 120) / (200 / 120) < 0.01, `${stated.calibration.nmPerPxX}`);
     assert.match(stated.calibration.detail, /--scale-bar 200 nm/);
+    // The same bar with a grey blob joined to its right end: its length is unsure, so no --scale-bar either.
+    for (let y = truth.bar.y0; y < truth.bar.y1; y++) for (let x = truth.bar.x1; x < truth.bar.x1 + 12; x++) image.data[y * size + x] = 205;
+    const blobbed = path.join(dir, "blob.png");
+    fs.writeFileSync(blobbed, await encodeGreyPng(image.data, size, size));
+    const unsure = await calibrateImageFile(blobbed, { scaleBarLabel: parseScaleBarArg("200nm") });
+    assert.equal(unsure.calibration, null);
+    assert.match(unsure.why ?? "", /the bar's ends are unclear/);
+    // Nor one that runs into the image's edge (it may have been cut with the figure).
+    for (let y = truth.bar.y0; y < truth.bar.y1; y++) for (let x = truth.bar.x1; x < size; x++) image.data[y * size + x] = 255;
+    const edged = path.join(dir, "edge.png");
+    fs.writeFileSync(edged, await encodeGreyPng(image.data, size, size));
+    const cut = await calibrateImageFile(edged, { scaleBarLabel: parseScaleBarArg("200nm") });
+    assert.equal(cut.calibration, null);
+    assert.match(cut.why ?? "", /the bar's ends are unclear/);
   });
 });
 

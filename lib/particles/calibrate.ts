@@ -73,6 +73,10 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
     if (lengthPx === undefined) {
       return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but ${bar && bar.found === false ? bar.reason : "scale bars are not read"}`, warnings };
     }
+    // A bar whose ends are unclear (find_bar's endsUnclear) is not measured surely enough for any label.
+    if (bar && !bar.found && bar.bar?.endsUnclear) {
+      return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but the bar's ends are unclear (it runs into the image edge, is the inside of an outlined bar, or its ${lengthPx.toFixed(0)}-px run and its half-level crossings disagree)`, warnings };
+    }
     const problem = nmPerPxProblem(L.nm / lengthPx);
     if (problem) return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} over the bar's ${lengthPx.toFixed(1)} px: ${problem}`, warnings };
     if (bar && bar.found && Math.abs(bar.label.nm - L.nm) > 1e-9 * L.nm) {

@@ -12,9 +12,13 @@ import type { ParsedLabel } from "./parse_label";
 import { readLineFast } from "./read_line_fast";
 import { lineCrop } from "./text_lines";
 import type { TextLine } from "./text_lines";
+import type { SplitOptions } from "./glyph_split";
 
 /** Ink thresholds tried per line, as splitLine's `bias`: Otsu's, then 40 % and 70 % of the way to the ink's mean. */
 const THRESHOLD_BIASES = [0, 0.4, 0.7];
+
+/** For lines on speckled texture (TextLine.smoothed): ink thresholds as fractions of the way from the surround to the bar. */
+const SMOOTH_LEVELS = [0.65, 0.55, 0.75];
 
 /** A label the fast path decided. */
 export interface FastLabel {
@@ -56,9 +60,14 @@ export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[]
     const capW = Math.max(2, 0.02 * L);
     const caps: Box[] = [c.box.x0, c.box.x1].map((x) => ({ x0: x - capW, x1: x + capW, y0: c.box.y0 - 2 * lh, y1: c.box.y1 + 2 * lh }));
     // Otsu's threshold first; then stricter ones (blurred bold text whose counters filled in).
-    for (const bias of THRESHOLD_BIASES) {
-      const r = readLineFast(img, lineCrop(c, line), inkDark, [bar], undefined, { bias, dropInside: caps });
-      if (!r) break;
+    // A line found blurred (text on speckled texture) is read blurred, at levels relative to the bar.
+    const inkHigh = (v: number): number => (inkDark ? 255 - v : v);
+    const settings: SplitOptions[] = line.smoothed
+      ? SMOOTH_LEVELS.map((f) => ({ smoothPx: 1, threshold: inkHigh(c.barLevel) - (1 - f) * c.contrast }))
+      : THRESHOLD_BIASES.map((bias) => ({ bias }));
+    for (const setting of settings) {
+      const r = readLineFast(img, lineCrop(c, line), inkDark, [bar], undefined, { ...setting, dropInside: caps });
+      if (!r) { if (line.smoothed) continue; break; }
       seen.push(`${r.text} (${r.confidence.toFixed(2)})`);
       // Above/below the bar only a part over its columns counts (an SEM strip: "50x  200 µm  WD 5 mm").
       const near = r.parts.filter((p) => !aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L));

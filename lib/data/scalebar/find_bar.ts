@@ -38,6 +38,14 @@ export interface BarCandidate {
   contrast: number;
   /** Ranking score, 0…1: contrast, uniformity and shape; higher is more bar-like. */
   score: number;
+  /**
+   * True when the rows cross the half level but no crossing agrees with the run's ends (something
+   * bright joins an end, or the threshold run stopped short), or when the band is the inside of an
+   * outlined bar (a thin frame above and below, the surround beyond it back towards the band's level),
+   * or when it runs into the image's left or right edge (it may have been cut with the figure):
+   * `lengthPx` may then be several pixels off the bar meant, so findScaleBar gives no reading from it.
+   */
+  endsUnclear?: true;
 }
 
 /** Options for {@link findBarCandidates}. Defaults in brackets. */
@@ -96,9 +104,12 @@ function stripStats(v: Uint8Array, width: number, height: number, x0: number, x1
  * Sub-pixel length of one row of a bar: the distance between the two places where the row crosses the
  * half level (mean of bar and background), each interpolated linearly between the pixels on either side.
  * Walks out from the run [x0, x1) so blur and JPEG ringing that spread an edge over 2–3 pixels count as
- * half of it, whatever threshold found the run. Null when the row does not cross inside the image.
+ * half of it, whatever threshold found the run. `monotone`: from each end of the run out to the crossing
+ * the row only falls towards the background (never 6 grey levels above its lowest so far), i.e. the walk
+ * crossed a blurred edge and did not escape along something bright beside the bar; `reach`: how far the
+ * farther crossing lies beyond its end of the run, pixels. Null when the row does not cross inside the image.
  */
-function halfLevelLength(v: Uint8Array, width: number, y: number, x0: number, x1: number, bar: number, bg: number): number | null {
+function halfLevelLength(v: Uint8Array, width: number, y: number, x0: number, x1: number, bar: number, bg: number): { length: number; monotone: boolean; reach: number } | null {
   const half = (bar + bg) / 2;
   const row = y * width;
   const mid = (x0 + x1 - 1) >> 1;
@@ -107,12 +118,17 @@ function halfLevelLength(v: Uint8Array, width: number, y: number, x0: number, x1
   while (l > 0 && v[row + l - 1] >= half) l--;
   let r = mid;
   while (r < width - 1 && v[row + r + 1] >= half) r++;
-  if (l === 0 || r === width - 1) return r - l + 1;
+  // Beyond each end of the run, out to the first pixel past the crossing, no pixel may rise more than 6
+  // grey levels above the lowest one before it.
+  let monotone = true;
+  for (let x = Math.min(x0, mid) - 1, lo = v[row + x + 1]; x >= Math.max(0, l - 1); x--) { if (v[row + x] > lo + 6) monotone = false; lo = Math.min(lo, v[row + x]); }
+  for (let x = Math.max(x1 - 1, mid) + 1, lo = v[row + x - 1]; x <= Math.min(width - 1, r + 1); x++) { if (v[row + x] > lo + 6) monotone = false; lo = Math.min(lo, v[row + x]); }
+  if (l === 0 || r === width - 1) return { length: r - l + 1, monotone, reach: Math.max(x0 - l, r + 1 - x1) };
   const a = v[row + l], o = v[row + l - 1];
   const b = v[row + r], p = v[row + r + 1];
   const xl = l - (a - half) / (a - o);
   const xr = r + (b - half) / (b - p);
-  return xr - xl;
+  return { length: xr - xl, monotone, reach: Math.max(x0 - xl, xr - x1) };
 }
 
 /** Whether row `y` holds a run of ≥ `minLen` pixels within ±12 grey levels of the run's first pixel. */
@@ -270,6 +286,33 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Mean of row `y` over columns [x0, x1) (NaN outside the image). */
+function rowMean(v: Uint8Array, width: number, height: number, y: number, x0: number, x1: number): number {
+  if (y < 0 || y >= height || x1 <= x0) return NaN;
+  let s = 0;
+  for (let x = x0; x < x1; x++) s += v[y * width + x];
+  return s / (x1 - x0);
+}
+
+/**
+ * Whether the band [y0, y1) (bar-high polarity `v`, interior columns [sx0, sx1), level `level`) is the
+ * inside of an outlined bar: on both sides a thin frame (the darkest of the 3 rows next to it) beyond
+ * which, within 3 more rows, the row means come back towards the band's level by at least half the
+ * band-to-frame contrast. The bar such a figure means is the frame's outer box, not this band.
+ */
+function framedInside(v: Uint8Array, width: number, height: number, sx0: number, sx1: number, y0: number, y1: number, level: number): boolean {
+  for (const dir of [-1, 1]) {
+    const edge = dir < 0 ? y0 - 1 : y1;
+    let kf = 0, m = Infinity;
+    for (let k = 0; k < 3; k++) { const r = rowMean(v, width, height, edge + dir * k, sx0, sx1); if (r < m) { m = r; kf = k; } }
+    if (!Number.isFinite(m)) return false;
+    let back = -Infinity;
+    for (let k = kf + 1; k <= kf + 3; k++) { const r = rowMean(v, width, height, edge + dir * k, sx0, sx1); if (r > back) back = r; }
+    if (!(back - m >= 0.5 * (level - m))) return false;
+  }
+  return true;
+}
+
 function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: number, y1: number, polarity: "bright" | "dark", minContrast: number, t: number): BarCandidate | null {
   const x0 = median(rows.map((r) => r.x0));
   const x1 = median(rows.map((r) => r.x1));
@@ -302,16 +345,24 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
   const contrast = Math.min(level - above.mean, level - below.mean);
   if (contrast < minContrast || sd > 30) return null;
   const bg = Math.max(above.mean, below.mean);
-  // Length: half-level crossings averaged over the interior rows whose crossings agree with the run's ends.
+  // Length: half-level crossings averaged over the interior rows whose crossings agree with the run's
+  // ends: within 3 px in all, or each within 4 px of its end across an edge that only falls towards the
+  // background (a blur wider than the threshold's margin; measured: a black bar on a white panel whose
+  // 3-px blurred ends made the run 116 px and the bar 122). When rows cross but none agrees (something
+  // bright joins an end, an outlined bar), the ends are unclear.
   const lens: number[] = [];
+  let crossed = false;
   for (let y = iy0; y < iy1; y++) {
-    const l = halfLevelLength(v, width, y, x0, x1, level, bg);
-    if (l !== null && Math.abs(l - len) <= 3) lens.push(l);
+    const h = halfLevelLength(v, width, y, x0, x1, level, bg);
+    if (h === null) continue;
+    crossed = true;
+    if (Math.abs(h.length - len) <= 3 || (h.monotone && h.reach <= 4)) lens.push(h.length);
   }
   const lengthPx = lens.length ? lens.reduce((p, q) => p + q, 0) / lens.length : len;
+  const endsUnclear = (lens.length === 0 && crossed) || framedInside(v, width, height, sx0, sx1, y0, y1, level) || x0 <= 0 || x1 >= width;
   // Ragged ends (rows with different ends) and texture lower the score; so does a barely-there contrast.
   const ragged = rows.reduce((m, r) => Math.max(m, Math.abs(r.x0 - x0), Math.abs(r.x1 - x1)), 0);
   const score = Math.min(1, contrast / 200) * Math.max(0, 1 - sd / 40) * (ragged <= 1 ? 1 : 0.8) * (len >= 20 ? 1 : 0.7);
   const barLevel = polarity === "bright" ? level : 255 - level;
-  return { box: { x0, y0, x1, y1 }, lengthPx, thicknessPx: thick, polarity, barLevel, contrast, score };
+  return { box: { x0, y0, x1, y1 }, lengthPx, thicknessPx: thick, polarity, barLevel, contrast, score, ...(endsUnclear ? { endsUnclear: true } : {}) };
 }

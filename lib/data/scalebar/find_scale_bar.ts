@@ -315,11 +315,13 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * no reading lowers an unsure (< 70) one by 0.7),
  * times 0.8 when OCR confusions had to be corrected ("l00 nm"), 0.85 for a length that is not
  * 1/2/2.5/3/4/5/7/7.5 × 10^k (0.5 when the reading was also corrected), 0.8 for a bar under
- * 20 px (±1 px is ±5 %), 0.7 for a bar touching the image edge (may be cut), 0.6 when labels with
+ * 20 px (±1 px is ±5 %), 0.6 when labels with
  * different lengths were read near the same bar. Refused (found: false) when no bar has a parsed
  * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
- * the label box is taller than the bar is long (text is not a label of that bar), or when nm/px falls
- * outside `nmPerPxRange`.
+ * the label box is taller than the bar is long (text is not a label of that bar), when the label is in
+ * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), when the
+ * bar runs into the image's left or right edge (it may be cut), when its ends are unclear, or when
+ * nm/px falls outside `nmPerPxRange`.
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
  */
 export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
@@ -362,6 +364,8 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       let fast = useLines && useFast ? readLabelFast(img, c, findTextLines(img, c, { near: true }).slice(0, maxLines), seen, fastOpts) : null;
       const lines = useLines && !fast ? findTextLines(img, c).slice(0, maxLines) : [];
       if (!fast && useFast) fast = readLabelFast(img, c, lines, seen, fastOpts);
+      // Last, text on speckled texture: lines found and read in the blurred image.
+      if (!fast && useLines && useFast) fast = readLabelFast(img, c, findTextLines(img, c, { smooth: true }).slice(0, maxLines), seen, fastOpts);
       const beside = fast ? fastReading(fast, c) : useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, lines) : null;
       if (beside) {
         hits.push(beside.hit);
@@ -410,6 +414,12 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         refusals.push(`${where}: label '${best.label.matched}' has a letter for its digit (T: 1 or 7?)`);
         continue;
       }
+      // Tesseract's model has no µ and returns "m" for an italic or serif one ("1µm" → "1mm", measured on
+      // an SEM strip): a millimetre label would be 1000× off, so it is refused, never guessed either way.
+      if (best.label.unit === "mm") {
+        refusals.push(`${where}: label '${best.label.matched}' may be a misread 'µm' (the OCR engine has no µ); give --scale-bar if it is millimetres`);
+        continue;
+      }
       if (best.confidence < minOcr) {
         refusals.push(`${where}: label '${best.label.matched}' read with OCR confidence ${best.confidence.toFixed(0)} < ${minOcr}`);
         continue;
@@ -426,12 +436,21 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         conf *= best.label.corrected ? 0.5 : 0.85;
         warnings.push(`${best.label.value} ${best.label.unit} is not a usual scale-bar length`);
       }
+      // A bar running into the image's left or right edge was cut with the figure (measured on EMPS crops:
+      // "0.5 µm" and "500nm" bars whose label is cut too): its length is unknown.
+      if (c.box.x0 <= 0 || c.box.x1 >= img.width) {
+        refusals.push(`${where}: label '${best.label.matched}' but the bar runs into the image edge and may be cut`);
+        continue;
+      }
+      if (c.endsUnclear) {
+        refusals.push(`${where}: label '${best.label.matched}' but the bar's ends are unclear (the inside of an outlined bar, or its half-level crossings disagree with its ${c.lengthPx.toFixed(0)}-px run)`);
+        continue;
+      }
       if (lengthPx < minBarPx) {
         refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ±0.5 px of blur is more than 2 %`);
         continue;
       }
       if (lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${lengthPx.toFixed(1)} px long`); }
-      if (c.box.x0 <= 0 || c.box.x1 >= img.width) { conf *= 0.7; warnings.push("bar touches the image edge and may be cut"); }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
       const disagreeing = hits.filter((h) => !agreeing.includes(h) && h.confidence >= minOcr);
       if (disagreeing.length) {

@@ -7,6 +7,7 @@
  * the same way.
  */
 import type { Box, GreyImage } from "./find_bar";
+import { gaussianBlur, medianRunLength } from "./denoise";
 
 /** One glyph: its box in the working crop's pixels and its ink mask. */
 export interface Glyph {
@@ -40,6 +41,8 @@ export interface SplitLine {
    * incomplete. Boxes in working-crop pixels.
    */
   cut: Glyph[];
+  /** Small blobs set aside in a blurred crop (SplitOptions.smoothPx; empty otherwise), working-crop pixels. */
+  specks: Glyph[];
 }
 
 /** Options for {@link splitLine}. Defaults in brackets. */
@@ -54,6 +57,20 @@ export interface SplitOptions {
   bias?: number;
   /** Source-pixel boxes (e.g. a bar's end caps): a component lying wholly inside one is not text [none]. */
   dropInside?: Box[];
+  /**
+   * Blur the crop with this σ, source pixels, before thresholding (denoise.ts) [0: none]: for text on
+   * speckled texture. Small blobs left then are set aside (SplitLine.specks), and the line is refused
+   * (null) when its ink's median stroke is under `minStrokePx`, since the blur may then have erased a
+   * thinner glyph ("1") whole.
+   */
+  smoothPx?: number;
+  /** Least median stroke width of blurred ink, source pixels [3]. */
+  minStrokePx?: number;
+  /**
+   * Ink threshold in working-crop grey levels (ink high: 255 − grey for dark ink) instead of Otsu's
+   * level and `bias` [none]: text found at a level relative to the bar (TextLineOptions.smooth).
+   */
+  threshold?: number;
 }
 
 /**
@@ -204,6 +221,21 @@ export function neckCuts(g: Glyph, max = 3): [Glyph, Glyph][] {
   return out;
 }
 
+/**
+ * Glyph `g` without its rows above `y` (working-crop pixels), reduced to its largest 8-connected part and
+ * trimmed; null when nothing is left. For a glyph joined to a blob above the line (a particle touching
+ * an "m"): the reader compares it cut at the tops of the line's other glyphs with the whole.
+ */
+export function clipAbove(g: Glyph, y: number): Glyph | null {
+  const gw = g.x1 - g.x0, gh = g.y1 - g.y0;
+  const r0 = Math.max(0, Math.round(y) - g.y0);
+  if (r0 <= 0 || r0 >= gh) return null;
+  const parts = components(g.mask.subarray(r0 * gw), gw, gh - r0);
+  if (parts.length === 0) return null;
+  const p = parts.reduce((a, b) => (b.n > a.n ? b : a));
+  return { ...p, x0: p.x0 + g.x0, x1: p.x1 + g.x0, y0: p.y0 + g.y0 + r0, y1: p.y1 + g.y0 + r0 };
+}
+
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
@@ -218,7 +250,10 @@ export function splitLine(img: GreyImage, region: Box, inkDark: boolean, blank: 
   const r: Box = { x0: Math.max(0, Math.floor(region.x0)), y0: Math.max(0, Math.floor(region.y0)), x1: Math.min(img.width, Math.ceil(region.x1)), y1: Math.min(img.height, Math.ceil(region.y1)) };
   if (r.x1 - r.x0 < 3 || r.y1 - r.y0 < 3) return null;
   const k = Math.max(1, (opts.workHeightPx ?? 40) / (r.y1 - r.y0));
-  const { v, w, h } = workCrop(img, r, k, inkDark);
+  const crop = workCrop(img, r, k, inkDark);
+  const { w, h } = crop;
+  const smooth = (opts.smoothPx ?? 0) > 0;
+  const v = smooth ? gaussianBlur(crop.v, w, h, (opts.smoothPx as number) * k) : crop.v;
   for (const b of blank) {
     for (let y = Math.max(0, Math.floor((b.y0 - r.y0) * k)); y < Math.min(h, Math.ceil((b.y1 - r.y0) * k)); y++) {
       for (let x = Math.max(0, Math.floor((b.x0 - r.x0) * k)); x < Math.min(w, Math.ceil((b.x1 - r.x0) * k)); x++) v[y * w + x] = 0;
@@ -228,9 +263,10 @@ export function splitLine(img: GreyImage, region: Box, inkDark: boolean, blank: 
   const contrast = o.contrast;
   if (contrast < 30) return null;
   const bias = opts.bias ?? 0;
-  const t = bias >= 0 ? o.t + bias * (o.m1 - o.t) : o.t + bias * (o.t - o.m0);
+  const t = opts.threshold ?? (bias >= 0 ? o.t + bias * (o.m1 - o.t) : o.t + bias * (o.t - o.m0));
   const m = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) m[i] = v[i] >= t ? 1 : 0;
+  if (smooth && medianRunLength(m, w, h) < (opts.minStrokePx ?? 3) * k) return null;
   const inBox = (c: Glyph, b: Box): boolean => r.x0 + c.x0 / k >= b.x0 && r.x0 + c.x1 / k <= b.x1 && r.y0 + c.y0 / k >= b.y0 && r.y0 + c.y1 / k <= b.y1;
   let comps = components(m, w, h).filter((c) => !(opts.dropInside ?? []).some((b) => inBox(c, b)));
   const tallest = Math.max(0, ...comps.filter((c) => c.x0 > 0 && c.y0 > 0 && c.x1 < w && c.y1 < h).map((c) => c.y1 - c.y0));
@@ -239,6 +275,14 @@ export function splitLine(img: GreyImage, region: Box, inkDark: boolean, blank: 
   const inside = (c: Glyph): boolean => c.x0 > 0 && c.y0 > 0 && c.x1 < w && c.y1 < h;
   const edge = comps.filter((c) => !inside(c) && c.y1 - c.y0 >= 0.4 * tallest);
   comps = comps.filter((c) => c.n >= Math.max(3, 0.004 * tallest * tallest) && inside(c));
+  // Blurred texture leaves blobs; small ones (under 0.4 of the tallest both ways) go, set aside: one
+  // may be a decimal point (see SplitLine.specks).
+  const specks: Glyph[] = [];
+  if (smooth) {
+    const small = (c: Glyph): boolean => c.y1 - c.y0 < 0.4 * tallest && c.x1 - c.x0 < 0.4 * tallest;
+    specks.push(...comps.filter(small));
+    comps = comps.filter((c) => !small(c));
+  }
   // Parts stacked in one column (Å's ring over A, a µ broken at its tail, ':' '=') are one glyph.
   comps.sort((a, b) => a.x0 - b.x0);
   for (let merged = true; merged;) {
@@ -266,5 +310,5 @@ export function splitLine(img: GreyImage, region: Box, inkDark: boolean, blank: 
   glyphs.sort((a, b) => a.x0 - b.x0);
   const gx0 = glyphs[0].x0, gx1 = glyphs[glyphs.length - 1].x1;
   const cut = edge.filter((c) => c.x1 > gx0 - 0.5 * lineH && c.x0 < gx1 + 0.5 * lineH && c.y1 > top && c.y0 < baseline);
-  return { glyphs, top, baseline, scale: k, region: r, contrast, cut };
+  return { glyphs, top, baseline, scale: k, region: r, contrast, cut, specks };
 }

@@ -8,7 +8,7 @@ import type { Box, GreyImage } from "./find_bar";
 import { classifyGlyph } from "./glyph_classify";
 import type { GlyphReading } from "./glyph_classify";
 import { glyphFeatures } from "./glyph_features";
-import { neckCuts, splitLine } from "./glyph_split";
+import { clipAbove, neckCuts, splitLine } from "./glyph_split";
 import type { Glyph, SplitOptions } from "./glyph_split";
 import { loadTemplates, widestOfClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
@@ -65,12 +65,19 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     const r = classifyGlyph(glyphFeatures(g, line), templates);
     return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
   };
-  const cells: [Glyph, GlyphReading][] = [];
-  for (const g of line.glyphs) {
+  // Ink wholly above the line's top or below its baseline (a speck over the text, the top of a second
+  // label line written under it) is no character of this line.
+  const glyphs = line.glyphs.filter((g) => g.y1 > line.top && g.y0 < line.baseline);
+  if (glyphs.length === 0) return null;
+  // Tops a glyph of this line may have: the digits' (line top) and lower ones of other glyphs (x-height).
+  const tops = [line.top];
+  for (const g of glyphs) if (g.y0 > line.top + 0.15 * H && g.y0 < line.baseline - 0.3 * H && tops.every((t) => Math.abs(t - g.y0) > 0.05 * H)) tops.push(g.y0);
+  // A glyph as one or two characters: a wide, unsure glyph may be two touching ones; keep the cut whose
+  // weaker part reads best, when that beats the whole and neither part is a sliver read as punctuation.
+  // A glyph wider than 1.2 line heights is tried too (only "m" is that wide), but a cut must then read
+  // clearly better (by 0.1).
+  const split = (g: Glyph): [Glyph, GlyphReading][] => {
     let parts: [Glyph, GlyphReading][] = [[g, read(g)]];
-    // A wide, unsure glyph may be two touching ones: keep the cut whose weaker part reads best, when
-    // that beats the whole and neither part is a sliver read as punctuation. A glyph wider than 1.2 line
-    // heights is tried too (only "m" is that wide), but a cut must then read clearly better (by 0.1).
     const wide = g.x1 - g.x0 > 1.2 * H;
     if ((parts[0][1].confidence < 0.3 && g.x1 - g.x0 > 0.75 * H) || wide) {
       let best = parts[0][1].confidence + (wide && parts[0][1].confidence >= 0.3 ? 0.1 : 0);
@@ -78,6 +85,26 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
         const ra = read(a), rb = read(b);
         const c = Math.min(ra.confidence, rb.confidence);
         if (c > best && ![ra.char, rb.char].some((ch) => ".,-".includes(ch))) { best = c; parts = [[a, ra], [b, rb]]; }
+      }
+    }
+    return parts;
+  };
+  const least = (ps: [Glyph, GlyphReading][]): number => Math.min(...ps.map(([, r]) => r.confidence));
+  const cells: [Glyph, GlyphReading][] = [];
+  for (const g0 of glyphs) {
+    let parts = split(g0);
+    // A glyph read unsurely that reaches above a possible top may be joined to a blob above it (a
+    // particle touching an "m"): cut at each such top, keep the cut that reads best when it beats the
+    // whole. Cut at the line's top anything may result; cut lower (x-height) only letters from a glyph
+    // not read as a digit, so a digit is never shortened into another ("7" → "1") or a letter ("0" → "u").
+    const digit = parts.some(([, r]) => /[0-9]/.test(r.char));
+    if (least(parts) < 0.3) {
+      for (const t of tops) {
+        if (g0.y0 >= t - 0.15 * H) continue;
+        const c = clipAbove(g0, t - 0.05 * H);
+        if (!c || c.y1 - c.y0 < 0.3 * H) continue;
+        const pc = split(c);
+        if (least(pc) > least(parts) && (t === line.top || (!digit && pc.every(([, r]) => isLetter(r.char))))) parts = pc;
       }
     }
     cells.push(...parts);
@@ -112,7 +139,11 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     const labels = parseLabels(core.replace(/,/g, "."));
     const gx0 = cells[first][0].x0 - 0.5 * H, gx1 = cells[last - 1][0].x1 + 0.5 * H;
     const cut = line.cut.some((c) => c.x1 > gx0 && c.x0 < gx1);
-    if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut) {
+    // A blob set aside by the opening (SplitLine.specks) between two digits at the baseline may be a
+    // decimal point: the number is then not certain.
+    const digits = cells.slice(first, last).filter(([, r]) => /[0-9]/.test(r.char)).map(([g]) => g);
+    const point = digits.length >= 2 && line.specks.some((p) => (p.x0 + p.x1) / 2 > digits[0].x1 && (p.x0 + p.x1) / 2 < digits[digits.length - 1].x0 && Math.abs(p.y1 - line.baseline) <= 0.3 * H);
+    if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut && !point) {
       parts.push({ label: labels[0], text: core, confidence: Math.min(...cells.slice(first, last).map(([, r]) => r.confidence)), box: toSrc(first, last) });
     }
     start = end;

@@ -4,6 +4,9 @@
  * each, see read_label's "line" mode), never the whole neighbourhood.
  */
 import type { BarCandidate, Box, GreyImage } from "./find_bar";
+import { gaussianBlur } from "./denoise";
+
+const IDENTITY = Uint8Array.from({ length: 256 }, (_, v) => v);
 
 /** A text line near a bar. */
 export interface TextLine {
@@ -21,6 +24,8 @@ export interface TextLine {
   gap: number;
   /** Number of glyph components. */
   glyphs: number;
+  /** Found in the blurred window (TextLineOptions.smooth): read it blurred too. */
+  smoothed?: boolean;
 }
 
 /** Options for {@link findTextLines}. Defaults in brackets. */
@@ -35,6 +40,12 @@ export interface TextLineOptions {
    * the full search's cost; the fast label reader tries it first (see fast_label.ts).
    */
   near?: boolean;
+  /**
+   * Search for text on speckled texture instead [false]: one pass of bar-coloured ink at 0.65 of the
+   * contrast in the window blurred with σ = 1 px (denoise.ts), so bright specks average down while strokes
+   * a few pixels wide stay; its lines are marked `smoothed` and read the same way (fast_label.ts).
+   */
+  smooth?: boolean;
 }
 
 interface Comp {
@@ -93,13 +104,13 @@ function components(mask: Uint8Array, w: number, h: number): Comp[] {
 }
 
 /**
- * The window searched around a bar: one bar length to each side, 0.5 above and below (≥ 60 px); `near`:
- * 0.6 bar lengths to each side, max(40 px, 0.2 bar lengths) above and below.
+ * The window searched around a bar: one bar length to each side (`wide`: 1.5), 0.5 above and below
+ * (≥ 60 px); `near`: 0.6 bar lengths to each side, max(40 px, 0.2 bar lengths) above and below.
  */
-export function textSearchWindow(c: BarCandidate, img: GreyImage, near = false): Box {
+export function textSearchWindow(c: BarCandidate, img: GreyImage, near = false, wide = false): Box {
   const L = c.box.x1 - c.box.x0;
   const dy = near ? Math.max(40, 0.2 * L) : Math.max(60, 0.5 * L);
-  const dx = near ? 0.6 * L : 1.0 * L;
+  const dx = near ? 0.6 * L : wide ? 1.5 * L : 1.0 * L;
   return {
     x0: Math.max(0, Math.floor(c.box.x0 - dx)),
     y0: Math.max(0, Math.floor(c.box.y0 - dy)),
@@ -118,7 +129,8 @@ export function textSearchWindow(c: BarCandidate, img: GreyImage, near = false):
  * Never throws for a valid image and candidate.
  */
 export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOptions = {}): TextLine[] {
-  const win = textSearchWindow(c, img, opts.near);
+  // The blurred search looks 1.5 bar lengths to each side: a label beside a short bar may be longer than it.
+  const win = textSearchWindow(c, img, opts.near, opts.smooth);
   const w = win.x1 - win.x0;
   const h = win.y1 - win.y0;
   if (w < 4 || h < 4) return [];
@@ -135,6 +147,9 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
   // A surround already near white (dark bar) or black (bright bar): its own colour may be the text's.
   if (sign * (bg - (sign > 0 ? 0 : 255)) <= 60) passes.push(["surround", 0]);
   if (opts.near) passes.length = 1;
+  if (opts.smooth) passes.splice(0, passes.length, ["bar", 0.65]);
+  const src: GreyImage = opts.smooth ? { data: gaussianBlur(lookupWindow(img, win, IDENTITY), w, h, 1), width: w, height: h } : img;
+  const srcWin: Box = opts.smooth ? { x0: 0, y0: 0, x1: w, y1: h } : win;
   for (const [ink, level] of passes) {
     // Ink or not depends on the grey level alone: one table lookup per pixel.
     const lut = new Uint8Array(256);
@@ -144,7 +159,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
         : ink === "other" ? Number(u < -Math.max(40, 0.35 * c.contrast))
           : Number(sign > 0 ? v <= 50 : v >= 205);
     }
-    const mask = lookupWindow(img, win, lut);
+    const mask = lookupWindow(src, srcWin, lut);
     // The bar itself (and its caps' rows nearby) is not text.
     const bx0 = Math.max(0, c.box.x0 - 2 - win.x0), bx1 = Math.min(w, c.box.x1 + 2 - win.x0);
     for (let y = Math.max(0, c.box.y0 - 2 - win.y0); y < Math.min(h, c.box.y1 + 2 - win.y0); y++) {
@@ -232,7 +247,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
       const place = where(abs, c.box, lh, L);
       // The same line found at both levels is kept once.
       const dup = out.some((o) => o.ink === ink && Math.abs(o.box.x0 - abs.x0) <= 2 && Math.abs(o.box.x1 - abs.x1) <= 2 && Math.abs(o.box.y0 - abs.y0) <= 2 && Math.abs(o.box.y1 - abs.y1) <= 2);
-      if (place && !dup) out.push({ box: abs, ink, side: place.side, gap: place.gap, glyphs: gs.length });
+      if (place && !dup) out.push({ box: abs, ink, side: place.side, gap: place.gap, glyphs: gs.length, ...(opts.smooth ? { smoothed: true } : {}) });
     }
   }
   out.sort((a, b) => a.gap / (a.box.y1 - a.box.y0) - b.gap / (b.box.y1 - b.box.y0) || Number(a.ink !== "bar") - Number(b.ink !== "bar"));
