@@ -10,7 +10,6 @@ import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
 import { otsuInstancesByFilter } from "./object_polarity";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 
-
 /** Where the foreground of an image comes from. */
 export type MaskSource =
   | { kind: "mask"; file: string; rule?: MaskRule }
@@ -48,7 +47,6 @@ export interface InstanceModelRoute {
   steps: number;
   dispose(): void;
 }
-
 
 /**
  * The foreground mask of `image` from `source`. Otsu: the grey image is first smoothed by a Gaussian

@@ -24,7 +24,7 @@ export interface OtsuOptions {
 /** Foreground side for Otsu: lib/quantify's `bright` | `dark` | `auto` (minority), or `border` (see `borderPolarity`, the default). */
 export type ParticlePolarity = OtsuPolarity | "border";
 
-/** Otsu foreground of a grey image with the smoothing, polarity, opening and hole filling of {@link foregroundMask}. */
+/** Otsu foreground of a grey image: Gaussian σ `smooth`, Otsu's cut, the `polarity` side, opening by `open`, holes filled (why these defaults: `foregroundMask` in image_particles.ts). */
 export function otsuForeground(g: GreyImage, opts: OtsuOptions = {}): Mask {
   const sigma = opts.smooth ?? 1;
   if (!(sigma >= 0)) throw new Error(`foregroundMask: smooth must be ≥ 0 px, got ${sigma}`);
