@@ -43,7 +43,7 @@ export const BENCH_EXTRACT: ExtractOptions = { minArea: SETTINGS.minArea, h: SET
  * produce a foreground for the watershed or instances directly; e.g. an instance model:
  * `{ name: "bundled", label: "…", prepare: async () => { const m = loadParticleModel("bundled");
  * return { particles: async (f) => measureInstances(await predictInstances(m, f), null, BENCH_EXTRACT),
- * dispose: () => m.dispose() }; } }` then `particlesWorkload(thatRoute)`.
+ * dispose: () => m.dispose() }; } }` then `particlesWorkload(thatRoute)` ({@link MODEL_ROUTE} is that route).
  */
 export interface ParticleRoute {
   /** Short name, used in the workload name (`particles-<name>-50`). */
@@ -78,6 +78,23 @@ export const OTSU_ROUTE: ParticleRoute = maskSourceRoute("otsu", "Otsu foregroun
  */
 export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "Otsu (σ 1, opening 3 px, holes filled) + h-maxima watershed (h 2) on both sides of the threshold, the side and the particles chosen by the bundled object filter (the default of `particles`)",
   { kind: "otsu", polarity: "filter", smooth: SETTINGS.smooth, open: SETTINGS.open }, "bundled");
+
+/** The bundled particle model (`particles --model bundled`): instances from the network's maps, no watershed, then drops and measurements. */
+export const MODEL_ROUTE: ParticleRoute = {
+  name: "model",
+  label: "the bundled particle model (U-Net maps at native size, seeded growing; its manifest's decode settings)",
+  prepare: async () => {
+    const { initBackend } = await import("../../lib/backend/index");
+    await initBackend();
+    const { loadParticleModel } = await import("../../lib/particle_model/load");
+    const { modelInstances } = await import("../../lib/particle_model/evaluate");
+    const { readGrey } = await import("../../lib/particles/grey_image");
+    const { measureInstances } = await import("../../lib/particles/extract");
+    const model = loadParticleModel("bundled");
+    const instances = modelInstances(model);
+    return { particles: async (f) => measureInstances(instances(await readGrey(f)), null, BENCH_EXTRACT), dispose: () => model.dispose() };
+  },
+};
 
 /** Which images the workload runs on and where they came from. */
 export interface ParticleBenchData {
@@ -166,4 +183,4 @@ export function particlesWorkload(route: ParticleRoute, opts: { images?: number;
   };
 }
 
-export const workloads: Workload[] = [particlesWorkload(OTSU_ROUTE), particlesWorkload(FILTER_ROUTE)];
+export const workloads: Workload[] = [particlesWorkload(OTSU_ROUTE), particlesWorkload(FILTER_ROUTE), particlesWorkload(MODEL_ROUTE)];
