@@ -44,7 +44,6 @@ export interface ParticlesExperimentOptions {
   model?: InstanceModelRoute;
   /** Mask foreground rule (default "auto"). */
   rule?: MaskRule;
-  /** Otsu foreground side (default "border"). */
   /** Otsu foreground side [filter (the side whose objects the object filter prefers) when a filter runs, else border]. */
   polarity?: ParticlePolarity | "filter";
   /** Pixel size, nm (--nm-per-px); wins over everything found in the files. */
