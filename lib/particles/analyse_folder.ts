@@ -1,6 +1,6 @@
 import { listClassedImages, pairMasks } from "./files";
 import { analyseImage, type AnalyseImageOptions, type ImageParticles, type InstanceSegmenter, type MaskSource, type Segmenter } from "./image_particles";
-import { type ParticlePolarity } from "./otsu_foreground";
+import type { ParticlePolarity } from "./otsu_foreground";
 import { calibrateImage } from "./calibrate";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";

@@ -7,7 +7,7 @@
  * images whole fields of particles were missed (docs/particles.md).
  */
 import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
-import { type GreyImage } from "./grey_image";
+import type { GreyImage } from "./grey_image";
 import { separateParticles, type WatershedOptions } from "./watershed";
 import { measureInstances, type ExtractOptions } from "./extract";
 import { particleProbabilities, type ObjectFilter } from "./object_filter";

@@ -2,7 +2,7 @@ import * as path from "path";
 import sharp from "sharp";
 import { writeFileAtomic } from "../util/fsx";
 import { readGrey } from "./grey_image";
-import { type ImageParticles } from "./image_particles";
+import type { ImageParticles } from "./image_particles";
 import { encodeInstancePng } from "./instance_map";
 import { renderParticleOverlay, type OverlayOptions } from "./overlay";
 import { particlesHtml } from "./html_report";

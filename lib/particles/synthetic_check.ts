@@ -5,7 +5,7 @@ import { instancesFromLabelMap } from "./instances";
 import { extractParticles, measureInstances, type ExtractOptions } from "./extract";
 import { matchParticles, poolMatches, type MatchResult } from "./match";
 import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
-import { type GreyImage } from "./grey_image";
+import type { GreyImage } from "./grey_image";
 import type { InstanceLabels } from "./instances";
 
 /** Instances of a grey micrograph at its size (e.g. a particle model's, lib/particle_model/evaluate.ts). */
