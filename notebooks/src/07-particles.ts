@@ -28,7 +28,7 @@ import {
 } from "./dist/lib/particles/index";
 import { initBackend } from "./dist/lib/backend/index";
 import { loadParticleModel, bundledModelDir } from "./dist/lib/particle_model/load";
-import { evaluatePredictor, otsuPredictor, otsuFilterPredictor, modelPredictor, modelInstances } from "./dist/lib/particle_model/evaluate";
+import { evaluatePredictor, otsuPredictor, otsuFilterPredictor, modelInstances } from "./dist/lib/particle_model/evaluate";
 
 // %% tags=["parameters"]
 let data: string = "";    // folder of your particle micrographs (flat or one subfolder per sample); "" = only the synthetic set and EMPS
@@ -201,8 +201,15 @@ for (const [name, r] of Object.entries(versus)) {
   console.log(`${name.padEnd(28)} P ${r.precision.toFixed(3)} R ${r.recall.toFixed(3)} F1 ${r.f1.toFixed(3)} · median |ΔECD|/ECD ${r.medianDiameterRelError.toFixed(3)} · KS ${r.ksDiameter.toFixed(3)}`);
 }
 const heldOutScores: Record<string, { f1: number; countError: number; diameterError: number; dice: number }> = {};
+// The model's instances per file, kept for the overlays below (a network pass is the slow step here).
+const modelSeen = new Map<string, ReturnType<ReturnType<typeof modelInstances>>>();
+const bundledInstances = modelInstances(model);
+const modelOnce = (g: Parameters<typeof bundledInstances>[0], file: string) => {
+  if (!modelSeen.has(file)) modelSeen.set(file, bundledInstances(g));
+  return modelSeen.get(file)!;
+};
 if (heldOut.length) {
-  for (const [name, predictor] of [["EMPS held out, Otsu", otsuPredictor], ["EMPS held out, Otsu + filter", otsuFilterPredictor(filter)], ["EMPS held out, bundled model", modelPredictor(model)]] as const) {
+  for (const [name, predictor] of [["EMPS held out, Otsu", otsuPredictor], ["EMPS held out, Otsu + filter", otsuFilterPredictor(filter)], ["EMPS held out, bundled model", async (g: Parameters<typeof bundledInstances>[0], file: string) => modelOnce(g, file)]] as const) {
     const r = (await evaluatePredictor(heldOut, predictor, { minArea: cfg.minArea, progress: false })).summary;
     heldOutScores[name] = { f1: r.f1, countError: r.medianCountError, diameterError: r.medianDiameterError, dice: r.medianDice };
     console.log(`${name.padEnd(28)} P ${r.precision.toFixed(3)} R ${r.recall.toFixed(3)} F1 ${r.f1.toFixed(3)} · median count error ${r.medianCountError.toFixed(3)} · median diameter error ${r.medianDiameterError.toFixed(3)} · Dice ${r.medianDice.toFixed(3)} (${r.images} images)`);
@@ -216,7 +223,7 @@ for (const file of compared) {
   for (const [label, src, objectFilter] of [
     ["Otsu + watershed", { kind: "otsu" as const }, undefined],
     ["Otsu + object filter (default)", { kind: "otsu" as const, polarity: "filter" as const }, filter],
-    ["bundled model", { kind: "instances" as const, model: { name: "bundled", instances: async () => modelInstances(model)(grey) } }, undefined],
+    ["bundled model", { kind: "instances" as const, model: { name: "bundled", instances: async () => modelOnce(grey, file) } }, undefined],
   ] as const) {
     const a = await analyseImage(file, "compare", src, null, { minArea: cfg.minArea, h: cfg.h, objectFilter });
     sideBySide.push(particleOverlay(grey, a.extracted));
