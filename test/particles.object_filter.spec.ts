@@ -81,7 +81,7 @@ describe("particles/object_features + object_filter: telling particles from what
     const p = particleProbabilities(filter, im, ex);
     assert.deepEqual(Array.from(p, (v) => v > 0.5), [true, true, true, false]);
     const cal = { nmPerPxX: 2, nmPerPxY: 2 } as never;
-    const out = applyObjectFilter(filter, im, measureInstances(inst, cal), cal);
+    const out = applyObjectFilter(filter, im, measureInstances(inst, cal));
     assert.deepEqual(out.status, ["kept", "kept", "kept", "notParticle"]);
     assert.equal(out.dropped.notParticle, 1);
     assert.equal(out.dropped.kept, 3);
@@ -92,7 +92,7 @@ describe("particles/object_features + object_filter: telling particles from what
     assert.equal(r.labels.filter((l) => l >= 0).length, ex.particles.slice(0, 3).reduce((a, q) => a + q.areaPixels, 0));
     // Nothing to drop: the same object back.
     const keepAll = { ...filter, threshold: 0 };
-    assert.equal(applyObjectFilter(keepAll, im, ex, null), ex);
+    assert.equal(applyObjectFilter(keepAll, im, ex), ex);
     assert.equal(removeNonParticles(keepAll, im, inst), inst);
   });
 
@@ -119,7 +119,7 @@ describe("particles/object_features + object_filter: telling particles from what
       const g = { width: 256, height: 256, grey: Float32Array.from(s.image, (v) => v / 255) };
       const ex = measureInstances(separateParticles(otsuForeground(g), { h: 2 }), null);
       found += ex.particles.length;
-      kept += applyObjectFilter(filter, g, ex, null).particles.length;
+      kept += applyObjectFilter(filter, g, ex).particles.length;
     }
     assert.ok(found > 60, `found ${found}`);
     assert.ok(kept >= 0.95 * found, `kept ${kept} of ${found}`);

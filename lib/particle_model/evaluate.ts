@@ -26,7 +26,10 @@ export const otsuPredictor: InstancePredictor = async (g) => separateParticles(o
  * + watershed (h 2) on the side the filter prefers, then without what the filter scores as not particles.
  */
 export function otsuFilterPredictor(filter: ObjectFilter): InstancePredictor {
-  return async (g) => removeNonParticles(filter, g, otsuInstancesByFilter(g, filter, { h: 2 }).instances);
+  return async (g) => {
+    const chosen = otsuInstancesByFilter(g, filter, { h: 2 });
+    return removeNonParticles(filter, g, chosen.instances, { h: 2 }, chosen.probabilities);
+  };
 }
 
 /** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */

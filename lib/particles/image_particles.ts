@@ -105,8 +105,8 @@ export interface AnalyseImageOptions extends ExtractOptions {
  */
 export async function analyseImage(file: string, cls: string, source: MaskSource, calibration: Calibration | null, opts: AnalyseImageOptions = {}): Promise<ImageParticles> {
   const filter = opts.objectFilter;
-  const filtered = async (ex: ExtractedParticles, g?: GreyImage): Promise<ExtractedParticles> =>
-    (filter ? applyObjectFilter(filter, g ?? await readGrey(file), ex, calibration) : ex);
+  const filtered = async (ex: ExtractedParticles, g?: GreyImage, probabilities?: Float64Array): Promise<ExtractedParticles> =>
+    (filter ? applyObjectFilter(filter, g ?? await readGrey(file), ex, probabilities) : ex);
   if (source.kind === "instances") {
     const inst = await source.model.instances(file);
     const info = await imageInfo(file);
@@ -121,7 +121,8 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
     const chosen = otsuInstancesByFilter(grey!, filter, opts, otsu);
     return {
       file, class: cls, width: grey!.width, height: grey!.height, calibration, maskSource: `otsu (${chosen.polarity} side, chosen by the object filter)`,
-      extracted: await filtered(measureInstances(chosen.instances, calibration, opts), grey), exclude: opts.exclude ?? [],
+      // The same kept particles the choice scored (same options), so its probabilities are reused.
+      extracted: await filtered(measureInstances(chosen.instances, calibration, opts), grey, chosen.probabilities), exclude: opts.exclude ?? [],
     };
   }
   const mask = await foregroundMask(file, source, grey);

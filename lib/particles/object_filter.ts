@@ -13,8 +13,6 @@ import { projectRoot } from "../util/paths";
 import { objectFeatures, OBJECT_FEATURES, type GreyPixels } from "./object_features";
 import { measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import type { InstanceLabels } from "./instances";
-import { measureParticles } from "./measure";
-import type { Calibration } from "../data/calibration";
 
 /** The file format's name and version. */
 export const OBJECT_FILTER_FORMAT = "nanomorph-object-filter";
@@ -79,31 +77,30 @@ export function particleProbabilities(filter: ObjectFilter, g: GreyPixels, ex: E
 
 /**
  * Drop the kept particles of `ex` that the filter scores below its threshold: their status becomes
- * `notParticle`, the drop report counts them, the measurements keep the others (in `calibration`'s
- * units, as `ex`'s). Returns a new result; `ex` is not changed.
+ * `notParticle`, the drop report counts them, the others keep their measurements. `probabilities`
+ * (one per kept particle, in `ex.particles` order) are used when the caller scored them already
+ * (object_polarity.ts does, to choose the side). Returns a new result; `ex` is not changed.
  */
-export function applyObjectFilter(filter: ObjectFilter, g: GreyPixels, ex: ExtractedParticles, calibration: Calibration | null): ExtractedParticles {
+export function applyObjectFilter(filter: ObjectFilter, g: GreyPixels, ex: ExtractedParticles, probabilities?: Float64Array): ExtractedParticles {
   if (!ex.particles.length) return ex;
-  const p = particleProbabilities(filter, g, ex);
+  if (probabilities && probabilities.length !== ex.particles.length) throw new Error(`applyObjectFilter: ${probabilities.length} probabilities for ${ex.particles.length} particles`);
+  const p = probabilities ?? particleProbabilities(filter, g, ex);
   const status = ex.status.slice();
   let rejected = 0;
   ex.particles.forEach((q, k) => { if (p[k] < filter.threshold) { status[q.id] = "notParticle"; rejected++; } });
   if (!rejected) return ex;
-  const keep = ex.particles.filter((_, k) => p[k] >= filter.threshold).map((q) => q.id);
-  return {
-    instances: ex.instances, status,
-    dropped: { ...ex.dropped, notParticle: ex.dropped.notParticle + rejected, kept: keep.length },
-    particles: measureParticles(ex.instances, calibration, keep),
-  };
+  const particles = ex.particles.filter((_, k) => p[k] >= filter.threshold);
+  return { instances: ex.instances, status, dropped: { ...ex.dropped, notParticle: ex.dropped.notParticle + rejected, kept: particles.length }, particles };
 }
 
 /**
  * The labelling `inst` without the objects the filter scores as not particles (their pixels become
  * background, the other ids renumbered in order); objects dropped for other reasons (`opts`: border,
  * minimum area, excluded boxes) are neither scored nor removed. For evaluations, which score labellings.
+ * `probabilities`: as in {@link applyObjectFilter}, for the particles `inst` keeps under `opts`.
  */
-export function removeNonParticles(filter: ObjectFilter, g: GreyPixels, inst: InstanceLabels, opts: ExtractOptions = {}): InstanceLabels {
-  const ex = applyObjectFilter(filter, g, measureInstances(inst, null, opts), null);
+export function removeNonParticles(filter: ObjectFilter, g: GreyPixels, inst: InstanceLabels, opts: ExtractOptions = {}, probabilities?: Float64Array): InstanceLabels {
+  const ex = applyObjectFilter(filter, g, measureInstances(inst, null, opts), probabilities);
   const newId = new Int32Array(inst.count).fill(-1);
   let count = 0;
   ex.status.forEach((s, i) => { if (s !== "notParticle") newId[i] = count++; });

@@ -19,6 +19,8 @@ export interface FilterPolarity {
   polarity: "dark" | "bright";
   /** Σ p² over the objects the filter keeps, per side. */
   score: { dark: number; bright: number };
+  /** The filter's probability of every particle the chosen side keeps under the options (`measureInstances` order), for `applyObjectFilter`. */
+  probabilities: Float64Array;
 }
 
 /**
@@ -27,14 +29,15 @@ export interface FilterPolarity {
  * dropped by `opts` (border, minimum area, excluded boxes) are not scored. Ties go to "dark".
  */
 export function otsuInstancesByFilter(g: GreyImage, filter: ObjectFilter, opts: ExtractOptions & WatershedOptions = {}, otsu: Omit<OtsuOptions, "polarity"> = {}): FilterPolarity {
-  const side = (polarity: "dark" | "bright"): { instances: InstanceLabels; score: number } => {
+  const side = (polarity: "dark" | "bright"): { instances: InstanceLabels; score: number; probabilities: Float64Array } => {
     const instances = separateParticles(otsuForeground(g, { ...otsu, polarity }), opts);
     const p = particleProbabilities(filter, g, measureInstances(instances, null, opts));
     let score = 0;
     for (const v of p) if (v >= filter.threshold) score += v * v;
-    return { instances, score };
+    return { instances, score, probabilities: p };
   };
   const dark = side("dark"), bright = side("bright");
   const pick = bright.score > dark.score ? "bright" : "dark";
-  return { instances: (pick === "dark" ? dark : bright).instances, polarity: pick, score: { dark: dark.score, bright: bright.score } };
+  const chosen = pick === "dark" ? dark : bright;
+  return { instances: chosen.instances, probabilities: chosen.probabilities, polarity: pick, score: { dark: dark.score, bright: bright.score } };
 }
