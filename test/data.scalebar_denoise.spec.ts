@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import sharp from "sharp";
 import { Rng } from "../lib/util/rng";
 import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
-import { gaussianBlur, medianRunLength } from "../lib/data/scalebar/denoise";
+import { blurGrey8, medianRunLength } from "../lib/data/scalebar/denoise";
 import { splitLine } from "../lib/data/scalebar/glyph_split";
 import { readLineFast } from "../lib/data/scalebar/read_line_fast";
 import { isRoundLength } from "../lib/data/scalebar/parse_label";
@@ -39,20 +39,20 @@ async function whiteOnSpeckle(text: string, size: number, speckle: number, seed:
 }
 
 describe("data.scalebar: denoise", () => {
-  it("gaussianBlur keeps a flat image flat and spreads one bright pixel as the 2-D Gaussian does", () => {
+  it("blurGrey8 keeps a flat image flat and spreads one bright pixel as the 2-D Gaussian does", () => {
     const w = 15, h = 15;
     const flat = new Uint8Array(w * h).fill(137);
-    assert.ok(gaussianBlur(flat, w, h, 1).every((v) => v === 137));
+    assert.ok(blurGrey8(flat, w, h, 1).every((v) => v === 137));
     const dot = new Uint8Array(w * h);
     dot[7 * w + 7] = 255;
-    const b = gaussianBlur(dot, w, h, 1);
+    const b = blurGrey8(dot, w, h, 1);
     // Kernel radius 3: the centre weight is (1 / Σ exp(−i²/2), i = −3…3)² = 0.1592, so 255 → 40.6.
     assert.equal(b[7 * w + 7], 41);
     // One pixel away: × exp(−1/2); diagonal: × exp(−1).
     assert.equal(b[7 * w + 8], Math.round(255 * 0.15919 * Math.exp(-0.5)));
     assert.equal(b[8 * w + 8], Math.round(255 * 0.15919 * Math.exp(-1)));
     assert.equal(b[0], 0);
-    assert.deepEqual([...gaussianBlur(dot, w, h, 0)], [...dot]);
+    assert.deepEqual([...blurGrey8(dot, w, h, 0)], [...dot]);
   });
 
   it("medianRunLength is the median horizontal ink run", () => {

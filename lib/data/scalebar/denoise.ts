@@ -4,35 +4,12 @@
  * wide keep their level, so a threshold relative to the bar then separates text from texture; and the
  * median stroke width, to check that the strokes were wide enough for that.
  */
+import { gaussianBlur } from "../../image/gaussian";
 
-/**
- * Gaussian blur of 8-bit grey samples `v` (w×h, row-major) with standard deviation `sigma` pixels
- * (separable, kernel radius ⌈3σ⌉, edges clamped). Returns a new array; `sigma` ≤ 0 returns a copy.
- */
-export function gaussianBlur(v: Uint8Array, w: number, h: number, sigma: number): Uint8Array {
+/** Gaussian blur (lib/image/gaussian: separable, cut at 3σ, mirrored borders) of 8-bit grey samples `v` (w×h, row-major), rounded back to 8 bits; `sigma` ≤ 0 returns a copy. */
+export function blurGrey8(v: Uint8Array, w: number, h: number, sigma: number): Uint8Array {
   if (!(sigma > 0)) return v.slice();
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float64Array(2 * r + 1);
-  let s = 0;
-  for (let i = -r; i <= r; i++) s += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  for (let i = 0; i < k.length; i++) k[i] /= s;
-  const t = new Float64Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let a = 0;
-      for (let i = -r; i <= r; i++) a += k[i + r] * v[y * w + Math.min(w - 1, Math.max(0, x + i))];
-      t[y * w + x] = a;
-    }
-  }
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let a = 0;
-      for (let i = -r; i <= r; i++) a += k[i + r] * t[Math.min(h - 1, Math.max(0, y + i)) * w + x];
-      out[y * w + x] = Math.round(a);
-    }
-  }
-  return out;
+  return Uint8Array.from(gaussianBlur(Float32Array.from(v), w, h, sigma), (x) => Math.round(x));
 }
 
 /**

@@ -7,7 +7,7 @@
  * the same way.
  */
 import type { Box, GreyImage } from "./find_bar";
-import { gaussianBlur, medianRunLength } from "./denoise";
+import { blurGrey8, medianRunLength } from "./denoise";
 
 /** One glyph: its box in the working crop's pixels and its ink mask. */
 export interface Glyph {
@@ -253,7 +253,7 @@ export function splitLine(img: GreyImage, region: Box, inkDark: boolean, blank: 
   const crop = workCrop(img, r, k, inkDark);
   const { w, h } = crop;
   const smooth = (opts.smoothPx ?? 0) > 0;
-  const v = smooth ? gaussianBlur(crop.v, w, h, (opts.smoothPx as number) * k) : crop.v;
+  const v = smooth ? blurGrey8(crop.v, w, h, (opts.smoothPx as number) * k) : crop.v;
   for (const b of blank) {
     for (let y = Math.max(0, Math.floor((b.y0 - r.y0) * k)); y < Math.min(h, Math.ceil((b.y1 - r.y0) * k)); y++) {
       for (let x = Math.max(0, Math.floor((b.x0 - r.x0) * k)); x < Math.min(w, Math.ceil((b.x1 - r.x0) * k)); x++) v[y * w + x] = 0;

@@ -4,7 +4,7 @@
  * each, see read_label's "line" mode), never the whole neighbourhood.
  */
 import type { BarCandidate, Box, GreyImage } from "./find_bar";
-import { gaussianBlur } from "./denoise";
+import { blurGrey8 } from "./denoise";
 
 const IDENTITY = Uint8Array.from({ length: 256 }, (_, v) => v);
 
@@ -148,7 +148,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
   if (sign * (bg - (sign > 0 ? 0 : 255)) <= 60) passes.push(["surround", 0]);
   if (opts.near) passes.length = 1;
   if (opts.smooth) passes.splice(0, passes.length, ["bar", 0.65]);
-  const src: GreyImage = opts.smooth ? { data: gaussianBlur(lookupWindow(img, win, IDENTITY), w, h, 1), width: w, height: h } : img;
+  const src: GreyImage = opts.smooth ? { data: blurGrey8(lookupWindow(img, win, IDENTITY), w, h, 1), width: w, height: h } : img;
   const srcWin: Box = opts.smooth ? { x0: 0, y0: 0, x1: w, y1: h } : win;
   for (const [ink, level] of passes) {
     // Ink or not depends on the grey level alone: one table lookup per pixel.
