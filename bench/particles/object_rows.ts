@@ -11,6 +11,7 @@ import { objectFeatures, OBJECT_FEATURE_COUNT } from "../../lib/particles/object
 import { readLabelImage } from "../../lib/particle_model/labelled_set";
 import type { LabelledPair } from "../../lib/particle_model/evaluate";
 import type { InstanceLabels } from "../../lib/particles/instances";
+import { overlapMatches } from "../../lib/particles/match";
 
 /** Rows of one method on some images: features (row-major), labels 0/1 and the image of each row. */
 export interface ObjectRows { x: number[]; y: number[]; image: string[] }
@@ -23,27 +24,11 @@ export async function objectRows(pairs: readonly LabelledPair[], predict: (g: Gr
     const pred = measureInstances(await predict(g, p.image), null);
     const truth = measureInstances(await readLabelImage(p.labels), null);
     const f = objectFeatures(g, pred);
-    const T = truth.instances, P = pred.instances;
-    const inter = new Map<number, number>();
-    for (let i = 0; i < P.labels.length; i++) {
-      const a = P.labels[i], b = T.labels[i];
-      if (a >= 0 && b >= 0) { const k = a * T.count + b; inter.set(k, (inter.get(k) ?? 0) + 1); }
-    }
-    const areaP = new Map<number, number>(), areaT = new Map<number, number>();
-    for (let i = 0; i < P.labels.length; i++) {
-      if (P.labels[i] >= 0) areaP.set(P.labels[i], (areaP.get(P.labels[i]) ?? 0) + 1);
-      if (T.labels[i] >= 0) areaT.set(T.labels[i], (areaT.get(T.labels[i]) ?? 0) + 1);
-    }
-    const best = new Map<number, { t: number; iou: number }>();
-    for (const [k, n] of inter) {
-      const a = Math.floor(k / T.count), b = k % T.count;
-      const iou = n / (areaP.get(a)! + areaT.get(b)! - n);
-      if (iou > (best.get(a)?.iou ?? 0)) best.set(a, { t: b, iou });
-    }
+    const matchOf = new Map(overlapMatches(pred.instances, truth.instances, 0.5).map((m) => [m.p, m.t]));
     pred.particles.forEach((q, r) => {
-      const m = best.get(q.id);
-      const matched = m !== undefined && m.iou >= 0.5;
-      if (matched && truth.status[m.t] !== "kept") return;
+      const t = matchOf.get(q.id);
+      const matched = t !== undefined;
+      if (matched && truth.status[t] !== "kept") return;
       for (let c = 0; c < OBJECT_FEATURE_COUNT; c++) rows.x.push(f[r * OBJECT_FEATURE_COUNT + c]);
       rows.y.push(matched ? 1 : 0);
       rows.image.push(p.id);

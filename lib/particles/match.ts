@@ -1,6 +1,6 @@
 import { quantile } from "../stats/quantiles";
 import type { ExtractedParticles } from "./extract";
-import { instanceAreas } from "./instances";
+import { instanceAreas, type InstanceLabels } from "./instances";
 import { ksStatistic } from "../stats/ks";
 
 /** Options of {@link matchParticles}. */
@@ -51,8 +51,25 @@ export interface MatchResult {
  * different sizes.
  */
 export function matchParticles(pred: ExtractedParticles, truth: ExtractedParticles, opts: MatchOptions = {}): MatchResult {
-  const thr = opts.iou ?? 0.5;
-  const P = pred.instances, T = truth.instances;
+  const ignoreP = new Set<number>(), ignoreT = new Set<number>();
+  const dP = new Map(pred.particles.map((m) => [m.id, m.equivalentDiameter]));
+  const dT = new Map(truth.particles.map((m) => [m.id, m.equivalentDiameter]));
+  const pairs: MatchedPair[] = [];
+  for (const c of overlapMatches(pred.instances, truth.instances, opts.iou ?? 0.5)) {
+    const keptP = pred.status[c.p] === "kept", keptT = truth.status[c.t] === "kept";
+    if (keptP && keptT) pairs.push({ predicted: c.p, truth: c.t, iou: c.iou, predictedDiameter: dP.get(c.p)!, trueDiameter: dT.get(c.t)! });
+    else { if (keptP) ignoreP.add(c.p); if (keptT) ignoreT.add(c.t); }
+  }
+  const predictedDiameters = pred.particles.filter((m) => !ignoreP.has(m.id)).map((m) => m.equivalentDiameter);
+  const trueDiameters = truth.particles.filter((m) => !ignoreT.has(m.id)).map((m) => m.equivalentDiameter);
+  return summariseMatch(pairs, predictedDiameters, trueDiameters);
+}
+
+/**
+ * One-to-one matches of all instances of two labellings (kept or not) with IoU ≥ `thr`, greedy from
+ * the highest IoU (ties by ids). Throws on labellings of different sizes.
+ */
+export function overlapMatches(P: InstanceLabels, T: InstanceLabels, thr: number): Array<{ p: number; t: number; iou: number }> {
   if (P.width !== T.width || P.height !== T.height) throw new Error(`matchParticles: prediction is ${P.width}x${P.height}, truth ${T.width}x${T.height}`);
   const inter = new Map<number, number>();
   for (let i = 0; i < P.labels.length; i++) {
@@ -68,20 +85,13 @@ export function matchParticles(pred: ExtractedParticles, truth: ExtractedParticl
   }
   cands.sort((a, b) => b.iou - a.iou || a.p - b.p || a.t - b.t);
   const usedP = new Set<number>(), usedT = new Set<number>();
-  const ignoreP = new Set<number>(), ignoreT = new Set<number>();
-  const dP = new Map(pred.particles.map((m) => [m.id, m.equivalentDiameter]));
-  const dT = new Map(truth.particles.map((m) => [m.id, m.equivalentDiameter]));
-  const pairs: MatchedPair[] = [];
+  const out: Array<{ p: number; t: number; iou: number }> = [];
   for (const c of cands) {
     if (usedP.has(c.p) || usedT.has(c.t)) continue;
     usedP.add(c.p); usedT.add(c.t);
-    const keptP = pred.status[c.p] === "kept", keptT = truth.status[c.t] === "kept";
-    if (keptP && keptT) pairs.push({ predicted: c.p, truth: c.t, iou: c.iou, predictedDiameter: dP.get(c.p)!, trueDiameter: dT.get(c.t)! });
-    else { if (keptP) ignoreP.add(c.p); if (keptT) ignoreT.add(c.t); }
+    out.push(c);
   }
-  const predictedDiameters = pred.particles.filter((m) => !ignoreP.has(m.id)).map((m) => m.equivalentDiameter);
-  const trueDiameters = truth.particles.filter((m) => !ignoreT.has(m.id)).map((m) => m.equivalentDiameter);
-  return summariseMatch(pairs, predictedDiameters, trueDiameters);
+  return out;
 }
 
 /** Precision, recall, F1 and size agreement from matched pairs and the counted diameters (also used to pool images). */
