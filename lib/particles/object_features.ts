@@ -34,20 +34,22 @@ export const OBJECT_FEATURES = [
 /** Number of feature columns. */
 export const OBJECT_FEATURE_COUNT = OBJECT_FEATURES.length;
 
-/**
- * Features of every kept particle of `ex` (rows in `ex.particles` order, {@link OBJECT_FEATURE_COUNT}
- * columns, row-major). `g` is the micrograph the instances were found in (same size; throws otherwise).
- */
-export function objectFeatures(g: GreyPixels, ex: ExtractedParticles): Float64Array {
-  const { width: w, height: h, labels } = ex.instances;
-  if (g.width !== w || g.height !== h) throw new Error(`objectFeatures: image is ${g.width}x${g.height}, instances ${w}x${h}`);
-  const P = ex.particles, F = OBJECT_FEATURE_COUNT, out = new Float64Array(P.length * F);
-  if (!P.length) return out;
-  const grey = g.grey, n = w * h;
+/** What the features need of the whole image, computed once per image ({@link imageStats}). */
+export interface ImageStats {
+  /** Grey mean and s.d. (1e-6 for a flat image). */
+  mean: number;
+  sd: number;
+  /** Central-difference gradient magnitude per pixel (0 on the image's outer rows and columns), and its mean inside. */
+  grad: Float32Array;
+  gradMean: number;
+}
+
+/** {@link ImageStats} of `g`: pass them to {@link objectFeatures} when several labellings of one image are scored. */
+export function imageStats(g: GreyPixels): ImageStats {
+  const { width: w, height: h, grey } = g, n = w * h;
   let s = 0, ss = 0;
   for (let i = 0; i < n; i++) { s += grey[i]; ss += grey[i] * grey[i]; }
-  const gMean = s / n, gSd = Math.sqrt(Math.max(ss / n - gMean * gMean, 0)) || 1e-6;
-  // Central-difference gradient magnitude, and its image mean.
+  const mean = s / n, sd = Math.sqrt(Math.max(ss / n - mean * mean, 0)) || 1e-6;
   const grad = new Float32Array(n);
   let gradSum = 0;
   for (let y = 1; y < h - 1; y++) {
@@ -58,7 +60,20 @@ export function objectFeatures(g: GreyPixels, ex: ExtractedParticles): Float64Ar
       gradSum += grad[i];
     }
   }
-  const gradMean = gradSum / Math.max(1, (w - 2) * (h - 2)) || 1e-6;
+  return { mean, sd, grad, gradMean: gradSum / Math.max(1, (w - 2) * (h - 2)) || 1e-6 };
+}
+
+/**
+ * Features of every kept particle of `ex` (rows in `ex.particles` order, {@link OBJECT_FEATURE_COUNT}
+ * columns, row-major). `g` is the micrograph the instances were found in (same size; throws otherwise).
+ */
+export function objectFeatures(g: GreyPixels, ex: ExtractedParticles, stats: ImageStats = imageStats(g)): Float64Array {
+  const { width: w, height: h, labels } = ex.instances;
+  if (g.width !== w || g.height !== h) throw new Error(`objectFeatures: image is ${g.width}x${g.height}, instances ${w}x${h}`);
+  const P = ex.particles, F = OBJECT_FEATURE_COUNT, out = new Float64Array(P.length * F);
+  if (!P.length) return out;
+  const grey = g.grey, n = w * h;
+  const { mean: gMean, sd: gSd, grad, gradMean } = stats;
   const medArea = quantile(P.map((p) => p.areaPixels), 0.5);
   const short = Math.min(w, h);
   const signed: number[] = [];

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { binaryLogisticProba, type BinaryLogistic } from "../stats/logistic_fit";
 import { projectRoot } from "../util/paths";
-import { objectFeatures, OBJECT_FEATURES, type GreyPixels } from "./object_features";
+import { objectFeatures, OBJECT_FEATURES, type GreyPixels, type ImageStats } from "./object_features";
 import { measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import type { InstanceLabels } from "./instances";
 
@@ -70,9 +70,9 @@ export function loadObjectFilter(spec: string): ObjectFilter {
   return checkObjectFilter(parsed, file);
 }
 
-/** Probability of being a particle for each kept particle of `ex` (in `ex.particles` order). */
-export function particleProbabilities(filter: ObjectFilter, g: GreyPixels, ex: ExtractedParticles): Float64Array {
-  return binaryLogisticProba(filter.model, objectFeatures(g, ex));
+/** Probability of being a particle for each kept particle of `ex` (in `ex.particles` order); `stats`: `imageStats(g)` when already computed. */
+export function particleProbabilities(filter: ObjectFilter, g: GreyPixels, ex: ExtractedParticles, stats?: ImageStats): Float64Array {
+  return binaryLogisticProba(filter.model, objectFeatures(g, ex, stats));
 }
 
 /**

@@ -12,6 +12,7 @@ import { separateParticles, type WatershedOptions } from "./watershed";
 import { measureInstances, type ExtractOptions } from "./extract";
 import { particleProbabilities, type ObjectFilter } from "./object_filter";
 import type { InstanceLabels } from "./instances";
+import { imageStats } from "./object_features";
 
 /** What {@link otsuInstancesByFilter} chose and why. */
 export interface FilterPolarity {
@@ -29,9 +30,10 @@ export interface FilterPolarity {
  * dropped by `opts` (border, minimum area, excluded boxes) are not scored. Ties go to "dark".
  */
 export function otsuInstancesByFilter(g: GreyImage, filter: ObjectFilter, opts: ExtractOptions & WatershedOptions = {}, otsu: Omit<OtsuOptions, "polarity"> = {}): FilterPolarity {
+  const stats = imageStats(g); // both sides are scored on the same image
   const side = (polarity: "dark" | "bright"): { instances: InstanceLabels; score: number; probabilities: Float64Array } => {
     const instances = separateParticles(otsuForeground(g, { ...otsu, polarity }), opts);
-    const p = particleProbabilities(filter, g, measureInstances(instances, null, opts));
+    const p = particleProbabilities(filter, g, measureInstances(instances, null, opts), stats);
     let score = 0;
     for (const v of p) if (v >= filter.threshold) score += v * v;
     return { instances, score, probabilities: p };
