@@ -20,9 +20,10 @@ export function connectedComponents(mask: Mask, connectivity: 4 | 8 = 8): Compon
   const labels = new Int32Array(w * h).fill(-1);
   const queue = new Int32Array(w * h);
   const sizes: number[] = [];
-  const offs = connectivity === 8
-    ? [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]]
-    : [[0, -1], [-1, 0], [1, 0], [0, 1]];
+  // Neighbour offsets as two typed arrays: no destructuring per visited neighbour.
+  const dxs = Int8Array.from(connectivity === 8 ? [-1, 0, 1, -1, 1, -1, 0, 1] : [0, -1, 1, 0]);
+  const dys = Int8Array.from(connectivity === 8 ? [-1, -1, -1, 0, 0, 1, 1, 1] : [-1, 0, 0, 1]);
+  const k = dxs.length;
   let count = 0;
   for (let p = 0; p < w * h; p++) {
     if (!data[p] || labels[p] >= 0) continue;
@@ -32,8 +33,8 @@ export function connectedComponents(mask: Mask, connectivity: 4 | 8 = 8): Compon
     while (head < tail) {
       const q = queue[head++];
       const x = q % w, y = (q / w) | 0;
-      for (const [dx, dy] of offs) {
-        const xx = x + dx, yy = y + dy;
+      for (let j = 0; j < k; j++) {
+        const xx = x + dxs[j], yy = y + dys[j];
         if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
         const r = yy * w + xx;
         if (data[r] && labels[r] < 0) { labels[r] = count; queue[tail++] = r; }

@@ -4,7 +4,7 @@ import type { Mask } from "./mask";
  * Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012, "Distance transforms of sampled
  * functions"): for every foreground pixel, the distance from its centre to the centre of the nearest
  * background pixel; 0 on background. Same definition as `scipy.ndimage.distance_transform_edt(mask)`.
- * Two passes of the 1-D lower envelope of parabolas (columns, then rows): O(width·height).
+ * Columns by two sweeps, then the 1-D lower envelope of parabolas along rows: O(width·height).
  * A mask with no background pixel at all gets `Infinity` everywhere (scipy has no defined answer there).
  */
 export function distanceTransform(mask: Mask): Float64Array {
@@ -12,13 +12,18 @@ export function distanceTransform(mask: Mask): Float64Array {
   const n = Math.max(w, h);
   const f = new Float64Array(n), d = new Float64Array(n);
   const v = new Int32Array(n), z = new Float64Array(n + 1);
+  // Pass 1: distance to the nearest background pixel of the same column, by a sweep down and one up
+  // over whole rows (the 1-D transform of a binary column needs no parabolas, and rows are contiguous
+  // in memory where columns are not); then squared.
   const sq = new Float64Array(w * h);
-  // Pass 1: squared distance along each column.
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) f[y] = data[y * w + x] ? Infinity : 0;
-    envelope(f, h, d, v, z);
-    for (let y = 0; y < h; y++) sq[y * w + x] = d[y];
+  for (let x = 0; x < w; x++) sq[x] = data[x] ? Infinity : 0;
+  for (let y = 1; y < h; y++) {
+    for (let i = y * w, end = i + w; i < end; i++) sq[i] = data[i] ? sq[i - w] + 1 : 0;
   }
+  for (let y = h - 2; y >= 0; y--) {
+    for (let i = y * w, end = i + w; i < end; i++) if (sq[i + w] + 1 < sq[i]) sq[i] = sq[i + w] + 1;
+  }
+  for (let i = 0; i < sq.length; i++) sq[i] *= sq[i];
   // Pass 2: along each row, over the column results.
   const out = new Float64Array(w * h);
   for (let y = 0; y < h; y++) {

@@ -40,9 +40,10 @@ export function reconstructByDilation(marker: ArrayLike<number>, mask: ArrayLike
       }
       r[p] = Math.min(m, mask[p]);
       const v = r[p];
-      const later = [x < width - 1 ? p + 1 : -1, y < height - 1 ? p + width : -1,
-        y < height - 1 && x < width - 1 ? p + width + 1 : -1, y < height - 1 && x > 0 ? p + width - 1 : -1];
-      for (const q of later) if (q >= 0 && r[q] < v && r[q] < mask[q]) { queue.push(p); break; }
+      // Written out, not as a list of neighbours: this runs on every pixel.
+      const raises = (q: number): boolean => r[q] < v && r[q] < mask[q];
+      if ((x < width - 1 && raises(p + 1)) || (y < height - 1 && (raises(p + width) ||
+        (x < width - 1 && raises(p + width + 1)) || (x > 0 && raises(p + width - 1))))) queue.push(p);
     }
   }
   // FIFO propagation until stable.

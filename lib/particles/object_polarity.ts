@@ -6,7 +6,7 @@
  * spheres, dense films — and there the gaps between particles were measured instead; on such EMPS
  * images whole fields of particles were missed (docs/particles.md).
  */
-import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
+import { otsuForegroundSides, type OtsuOptions } from "./otsu_foreground";
 import type { GreyImage } from "./grey_image";
 import { separateParticles, type WatershedOptions } from "./watershed";
 import { measureInstances, type ExtractOptions } from "./extract";
@@ -31,8 +31,9 @@ export interface FilterPolarity {
  */
 export function otsuInstancesByFilter(g: GreyImage, filter: ObjectFilter, opts: ExtractOptions & WatershedOptions = {}, otsu: Omit<OtsuOptions, "polarity"> = {}): FilterPolarity {
   const stats = imageStats(g); // both sides are scored on the same image
+  const masks = otsuForegroundSides(g, otsu);
   const side = (polarity: "dark" | "bright"): { instances: InstanceLabels; score: number; probabilities: Float64Array } => {
-    const instances = separateParticles(otsuForeground(g, { ...otsu, polarity }), opts);
+    const instances = separateParticles(masks[polarity], opts);
     const p = particleProbabilities(filter, g, measureInstances(instances, null, opts), stats);
     let score = 0;
     for (const v of p) if (v >= filter.threshold) score += v * v;

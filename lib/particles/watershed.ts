@@ -68,20 +68,38 @@ export function separateParticles(mask: Mask, opts: WatershedOptions = {}): Inst
 /** Keep in `markers` only pixels that are regional maxima of `dt` (no 8-neighbour plateau reaches higher). */
 export function markRegionalMaxima(dt: ArrayLike<number>, fg: Uint8Array, w: number, h: number, markers: Uint8Array): void {
   // A pixel with a strictly higher neighbour is not a maximum; the loss spreads over equal plateaus.
-  const queue: number[] = [];
-  const each = (p: number, f: (q: number) => void): void => {
-    const x = p % w, y = (p / w) | 0;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-      const xx = x + dx, yy = y + dy;
-      if ((dx || dy) && xx >= 0 && yy >= 0 && xx < w && yy < h) f(yy * w + xx);
+  // The neighbour loops are written out (no callback per pixel): this runs on every foreground pixel.
+  const queue = new Int32Array(w * h);
+  let tail = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (!fg[p] || !markers[p]) continue;
+      const v = dt[p];
+      let higher = false;
+      for (let dy = -1; dy <= 1 && !higher; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if ((dx || dy) && xx >= 0 && xx < w && dt[yy * w + xx] > v) { higher = true; break; }
+        }
+      }
+      if (higher) { markers[p] = 0; queue[tail++] = p; }
     }
-  };
-  for (let p = 0; p < w * h; p++) {
-    if (!fg[p]) continue;
-    each(p, (q) => { if (dt[q] > dt[p] && markers[p]) { markers[p] = 0; queue.push(p); } });
   }
-  for (let head = 0; head < queue.length; head++) {
+  for (let head = 0; head < tail; head++) {
     const p = queue[head];
-    each(p, (q) => { if (markers[q] && dt[q] === dt[p]) { markers[q] = 0; queue.push(q); } });
+    const x = p % w, y = (p / w) | 0, v = dt[p];
+    for (let dy = -1; dy <= 1; dy++) {
+      const yy = y + dy;
+      if (yy < 0 || yy >= h) continue;
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx;
+        if (!(dx || dy) || xx < 0 || xx >= w) continue;
+        const q = yy * w + xx;
+        if (markers[q] && dt[q] === v) { markers[q] = 0; queue[tail++] = q; }
+      }
+    }
   }
 }
