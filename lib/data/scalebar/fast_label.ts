@@ -94,7 +94,7 @@ export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[]
  * Whether the template reader sees a decimal point in `box` (source pixels, e.g. the OCR engine's label
  * words) on one of `lines` beside bar `c`: a glyph read as "." or "," with confidence ≥ 0.5 whose two
  * neighbours are read as digits of the label (inside `box`, at least 0.6 of its height), the point small
- * and on the box's baseline, at any of the line's ink thresholds. The OCR engine drops a thin font's
+ * beside them and its bottom on theirs, at any of the line's ink thresholds. The OCR engine drops a thin font's
  * point (rendered DejaVu Sans Light at 36 px: "20.0 nm" → "200 nm", "1.0 µm" → "10um"), so a whole number
  * it reads where this is true is not to be trusted. Never throws for a valid image (templates aside, as
  * {@link readLabelFast}).
@@ -112,10 +112,12 @@ export function pointBetweenDigits(img: GreyImage, c: BarCandidate, lines: TextL
       const r = readLineFast(img, lineCrop(c, line), inkDark, [bar], undefined, { bias });
       if (!r) break;
       for (let i = 1; i + 1 < r.glyphs.length; i++) {
-        const g = r.glyphs[i], b = r.boxes[i];
-        // A point: small, sitting on the label's baseline (its bottom within 0.25 label heights of the box's).
-        const point = ".,".includes(g.char) && g.confidence >= 0.5 && b.y1 - b.y0 <= 0.4 * bh && Math.abs(b.y1 - box.y1) <= 0.25 * bh;
-        if (point && digitOfLabel(r.glyphs[i - 1].char, r.boxes[i - 1]) && digitOfLabel(r.glyphs[i + 1].char, r.boxes[i + 1])) return true;
+        const g = r.glyphs[i], b = r.boxes[i], left = r.boxes[i - 1], right = r.boxes[i + 1];
+        if (!".,".includes(g.char) || g.confidence < 0.5) continue;
+        if (!digitOfLabel(r.glyphs[i - 1].char, left) || !digitOfLabel(r.glyphs[i + 1].char, right)) continue;
+        // A point: small beside its digits, its bottom on theirs (within 0.25 of their height).
+        const dh = Math.min(left.y1 - left.y0, right.y1 - right.y0);
+        if (b.y1 - b.y0 <= 0.4 * dh && Math.abs(b.y1 - Math.max(left.y1, right.y1)) <= 0.25 * dh) return true;
       }
     }
   }

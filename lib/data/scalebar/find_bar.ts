@@ -42,7 +42,9 @@ export interface BarCandidate {
    * True when the rows cross the half level but no crossing agrees with the run's ends (something
    * bright joins an end, or the threshold run stopped short), or when the band is the inside of an
    * outlined bar (a thin frame above and below, the surround beyond it back towards the band's level),
-   * or when it runs into the image's left or right edge (it may have been cut with the figure):
+   * or when it runs into the image's left or right edge (it may have been cut with the figure), or when
+   * its length moves by more than 1.5 % between the background next to it and the background beyond its
+   * blurred edge (a wide blur, or ends on a differently lit region):
    * `lengthPx` may then be several pixels off the bar meant, so findScaleBar gives no reading from it.
    */
   endsUnclear?: true;
@@ -329,7 +331,7 @@ function rowMedian(v: Uint8Array, width: number, height: number, y: number, x0: 
 function edgeFreeLevel(v: Uint8Array, width: number, height: number, x0: number, x1: number, from: number, dir: -1 | 1, level: number): number {
   let prev = rowMedian(v, width, height, from, x0, x1);
   let lowest = prev;
-  for (let k = 1; k <= 6; k++) {
+  for (let k = 1; k <= 6 && Number.isFinite(prev); k++) {
     const m = rowMedian(v, width, height, from + dir * k, x0, x1);
     if (!Number.isFinite(m)) break;
     if (Math.abs(m - prev) <= Math.max(2, 0.04 * (level - prev))) return Math.min(prev, m);
@@ -371,27 +373,35 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
   const contrast = Math.min(level - above.mean, level - below.mean);
   if (contrast < minContrast || sd > 30) return null;
   const bg = Math.max(above.mean, below.mean);
-  // The half level uses the background where the blurred edge has died out: on each side, row medians
-  // going out from the bar until they stop falling (the rows next to a blurred bar are part edge;
-  // measured: a 26-px JPEG bar whose near strips were 30 grey levels towards the bar came out 0.3 px
-  // short, a 32-px bar blurred over 3 rows 0.7 px short). The side nearer the bar's level counts, as for `bg`.
-  const sides = [edgeFreeLevel(v, width, height, sx0, sx1, y0 - 1, -1, level), edgeFreeLevel(v, width, height, sx0, sx1, y1, 1, level)].filter(Number.isFinite);
-  const bgHalf = sides.length ? Math.min(bg, Math.max(...sides)) : bg;
   // Length: half-level crossings averaged over the interior rows whose crossings agree with the run's
   // ends: within 3 px in all, or each within 4 px of its end across an edge that only falls towards the
   // background (a blur wider than the threshold's margin; measured: a black bar on a white panel whose
   // 3-px blurred ends made the run 116 px and the bar 122). When rows cross but none agrees (something
   // bright joins an end, an outlined bar), the ends are unclear.
-  const lens: number[] = [];
-  let crossed = false;
-  for (let y = iy0; y < iy1; y++) {
-    const h = halfLevelLength(v, width, y, x0, x1, level, bgHalf);
-    if (h === null) continue;
-    crossed = true;
-    if (Math.abs(h.length - len) <= 3 || (h.monotone && h.reach <= 4)) lens.push(h.length);
-  }
-  const lengthPx = lens.length ? lens.reduce((p, q) => p + q, 0) / lens.length : len;
-  const endsUnclear = (lens.length === 0 && crossed) || framedInside(v, width, height, sx0, sx1, y0, y1, level) || x0 <= 0 || x1 >= width;
+  const rowLengths = (b: number): { lens: number[]; crossed: boolean } => {
+    const lens: number[] = [];
+    let crossed = false;
+    for (let y = iy0; y < iy1; y++) {
+      const h = halfLevelLength(v, width, y, x0, x1, level, b);
+      if (h === null) continue;
+      crossed = true;
+      if (Math.abs(h.length - len) <= 3 || (h.monotone && h.reach <= 4)) lens.push(h.length);
+    }
+    return { lens, crossed };
+  };
+  const mean = (xs: number[]): number => xs.reduce((p, q) => p + q, 0) / xs.length;
+  const { lens, crossed } = rowLengths(bg);
+  const lengthPx = lens.length ? mean(lens) : len;
+  // The same with the background where the blurred edge has died out (row medians going out until they
+  // settle): the rows next to a blurred bar are part edge, and where the surround is not one level the
+  // two differ. A length that moves by more than 1.5 % with the background level taken is not sure
+  // (measured on EMPS: a 32-px bar blurred over 3 rows, 31.0 vs 31.6 px, 31.7 by eye; bars whose ends lie
+  // on a differently lit region, 157.9 vs 160.3 and 49.5 vs 50.4 px).
+  const sides = [edgeFreeLevel(v, width, height, sx0, sx1, y0 - 1, -1, level), edgeFreeLevel(v, width, height, sx0, sx1, y1, 1, level)].filter(Number.isFinite);
+  const bgFar = sides.length ? Math.min(bg, Math.max(...sides)) : bg;
+  const far = bgFar < bg ? rowLengths(bgFar).lens : lens;
+  const levelSensitive = lens.length > 0 && far.length > 0 && Math.abs(mean(far) - lengthPx) > 0.015 * lengthPx;
+  const endsUnclear = (lens.length === 0 && crossed) || levelSensitive || framedInside(v, width, height, sx0, sx1, y0, y1, level) || x0 <= 0 || x1 >= width;
   // Ragged ends (rows with different ends) and texture lower the score; so does a barely-there contrast.
   const ragged = rows.reduce((m, r) => Math.max(m, Math.abs(r.x0 - x0), Math.abs(r.x1 - x1)), 0);
   const score = Math.min(1, contrast / 200) * Math.max(0, 1 - sd / 40) * (ragged <= 1 ? 1 : 0.8) * (len >= 20 ? 1 : 0.7);

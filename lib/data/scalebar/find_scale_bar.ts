@@ -453,7 +453,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         continue;
       }
       if (c.endsUnclear) {
-        refusals.push(`${where}: label '${best.label.matched}' but the bar's ends are unclear (the inside of an outlined bar, or its half-level crossings disagree with its ${c.lengthPx.toFixed(0)}-px run)`);
+        refusals.push(`${where}: label '${best.label.matched}' but the bar's ends are unclear (the inside of an outlined bar, its half-level crossings disagree with its ${c.lengthPx.toFixed(0)}-px run, or its length depends on the background level taken)`);
         continue;
       }
       if (lengthPx < minBarPx) {

@@ -10,7 +10,8 @@ import type { Glyph, SplitLine } from "./glyph_split";
 
 /**
  * Whether glyph `g` of `line` is a plain "1": as tall as the line's digits (top within 0.12 line heights
- * of the line's top, bottom within 0.12 of its baseline), at most 0.6 line heights wide, with a stem of
+ * of the line's top, bottom within 0.12 of its baseline), at most 0.85 line heights wide with its foot
+ * and 0.7 without, with a stem of
  * contiguous columns at most 0.3 line heights wide that holds ink on every row but the top and bottom
  * 8 %; all other ink (beyond 0.06 line heights of the stem) is a flag left of the stem in the top 45 % (its top rows no wider than the stem plus
  * 0.15 line heights on the left, so not the bar of a "7" or "T") or a foot in the bottom 20 % (reaching
@@ -21,7 +22,7 @@ export function isPlainOne(g: Glyph, line: Pick<SplitLine, "top" | "baseline">):
   const H = Math.max(1, line.baseline - line.top);
   const w = g.x1 - g.x0, h = g.y1 - g.y0;
   if (Math.abs(g.y0 - line.top) > 0.12 * H || Math.abs(g.y1 - line.baseline) > 0.12 * H) return false;
-  if (w > 0.6 * H || h < 0.76 * H) return false;
+  if (w > 0.85 * H || h < 0.76 * H) return false;
   const r0 = Math.floor(0.08 * h), r1 = Math.ceil(0.92 * h);
   // Stem: columns with ink on ≥ 90 % of the rows; they must be contiguous and narrow.
   const rows = r1 - r0;
@@ -44,7 +45,7 @@ export function isPlainOne(g: Glyph, line: Pick<SplitLine, "top" | "baseline">):
   const t = Math.max(1, Math.round(0.06 * H));
   const flagRows = 0.45 * h, footRows = 0.8 * h, topRows = Math.max(1, Math.round(0.08 * h));
   // How far a foot reaches beyond the stem on each side (columns).
-  let footLeft = 0, footRight = 0;
+  let footLeft = 0, footRight = 0, flagLeft = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (!g.mask[y * w + x] || (x >= s0 - t && x < s1 + t)) continue;
@@ -52,8 +53,11 @@ export function isPlainOne(g: Glyph, line: Pick<SplitLine, "top" | "baseline">):
       if (x >= s1) return false;
       if (y >= flagRows) return false;
       if (y < topRows && x < s0 - 0.15 * H) return false;
+      flagLeft = Math.max(flagLeft, s0 - t - x);
     }
   }
+  // Above its foot a "1" is at most 0.7 line heights wide (stem and flag).
+  if (s1 + t - Math.max(0, s0 - t - flagLeft) > 0.7 * H) return false;
   // A foot reaching further right than 1.5× its left part is an "L" (upright or italic).
   return footRight <= 1.5 * footLeft;
 }
