@@ -80,8 +80,8 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
   method?: "lines" | "sparse" | "both";
   /**
    * Refuse bars shorter than this, pixels [30]: their ends' blur alone is ±2 % (measured on JPEG figures;
-   * on the 56 real bars of the truth table a bar's length is within 0.28 px rms, worst 0.5 px, of the
-   * eye's half-level check, so a 26-px bar may be 2 % off: EMPS 406975041a reads 1.9–2.0 % off).
+   * on the 56 real bars of the truth table a bar's length is within 0.26 px rms, mostly ≤ 0.5 px, of the
+   * eye's half-level check, so a 26-px bar may be 2 % off: EMPS 406975041a measures 25.7 px against 26.5).
    */
   minBarPx?: number;
   /** How many text lines beside one bar to read [4]. */
