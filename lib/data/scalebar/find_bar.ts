@@ -316,10 +316,13 @@ function framedInside(v: Uint8Array, width: number, height: number, sx0: number,
   return true;
 }
 
-/** Median of row `y` over columns [x0, x1) (NaN outside the image). */
+/** Median of row `y` over columns [x0, x1), sampled at most 64 columns evenly (NaN outside the image). */
 function rowMedian(v: Uint8Array, width: number, height: number, y: number, x0: number, x1: number): number {
   if (y < 0 || y >= height || x1 <= x0) return NaN;
-  const r = Array.from(v.subarray(y * width + x0, y * width + x1)).sort((a, b) => a - b);
+  const step = Math.max(1, Math.floor((x1 - x0) / 64));
+  const r = new Uint8Array(Math.ceil((x1 - x0) / step));
+  for (let x = x0, i = 0; x < x1; x += step) r[i++] = v[y * width + x];
+  r.sort();
   return r[r.length >> 1];
 }
 
@@ -349,11 +352,11 @@ function edgeFreeLevel(v: Uint8Array, width: number, height: number, x0: number,
  * the image edge comes first.
  */
 function endBackground(v: Uint8Array, width: number, y0: number, y1: number, from: number, dir: -1 | 1, level: number): number {
+  const c = new Uint8Array(y1 - y0);
   const colMedian = (x: number): number => {
     if (x < 0 || x >= width) return NaN;
-    const c: number[] = [];
-    for (let y = y0; y < y1; y++) c.push(v[y * width + x]);
-    c.sort((a, b) => a - b);
+    for (let y = y0; y < y1; y++) c[y - y0] = v[y * width + x];
+    c.sort();
     return c[c.length >> 1];
   };
   let prev = colMedian(from);
@@ -405,10 +408,11 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
   // background (a blur wider than the threshold's margin; measured: a black bar on a white panel whose
   // 3-px blurred ends made the run 116 px and the bar 122). When rows cross but none agrees (something
   // bright joins an end, an outlined bar), the ends are unclear.
-  const rowLengths = (bl: number, br: number): { lens: number[]; crossed: boolean } => {
+  // Row lengths at backgrounds bl (left end) and br (right end) on every `step`-th interior row.
+  const rowLengths = (bl: number, br: number, step = 1): { lens: number[]; crossed: boolean } => {
     const lens: number[] = [];
     let crossed = false;
-    for (let y = iy0; y < iy1; y++) {
+    for (let y = iy0; y < iy1; y += step) {
       const h = halfLevelLength(v, width, y, x0, x1, level, bl, br);
       if (h === null) continue;
       crossed = true;
@@ -428,7 +432,8 @@ function assess(v: Uint8Array, width: number, height: number, rows: Run[], y0: n
   const sides = [edgeFreeLevel(v, width, height, sx0, sx1, y0 - 1, -1, level), edgeFreeLevel(v, width, height, sx0, sx1, y1, 1, level)].filter(Number.isFinite);
   const bgFar = sides.length ? Math.min(bg, Math.max(...sides)) : bg;
   const endBg = (b: number): number => (Number.isFinite(b) && Math.abs(b - bgFar) <= 0.6 * (level - bgFar) ? b : bgFar);
-  const ends = rowLengths(endBg(endBackground(v, width, iy0, iy1, x0 - 1, -1, level)), endBg(endBackground(v, width, iy0, iy1, x1, 1, level))).lens;
+  // (At most 5 rows: the ends are vertical, and each row's walk costs a bar length.)
+  const ends = rowLengths(endBg(endBackground(v, width, iy0, iy1, x0 - 1, -1, level)), endBg(endBackground(v, width, iy0, iy1, x1, 1, level)), Math.max(1, Math.floor((iy1 - iy0) / 5))).lens;
   const levelSensitive = lens.length > 0 && ends.length > 0 && Math.abs(mean(ends) - lengthPx) > 0.015 * lengthPx;
   const endsUnclear = (lens.length === 0 && crossed) || levelSensitive || framedInside(v, width, height, sx0, sx1, y0, y1, level) || x0 <= 0 || x1 >= width;
   // Ragged ends (rows with different ends) and texture lower the score; so does a barely-there contrast.
