@@ -324,6 +324,7 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
  * the label box is taller than the bar is long (text is not a label of that bar), when the label is in
  * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), when the
+ * OCR engine read a whole number where the template reader sees a decimal point between its digits, when the
  * bar runs into the image's left or right edge (it may be cut), when its ends are unclear, or when
  * nm/px falls outside `nmPerPxRange`.
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
