@@ -14,6 +14,13 @@ import { lineCrop } from "./text_lines";
 import type { TextLine } from "./text_lines";
 import type { SplitOptions } from "./glyph_split";
 
+/** Whether `nm` is 1, 2 or 5 × 10^k (the lengths a "1" read by its shape alone may be part of). */
+export function isOneTwoFive(nm: number): boolean {
+  if (!(nm > 0)) return false;
+  const mant = nm / Math.pow(10, Math.floor(Math.log10(nm) + 1e-9));
+  return [1, 2, 5, 10].some((v) => Math.abs(mant - v) < 1e-6 * v);
+}
+
 /** Ink thresholds tried per line, as splitLine's `bias`: Otsu's, then 40 % and 70 % of the way to the ink's mean. */
 const THRESHOLD_BIASES = [0, 0.4, 0.7];
 
@@ -71,7 +78,8 @@ export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[]
       seen.push(`${r.text} (${r.confidence.toFixed(2)})`);
       // Above/below the bar only a part over its columns counts (an SEM strip: "50x  200 µm  WD 5 mm").
       const near = r.parts.filter((p) => !aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L));
-      const sure = near.filter((p) => p.confidence >= minConf && isRoundLength(p.label.nm));
+      // A "1" read by its shape alone (glyph_shapes.ts) counts only in a length of 1, 2 or 5 × 10^k.
+      const sure = near.filter((p) => p.confidence >= minConf && isRoundLength(p.label.nm) && (p.shapeOnes === 0 || isOneTwoFive(p.label.nm)));
       if (sure.length === 0) continue;
       // Two different lengths beside one bar: not decided here.
       if (near.some((p) => Math.abs(p.label.nm - sure[0].label.nm) > 1e-9 * sure[0].label.nm)) continue;
@@ -80,4 +88,38 @@ export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[]
     }
   }
   return null;
+}
+
+/**
+ * Whether the template reader sees a decimal point in `box` (source pixels, e.g. the OCR engine's label
+ * words) on one of `lines` beside bar `c`: a glyph read as "." or "," with confidence ≥ 0.5 whose two
+ * neighbours are read as digits of the label (inside `box`, at least 0.6 of its height), the point small
+ * beside them and its bottom on theirs, at any of the line's ink thresholds. The OCR engine drops a thin font's
+ * point (rendered DejaVu Sans Light at 36 px: "20.0 nm" → "200 nm", "1.0 µm" → "10um"), so a whole number
+ * it reads where this is true is not to be trusted. Never throws for a valid image (templates aside, as
+ * {@link readLabelFast}).
+ */
+export function pointBetweenDigits(img: GreyImage, c: BarCandidate, lines: TextLine[], box: Box): boolean {
+  const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
+  const bh = box.y1 - box.y0;
+  // A digit of the label: inside its box (±0.3 of its height), at least 0.6 of its height tall.
+  const digitOfLabel = (ch: string, b: Box): boolean => /[0-9]/.test(ch) && b.y1 - b.y0 >= 0.6 * bh && b.x0 >= box.x0 - 0.3 * bh && b.x1 <= box.x1 + 0.3 * bh && b.y0 >= box.y0 - 0.3 * bh && b.y1 <= box.y1 + 0.3 * bh;
+  for (const line of lines) {
+    const lh = line.box.y1 - line.box.y0;
+    if (line.box.x1 < box.x0 - lh || line.box.x0 > box.x1 + lh || line.box.y1 < box.y0 - 0.5 * lh || line.box.y0 > box.y1 + 0.5 * lh) continue;
+    const inkDark = (c.polarity === "dark") === (line.ink === "bar");
+    for (const bias of THRESHOLD_BIASES) {
+      const r = readLineFast(img, lineCrop(c, line), inkDark, [bar], undefined, { bias });
+      if (!r) break;
+      for (let i = 1; i + 1 < r.glyphs.length; i++) {
+        const g = r.glyphs[i], b = r.boxes[i], left = r.boxes[i - 1], right = r.boxes[i + 1];
+        if (!".,".includes(g.char) || g.confidence < 0.5) continue;
+        if (!digitOfLabel(r.glyphs[i - 1].char, left) || !digitOfLabel(r.glyphs[i + 1].char, right)) continue;
+        // A point: small beside its digits, its bottom on theirs (within 0.25 of their height).
+        const dh = Math.min(left.y1 - left.y0, right.y1 - right.y0);
+        if (b.y1 - b.y0 <= 0.4 * dh && Math.abs(b.y1 - Math.max(left.y1, right.y1)) <= 0.25 * dh) return true;
+      }
+    }
+  }
+  return false;
 }

@@ -84,6 +84,17 @@ export function widestOfClass(ts: GlyphTemplate[]): Map<string, number> {
   return m;
 }
 
+const withoutCache = new WeakMap<GlyphTemplate[], Map<string, GlyphTemplate[]>>();
+
+/** `ts` without the templates of class `cls` (computed once per template set and class). */
+export function withoutClass(ts: GlyphTemplate[], cls: string): GlyphTemplate[] {
+  let m = withoutCache.get(ts);
+  if (!m) { m = new Map(); withoutCache.set(ts, m); }
+  let out = m.get(cls);
+  if (!out) { out = ts.filter((t) => t.cls !== cls); m.set(cls, out); }
+  return out;
+}
+
 /** Where the shipped templates are. */
 export function templatesPath(): string {
   return path.join(projectRoot(), "lib", "data", "scalebar", "glyphs.bin");

@@ -5,14 +5,15 @@
  * label, read surely.
  */
 import type { Box, GreyImage } from "./find_bar";
-import { classifyGlyph } from "./glyph_classify";
+import { classifyGlyph, meaning } from "./glyph_classify";
 import type { GlyphReading } from "./glyph_classify";
 import { glyphFeatures } from "./glyph_features";
 import { clipAbove, neckCuts, splitLine } from "./glyph_split";
 import type { Glyph, SplitOptions } from "./glyph_split";
-import { loadTemplates, widestOfClass } from "./glyph_templates";
+import { loadTemplates, widestOfClass, withoutClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
 import { parseLabels } from "./parse_label";
+import { isOpenTopped, isPlainOne } from "./glyph_shapes";
 import type { ParsedLabel } from "./parse_label";
 
 /** A part of a line (its glyphs between gaps wider than 0.8 line heights) read as one length label. */
@@ -24,6 +25,11 @@ export interface FastLabelPart {
   confidence: number;
   /** Its ink's box, source pixels. */
   box: Box;
+  /**
+   * How many of its glyphs were unsure and read as "1" by their shape alone (glyph_shapes.ts); its
+   * confidence is then that of the other glyphs, and fast_label.ts accepts it only at 1, 2, 5 × 10^k.
+   */
+  shapeOnes: number;
 }
 
 /** What the fast reader made of one line. */
@@ -32,6 +38,8 @@ export interface FastLineReading {
   text: string;
   /** Each glyph's reading, left to right (spaces not included). */
   glyphs: GlyphReading[];
+  /** Each glyph's ink box, source pixels, in the order of `glyphs`. */
+  boxes: Box[];
   /** The least confident glyph's confidence, 0…1 (0 for an empty line). */
   confidence: number;
   /** The ink's box in source pixels. */
@@ -49,6 +57,9 @@ export interface FastLineReading {
 
 const isLetter = (c: string): boolean => /\p{L}/u.test(c);
 
+/** Below this confidence a glyph is unsure (fast_label.ts's default gate): only then may its shape make it a "1". */
+const UNSURE = 0.3;
+
 /**
  * Read the text line in `region` of `img` (`inkDark`: dark text on a lighter background; `blank` boxes
  * count as background; `opts` go to splitLine, e.g. a threshold bias). Returns null when the crop holds
@@ -61,8 +72,15 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
   const H = Math.max(1, line.baseline - line.top);
   const widest = widestOfClass(templates);
   // A glyph much wider than any template of its class ("nm" touching, read as "m") is not that class.
+  const muOrP = (c: string): boolean => meaning(c) === "µ" || c === "p";
   const read = (g: Glyph): GlyphReading => {
-    const r = classifyGlyph(glyphFeatures(g, line), templates);
+    const f = glyphFeatures(g, line);
+    let r = classifyGlyph(f, templates);
+    // µ against p: open at the top and without a hole, it is no p (glyph_shapes.ts); read again without p.
+    if (muOrP(r.char) && muOrP(r.runnerUpChar) && f.holes === 0 && isOpenTopped(g)) {
+      const q = classifyGlyph(f, withoutClass(templates, "p"));
+      if (meaning(q.char) === "µ") r = q;
+    }
     return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
   };
   // Ink wholly above the line's top or below its baseline (a speck over the text, the top of a second
@@ -109,6 +127,10 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     }
     cells.push(...parts);
   }
+  // An unsure glyph shaped like a plain "1" (a bold or small stroke unlike every template's) reads "1";
+  // it keeps its low confidence and is counted per part (FastLabelPart.shapeOnes).
+  const byShape = cells.map(([g, r]) => r.confidence < UNSURE && isPlainOne(g, line));
+  cells.forEach((cell, i) => { if (byShape[i]) cell[1] = { ...cell[1], char: "1" }; });
   // Gap before each glyph, line heights (0 for the first).
   const gaps = cells.map(([g], i) => (i === 0 ? 0 : (g.x0 - cells[i - 1][0].x1) / H));
   const chars = cells.map(([, r]) => r.char);
@@ -144,12 +166,14 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     const digits = cells.slice(first, last).filter(([, r]) => /[0-9]/.test(r.char)).map(([g]) => g);
     const point = digits.length >= 2 && line.specks.some((p) => (p.x0 + p.x1) / 2 > digits[0].x1 && (p.x0 + p.x1) / 2 < digits[digits.length - 1].x0 && Math.abs(p.y1 - line.baseline) <= 0.3 * H);
     if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut && !point) {
-      parts.push({ label: labels[0], text: core, confidence: Math.min(...cells.slice(first, last).map(([, r]) => r.confidence)), box: toSrc(first, last) });
+      const sure = cells.slice(first, last).filter((_, i) => !byShape[first + i]).map(([, r]) => r.confidence);
+      const shapeOnes = last - first - sure.length;
+      if (sure.length > 0) parts.push({ label: labels[0], text: core, confidence: Math.min(...sure), box: toSrc(first, last), shapeOnes });
     }
     start = end;
   }
   return {
-    text: join(0, cells.length), glyphs: cells.map(([, r]) => r), confidence: Math.min(...cells.map(([, r]) => r.confidence)),
+    text: join(0, cells.length), glyphs: cells.map(([, r]) => r), boxes: cells.map((_, i) => toSrc(i, i + 1)), confidence: Math.min(...cells.map(([, r]) => r.confidence)),
     box: toSrc(0, cells.length), parts, label: parts.length === 1 ? parts[0].label : null,
   };
 }

@@ -1,0 +1,91 @@
+/**
+ * Shape rules the fast reader (read_line_fast.ts) applies where the nearest templates are unsure:
+ * - the digit "1" drawn as a plain vertical stroke (bold, small or in a font unlike every template):
+ *   an UNSURE glyph of that shape reads "1", and fast_label.ts accepts such a reading only inside a sure
+ *   label of a usual length (1, 2, 5 × 10^k);
+ * - "µ" against "p" (an italic µ is nearer an upright p than any upright µ template): a glyph open at
+ *   the top (two separate arms) and without a hole is no "p", whose bowl is closed.
+ */
+import type { Glyph, SplitLine } from "./glyph_split";
+
+/**
+ * Whether glyph `g` of `line` is a plain "1": as tall as the line's digits (top within 0.12 line heights
+ * of the line's top, bottom within 0.12 of its baseline), at most 0.85 line heights wide with its foot
+ * and 0.7 without, with a stem of
+ * contiguous columns at most 0.3 line heights wide that holds ink on every row but the top and bottom
+ * 8 %; all other ink (beyond 0.06 line heights of the stem) is a flag left of the stem in the top 45 % (its top rows no wider than the stem plus
+ * 0.15 line heights on the left, so not the bar of a "7" or "T") or a foot in the bottom 20 % (reaching
+ * right of the stem at most 1.5× as far as left of it). A "4" (ink left of the stem lower down), "7" (no full-height stem), "T" and "L" fail.
+ * Never throws.
+ */
+export function isPlainOne(g: Glyph, line: Pick<SplitLine, "top" | "baseline">): boolean {
+  const H = Math.max(1, line.baseline - line.top);
+  const w = g.x1 - g.x0, h = g.y1 - g.y0;
+  if (Math.abs(g.y0 - line.top) > 0.12 * H || Math.abs(g.y1 - line.baseline) > 0.12 * H) return false;
+  if (w > 0.85 * H || h < 0.76 * H) return false;
+  const r0 = Math.floor(0.08 * h), r1 = Math.ceil(0.92 * h);
+  // Stem: columns with ink on ≥ 90 % of the rows; they must be contiguous and narrow.
+  const rows = r1 - r0;
+  const stemCols: number[] = [];
+  for (let x = 0; x < w; x++) {
+    let n = 0;
+    for (let y = r0; y < r1; y++) n += g.mask[y * w + x];
+    if (n >= 0.9 * rows) stemCols.push(x);
+  }
+  if (stemCols.length === 0) return false;
+  const s0 = stemCols[0], s1 = stemCols[stemCols.length - 1] + 1;
+  if (s1 - s0 !== stemCols.length || s1 - s0 > 0.3 * H) return false;
+  // Every inner row has ink in the stem.
+  for (let y = r0; y < r1; y++) {
+    let any = 0;
+    for (let x = s0; x < s1; x++) any |= g.mask[y * w + x];
+    if (!any) return false;
+  }
+  // Blur widens the stem by a column or two on some rows: ink that close to it is the stem's.
+  const t = Math.max(1, Math.round(0.06 * H));
+  const flagRows = 0.45 * h, footRows = 0.8 * h, topRows = Math.max(1, Math.round(0.08 * h));
+  // How far a foot reaches beyond the stem on each side (columns).
+  let footLeft = 0, footRight = 0, flagLeft = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!g.mask[y * w + x] || (x >= s0 - t && x < s1 + t)) continue;
+      if (y >= footRows) { if (x < s0) footLeft = Math.max(footLeft, s0 - x); else footRight = Math.max(footRight, x + 1 - s1); continue; }
+      if (x >= s1) return false;
+      if (y >= flagRows) return false;
+      if (y < topRows && x < s0 - 0.15 * H) return false;
+      flagLeft = Math.max(flagLeft, s0 - t - x);
+    }
+  }
+  // Above its foot a "1" is at most 0.7 line heights wide (stem and flag).
+  if (s1 + t - Math.max(0, s0 - t - flagLeft) > 0.7 * H) return false;
+  // A foot reaching further right than 1.5× its left part is an "L" (upright or italic).
+  return footRight <= 1.5 * footLeft;
+}
+
+/**
+ * Whether glyph `g` is open at the top (the two arms of a "µ" or "u"): each inked row of its top 15 % is
+ * two runs at least 0.25 of its width apart, and on at least 60 % of the inked rows of its top 30 % the
+ * runs are at least 0.15 of its width apart. A "p" or "n" closes its top in an arch (a serif p's stem
+ * serif and arch are one or two pixels apart, measured on Computer Modern at 18 px). Never throws.
+ */
+export function isOpenTopped(g: Glyph): boolean {
+  const w = g.x1 - g.x0, h = g.y1 - g.y0;
+  /** The widest gap between two ink runs on row y, pixels (0 with one run or none), and whether it has ink. */
+  const widestGap = (y: number): [number, boolean] => {
+    let best = 0, gap = 0, seen = false;
+    for (let x = 0; x < w; x++) {
+      if (g.mask[y * w + x]) { if (seen && gap > best) best = gap; seen = true; gap = 0; } else if (seen) gap++;
+    }
+    return [best, seen];
+  };
+  let inked = 0, open = 0;
+  const top = Math.max(1, Math.round(0.15 * h));
+  for (let y = 0; y < Math.max(1, Math.round(0.3 * h)); y++) {
+    const [gap, seen] = widestGap(y);
+    if (!seen) continue;
+    if (y < top && gap < 0.25 * w) return false;
+    inked++;
+    if (gap >= 0.15 * w) open++;
+  }
+  return inked > 0 && open >= 0.6 * inked;
+}

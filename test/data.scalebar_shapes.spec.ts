@@ -1,0 +1,244 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import sharp from "sharp";
+import { Rng } from "../lib/util/rng";
+import { decodeImage } from "../lib/data/decode";
+import { toGrey8 } from "../lib/data/scalebar/calibrate";
+import { findBarCandidates } from "../lib/data/scalebar/find_bar";
+import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
+import { isOneTwoFive, pointBetweenDigits } from "../lib/data/scalebar/fast_label";
+import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
+import { isOpenTopped, isPlainOne } from "../lib/data/scalebar/glyph_shapes";
+import { splitLine } from "../lib/data/scalebar/glyph_split";
+import type { Glyph } from "../lib/data/scalebar/glyph_split";
+import type { LabelReader, OcrLine } from "../lib/data/scalebar/read_label";
+import { findTextLines } from "../lib/data/scalebar/text_lines";
+
+// Shape rules of the fast reader (glyph_shapes.ts), the decimal-point check on the OCR engine's readings
+// (fast_label.ts pointBetweenDigits) and the bar's half level (find_bar.ts), on rendered text (fonts as
+// fontconfig names them; a font that is absent skips its case) and on real EMPS crops where present.
+
+function hasFont(name: string): boolean {
+  try {
+    return execFileSync("fc-list", [`:family=${name}`], { encoding: "utf8" }).trim() !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** The glyphs of `text` rendered dark on white in `font` at `size` px, as the fast reader cuts them. */
+async function glyphsOf(text: string, font: string, size: number, weight = "normal"): Promise<{ glyphs: Glyph[]; top: number; baseline: number }> {
+  const W = size * (text.length + 2), H = 2 * size + 10;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="white"/>` +
+    `<text x="${size}" y="${Math.round(1.4 * size)}" font-family="${font}" font-weight="${weight}" font-size="${size}">${text}</text></svg>`;
+  const raw = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const px = new Uint8Array(raw.info.width * raw.info.height);
+  for (let i = 0; i < px.length; i++) px[i] = raw.data[i * raw.info.channels];
+  const line = splitLine({ data: px, width: raw.info.width, height: raw.info.height }, { x0: 2, y0: 2, x1: W - 2, y1: H - 2 }, true);
+  assert.ok(line, `${text} in ${font}: no line`);
+  return line;
+}
+
+/** A glyph from rows of '#' (ink) and '.', placed at (x0, y0). */
+function maskGlyph(rows: string[], x0 = 0, y0 = 0): Glyph {
+  const w = rows[0].length, h = rows.length;
+  const mask = new Uint8Array(w * h);
+  rows.forEach((r, y) => [...r].forEach((c, x) => { mask[y * w + x] = c === "#" ? 1 : 0; }));
+  return { x0, y0, x1: x0 + w, y1: y0 + h, mask, n: mask.reduce((a, b) => a + b, 0) };
+}
+
+describe("data.scalebar: glyph_shapes", () => {
+  it("a plain stroke with a flag (the bold '1' of EMPS 03a1d18cc6, drawn) is a '1'; the same with a foot to the right only is not", () => {
+    // 10 columns × 20 rows, line top 0 and baseline 20: a 4-column stem on the right, a flag in the top rows.
+    const one = ["......####", ".....#####", "...#######", "##########", "####..####", ...Array(15).fill("......####")];
+    assert.equal(isPlainOne(maskGlyph(one), { top: 0, baseline: 20 }), true);
+    // The stem with a foot reaching 6 columns to the right (an "L").
+    const ell = [...Array(16).fill("####......"), ...Array(4).fill("##########")];
+    assert.equal(isPlainOne(maskGlyph(ell), { top: 0, baseline: 20 }), false);
+    // Too short for the line (x-height): not a digit "1".
+    assert.equal(isPlainOne(maskGlyph(one.slice(6)), { top: 0, baseline: 20 }), false);
+  });
+
+  it("reads rendered '1's of several fonts as plain ones, and never a 4, 7, L, T, 0 or 2", async function () {
+    this.timeout(20000);
+    const fonts = ["DejaVu Sans", "Liberation Sans", "Lato", "DejaVu Sans Condensed", "Liberation Sans Narrow", "Liberation Mono", "cmr10"].filter(hasFont);
+    if (fonts.length === 0) return this.skip();
+    let ones = 0, tried = 0, unsplit = 0;
+    for (const font of fonts) {
+      for (const weight of ["normal", "bold"]) {
+        for (const size of [14, 24, 40]) {
+          const line = await glyphsOf("1 4 7 L T 0 2", font, size, weight);
+          // A thin serif stroke broken at 14 px (cmr10) gives more glyphs: that rendering is not checked.
+          if (line.glyphs.length !== 7) { unsplit++; continue; }
+          tried++;
+          if (isPlainOne(line.glyphs[0], line)) ones++;
+          for (let i = 1; i < 7; i++) assert.equal(isPlainOne(line.glyphs[i], line), false, `${font} ${weight} ${size}: glyph ${"147LT02"[i]} taken for a 1`);
+        }
+      }
+    }
+    // Measured: every sans '1' (flag, with or without a foot) is a plain one; serif feet are wider than 0.3 line heights at small sizes.
+    assert.ok(unsplit <= 2, `${unsplit} renderings did not split into 7 glyphs`);
+    assert.ok(ones >= 0.6 * tried, `${ones}/${tried} rendered '1's are plain ones`);
+  });
+
+  it("an open-topped µ (upright or as the italic one of EMPS 2e4a3ab627) is not a p, n or 0", async function () {
+    this.timeout(20000);
+    // The italic µ as the reader cut it (rows of the real glyph, every other row).
+    const mu = maskGlyph([".....###.......###.", "....#####.....#####", "....#####.....#####", "...####.....######.", "..#####.....#####..",
+      "..######...######..", "##################.", "#####...#.......#..", "#####..............", "#####.............."]);
+    assert.equal(isOpenTopped(mu), true);
+    const fonts = ["DejaVu Sans", "Liberation Sans", "DejaVu Serif", "Liberation Serif", "cmr10"].filter(hasFont);
+    if (fonts.length === 0) return this.skip();
+    for (const font of fonts) {
+      for (const size of [18, 30]) {
+        // (A serif m's stem serif and arches may look open; only p competes with µ in the reader.)
+        const line = await glyphsOf("µ p n 0", font, size);
+        assert.equal(line.glyphs.length, 4, `${font} ${size}: ${line.glyphs.length} glyphs`);
+        // cmr10 has no µ of its own (a fallback font draws it): only its p, n, 0 are checked.
+        if (font !== "cmr10") assert.equal(isOpenTopped(line.glyphs[0]), true, `${font} ${size}: µ`);
+        for (let i = 1; i < line.glyphs.length; i++) assert.equal(isOpenTopped(line.glyphs[i]), false, `${font} ${size}: ${"µpn0"[i]} open-topped`);
+      }
+    }
+  });
+
+  it("isOneTwoFive knows 1, 2, 5 × 10^k only", () => {
+    for (const nm of [1, 10, 100, 1000, 0.1, 2, 20, 5, 50, 500, 5000]) assert.equal(isOneTwoFive(nm), true, `${nm}`);
+    for (const nm of [3, 7, 25, 250, 40, 15, 11, 0]) assert.equal(isOneTwoFive(nm), false, `${nm}`);
+  });
+});
+
+/** A 2048² JEOL-style export (bar 491 × 28 px at (1334,1990), `label` left of it) as 8-bit grey, JPEG'd. */
+async function jeolExport(label: string, font: string, fontPx: number, seed: number): Promise<GreyImage> {
+  const S = 2048;
+  const rng = new Rng(seed);
+  const px = Buffer.alloc(S * S);
+  for (let i = 0; i < px.length; i++) px[i] = 170 + Math.round(rng.uniform(-25, 25));
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${S}" height="${S}"><rect x="1334" y="1990" width="491" height="28" fill="black"/>` +
+    `<text x="1310" y="${1990 + Math.round(0.72 * fontPx)}" font-family="${font}" font-size="${fontPx}" text-anchor="end" fill="black">${label}</text></svg>`;
+  const jpg = await sharp(px, { raw: { width: S, height: S, channels: 1 } }).composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).toColourspace("b-w").jpeg({ quality: 90 }).toBuffer();
+  const raw = await sharp(jpg).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const d = new Uint8Array(S * S);
+  for (let i = 0; i < d.length; i++) d[i] = raw.data[i * raw.info.channels];
+  return { data: d, width: S, height: S };
+}
+
+describe("data.scalebar: an OCR reading without the decimal point the templates see", () => {
+  it("is refused: '20.0 nm' in a thin font read by the engine as '200 nm' gives no number", async function () {
+    this.timeout(30000);
+    // DejaVu Sans Light is not among the template fonts; the engine (measured with tesseract on this very
+    // layout) dropped its thin point: "20.0 nm" → "200 nm", "1.0 µm" → "10um". A stand-in engine returns
+    // exactly those readings, so the test does not depend on the engine's version.
+    const font = "DejaVu Sans Light";
+    if (!hasFont(font)) return this.skip();
+    for (const [label, misread] of [["20.0 nm", "200 nm"], ["1.0 µm", "10um"]]) {
+      const img = await jeolExport(label, font, 36, 5);
+      const engine: LabelReader = {
+        async read(_img: GreyImage, region: Box): Promise<OcrLine[]> {
+          // The ink's box, as the engine reports a word: the line crop (text_lines.ts lineCrop) without its padding.
+          const lh = (region.y1 - region.y0) / 1.7;
+          const box = { x0: region.x0 + 0.6 * lh, y0: region.y0 + 0.35 * lh, x1: region.x1 - 0.6 * lh, y1: region.y1 - 0.35 * lh };
+          return [{ text: misread, confidence: 90, box, words: [{ text: misread, start: 0, confidence: 90, box }] }];
+        },
+        async terminate() { /* nothing to stop */ },
+      };
+      const c = findBarCandidates(img, { rowStep: 4 })[0];
+      const lines = findTextLines(img, c);
+      assert.ok(pointBetweenDigits(img, c, lines, lines[0].box), `${label}: no point seen`);
+      const r = await findScaleBar(img, { reader: engine, fastReader: false });
+      assert.equal(r.found, false, r.found ? `${label} read as ${r.labelText}` : "");
+      assert.match(r.reason, /without a decimal point/);
+      // The same engine reading of a whole-number label ("200 nm" drawn) is kept.
+      const plain = await jeolExport("200 nm", font, 36, 5);
+      const ok = await findScaleBar(plain, { reader: engine, fastReader: false });
+      if (misread === "200 nm") assert.ok(ok.found && Math.abs(ok.nmPerPx - 200 / 491) < 0.02 * (200 / 491), ok.found ? `${ok.nmPerPx}` : ok.reason);
+    }
+  });
+});
+
+describe("data.scalebar: a bar whose length depends on the background level taken", () => {
+  /** A black 32 × 8 bar at x 100…131 on grey `bg`, blurred with σ `sigma`; `leftBg` paints columns < 100 of rows 16…43 first. */
+  async function blurredBar(sigma: number, bg = 90, leftBg = bg): Promise<GreyImage> {
+    const W = 240, H = 60;
+    const px = Buffer.alloc(W * H, bg);
+    for (let y = 16; y < 44; y++) for (let x = 60; x < 100; x++) px[y * W + x] = leftBg;
+    for (let y = 26; y < 34; y++) for (let x = 100; x < 132; x++) px[y * W + x] = 0;
+    const raw = await sharp(px, { raw: { width: W, height: H, channels: 1 } }).blur(sigma).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
+    const img = { data: new Uint8Array(W * H), width: W, height: H };
+    for (let i = 0; i < W * H; i++) img.data[i] = raw.data[i * raw.info.channels];
+    return img;
+  }
+  const bar = (img: GreyImage) => findBarCandidates(img).find((k) => k.box.y0 >= 22 && k.box.y1 <= 38 && k.box.x0 >= 90);
+
+  it("is measured within 2 % when a blur of σ 1.5 px leaves the rows beside it part edge", async () => {
+    const c = bar(await blurredBar(1.5));
+    assert.ok(c, "no candidate");
+    assert.equal(c.endsUnclear, undefined);
+    assert.ok(Math.abs(c.lengthPx - 32) < 0.02 * 32, `${c.lengthPx}`);
+  });
+
+  it("has unclear ends when the blur is wider (σ 2.5 px) or its left end lies on a brighter region", async () => {
+    const wide = bar(await blurredBar(2.5));
+    assert.ok(wide, "no candidate (σ 2.5)");
+    assert.equal(wide.endsUnclear, true, `σ 2.5: ${wide.lengthPx}`);
+    // Bright bar (white on 18) whose left end meets a region of grey 130, as EMPS dc20484021.
+    const W = 240, H = 60;
+    const px = new Uint8Array(W * H).fill(18);
+    for (let y = 10; y < 50; y++) for (let x = 40; x < 100; x++) px[y * W + x] = 130;
+    for (let y = 26; y < 33; y++) for (let x = 100; x < 256 - 100; x++) px[y * W + x] = 253;
+    const raw = await sharp(Buffer.from(px), { raw: { width: W, height: H, channels: 1 } }).blur(1.2).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
+    const img = { data: new Uint8Array(W * H), width: W, height: H };
+    for (let i = 0; i < W * H; i++) img.data[i] = raw.data[i * raw.info.channels];
+    const c = bar(img);
+    assert.ok(c, "no candidate (two regions)");
+    assert.equal(c.endsUnclear, true, `two regions: ${c.lengthPx}`);
+  });
+});
+
+describe("data.scalebar: real EMPS labels read by shape (skipped without ../shared/data)", () => {
+  const DIR = path.join(__dirname, "..", "..", "shared", "data", "emps-train", "images");
+  // Truth: test/fixtures/real_scalebars.json (label by eye, bar length by a half-level pixel check).
+  const cases: [string, string, number, number][] = [["03a1d18cc6.jpg", "10 nm", 10, 57.8], ["2e4a3ab627.jpg", "1µm", 1000, 162.3]];
+  for (const [file, label, nm, px] of cases) {
+    it(`${file}: '${label}' by the template reader, nm/px within 2 %`, async function () {
+      this.timeout(30000);
+      const p = path.join(DIR, file);
+      if (!fs.existsSync(p)) {
+        console.log(`      (skipped: ${p} is absent)`);
+        return this.skip();
+      }
+      const img = toGrey8(await decodeImage(p, { channels: "native" }));
+      const reader: LabelReader = { read: async () => { throw new Error("the OCR engine must not be needed"); }, terminate: async () => undefined };
+      const r = await findScaleBar(img, { reader });
+      assert.ok(r.found, r.found ? "" : r.reason);
+      assert.equal(r.readBy, "templates");
+      assert.equal(r.label.nm, nm);
+      assert.ok(Math.abs(r.nmPerPx - nm / px) / (nm / px) < 0.02, `${r.nmPerPx} vs ${nm / px}`);
+    });
+  }
+});
+
+describe("data.scalebar: 2048² JEOL-style exports in fonts the templates never saw", () => {
+  it("reads '100.0nm', '50.0nm', '20.0 nm', '1.0 µm', '200.0nm' beside a black bar, or refuses: never a wrong length", async function () {
+    this.timeout(120000);
+    const fonts = ["DejaVu Sans Condensed", "Liberation Sans Narrow", "Lato Medium"].filter(hasFont);
+    if (fonts.length === 0) return this.skip();
+    // No OCR engine: what the template reader does not decide is refused.
+    const none: LabelReader = { read: async () => [], terminate: async () => undefined };
+    const labels: [string, number][] = [["100.0nm", 100], ["50.0nm", 50], ["20.0 nm", 20], ["1.0 µm", 1000], ["200.0nm", 200]];
+    let read = 0, n = 0;
+    for (const font of fonts) {
+      for (const [label, nm] of labels) {
+        const img = await jeolExport(label, font, 44, 7 + n++);
+        const r = await findScaleBar(img, { reader: none });
+        if (!r.found) continue;
+        assert.ok(Math.abs(r.nmPerPx - nm / 491) / (nm / 491) < 0.02, `${font} '${label}' read as '${r.labelText}' (${r.nmPerPx} nm/px)`);
+        read++;
+      }
+    }
+    // Measured 2026-12-07: 10 of 15 by the templates alone; Liberation Sans Narrow's labels are read right
+    // but under the 0.3 margin (narrower than every template), so they are left to the OCR engine.
+    assert.ok(read >= Math.min(10, n - 5), `read ${read}/${n}`);
+  });
+});
