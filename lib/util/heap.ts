@@ -60,8 +60,10 @@ export class PriorityQueue {
   }
 
   private grow(): void {
+    // Written out per array (no typed helper): the notebooks' older TypeScript has no generic Float64Array.
     const size = this.vals.length * 2;
-    const widen = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => { const b = new Float64Array(size); b.set(a); return b; };
-    this.prio = widen(this.prio); this.order = widen(this.order); this.vals = widen(this.vals);
+    const prio = new Float64Array(size), order = new Float64Array(size), vals = new Float64Array(size);
+    prio.set(this.prio); order.set(this.order); vals.set(this.vals);
+    this.prio = prio; this.order = order; this.vals = vals;
   }
 }
