@@ -10,20 +10,22 @@ import type { Box, GreyImage } from "./find_bar";
 const inside = (x: number, y: number, b: Box): boolean => x >= b.x0 && x < b.x1 && y >= b.y0 && y < b.y1;
 
 /**
- * Whether `img` holds ink-ward pixels in the band left of `first` (the box of a number's first glyph,
- * source pixels): rows from `top` to `baseline` (the line's, source pixels), columns from 1.3 line
- * heights to 0.05 line heights before `first.x0`. The background is the band's median; a pixel counts when
- * it lies at least 30 % of the way from the background to the first glyph's strongest ink and outside
- * every `skip` box (the line's other glyphs, the bar); an 8-connected cluster of ≥ 3 such pixels (and
- * ≥ 0.05 line heights²) spanning ≥ 0.6 line heights is ink (texture specks beside a label are smaller:
- * measured on the EMPS crop 3692286ecf, "20 nm" on speckled film, where the pixel count alone refused).
- * `inkDark`: ink is darker than the background. Never throws (false for an empty band).
+ * Whether `img` holds a faint glyph in the band left of `first` (the box of a number's first glyph,
+ * source pixels): rows from 0.3 line heights above `top` to 0.3 below `baseline` (the line's, source
+ * pixels), columns from 2 line heights to 0.05 line heights before `first.x0`. The background is the
+ * band's median; a pixel is ink-ward when it lies at least 30 % of the way from the background to the
+ * first glyph's strongest ink and outside every `skip` box (the line's other glyphs, the bar). A glyph is
+ * an 8-connected cluster of ≥ 3 such pixels (and ≥ 0.05 line heights²) spanning ≥ 0.6 line heights that
+ * touches neither the band's left, top nor bottom edge. Texture specks beside a label are smaller (the
+ * EMPS crop 3692286ecf, "20 nm" on speckled film, refused on a pixel count alone) and the micrograph
+ * beyond a label's white box reaches the band's edges. `inkDark`: ink is darker than the background.
+ * Never throws (false for an empty band).
  */
 export function faintInkBefore(img: GreyImage, first: Box, top: number, baseline: number, inkDark: boolean, skip: Box[]): boolean {
   const H = Math.max(1, baseline - top);
   const ink = (v: number): number => (inkDark ? 255 - v : v);
-  const y0 = Math.max(0, Math.floor(top)), y1 = Math.min(img.height, Math.ceil(baseline));
-  const x0 = Math.max(0, Math.floor(first.x0 - 1.3 * H)), x1 = Math.min(img.width, Math.floor(first.x0 - 0.05 * H));
+  const y0 = Math.max(0, Math.floor(top - 0.3 * H)), y1 = Math.min(img.height, Math.ceil(baseline + 0.3 * H));
+  const x0 = Math.max(0, Math.floor(first.x0 - 2 * H)), x1 = Math.min(img.width, Math.floor(first.x0 - 0.05 * H));
   if (y1 <= y0 || x1 <= x0) return false;
   const band: number[] = [];
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) band.push(ink(img.data[y * img.width + x]));
@@ -39,11 +41,11 @@ export function faintInkBefore(img: GreyImage, first: Box, top: number, baseline
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) if (ink(img.data[y * img.width + x]) >= t && !skip.some((b) => inside(x + 0.5, y + 0.5, b))) m[(y - y0) * w + x - x0] = 1;
   }
-  // The tallest 8-connected cluster of such pixels: a glyph spans most of the line's height, texture specks do not.
+  // 8-connected clusters of such pixels: a glyph spans most of the line's height, texture specks do not.
   const stack: number[] = [];
   for (let i = 0; i < m.length; i++) {
     if (m[i] !== 1) continue;
-    let n = 0, cTop = h, cBottom = 0;
+    let n = 0, cTop = h, cBottom = 0, cLeft = w;
     m[i] = 2;
     stack.push(i);
     while (stack.length) {
@@ -52,12 +54,15 @@ export function faintInkBefore(img: GreyImage, first: Box, top: number, baseline
       n++;
       cTop = Math.min(cTop, y);
       cBottom = Math.max(cBottom, y + 1);
+      cLeft = Math.min(cLeft, x);
       for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
         const nx = x + dx, ny = y + dy;
         if (nx >= 0 && ny >= 0 && nx < w && ny < h && m[ny * w + nx] === 1) { m[ny * w + nx] = 2; stack.push(ny * w + nx); }
       }
     }
-    if (n >= Math.max(3, 0.05 * H * H) && cBottom - cTop >= 0.6 * H) return true;
+    // A glyph lies inside the band; ink reaching its left, top or bottom edge is a wider thing (the
+    // micrograph beyond a label's box, texture).
+    if (n >= Math.max(3, 0.05 * H * H) && cBottom - cTop >= 0.6 * H && cLeft > 0 && cTop > 0 && cBottom < h) return true;
   }
   return false;
 }
