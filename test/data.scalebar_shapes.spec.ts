@@ -10,7 +10,7 @@ import { findBarCandidates } from "../lib/data/scalebar/find_bar";
 import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
 import { isOneTwoFive, pointBetweenDigits } from "../lib/data/scalebar/fast_label";
 import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
-import { isOpenTopped, isPlainOne } from "../lib/data/scalebar/glyph_shapes";
+import { isOpenTopped, isPlainOne, mayBeCutMm } from "../lib/data/scalebar/glyph_shapes";
 import { splitLine } from "../lib/data/scalebar/glyph_split";
 import type { Glyph } from "../lib/data/scalebar/glyph_split";
 import type { LabelReader, OcrLine } from "../lib/data/scalebar/read_label";
@@ -100,6 +100,35 @@ describe("data.scalebar: glyph_shapes", () => {
         if (font !== "cmr10") assert.equal(isOpenTopped(line.glyphs[0]), true, `${font} ${size}: µ`);
         for (let i = 1; i < line.glyphs.length; i++) assert.equal(isOpenTopped(line.glyphs[i]), false, `${font} ${size}: ${"µpn0"[i]} open-topped`);
       }
+    }
+  });
+
+  it("mayBeCutMm: a touching 'n' + 'm' with the m ≥ 1.75× the n's width may be a wrongly cut 'mm'", () => {
+    // Box widths only matter: an n 10 wide, an m 16 (a true "nm") or 19 (the m holding an extra stem).
+    const box = (x0: number, x1: number): Glyph => maskGlyph([".".repeat(x1 - x0)], x0, 0);
+    assert.equal(mayBeCutMm(box(0, 10), box(11, 27)), false, "a true nm (ratio 1.6)");
+    assert.equal(mayBeCutMm(box(0, 10), box(11, 30)), true, "ratio 1.9, one column apart");
+    assert.equal(mayBeCutMm(box(0, 10), box(10, 28)), true, "ratio 1.8, touching");
+    assert.equal(mayBeCutMm(box(0, 10), box(13, 32)), false, "ratio 1.9 but a real gap: two glyphs");
+  });
+
+  it("on rendered 'mm' cut where the reader cuts a blurred one, is true; on rendered 'nm' in the same fonts, false", async function () {
+    this.timeout(20000);
+    // At the small sizes where blur merges an "mm" (crisp, upscaled by splitLine): a true "nm" measured
+    // 1.50–1.57 here; at 20–40 px up to 1.78 (DejaVu Sans), where the two never touch.
+    const fonts = ["DejaVu Sans", "Liberation Sans", "Lato", "DejaVu Sans Condensed", "Lato Light", "Liberation Serif"].filter(hasFont);
+    if (fonts.length === 0) return this.skip();
+    for (const font of fonts) for (const size of [12, 14]) {
+      const nm = await glyphsOf("n m", font, size);
+      assert.equal(nm.glyphs.length, 2, `${font} ${size}`);
+      const [n, m] = nm.glyphs;
+      // The two crisp glyphs set side by side (touching): a true "nm".
+      const shift = m.x0 - n.x1;
+      assert.equal(mayBeCutMm(n, { ...m, x0: m.x0 - shift, x1: m.x1 - shift }), false, `${font} ${size}: nm`);
+      // An m cut after its second stem, the rest joined to a second m: the "n" is the m's left 0.6, the
+      // "m" its right 0.4 plus a whole m.
+      const w = m.x1 - m.x0, c = Math.round(0.6 * w);
+      assert.equal(mayBeCutMm({ ...m, x1: m.x0 + c }, { ...m, x0: m.x0 + c, x1: m.x1 + w }), true, `${font} ${size}: mm cut`);
     }
   });
 
