@@ -9,34 +9,11 @@
  * print one case's glyphs and pixels)
  */
 import * as fs from "fs";
-import sharp from "sharp";
-import { Rng } from "../lib/util/rng";
-import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
+import { rendered } from "../test/rendered_label";
 import { readLineFast } from "../lib/data/scalebar/read_line_fast";
 import { isOneTwoFive } from "../lib/data/scalebar/fast_label";
 import { isRoundLength } from "../lib/data/scalebar/parse_label";
 
-async function rendered(text: string, font: string, size: number, distort: boolean, seed: number, weight = "normal"): Promise<{ img: GreyImage; region: Box }> {
-  const W = Math.ceil(size * text.length + 40), H = Math.ceil(2 * size + 10);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="white"/>` +
-    `<text x="20" y="${Math.round(1.4 * size)}" font-family="${font}" font-weight="${weight}" font-size="${size}">${text}</text></svg>`;
-  let s = sharp(Buffer.from(svg)).greyscale();
-  if (distort) s = s.blur(0.7);
-  let raw = await s.raw().toBuffer({ resolveWithObject: true });
-  const px = new Uint8Array(raw.info.width * raw.info.height);
-  const rng = new Rng(seed);
-  for (let i = 0; i < px.length; i++) px[i] = Math.max(0, Math.min(255, raw.data[i * raw.info.channels] + (distort ? Math.round(rng.uniform(-20, 20)) : 0)));
-  if (distort) {
-    const jpg = await sharp(Buffer.from(px), { raw: { width: raw.info.width, height: raw.info.height, channels: 1 } }).jpeg({ quality: 80 }).toBuffer();
-    raw = await sharp(jpg).greyscale().raw().toBuffer({ resolveWithObject: true });
-    for (let i = 0; i < px.length; i++) px[i] = raw.data[i * raw.info.channels];
-  }
-  const img = { data: px, width: raw.info.width, height: raw.info.height };
-  let x0 = W, y0 = H, x1 = 0, y1 = 0;
-  for (let y = 0; y < img.height; y++) for (let x = 0; x < img.width; x++) if (px[y * img.width + x] < 128) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x + 1); y1 = Math.max(y1, y + 1); }
-  const lh = y1 - y0;
-  return { img, region: { x0: x0 - 0.6 * lh, y0: y0 - 0.35 * lh, x1: x1 + 0.6 * lh, y1: y1 + 0.35 * lh } };
-}
 
 const FONTS = ["DejaVu Sans", "DejaVu Sans Mono", "DejaVu Sans Condensed", "DejaVu Sans Light", "DejaVu Serif", "DejaVu Serif Condensed", "Lato", "Lato Light", "Lato Medium", "Lato Semibold", "Liberation Mono", "Liberation Sans", "Liberation Sans Narrow", "Liberation Serif", "cmr10"];
 const LABELS: [string, number][] = (process.env.LABELS ?? "1 mm=1e6;0.1 µm=100;1 nm=1;1 µm=1000;100 nm=100;10 nm=10;0.5 µm=500;5 mm=5e6;2 nm=2;20 nm=20;200 nm=200;50 nm=50;1mm=1e6;1nm=1;0.1µm=100;5 nm=5;0.2 µm=200;10 µm=1e4")

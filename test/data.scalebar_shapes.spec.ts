@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import sharp from "sharp";
@@ -10,6 +9,7 @@ import { findBarCandidates } from "../lib/data/scalebar/find_bar";
 import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
 import { isOneTwoFive, pointBetweenDigits } from "../lib/data/scalebar/fast_label";
 import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
+import { hasFont } from "./rendered_label";
 import { isOpenTopped, isPlainOne, mayBeCutMm } from "../lib/data/scalebar/glyph_shapes";
 import { splitLine } from "../lib/data/scalebar/glyph_split";
 import type { Glyph } from "../lib/data/scalebar/glyph_split";
@@ -20,13 +20,6 @@ import { findTextLines } from "../lib/data/scalebar/text_lines";
 // (fast_label.ts pointBetweenDigits) and the bar's half level (find_bar.ts), on rendered text (fonts as
 // fontconfig names them; a font that is absent skips its case) and on real EMPS crops where present.
 
-function hasFont(name: string): boolean {
-  try {
-    return execFileSync("fc-list", [`:family=${name}`], { encoding: "utf8" }).trim() !== "";
-  } catch {
-    return false;
-  }
-}
 
 /** The glyphs of `text` rendered dark on white in `font` at `size` px, as the fast reader cuts them. */
 async function glyphsOf(text: string, font: string, size: number, weight = "normal"): Promise<{ glyphs: Glyph[]; top: number; baseline: number }> {
