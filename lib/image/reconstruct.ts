@@ -40,10 +40,14 @@ export function reconstructByDilation(marker: ArrayLike<number>, mask: ArrayLike
       }
       r[p] = Math.min(m, mask[p]);
       const v = r[p];
-      // Written out, not as a list of neighbours: this runs on every pixel.
-      const raises = (q: number): boolean => r[q] < v && r[q] < mask[q];
-      if ((x < width - 1 && raises(p + 1)) || (y < height - 1 && (raises(p + width) ||
-        (x < width - 1 && raises(p + width + 1)) || (x > 0 && raises(p + width - 1))))) queue.push(p);
+      // The four anti-causal neighbours written out (no list per pixel): this runs on every pixel.
+      let raises = false;
+      for (let k = 0; k < 4 && !raises; k++) {
+        const q = k === 0 ? (x < width - 1 ? p + 1 : -1) : y === height - 1 ? -1
+          : k === 1 ? p + width : k === 2 ? (x < width - 1 ? p + width + 1 : -1) : (x > 0 ? p + width - 1 : -1);
+        raises = q >= 0 && r[q] < v && r[q] < mask[q];
+      }
+      if (raises) queue.push(p);
     }
   }
   // FIFO propagation until stable.
