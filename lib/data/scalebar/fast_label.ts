@@ -16,9 +16,7 @@ import type { SplitOptions } from "./glyph_split";
 
 /** Whether `nm` is 1, 2 or 5 × 10^k (the lengths a "1" read by its shape alone may be part of). */
 export function isOneTwoFive(nm: number): boolean {
-  if (!(nm > 0)) return false;
-  const mant = nm / Math.pow(10, Math.floor(Math.log10(nm) + 1e-9));
-  return [1, 2, 5, 10].some((v) => Math.abs(mant - v) < 1e-6 * v);
+  return isRoundLength(nm, [1, 2, 5, 10]);
 }
 
 /** Ink thresholds tried per line, as splitLine's `bias`: Otsu's, then 40 % and 70 % of the way to the ink's mean. */

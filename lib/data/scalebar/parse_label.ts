@@ -101,11 +101,12 @@ export function parseLabel(text: string): ParsedLabel | null {
 
 /**
  * Whether `nm` is a length people put on scale bars: 1, 2, 2.5, 3, 5 or 7 × 10^k (any unit). Used only to
- * lower confidence, never to reject, because instruments also print 70 nm or 250 nm bars.
+ * lower confidence, never to reject, because instruments also print 70 nm or 250 nm bars. `mantissas`: the
+ * allowed values of nm / 10^k (default the usual ones above; fast_label.ts's isOneTwoFive passes 1, 2, 5).
  */
-export function isRoundLength(nm: number): boolean {
+export function isRoundLength(nm: number, mantissas: readonly number[] = [1, 2, 2.5, 3, 4, 5, 7.5, 7, 10]): boolean {
   if (!(nm > 0)) return false;
   const e = Math.floor(Math.log10(nm) + 1e-9);
   const mant = nm / Math.pow(10, e);
-  return [1, 2, 2.5, 3, 4, 5, 7.5, 7, 10].some((v) => Math.abs(mant - v) < 1e-6 * v);
+  return mantissas.some((v) => Math.abs(mant - v) < 1e-6 * v);
 }
