@@ -93,10 +93,18 @@ describe("cli particles", function () {
   });
 
   it("runs the bundled object filter with Otsu by default, not with masks, and --filter none turns it off", async () => {
-    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null } };
+    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null; growEdges: number | null } };
     const run = async (args: string[]): Promise<Filtered> => JSON.parse((await capture(() => particles.run(["--images", path.join(dir, "images"), ...args, "--json"]))).out) as Filtered;
     const def = await run([]), none = await run(["--filter", "none"]), masks = await run(["--masks", path.join(dir, "masks")]);
     assert.equal(def.settings.objectFilter?.filter, "bundled");
+    // The default route grows its kept particles to their edges; --grow-edges 0 keeps Otsu's outlines, the same particles.
+    const flat = await run(["--grow-edges", "0"]);
+    assert.deepEqual([def.settings.growEdges, flat.settings.growEdges, none.settings.growEdges, masks.settings.growEdges], [4, 0, null, null]);
+    const areas = (r: Report): number[] => r.images.flatMap((im) => im.particles.map((p) => p.areaPx2));
+    assert.equal(areas(def).length, areas(flat).length);
+    assert.ok(areas(def).every((a, i) => a >= areas(flat)[i]) && areas(def).some((a, i) => a > areas(flat)[i]), "grown particles are larger");
+    await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--masks", path.join(dir, "masks"), "--grow-edges", "2"]),
+      (e: Error) => e instanceof UsageError && /--grow-edges grows the particles of the default route/.test(e.message));
     assert.ok(def.settings.objectFilter!.threshold > 0 && def.settings.objectFilter!.threshold < 1);
     assert.equal(none.settings.objectFilter, null);
     assert.equal(masks.settings.objectFilter, null);

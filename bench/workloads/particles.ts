@@ -76,7 +76,7 @@ export const OTSU_ROUTE: ParticleRoute = maskSourceRoute("otsu", "Otsu foregroun
  * Today's default route (`particles` with no options): Otsu + watershed on both sides of the
  * threshold, the side whose objects the bundled object filter prefers, then the filter's drops.
  */
-export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "Otsu (σ 1, opening 3 px, holes filled) + h-maxima watershed (h 2) on both sides of the threshold, the side and the particles chosen by the bundled object filter (the default of `particles`)",
+export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "Otsu (σ 1, opening 3 px, holes filled) + h-maxima watershed (h 2) on both sides of the threshold, the side and the particles chosen by the bundled object filter, the kept particles grown to their edges (the default of `particles`)",
   { kind: "otsu", polarity: "filter", smooth: SETTINGS.smooth, open: SETTINGS.open }, "bundled");
 
 /** The bundled particle model (`particles --model bundled`): instances from the network's maps, no watershed, then drops and measurements. */

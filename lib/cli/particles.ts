@@ -46,6 +46,7 @@ table). An earlier run there is replaced only when this one finishes.`,
     h: opt.number({ placeholder: "PX", description: "watershed marker dynamic: larger merges shallow necks (not with --model)", min: 0, max: 1e6, defaultText: "2" }),
     "no-split": opt.flag("no watershed: one particle per connected component (not with --model)"),
     filter: opt.string({ placeholder: "F", description: "object filter dropping what is not a particle (text, specks, fragments; dropped as notParticle, shown red): bundled (fitted on EMPS micrographs), none, or a JSON file", defaultText: "bundled with --otsu, none otherwise" }),
+    "grow-edges": opt.number({ placeholder: "PX", description: "default route: grow each kept particle up to PX px out to its edge (15 % of the way from the surround's grey to the particle's), as people outline particles; 0 keeps Otsu's outline", integer: true, min: 0, max: 100, defaultText: "4" }),
     "keep-border": opt.flag("keep particles touching the image border"),
     bins: opt.number({ placeholder: "N", description: "histogram bins", integer: true, min: 1, max: 10000, defaultText: "Sturges: ceil(log2 n) + 1" }),
     out: opt.string({ placeholder: "DIR", description: "write the tables, instance maps, overlays and particles.html here" }),
@@ -77,7 +78,7 @@ table). An earlier run there is replaced only when this one finishes.`,
   const { records, summary, report, out } = await runParticlesExperiment({
     images: v.images, masks: v.masks, segment: v.segment, segmentThreshold: v.threshold, model, rule: v.rule, polarity: v.polarity,
     nmPerPx, scaleBar: v["scale-bar"], minArea, h: v.h, noSplit: v["no-split"],
-    objectFilter: v.filter, keepBorder: v["keep-border"], bins: v.bins, out: v.out,
+    objectFilter: v.filter, growEdges: v["grow-edges"], keepBorder: v["keep-border"], bins: v.bins, out: v.out,
   });
   if (v.json) {
     console.log(JSON.stringify(report));

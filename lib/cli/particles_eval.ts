@@ -26,6 +26,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
     design: opt.enum(["boundary", "distance"], { placeholder: "D", description: "decode design of the model", defaultText: "the model's" }),
     segment: opt.string({ placeholder: "DIR", description: "the segment model for --method segment" }),
     filter: opt.string({ placeholder: "F", description: "object filter removing what it scores as not particles: bundled, none or a JSON file (as particles --filter)", defaultText: "bundled with --method otsu, none otherwise" }),
+    "grow-edges": opt.number({ placeholder: "PX", description: "with --method otsu and the filter: the edge growth of the default route (as particles --grow-edges)", integer: true, min: 0, max: 100, defaultText: "4" }),
     out: opt.string({ placeholder: "FILE", description: "write the per-image and summary numbers as JSON" }),
   },
   examples: ["nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation"],
@@ -34,7 +35,8 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
   if (!v.images || !labels) throw new UsageError("particles eval: --images DIR and --instances DIR are required");
   if (v.method === "segment" && !v.segment) throw new UsageError("--method segment needs --segment DIR (a `nanomorph segment --out` folder)");
   const { evaluateOnFolders, evaluationRecord } = await import("../particle_model/experiment");
-  const method = v.method === "otsu" ? { kind: "otsu" as const }
+  if (v["grow-edges"] !== undefined && (v.method !== "otsu" || v.filter === "none")) throw new UsageError("--grow-edges is a setting of the default route: give it with --method otsu and an object filter");
+  const method = v.method === "otsu" ? { kind: "otsu" as const, growEdges: v["grow-edges"] as number | undefined }
     : v.method === "segment" ? { kind: "segment" as const, segment: v.segment as string }
     : { kind: "model" as const, model: v.model as string | undefined, design: v.design as "boundary" | "distance" | undefined };
   const r = await evaluateOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, method, v.filter as string | undefined);

@@ -1,8 +1,9 @@
 import { readGrey, type GreyImage } from "../particles/grey_image";
 import { otsuForeground } from "../particles/otsu_foreground";
 import { separateParticles } from "../particles/watershed";
-import { otsuInstancesByFilter } from "../particles/object_polarity";
-import { removeNonParticles, type ObjectFilter } from "../particles/object_filter";
+import { filteredOtsuParticles } from "../particles/filtered_otsu";
+import type { EdgeGrowthOptions } from "../particles/edge_growth";
+import { withoutNotParticles, type ObjectFilter } from "../particles/object_filter";
 import type { InstanceLabels } from "../particles/instances";
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
 import type { ExtractOptions } from "../particles/extract";
@@ -22,14 +23,12 @@ export type InstancePredictor = (grey: GreyImage, file: string) => Promise<Insta
 export const otsuPredictor: InstancePredictor = async (g) => separateParticles(otsuForeground(g), { h: 2 });
 
 /**
- * Today's default route (`particles` with its bundled object filter): Otsu (σ 1, opening 3, holes filled)
- * + watershed (h 2) on the side the filter prefers, then without what the filter scores as not particles.
+ * Today's default route (`particles` with its bundled object filter, filtered_otsu.ts): Otsu (σ 1,
+ * opening 3, holes filled) + watershed (h 2) on the side the filter prefers, the kept particles grown
+ * to their edges (`growth`, default as `particles`), without what the filter scores as not particles.
  */
-export function otsuFilterPredictor(filter: ObjectFilter): InstancePredictor {
-  return async (g) => {
-    const chosen = otsuInstancesByFilter(g, filter, { h: 2 });
-    return removeNonParticles(filter, g, chosen.instances, { h: 2 }, chosen.probabilities);
-  };
+export function otsuFilterPredictor(filter: ObjectFilter, growth: EdgeGrowthOptions = {}): InstancePredictor {
+  return async (g) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth }).extracted);
 }
 
 /** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */

@@ -140,7 +140,7 @@ export async function trainOnFolders(o: TrainOnFoldersOptions): Promise<Particle
 /** A particle method to score: the bundled model or a trained folder, Otsu + watershed, or a `segment` U-Net + watershed. */
 export type ParticleMethod =
   | { kind: "model"; model?: string; design?: DecodeOptions["design"] }
-  | { kind: "otsu" }
+  | { kind: "otsu"; growEdges?: number }
   | { kind: "segment"; segment: string };
 
 /** Result of {@link evaluateOnFolders}: the method's name and its scores. */
@@ -167,7 +167,7 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
   const suffix = objectFilter ? ` + object filter ${spec}` : "";
   if (method.kind === "otsu") {
     // With a filter, as `particles` runs it: the threshold's side chosen by the filter (object_polarity.ts).
-    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter) : ev.otsuPredictor;
+    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growEdges === undefined ? {} : { maxPx: method.growEdges }) : ev.otsuPredictor;
     return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu" })) };
   }
   const { initBackend } = await import("../backend/index");

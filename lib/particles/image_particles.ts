@@ -7,7 +7,8 @@ import { extractParticles, measureInstances, type ExtractOptions, type Extracted
 import type { InstanceLabels } from "./instances";
 import { readGrey, type GreyImage } from "./grey_image";
 import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
-import { otsuInstancesByFilter } from "./object_polarity";
+import { filteredOtsuParticles } from "./filtered_otsu";
+import type { EdgeGrowthOptions } from "./edge_growth";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 
 /** Where the foreground of an image comes from. */
@@ -96,6 +97,8 @@ export interface ImageParticles {
 export interface AnalyseImageOptions extends ExtractOptions {
   /** Drop found objects this filter scores as not particles (status `notParticle`; object_filter.ts). Default: none. */
   objectFilter?: ObjectFilter;
+  /** Edge growth of the particles on the filter's side of Otsu's threshold (edge_growth.ts; default on, `{ maxPx: 0 }` off). */
+  growth?: EdgeGrowthOptions;
 }
 
 /**
@@ -105,8 +108,8 @@ export interface AnalyseImageOptions extends ExtractOptions {
  */
 export async function analyseImage(file: string, cls: string, source: MaskSource, calibration: Calibration | null, opts: AnalyseImageOptions = {}): Promise<ImageParticles> {
   const filter = opts.objectFilter;
-  const filtered = async (ex: ExtractedParticles, g?: GreyImage, probabilities?: Float64Array): Promise<ExtractedParticles> =>
-    (filter ? applyObjectFilter(filter, g ?? await readGrey(file), ex, probabilities) : ex);
+  const filtered = async (ex: ExtractedParticles, g?: GreyImage): Promise<ExtractedParticles> =>
+    (filter ? applyObjectFilter(filter, g ?? await readGrey(file), ex) : ex);
   if (source.kind === "instances") {
     const inst = await source.model.instances(file);
     const info = await imageInfo(file);
@@ -118,11 +121,10 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
     // The side of the threshold whose objects the filter takes for particles (object_polarity.ts).
     if (!filter) throw new Error(`${file}: Otsu polarity "filter" needs an object filter`);
     const { polarity: _side, ...otsu } = source;
-    const chosen = otsuInstancesByFilter(grey!, filter, opts, otsu);
+    const chosen = filteredOtsuParticles(grey!, filter, calibration, { ...opts, otsu });
     return {
       file, class: cls, width: grey!.width, height: grey!.height, calibration, maskSource: `otsu (${chosen.polarity} side, chosen by the object filter)`,
-      // The same kept particles the choice scored (same options), so its probabilities are reused.
-      extracted: await filtered(measureInstances(chosen.instances, calibration, opts), grey, chosen.probabilities), exclude: opts.exclude ?? [],
+      extracted: chosen.extracted, exclude: opts.exclude ?? [],
     };
   }
   const mask = await foregroundMask(file, source, grey);

@@ -13,6 +13,8 @@ export * from "./image_particles";
 export * from "./object_features";
 export * from "./object_filter";
 export * from "./object_polarity";
+export * from "./edge_growth";
+export * from "./filtered_otsu";
 export * from "./analyse_folder";
 export * from "./records";
 export * from "./truth";

@@ -100,7 +100,12 @@ export function applyObjectFilter(filter: ObjectFilter, g: GreyPixels, ex: Extra
  * `probabilities`: as in {@link applyObjectFilter}, for the particles `inst` keeps under `opts`.
  */
 export function removeNonParticles(filter: ObjectFilter, g: GreyPixels, inst: InstanceLabels, opts: ExtractOptions = {}, probabilities?: Float64Array): InstanceLabels {
-  const ex = applyObjectFilter(filter, g, measureInstances(inst, null, opts), probabilities);
+  return withoutNotParticles(applyObjectFilter(filter, g, measureInstances(inst, null, opts), probabilities));
+}
+
+/** The labelling of `ex` without its `notParticle` objects (their pixels become background, the other ids renumbered in order). */
+export function withoutNotParticles(ex: ExtractedParticles): InstanceLabels {
+  const inst = ex.instances;
   const newId = new Int32Array(inst.count).fill(-1);
   let count = 0;
   ex.status.forEach((s, i) => { if (s !== "notParticle") newId[i] = count++; });

@@ -1,0 +1,53 @@
+/**
+ * The default route of `nanomorph particles`, in one place for the CLI, the evaluations and the
+ * notebooks: Otsu's threshold on both sides and the watershed, the side the object filter prefers
+ * (object_polarity.ts), what it scores as not a particle dropped, and the kept particles grown out to
+ * their edges (edge_growth.ts).
+ */
+import type { Calibration } from "../data/calibration";
+import type { OtsuOptions } from "./otsu_foreground";
+import type { GreyImage } from "./grey_image";
+import type { WatershedOptions } from "./watershed";
+import { classifyInstances, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
+import { applyObjectFilter, type ObjectFilter } from "./object_filter";
+import { otsuInstancesByFilter } from "./object_polarity";
+import { growToEdges, type EdgeGrowthOptions } from "./edge_growth";
+
+/** Options of {@link filteredOtsuParticles}: the drop rules and watershed, Otsu's settings, the edge growth (`{ maxPx: 0 }`: none). */
+export interface FilteredOtsuOptions extends ExtractOptions, WatershedOptions {
+  otsu?: Omit<OtsuOptions, "polarity">;
+  growth?: EdgeGrowthOptions;
+}
+
+/**
+ * Particles of `g` by the default route, measured with `calibration` (null: px). Objects dropped by
+ * the options (border, minimum area, excluded boxes) or the filter keep their pixels and do not grow;
+ * growth never takes the image's outermost pixels (when border objects are dropped), excluded boxes or
+ * missing pixels, so it changes no object's status, only the kept particles' outlines.
+ */
+export function filteredOtsuParticles(g: GreyImage, filter: ObjectFilter, calibration: Calibration | null, opts: FilteredOtsuOptions = {}): { extracted: ExtractedParticles; polarity: "dark" | "bright" } {
+  const chosen = otsuInstancesByFilter(g, filter, opts, opts.otsu);
+  const inst = chosen.instances;
+  const grows = new Uint8Array(inst.count);
+  let k = 0; // probabilities are in the order of the kept objects
+  classifyInstances(inst, opts).status.forEach((s, id) => {
+    if (s !== "kept") return;
+    if (chosen.probabilities[k++] >= filter.threshold) grows[id] = 1;
+  });
+  const grown = growToEdges(g.grey, inst, grows, frozenPixels(g, opts), opts.growth);
+  return { extracted: applyObjectFilter(filter, g, measureInstances(grown, calibration, opts), chosen.probabilities), polarity: chosen.polarity };
+}
+
+/** Pixels growth must not take (1): the outermost rows and columns when border objects are dropped, the excluded boxes, missing pixels. */
+function frozenPixels(g: GreyImage, opts: ExtractOptions): Uint8Array {
+  const { width: w, height: h } = g;
+  const frozen = g.missing ? Uint8Array.from(g.missing) : new Uint8Array(w * h);
+  if (opts.dropBorder !== false) {
+    for (let x = 0; x < w; x++) { frozen[x] = 1; frozen[(h - 1) * w + x] = 1; }
+    for (let y = 0; y < h; y++) { frozen[y * w] = 1; frozen[y * w + w - 1] = 1; }
+  }
+  for (const b of opts.exclude ?? []) {
+    for (let y = Math.max(0, b.y0); y < Math.min(h, b.y1); y++) frozen.fill(1, y * w + Math.max(0, b.x0), y * w + Math.min(w, b.x1));
+  }
+  return frozen;
+}
