@@ -1,6 +1,4 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { growToEdges } from "../lib/particles/edge_growth";
 import { filteredOtsuParticles } from "../lib/particles/filtered_otsu";
 import { otsuInstancesByFilter } from "../lib/particles/object_polarity";
@@ -8,10 +6,9 @@ import { applyObjectFilter, loadObjectFilter, withoutNotParticles } from "../lib
 import { measureInstances } from "../lib/particles/extract";
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import type { InstanceLabels } from "../lib/particles/instances";
-import { readGrey } from "../lib/particles/grey_image";
-import { readLabelImage } from "../lib/particle_model/labelled_set";
 import { evaluateInstances, summariseInstanceEvals } from "../lib/particles/instance_eval";
 import { Rng } from "../lib/util/rng";
+import { empsPart } from "./emps_helpers";
 
 const W = 40, H = 30;
 
@@ -125,16 +122,11 @@ describe("particles/edge_growth: particles grown out to the edge a person draws"
     }
   });
 
-  const emps = process.env.NANOMORPH_EMPS_DIR ?? path.join(__dirname, "..", "..", "shared", "data", "emps-train");
   it("brings the default route's sizes and foreground closer to the truth on EMPS tune images (real data)", async function () {
-    if (!fs.existsSync(path.join(emps, "segmaps"))) { console.log(`      (skipped: no EMPS images/ and segmaps/ in ${emps}; set NANOMORPH_EMPS_DIR)`); this.skip(); }
     this.timeout(120_000);
-    const split = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "models", "particles-emps", "split.json"), "utf8")) as Record<string, string[]>;
     const filter = loadObjectFilter("bundled");
     const before = [], after = [];
-    for (const id of split.tune) {
-      const g = await readGrey(path.join(emps, "images", `${id}.jpg`));
-      const truth = await readLabelImage(path.join(emps, "segmaps", `${id}.png`));
+    for await (const { id, grey: g, truth } of empsPart(this, "tune")) {
       before.push(evaluateInstances(id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth: { maxPx: 0 } }).extracted), truth));
       after.push(evaluateInstances(id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2 }).extracted), truth));
     }

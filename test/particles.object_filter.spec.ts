@@ -12,10 +12,9 @@ import {
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import { separateParticles } from "../lib/particles/watershed";
 import { otsuForeground } from "../lib/particles/otsu_foreground";
-import { readGrey } from "../lib/particles/grey_image";
 import { evaluateInstances, summariseInstanceEvals } from "../lib/particles/instance_eval";
-import { readLabelImage } from "../lib/particle_model/labelled_set";
 import { Rng } from "../lib/util/rng";
+import { empsPart } from "./emps_helpers";
 import { otsuInstancesByFilter } from "../lib/particles/object_polarity";
 
 const col = (name: string): number => OBJECT_FEATURES.indexOf(name as (typeof OBJECT_FEATURES)[number]);
@@ -149,16 +148,11 @@ describe("particles/object_features + object_filter: telling particles from what
     assert.ok(border.particles.every((p) => p.equivalentDiameter < 17), "the border rule's objects are gaps");
   });
 
-  const emps = process.env.NANOMORPH_EMPS_DIR ?? path.join(__dirname, "..", "..", "shared", "data", "emps-train");
   it("the bundled filter raises F1 and lowers the count error on EMPS validation images (real data)", async function () {
-    if (!fs.existsSync(path.join(emps, "segmaps"))) { console.log(`      (skipped: no EMPS images/ and segmaps/ in ${emps}; set NANOMORPH_EMPS_DIR)`); this.skip(); }
     this.timeout(120_000);
-    const split = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "models", "particles-emps", "split.json"), "utf8")) as Record<string, string[]>;
     const filter = loadObjectFilter("bundled");
     const before = [], after = [];
-    for (const id of split.validation.filter((_, i) => i % 4 === 0)) {
-      const g = await readGrey(path.join(emps, "images", `${id}.jpg`));
-      const truth = await readLabelImage(path.join(emps, "segmaps", `${id}.png`));
+    for await (const { id, grey: g, truth } of empsPart(this, "validation", 4)) {
       const pred = separateParticles(otsuForeground(g), { h: 2 });
       before.push(evaluateInstances(id, pred, truth));
       after.push(evaluateInstances(id, removeNonParticles(filter, g, pred), truth));
