@@ -10,6 +10,8 @@ import type { ParsedLabel } from "./parse_label";
 import { pointBetweenDigits, readLabelFast } from "./fast_label";
 import type { FastLabel } from "./fast_label";
 import { createLabelReader } from "./read_label";
+import { measureShortBar } from "./short_bar";
+import type { ShortBarLength } from "./short_bar";
 import { findTextLines, lineCrop } from "./text_lines";
 import type { TextLine } from "./text_lines";
 import type { LabelReader, LabelReaderOptions, OcrLine, TextLevels } from "./read_label";
@@ -79,11 +81,17 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
    */
   method?: "lines" | "sparse" | "both";
   /**
-   * Refuse bars shorter than this, pixels [30]: their ends' blur alone is ±2 % (measured on JPEG figures;
+   * Bars shorter than this, pixels [30], are read only when short_bar.ts bounds their length within 2 %
+   * (see `minShortBarPx`): their ends' blur alone is ±2 % (measured on JPEG figures;
    * on the 56 real bars of the truth table a bar's length is within 0.26 px rms, mostly ≤ 0.5 px, of the
    * eye's half-level check, so a 26-px bar may be 2 % off: EMPS 406975041a measures 25.7 px against 26.5).
    */
   minBarPx?: number;
+  /**
+   * Bars from this length up to `minBarPx` are read when their length is bounded within 2 % (sub-pixel
+   * ends at each end's own background, every row agreeing with the run, see short_bar.ts) [15].
+   */
+  minShortBarPx?: number;
   /** How many text lines beside one bar to read [4]. */
   maxLinesPerBar?: number;
   /**
@@ -353,6 +361,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const useSparse = opts.method !== "lines";
   const maxLines = opts.maxLinesPerBar ?? 4;
   const minBarPx = opts.minBarPx ?? 30;
+  const minShortBarPx = opts.minShortBarPx ?? 15;
   const refusals: string[] = [];
   try {
     for (const c of candidates()) {
@@ -435,7 +444,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         refusals.push(`${where}: label '${best.label.matched}' read with OCR confidence ${best.confidence.toFixed(0)} < ${minOcr}`);
         continue;
       }
-      const nmPerPx = best.label.nm / lengthPx;
+      let nmPerPx = best.label.nm / lengthPx;
       if (nmPerPx < range[0] || nmPerPx > range[1]) {
         refusals.push(`${where}: label '${best.label.matched}' gives ${nmPerPx.toPrecision(3)} nm/px, outside the plausible ${range[0]}…${range[1]}`);
         continue;
@@ -458,8 +467,19 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         continue;
       }
       if (lengthPx < minBarPx) {
-        refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ±0.5 px of blur is more than 2 %`);
-        continue;
+        // A short bar counts when its length is bounded within 2 % (short_bar.ts); a label inside a split
+        // bar (measured across it) or a bar under `minShortBarPx` never does.
+        const s = acrossSide || lengthPx < minShortBarPx ? null : measureShortBar(img, c);
+        const why = !s ? `±0.5 px of blur is more than 2 %${acrossSide ? "" : ` (under ${minShortBarPx} px)`}`
+          : s.unsure ? `its length cannot be bounded: ${s.unsure}`
+          : s.boundPx > 0.02 * s.lengthPx ? `its length ${s.lengthPx.toFixed(1)} px is known to ±${s.boundPx.toFixed(2)} px, ${(100 * s.boundPx / s.lengthPx).toFixed(1)} % > 2 %` : "";
+        if (why) {
+          refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ${why}`);
+          continue;
+        }
+        lengthPx = (s as ShortBarLength).lengthPx;
+        warnings.push(`short bar: ${lengthPx.toFixed(2)} ± ${(s as ShortBarLength).boundPx.toFixed(2)} px`);
+        nmPerPx = best.label.nm / lengthPx;
       }
       if (lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${lengthPx.toFixed(1)} px long`); }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
