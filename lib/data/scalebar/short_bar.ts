@@ -14,8 +14,9 @@
  *   found the bar (the run's length and the crossings agree; found at the highest threshold, the run of a
  *   blurred bar stops up to ~1.5 px short of each half-level crossing);
  * - the bound, pixels, is the sum of: half the spread of the rows' lengths; half the change of the
- *   length when both backgrounds move by ±10 % of the contrast (a blurred edge moves with the level a
- *   crisp one does not; 10 %: how far texture, JPEG ringing and nearby ink move a background estimate),
+ *   length when both backgrounds move by ±δ (a blurred edge moves with the level, a crisp one does not;
+ *   δ: the spread of the three background estimates, each end's and the surround's, or the noise of a
+ *   column median over the rows, or 5 % of the contrast, the largest),
  *   or, when larger, its change with the surround's level (row medians above or below past the edge,
  *   the side farther from the bar's level) at both ends instead (an end background unlike the surround may be something joined to that end);
  *   twice the pixel noise's effect on the mean of the rows' lengths (noise over the edges' slopes, over
@@ -40,8 +41,11 @@ export interface ShortBarLength {
   unsure?: string;
 }
 
-/** Share of the contrast by which the backgrounds are moved to see how much the length depends on them. */
-const LEVEL_SHIFT = 0.1;
+/**
+ * Least uncertainty of a background level, share of the contrast (JPEG ringing and texture beside an
+ * edge; on the rendered bars of the test the bound holds with it, see the file comment).
+ */
+const LEVEL_FLOOR = 0.05;
 /** Interpolation error of the two ends, pixels. */
 const INTERP_PX = 0.2;
 /** How far (px) beyond an end of the threshold run a row's half-level crossing may lie. */
@@ -105,25 +109,28 @@ export function measureShortBar(img: GreyImage, c: BarCandidate): ShortBarLength
   if (typeof mid === "string") return fail(mid);
   const mean = (xs: number[]): number => xs.reduce((p, q) => p + q, 0) / xs.length;
   const lengthPx = mean(mid);
-  const shift = LEVEL_SHIFT * contrast;
-  const lo = lengthsAt(-shift), hi = lengthsAt(shift), atSurround = lengthsAt(0, surround, surround);
-  for (const alt of [lo, hi, atSurround]) if (typeof alt === "string") return fail(`its ends move with the background level (${alt})`, mid.length);
-  const spread = (Math.max(...mid) - Math.min(...mid)) / 2;
-  // Pixel noise: the larger sd of the rows' plateaus (middle columns) and of the far background beyond
-  // both ends (the crop's outer 6 columns); K = 1/slope(left) + 1/slope(right), px per grey level, from
-  // the length's change over the level shift; a row's length then varies by about noise × K, the mean
-  // of n rows by that over √n: 2 of those are counted.
   const sd = (xs: number[]): number => { const m = mean(xs); return Math.sqrt(mean(xs.map((x) => (x - m) ** 2))); };
+  // Pixel noise: the larger sd of the rows' plateaus (middle columns) and of the far background beyond
+  // both ends (the crop's outer 6 columns).
   const plateau: number[] = [], far: number[] = [];
   for (let y = iy0; y < iy1; y++) {
     for (let x = rx0 + inset; x < rx1 - inset; x++) plateau.push(v[y * cw + x] - rowLevel[y - iy0]);
     for (let x = 0; x < 6; x++) far.push(v[y * cw + x] - bl, v[y * cw + cw - 1 - x] - br);
   }
   const noise = Math.max(sd(plateau), sd(far));
-  const K = Math.abs(mean(lo as number[]) - mean(hi as number[])) / shift;
-  const noiseTerm = (2 * noise * K) / Math.sqrt(mid.length);
-  // The larger of: the change with ±10 % of the contrast, and the change to the surround's level at both
-  // ends (an end background unlike the surround may be something joined to that end, not background).
-  const levelTerm = Math.max(Math.abs(mean(lo as number[]) - mean(hi as number[])) / 2, Math.abs(mean(atSurround as number[]) - lengthPx));
+  // How far the background may be off: the spread of its three estimates (each end's, the surround's),
+  // the noise of a column median over the rows, and at least LEVEL_FLOOR of the contrast.
+  const shift = Math.max(LEVEL_FLOOR * contrast, Math.abs(bl - surround), Math.abs(br - surround), (1.25 * noise) / Math.sqrt(iy1 - iy0));
+  const lo = lengthsAt(-shift), hi = lengthsAt(shift), atSurround = lengthsAt(0, surround, surround);
+  for (const alt of [lo, hi, atSurround]) if (typeof alt === "string") return fail(`its ends move with the background level (${alt})`, mid.length);
+  const spread = (Math.max(...mid) - Math.min(...mid)) / 2;
+  // K = 1/slope(left) + 1/slope(right), px per grey level, from the length's change over the shift (both
+  // half levels move by `shift`/2 each way); a row's length varies by about noise × K, the mean of n rows
+  // by that over √n: twice that is counted.
+  const swing = Math.abs(mean(lo as number[]) - mean(hi as number[]));
+  const noiseTerm = (2 * noise * (swing / shift)) / Math.sqrt(mid.length);
+  // The larger of: the change with both backgrounds `shift` off, and the change to the surround's level
+  // at both ends (an end background unlike the surround may be something joined to that end).
+  const levelTerm = Math.max(swing / 2, Math.abs(mean(atSurround as number[]) - lengthPx));
   return { lengthPx, boundPx: spread + levelTerm + noiseTerm + INTERP_PX, rows: mid.length };
 }
