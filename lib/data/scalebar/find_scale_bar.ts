@@ -82,9 +82,10 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
   method?: "lines" | "sparse" | "both";
   /**
    * Bars shorter than this, pixels [30], are read only when short_bar.ts bounds their length within 2 %
-   * (see `minShortBarPx`): their ends' blur alone is ±2 % (measured on JPEG figures;
-   * on the 56 real bars of the truth table a bar's length is within 0.26 px rms, mostly ≤ 0.5 px, of the
-   * eye's half-level check, so a 26-px bar may be 2 % off: EMPS 406975041a measures 25.7 px against 26.5).
+   * (see `minShortBarPx`): their ends' blur alone is ±2 % (measured on JPEG figures; on the 56 real bars
+   * of the truth table a bar's usual length is within 0.26 px rms, mostly ≤ 0.5 px, of the eye's
+   * half-level check, so a 26-px bar may be 2 % off: EMPS 406975041a measures 25.7 px that way, 26.07 by
+   * short_bar.ts, 26.05 by a pixel check).
    */
   minBarPx?: number;
   /**
@@ -333,8 +334,9 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * the label box is taller than the bar is long (text is not a label of that bar), when the label is in
  * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), when the
  * OCR engine read a whole number where the template reader sees a decimal point between its digits, when the
- * bar runs into the image's left or right edge (it may be cut), when its ends are unclear, or when
- * nm/px falls outside `nmPerPxRange`.
+ * bar runs into the image's left or right edge (it may be cut), when its ends are unclear, when it is
+ * under `minBarPx` and short_bar.ts cannot bound its length within 2 %, or when nm/px falls outside
+ * `nmPerPxRange`.
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
  */
 export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
