@@ -2,8 +2,12 @@ import { strict as assert } from "assert";
 import sharp from "sharp";
 import { findBarCandidates } from "../lib/data/scalebar/find_bar";
 import type { GreyImage } from "../lib/data/scalebar/find_bar";
+import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
 import { measureShortBar } from "../lib/data/scalebar/short_bar";
+import { renderSynthBar, synthBackground } from "../lib/data/scalebar/synth_bar";
+import { createLabelReader } from "../lib/data/scalebar/read_label";
 import { Rng } from "../lib/util/rng";
+import { hasFont } from "./rendered_label";
 
 /**
  * A bar of sub-pixel length `length` from x = 40.3 + frac (area-sampled ends), `thick` rows, on a plain
@@ -85,7 +89,27 @@ describe("data.scalebar.short_bar: short bars measured with an error bound", () 
     assert.ok(c);
     const m = measureShortBar(img, c!);
     assert.ok(m.unsure || m.boundPx > 0.02 * m.lengthPx, `measured ${m.lengthPx} ± ${m.boundPx}`);
-    const near = { ...c!, box: { ...c!.box, x0: 5 } };
+    const near = { ...c!, box: { ...c!.box, x0: 4 } };
     assert.match(measureShortBar(img, near).unsure ?? "", /image edge/);
+  });
+
+  it("findScaleBar reads a 22-px bar labelled '20 nm' (nm/px within 2 %, the bound in its warnings); with minShortBarPx 30 it is refused, saying why", async function () {
+    this.timeout(60000);
+    if (!hasFont("DejaVu Sans")) return this.skip();
+    const spec = { lengthPx: 22, thicknessPx: 3, barNm: 20, text: "20 nm", font: "DejaVu Sans", bold: false, fontPx: 14, corner: "bottom-right" as const, labelSide: "above" as const, ink: 10, panel: 255 };
+    const { image, truth } = await renderSynthBar(synthBackground(new Rng(7), 256), spec);
+    const reader = await createLabelReader();
+    try {
+      const r = await findScaleBar(image, { reader });
+      assert.ok(r.found, r.found ? "" : r.reason);
+      assert.ok(Math.abs(r.nmPerPx - truth.nmPerPx) <= 0.02 * truth.nmPerPx, `${r.nmPerPx} vs ${truth.nmPerPx}`);
+      assert.ok(Math.abs(r.lengthPx - 22) <= 0.44, `${r.lengthPx}`);
+      assert.ok(r.warnings.some((w) => /^short bar: [0-9.]+ ± [0-9.]+ px$/.test(w)), r.warnings.join("; "));
+      const refused = await findScaleBar(image, { reader, minShortBarPx: 30 });
+      assert.equal(refused.found, false);
+      assert.match(refused.found ? "" : refused.reason, /'20 nm' but the bar is only 2[0-9.]+ px/);
+    } finally {
+      await reader.terminate();
+    }
   });
 });

@@ -60,8 +60,9 @@ const RUN_REACH_PX = 2.5;
 export function measureShortBar(img: GreyImage, c: BarCandidate): ShortBarLength {
   const fail = (unsure: string, rows = 0): ShortBarLength => ({ lengthPx: NaN, boundPx: Infinity, rows, unsure });
   const { x0, x1, y0, y1 } = c.box;
-  const pad = 14;
-  if (x0 - pad < 0 || x1 + pad > img.width) return fail("an end is within 14 px of the image edge, where its background cannot be seen");
+  // Up to 14 columns beyond each end (endBackground looks 10 out); under 6 the background is not seen.
+  const pad = Math.min(14, x0, img.width - x1);
+  if (pad < 6) return fail("an end is within 6 px of the image edge, where its background cannot be seen");
   // A crop around the bar in bar-high polarity (a dark bar is inverted), `pad` columns beyond each end.
   const cx0 = x0 - pad, cw = x1 - x0 + 2 * pad;
   const cy0 = Math.max(0, y0 - 8), ch = Math.min(img.height, y1 + 8) - cy0;
@@ -111,11 +112,12 @@ export function measureShortBar(img: GreyImage, c: BarCandidate): ShortBarLength
   const lengthPx = mean(mid);
   const sd = (xs: number[]): number => { const m = mean(xs); return Math.sqrt(mean(xs.map((x) => (x - m) ** 2))); };
   // Pixel noise: the larger sd of the rows' plateaus (middle columns) and of the far background beyond
-  // both ends (the crop's outer 6 columns).
+  // both ends (the crop's outer columns, at least 7 px from the ends, at most 6 of them).
   const plateau: number[] = [], far: number[] = [];
+  const nFar = Math.max(1, Math.min(6, pad - 6));
   for (let y = iy0; y < iy1; y++) {
     for (let x = rx0 + inset; x < rx1 - inset; x++) plateau.push(v[y * cw + x] - rowLevel[y - iy0]);
-    for (let x = 0; x < 6; x++) far.push(v[y * cw + x] - bl, v[y * cw + cw - 1 - x] - br);
+    for (let x = 0; x < nFar; x++) far.push(v[y * cw + x] - bl, v[y * cw + cw - 1 - x] - br);
   }
   const noise = Math.max(sd(plateau), sd(far));
   // How far the background may be off: the spread of its three estimates (each end's, the surround's),
