@@ -112,4 +112,29 @@ describe("data.scalebar.short_bar: short bars measured with an error bound", () 
       await reader.terminate();
     }
   });
+
+  it("an unread short bar comes back measured by short_bar.ts, or with lengthUnsure when its length is not bounded (for --scale-bar)", async function () {
+    this.timeout(60000);
+    const spec = { lengthPx: 24, thicknessPx: 3, barNm: 20, text: " ", font: "DejaVu Sans", bold: false, fontPx: 14, corner: "bottom-right" as const, labelSide: "above" as const, ink: 10, panel: 255 };
+    const { image } = await renderSynthBar(synthBackground(new Rng(8), 256), spec);
+    const reader = await createLabelReader();
+    try {
+      const r = await findScaleBar(image, { reader });
+      assert.equal(r.found, false);
+      if (r.found) return;
+      assert.ok(r.bar, r.reason);
+      assert.equal(r.lengthUnsure, undefined);
+      assert.ok(Math.abs(r.bar!.lengthPx - 24) <= 0.48, `${r.bar!.lengthPx}`);
+      // Blurred (σ 1.6) and noisy, the same bar's length is not known to 2 %.
+      const raw = await sharp(Buffer.from(image.data), { raw: { width: 256, height: 256, channels: 1 } }).blur(1.6).raw().toBuffer({ resolveWithObject: true });
+      const rng = new Rng(9);
+      const data = Uint8Array.from({ length: 256 * 256 }, (_, i) => Math.max(0, Math.min(255, raw.data[i * raw.info.channels] + Math.round(rng.uniform(-12, 12)))));
+      const b = await findScaleBar({ data, width: 256, height: 256 }, { reader });
+      assert.equal(b.found, false);
+      if (b.found || !b.bar) return assert.fail(`no bar: ${b.found ? "" : b.reason}`);
+      assert.ok(b.bar.endsUnclear || /known to ±[0-9.]+ px, [0-9.]+ % > 2 %|cannot be bounded/.test(b.lengthUnsure ?? ""), `${b.bar.lengthPx} ${b.lengthUnsure}`);
+    } finally {
+      await reader.terminate();
+    }
+  });
 });

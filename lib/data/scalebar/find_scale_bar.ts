@@ -55,6 +55,12 @@ export interface ScaleBarNotFound {
    */
   bar?: BarCandidate;
   exclude?: Box;
+  /**
+   * Set when `bar` is under `minBarPx` and short_bar.ts cannot bound its length within 2 %: why (the
+   * bar is still excluded, but no stated label may be measured over it). When it is bounded, `bar`'s
+   * lengthPx is short_bar.ts's length.
+   */
+  lengthUnsure?: string;
 }
 
 /** Result of {@link findScaleBar}. */
@@ -524,5 +530,14 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const e = findTextLines(img, c).filter((t) => t.gap <= 2 * (t.box.y1 - t.box.y0)).map((t) => t.box)
     .reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad });
   const exclude: Box = { x0: Math.max(0, Math.floor(e.x0)), y0: Math.max(0, Math.floor(e.y0)), x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)) };
+  // A short bar is measured (and may be used with a stated label, `--scale-bar`) as a read one would be.
+  if (c.lengthPx < minBarPx && !c.endsUnclear) {
+    const s = c.lengthPx >= minShortBarPx ? measureShortBar(img, c) : null;
+    if (s && !s.unsure && s.boundPx <= 0.02 * s.lengthPx) return { found: false, reason, bar: { ...c, lengthPx: s.lengthPx }, exclude };
+    const why = !s ? `the bar is only ${c.lengthPx.toFixed(1)} px (under ${minShortBarPx})`
+      : s.unsure ? `the ${c.lengthPx.toFixed(1)}-px bar's length cannot be bounded: ${s.unsure}`
+      : `the bar's length ${s.lengthPx.toFixed(1)} px is known to ±${s.boundPx.toFixed(2)} px, ${(100 * s.boundPx / s.lengthPx).toFixed(1)} % > 2 %`;
+    return { found: false, reason, bar: c, exclude, lengthUnsure: why };
+  }
   return { found: false, reason, bar: c, exclude };
 }
