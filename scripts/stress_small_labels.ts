@@ -5,7 +5,7 @@
  * JPEG q80 as test/data.scalebar_fast.spec.ts renders them. Prints the sure readings and every wrong one
  * (font|weight|label|size|seed). Issue 22: a wrong sure reading must never happen.
  * Usage: ts-node --transpile-only scripts/stress_small_labels.ts   (env LABELS="1 mm=1e6;0.1 µm=100",
- * SIZES=10,11,12, SEEDS=3, OUT=file for the list of right readings, SHOW=font|weight|label|size|seed to
+ * SIZES=6,7,8,10,11,12,13,14,16 (default), SEEDS=3, OUT=file for the list of right readings, SHOW=font|weight|label|size|seed to
  * print one case's glyphs and pixels)
  */
 import * as fs from "fs";
@@ -18,7 +18,7 @@ import { isRoundLength } from "../lib/data/scalebar/parse_label";
 const FONTS = ["DejaVu Sans", "DejaVu Sans Mono", "DejaVu Sans Condensed", "DejaVu Sans Light", "DejaVu Serif", "DejaVu Serif Condensed", "Lato", "Lato Light", "Lato Medium", "Lato Semibold", "Liberation Mono", "Liberation Sans", "Liberation Sans Narrow", "Liberation Serif", "cmr10"];
 const LABELS: [string, number][] = (process.env.LABELS ?? "1 mm=1e6;0.1 µm=100;1 nm=1;1 µm=1000;100 nm=100;10 nm=10;0.5 µm=500;5 mm=5e6;2 nm=2;20 nm=20;200 nm=200;50 nm=50;1mm=1e6;1nm=1;0.1µm=100;5 nm=5;0.2 µm=200;10 µm=1e4")
   .split(";").map((s) => { const [t, v] = s.split("="); return [t, Number(v)]; });
-const SIZES = (process.env.SIZES ?? "10,11,12,13,14,16").split(",").map(Number);
+const SIZES = (process.env.SIZES ?? "6,7,8,10,11,12,13,14,16").split(",").map(Number);
 const SEEDS = Number(process.env.SEEDS ?? 3);
 (async () => {
   let total = 0, sure = 0, wrong = 0;

@@ -103,6 +103,11 @@ describe("data.scalebar: glyph_shapes", () => {
     assert.equal(mayBeCutMm(box(0, 10), box(11, 30)), true, "ratio 1.9, one column apart");
     assert.equal(mayBeCutMm(box(0, 10), box(10, 28)), true, "ratio 1.8, touching");
     assert.equal(mayBeCutMm(box(0, 10), box(13, 32)), false, "ratio 1.9 but a real gap: two glyphs");
+    // Small letters (under 4.5 source px tall): a touching nm is never sure, whatever the ratio.
+    const tall = (x0: number, x1: number): Glyph => maskGlyph(Array(40).fill(".".repeat(x1 - x0)), x0, 0);
+    assert.equal(mayBeCutMm(tall(0, 10), tall(11, 27), 10), true, "ratio 1.6, 4 source px tall");
+    assert.equal(mayBeCutMm(tall(0, 10), tall(11, 27), 5), false, "ratio 1.6, 8 source px tall");
+    assert.equal(mayBeCutMm(tall(0, 10), tall(13, 27), 10), false, "small but a real gap");
   });
 
   it("on rendered 'mm' cut where the reader cuts a blurred one, is true; on rendered 'nm' in the same fonts, false", async function () {

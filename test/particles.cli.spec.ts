@@ -277,6 +277,28 @@ describe("particles: scale bars in calibrateImage", () => {
     assert.equal(cut.calibration, null);
     assert.match(cut.why ?? "", /the bar's ends are unclear/);
   });
+
+  it("measures a short unlabelled bar (24 px) for --scale-bar when its length is known to 2 %, and refuses it blurred", async function () {
+    this.timeout(120000);
+    const size = 256;
+    const spec = { lengthPx: 24, thicknessPx: 3, barNm: 20, text: " ", font: "DejaVu Sans", bold: false, fontPx: 14, corner: "bottom-right" as const, labelSide: "above" as const, ink: 10, panel: 255 };
+    const { image } = await renderSynthBar(synthBackground(new Rng(8), size), spec);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-short-"));
+    const png = path.join(dir, "short.png");
+    fs.writeFileSync(png, await encodeGreyPng(image.data, size, size));
+    const ok = await calibrateImageFile(png, { scaleBarLabel: parseScaleBarArg("20nm") });
+    assert.ok(ok.calibration, ok.why ?? "");
+    assert.ok(Math.abs(ok.calibration.nmPerPxX - 20 / 24) <= 0.02 * (20 / 24), `${ok.calibration.nmPerPxX}`);
+    // Blurred σ 1.6 with noise: the same bar's length is not known to 2 %, so no stated label is measured over it.
+    const raw = await sharp(Buffer.from(image.data), { raw: { width: size, height: size, channels: 1 } }).blur(1.6).raw().toBuffer({ resolveWithObject: true });
+    const rng = new Rng(9);
+    const blurred = Uint8Array.from({ length: size * size }, (_, i) => Math.max(0, Math.min(255, raw.data[i * raw.info.channels] + Math.round(rng.uniform(-12, 12)))));
+    const png2 = path.join(dir, "short_blurred.png");
+    fs.writeFileSync(png2, await encodeGreyPng(blurred, size, size));
+    const refused = await calibrateImageFile(png2, { scaleBarLabel: parseScaleBarArg("20nm") });
+    assert.equal(refused.calibration, null);
+    assert.match(refused.why ?? "", /--scale-bar 20 nm given but (the bar's length [0-9.]+ px is known to ±|the [0-9.]+-px bar's length cannot be bounded|the bar's ends are unclear)/);
+  });
 });
 
 describe("particles: mixed calibration is said out loud", () => {

@@ -112,7 +112,7 @@ function stripStats(v: Uint8Array, width: number, height: number, x0: number, x1
  * crossed a blurred edge and did not escape along something bright beside the bar; `reach`: how far the
  * farther crossing lies beyond its end of the run, pixels. Null when the row does not cross inside the image.
  */
-function halfLevelLength(v: Uint8Array, width: number, y: number, x0: number, x1: number, bar: number, bgLeft: number, bgRight = bgLeft): { length: number; monotone: boolean; reach: number } | null {
+export function halfLevelLength(v: Uint8Array, width: number, y: number, x0: number, x1: number, bar: number, bgLeft: number, bgRight = bgLeft): { length: number; monotone: boolean; reach: number } | null {
   const halfL = (bar + bgLeft) / 2, halfR = (bar + bgRight) / 2;
   const row = y * width;
   const mid = (x0 + x1 - 1) >> 1;
@@ -332,7 +332,7 @@ function rowMedian(v: Uint8Array, width: number, height: number, y: number, x0: 
  * which the next row changes by at most max(2, 4 % of the remaining contrast), looking at most 6 rows
  * out; the lowest median seen when none settles. NaN when the first row is outside the image.
  */
-function edgeFreeLevel(v: Uint8Array, width: number, height: number, x0: number, x1: number, from: number, dir: -1 | 1, level: number): number {
+export function edgeFreeLevel(v: Uint8Array, width: number, height: number, x0: number, x1: number, from: number, dir: -1 | 1, level: number): number {
   let prev = rowMedian(v, width, height, from, x0, x1);
   let lowest = prev;
   for (let k = 1; k <= 6 && Number.isFinite(prev); k++) {
@@ -351,7 +351,7 @@ function edgeFreeLevel(v: Uint8Array, width: number, height: number, x0: number,
  * max(2, 4 % of the remaining contrast), within 10 columns; the lowest seen when none settles. NaN when
  * the image edge comes first.
  */
-function endBackground(v: Uint8Array, width: number, y0: number, y1: number, from: number, dir: -1 | 1, level: number): number {
+export function endBackground(v: Uint8Array, width: number, y0: number, y1: number, from: number, dir: -1 | 1, level: number): number {
   const c = new Uint8Array(y1 - y0);
   const colMedian = (x: number): number => {
     if (x < 0 || x >= width) return NaN;

@@ -10,6 +10,8 @@ import type { ParsedLabel } from "./parse_label";
 import { pointBetweenDigits, readLabelFast } from "./fast_label";
 import type { FastLabel } from "./fast_label";
 import { createLabelReader } from "./read_label";
+import { measureShortBar } from "./short_bar";
+import type { ShortBarLength } from "./short_bar";
 import { findTextLines, lineCrop } from "./text_lines";
 import type { TextLine } from "./text_lines";
 import type { LabelReader, LabelReaderOptions, OcrLine, TextLevels } from "./read_label";
@@ -53,6 +55,12 @@ export interface ScaleBarNotFound {
    */
   bar?: BarCandidate;
   exclude?: Box;
+  /**
+   * Set when `bar` is under `minBarPx` and short_bar.ts cannot bound its length within 2 %: why (the
+   * bar is still excluded, but no stated label may be measured over it). When it is bounded, `bar`'s
+   * lengthPx is short_bar.ts's length.
+   */
+  lengthUnsure?: string;
 }
 
 /** Result of {@link findScaleBar}. */
@@ -79,11 +87,18 @@ export interface FindScaleBarOptions extends FindBarOptions, LabelReaderOptions 
    */
   method?: "lines" | "sparse" | "both";
   /**
-   * Refuse bars shorter than this, pixels [30]: their ends' blur alone is ±2 % (measured on JPEG figures;
-   * on the 56 real bars of the truth table a bar's length is within 0.26 px rms, mostly ≤ 0.5 px, of the
-   * eye's half-level check, so a 26-px bar may be 2 % off: EMPS 406975041a measures 25.7 px against 26.5).
+   * Bars shorter than this, pixels [30], are read only when short_bar.ts bounds their length within 2 %
+   * (see `minShortBarPx`): their ends' blur alone is ±2 % (measured on JPEG figures; on the 56 real bars
+   * of the truth table a bar's usual length is within 0.26 px rms, mostly ≤ 0.5 px, of the eye's
+   * half-level check, so a 26-px bar may be 2 % off: EMPS 406975041a measures 25.7 px that way, 26.07 by
+   * short_bar.ts, 26.05 by a pixel check).
    */
   minBarPx?: number;
+  /**
+   * Bars from this length up to `minBarPx` are read when their length is bounded within 2 % (sub-pixel
+   * ends at each end's own background, every row agreeing with the run, see short_bar.ts) [15].
+   */
+  minShortBarPx?: number;
   /** How many text lines beside one bar to read [4]. */
   maxLinesPerBar?: number;
   /**
@@ -325,8 +340,9 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * the label box is taller than the bar is long (text is not a label of that bar), when the label is in
  * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), when the
  * OCR engine read a whole number where the template reader sees a decimal point between its digits, when the
- * bar runs into the image's left or right edge (it may be cut), when its ends are unclear, or when
- * nm/px falls outside `nmPerPxRange`.
+ * bar runs into the image's left or right edge (it may be cut), when its ends are unclear, when it is
+ * under `minBarPx` and short_bar.ts cannot bound its length within 2 %, or when nm/px falls outside
+ * `nmPerPxRange`.
  * Throws only for an invalid image (see findBarCandidates) or when OCR cannot start (see read_label).
  */
 export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
@@ -353,6 +369,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const useSparse = opts.method !== "lines";
   const maxLines = opts.maxLinesPerBar ?? 4;
   const minBarPx = opts.minBarPx ?? 30;
+  const minShortBarPx = opts.minShortBarPx ?? 15;
   const refusals: string[] = [];
   try {
     for (const c of candidates()) {
@@ -435,7 +452,7 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         refusals.push(`${where}: label '${best.label.matched}' read with OCR confidence ${best.confidence.toFixed(0)} < ${minOcr}`);
         continue;
       }
-      const nmPerPx = best.label.nm / lengthPx;
+      let nmPerPx = best.label.nm / lengthPx;
       if (nmPerPx < range[0] || nmPerPx > range[1]) {
         refusals.push(`${where}: label '${best.label.matched}' gives ${nmPerPx.toPrecision(3)} nm/px, outside the plausible ${range[0]}…${range[1]}`);
         continue;
@@ -458,8 +475,19 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
         continue;
       }
       if (lengthPx < minBarPx) {
-        refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ±0.5 px of blur is more than 2 %`);
-        continue;
+        // A short bar counts when its length is bounded within 2 % (short_bar.ts); a label inside a split
+        // bar (measured across it) or a bar under `minShortBarPx` never does.
+        const s = acrossSide || lengthPx < minShortBarPx ? null : measureShortBar(img, c);
+        const why = !s ? `±0.5 px of blur is more than 2 %${acrossSide ? "" : ` (under ${minShortBarPx} px)`}`
+          : s.unsure ? `its length cannot be bounded: ${s.unsure}`
+          : s.boundPx > 0.02 * s.lengthPx ? `its length ${s.lengthPx.toFixed(1)} px is known to ±${s.boundPx.toFixed(2)} px, ${(100 * s.boundPx / s.lengthPx).toFixed(1)} % > 2 %` : "";
+        if (why) {
+          refusals.push(`${where}: label '${best.label.matched}' but the bar is only ${lengthPx.toFixed(1)} px: ${why}`);
+          continue;
+        }
+        lengthPx = (s as ShortBarLength).lengthPx;
+        warnings.push(`short bar: ${lengthPx.toFixed(2)} ± ${(s as ShortBarLength).boundPx.toFixed(2)} px`);
+        nmPerPx = best.label.nm / lengthPx;
       }
       if (lengthPx < 20) { conf *= 0.8; warnings.push(`bar only ${lengthPx.toFixed(1)} px long`); }
       const agreeing = hits.filter((h) => Math.abs(h.label.nm - best.label.nm) <= 1e-9 * best.label.nm);
@@ -502,5 +530,14 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
   const e = findTextLines(img, c).filter((t) => t.gap <= 2 * (t.box.y1 - t.box.y0)).map((t) => t.box)
     .reduce((acc, b) => union(acc, { x0: b.x0 - 2, y0: b.y0 - 2, x1: b.x1 + 2, y1: b.y1 + 2 }), { x0: c.box.x0 - 2, y0: c.box.y0 - capPad, x1: c.box.x1 + 2, y1: c.box.y1 + capPad });
   const exclude: Box = { x0: Math.max(0, Math.floor(e.x0)), y0: Math.max(0, Math.floor(e.y0)), x1: Math.min(img.width, Math.ceil(e.x1)), y1: Math.min(img.height, Math.ceil(e.y1)) };
+  // A short bar is measured (and may be used with a stated label, `--scale-bar`) as a read one would be.
+  if (c.lengthPx < minBarPx && !c.endsUnclear) {
+    const s = c.lengthPx >= minShortBarPx ? measureShortBar(img, c) : null;
+    if (s && !s.unsure && s.boundPx <= 0.02 * s.lengthPx) return { found: false, reason, bar: { ...c, lengthPx: s.lengthPx }, exclude };
+    const why = !s ? `the bar is only ${c.lengthPx.toFixed(1)} px (under ${minShortBarPx})`
+      : s.unsure ? `the ${c.lengthPx.toFixed(1)}-px bar's length cannot be bounded: ${s.unsure}`
+      : `the bar's length ${s.lengthPx.toFixed(1)} px is known to ±${s.boundPx.toFixed(2)} px, ${(100 * s.boundPx / s.lengthPx).toFixed(1)} % > 2 %`;
+    return { found: false, reason, bar: c, exclude, lengthUnsure: why };
+  }
   return { found: false, reason, bar: c, exclude };
 }

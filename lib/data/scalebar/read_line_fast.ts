@@ -168,7 +168,7 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     const point = digits.length >= 2 && line.specks.some((p) => (p.x0 + p.x1) / 2 > digits[0].x1 && (p.x0 + p.x1) / 2 < digits[digits.length - 1].x0 && Math.abs(p.y1 - line.baseline) <= 0.3 * H);
     // An "nm" that may be an "mm" cut in the wrong place (glyph_shapes.ts) is not certain: 10^6 off.
     let mm = false;
-    for (let i = first + 1; i < last; i++) if (chars[i - 1] === "n" && chars[i] === "m" && mayBeCutMm(cells[i - 1][0], cells[i][0])) mm = true;
+    for (let i = first + 1; i < last; i++) if (chars[i - 1] === "n" && chars[i] === "m" && mayBeCutMm(cells[i - 1][0], cells[i][0], k)) mm = true;
     // A whole number with faint ink just before it (a "0." the threshold lost, faint_prefix.ts) is not certain.
     const others = cells.map((_, i) => i).filter((i) => i < first || i >= last).map((i) => toSrc(i, i + 1));
     const faint = (): boolean => !core.includes(".") && faintInkBefore(img, toSrc(first, first + 1), line.region.y0 + line.top / k, line.region.y0 + line.baseline / k, inkDark, [...blank, ...others]);
