@@ -78,8 +78,9 @@ export async function calibrateImage(file: string, opts: CalibrationLookup = {})
       return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but the bar's ends are unclear (it runs into the image edge, is the inside of an outlined bar, or its ${lengthPx.toFixed(0)}-px run and its half-level crossings disagree)`, warnings };
     }
     // A short bar (< 30 px) whose length is not known to 2 % (short_bar.ts) is not measured either.
-    if (bar && !bar.found && bar.lengthUnsure) {
-      return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but ${bar.lengthUnsure}`, warnings };
+    const unsure = bar && bar.found === false ? bar.lengthUnsure : undefined;
+    if (unsure) {
+      return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} given but ${unsure}`, warnings };
     }
     const problem = nmPerPxProblem(L.nm / lengthPx);
     if (problem) return { calibration: null, exclude, why: `${report.reason}; --scale-bar ${stated} over the bar's ${lengthPx.toFixed(1)} px: ${problem}`, warnings };
