@@ -93,7 +93,7 @@ describe("cli particles", function () {
   });
 
   it("runs the bundled object filter with Otsu by default, not with masks, and --filter none turns it off", async () => {
-    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null; growEdges: number | null } };
+    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null; growEdges: number | null; edgeLevel: number | null } };
     const run = async (args: string[]): Promise<Filtered> => JSON.parse((await capture(() => particles.run(["--images", path.join(dir, "images"), ...args, "--json"]))).out) as Filtered;
     const def = await run([]), none = await run(["--filter", "none"]), masks = await run(["--masks", path.join(dir, "masks")]);
     assert.equal(def.settings.objectFilter?.filter, "bundled");
@@ -103,8 +103,12 @@ describe("cli particles", function () {
     const areas = (r: Report): number[] => r.images.flatMap((im) => im.particles.map((p) => p.areaPx2));
     assert.equal(areas(def).length, areas(flat).length);
     assert.ok(areas(def).every((a, i) => a >= areas(flat)[i]) && areas(def).some((a, i) => a > areas(flat)[i]), "grown particles are larger");
+    // A higher edge level (nearer the half level of the blur) grows less.
+    const half = await run(["--edge-level", "0.5"]);
+    assert.deepEqual([def.settings.edgeLevel, half.settings.edgeLevel, flat.settings.edgeLevel], [0.15, 0.5, null]);
+    assert.ok(areas(half).every((a, i) => a <= areas(def)[i] && a >= areas(flat)[i]));
     await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--masks", path.join(dir, "masks"), "--grow-edges", "2"]),
-      (e: Error) => e instanceof UsageError && /--grow-edges grows the particles of the default route/.test(e.message));
+      (e: Error) => e instanceof UsageError && /--grow-edges sets how the particles of the default route .* grow to their edges; leave it out with --masks/.test(e.message));
     assert.ok(def.settings.objectFilter!.threshold > 0 && def.settings.objectFilter!.threshold < 1);
     assert.equal(none.settings.objectFilter, null);
     assert.equal(masks.settings.objectFilter, null);

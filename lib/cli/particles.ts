@@ -47,6 +47,7 @@ table). An earlier run there is replaced only when this one finishes.`,
     "no-split": opt.flag("no watershed: one particle per connected component (not with --model)"),
     filter: opt.string({ placeholder: "F", description: "object filter dropping what is not a particle (text, specks, fragments; dropped as notParticle, shown red): bundled (fitted on EMPS micrographs), none, or a JSON file", defaultText: "bundled with --otsu, none otherwise" }),
     "grow-edges": opt.number({ placeholder: "PX", description: "default route: grow each kept particle up to PX px out to its edge (15 % of the way from the surround's grey to the particle's), as people outline particles; 0 keeps Otsu's outline", integer: true, min: 0, max: 100, defaultText: "4" }),
+    "edge-level": opt.number({ placeholder: "L", description: "default route: where a particle's edge lies between its surround's grey (0) and its inside's (1) for --grow-edges; `particles fit-edges` picks it from a few labelled images", min: 0, max: 1, defaultText: "0.15" }),
     "keep-border": opt.flag("keep particles touching the image border"),
     bins: opt.number({ placeholder: "N", description: "histogram bins", integer: true, min: 1, max: 10000, defaultText: "Sturges: ceil(log2 n) + 1" }),
     out: opt.string({ placeholder: "DIR", description: "write the tables, instance maps, overlays and particles.html here" }),
@@ -78,7 +79,7 @@ table). An earlier run there is replaced only when this one finishes.`,
   const { records, summary, report, out } = await runParticlesExperiment({
     images: v.images, masks: v.masks, segment: v.segment, segmentThreshold: v.threshold, model, rule: v.rule, polarity: v.polarity,
     nmPerPx, scaleBar: v["scale-bar"], minArea, h: v.h, noSplit: v["no-split"],
-    objectFilter: v.filter, growEdges: v["grow-edges"], keepBorder: v["keep-border"], bins: v.bins, out: v.out,
+    objectFilter: v.filter, growEdges: v["grow-edges"], edgeLevel: v["edge-level"], keepBorder: v["keep-border"], bins: v.bins, out: v.out,
   });
   if (v.json) {
     console.log(JSON.stringify(report));
@@ -103,11 +104,12 @@ table). An earlier run there is replaced only when this one finishes.`,
   return 0;
 });
 
-/** `particles`, with `particles train …` and `particles eval …` as subcommands of their own. */
+/** `particles`, with `particles train …`, `particles eval …` and `particles fit-edges …` as subcommands of their own. */
 export const command: Command = {
   ...analyse,
   subcommands: {
     train: () => require("./particles_train").command,
     eval: () => require("./particles_eval").command,
+    "fit-edges": () => require("./particles_fit_edges").command,
   },
 };

@@ -10,6 +10,8 @@ import { UsageError } from "../util/errors";
 import { readJson } from "../util/fsx";
 import { projectRoot } from "../util/paths";
 import type { InstancePredictor, LabelledPair, PredictorEval } from "./evaluate";
+import type { EdgeGrowthOptions } from "../particles/edge_growth";
+import type { EdgeFit } from "./fit_edges";
 import { BUNDLED_OBJECT_FILTER, loadObjectFilter, removeNonParticles, type ObjectFilter } from "../particles/object_filter";
 import type { ParticleTrainResult } from "./train";
 import type { DecodeOptions } from "./decode";
@@ -140,7 +142,7 @@ export async function trainOnFolders(o: TrainOnFoldersOptions): Promise<Particle
 /** A particle method to score: the bundled model or a trained folder, Otsu + watershed, or a `segment` U-Net + watershed. */
 export type ParticleMethod =
   | { kind: "model"; model?: string; design?: DecodeOptions["design"] }
-  | { kind: "otsu"; growEdges?: number }
+  | { kind: "otsu"; growth?: EdgeGrowthOptions }
   | { kind: "segment"; segment: string };
 
 /** Result of {@link evaluateOnFolders}: the method's name and its scores. */
@@ -167,7 +169,7 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
   const suffix = objectFilter ? ` + object filter ${spec}` : "";
   if (method.kind === "otsu") {
     // With a filter, as `particles` runs it: the threshold's side chosen by the filter (object_polarity.ts).
-    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growEdges === undefined ? {} : { maxPx: method.growEdges }) : ev.otsuPredictor;
+    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growth) : ev.otsuPredictor;
     return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu" })) };
   }
   const { initBackend } = await import("../backend/index");
@@ -203,4 +205,19 @@ export function evaluationRecord(r: FolderEvaluation): Record<string, unknown> {
     summary: r.summary,
     perImage: r.perImage.map((e) => ({ id: e.id, predicted: e.predictedCount, truth: e.trueCount, precision: e.match.precision, recall: e.match.recall, f1: e.match.f1, countError: e.countError, medianDiameterError: e.medianDiameterError, dice: e.dice })),
   };
+}
+
+/**
+ * `particles fit-edges`: the default route's edge growth fitted to labelled folders (fit_edges.ts), with
+ * the object filter `filter` ("bundled" or a file; default bundled). All pairs are used unless a split
+ * is given (then `part`, default "train"). Throws a UsageError on bad folders, split or filter.
+ */
+export async function fitEdgesOnFolders(f: LabelledFolders, filter = BUNDLED_OBJECT_FILTER): Promise<EdgeFit & { images: number }> {
+  const { pairs } = await labelledPairs(f, "train");
+  if (!pairs.length) throw new UsageError("particles fit-edges: no labelled images");
+  if (filter === "none") throw new UsageError("--filter none: the edge growth belongs to the default route, which runs with an object filter");
+  let objectFilter: ObjectFilter;
+  try { objectFilter = loadObjectFilter(filter); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
+  const { fitEdgeGrowth } = await import("./fit_edges");
+  return { ...(await fitEdgeGrowth(pairs, objectFilter)), images: pairs.length };
 }

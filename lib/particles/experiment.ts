@@ -66,6 +66,8 @@ export interface ParticlesExperimentOptions {
   objectFilter?: string;
   /** The most px each particle of the default route grows out to its edge (--grow-edges; default 4, 0 = none; edge_growth.ts). */
   growEdges?: number;
+  /** Where the edge lies between a particle's surround (0) and its inside (1) for that growth (--edge-level; default 0.15; `particles fit-edges` picks it from labelled images). */
+  edgeLevel?: number;
   /** Histogram bins (default Sturges). */
   bins?: number;
   /** Output folder (checked before any work). */
@@ -107,6 +109,8 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const minArea = o.minArea ?? 10, h = o.h ?? 2, bins = o.bins;
   const growEdges = o.growEdges ?? EDGE_GROWTH_DEFAULTS.maxPx;
   if (!(Number.isInteger(growEdges) && growEdges >= 0)) throw new UsageError(`--grow-edges must be a whole number of px ≥ 0, got ${growEdges}`);
+  const edgeLevel = o.edgeLevel ?? EDGE_GROWTH_DEFAULTS.level;
+  if (!(edgeLevel >= 0 && edgeLevel <= 1)) throw new UsageError(`--edge-level must be a fraction of the contrast in [0, 1], got ${edgeLevel}`);
   const out = o.out ? path.resolve(o.out) : undefined;
   const log = o.log ?? ((l: string) => console.error(l));
   const outOptions = { option: "particles --out", command: "particles", inputs: [images, ...(masksDir ? [masksDir] : [])], outputs: PARTICLES_OUTPUTS };
@@ -127,7 +131,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const polarity = o.polarity ?? (objectFilter ? "filter" : "border");
   if (polarity === "filter" && !objectFilter) throw new UsageError("--polarity filter chooses the side by the object filter; it cannot run with --filter none");
   const defaultRoute = polarity === "filter" && !masksDir && o.segment === undefined && o.model === undefined;
-  if (o.growEdges !== undefined && !defaultRoute) throw new UsageError("--grow-edges grows the particles of the default route (Otsu, the side chosen by the object filter); leave it out with --masks, --segment, --model, --filter none or another --polarity");
+  if ((o.growEdges !== undefined || o.edgeLevel !== undefined) && !defaultRoute) throw new UsageError(`${o.growEdges !== undefined ? "--grow-edges" : "--edge-level"} sets how the particles of the default route (Otsu, the side chosen by the object filter) grow to their edges; leave it out with --masks, --segment, --model, --filter none or another --polarity`);
 
   // The model is read before any image (a wrong folder fails fast); tensors only on this route.
   let model: import("../seg/model_file").SegmentModel | undefined;
@@ -152,7 +156,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   try {
     analysed = await analyseFolder(images, {
       masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true, objectFilter,
-      growth: { maxPx: growEdges },
+      growth: { maxPx: growEdges, level: edgeLevel },
     });
   } finally {
     model?.dispose();
@@ -161,7 +165,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
   if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
   const summary = summariseImages(records, bins);
-  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, edgeLevel: defaultRoute && growEdges > 0 ? edgeLevel : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
   if (out) {
     // Every file or none: written into a staging folder, swapped in together (a full disk or a
     // signal leaves the earlier run's files as they were).

@@ -1,0 +1,49 @@
+import * as fs from "fs";
+import * as path from "path";
+import { UsageError } from "./args";
+import { defineCommand, opt } from "./options";
+import { writeJsonAtomic } from "../util/fsx";
+
+const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "—");
+
+/** `nanomorph particles fit-edges`: pick the default route's edge growth from a few labelled micrographs (lib/particle_model/fit_edges). */
+export const command = defineCommand({
+  name: "particles fit-edges",
+  summary: "pick where the default route puts particle edges from a few of your labelled micrographs",
+  usage: "particles fit-edges --images DIR --instances DIR [--split FILE --part KEY] [--filter F] [--out FILE]",
+  description: `People outline particles differently (the outer edge of the blur, or its half level); the default
+route grows its particles to where the EMPS annotators drew them. This runs the default route on your
+labelled micrographs (instance maps, or binary masks with separating lines, paired by name) with each
+growth setting (none; edge levels 0.15, 0.25, 0.35, 0.5 of the contrast, up to 4 px), prints how each agrees
+with your labels, and the setting whose particle sizes agree best (lowest KS distance of the diameters +
+median diameter error): pass its --grow-edges and --edge-level to \`nanomorph particles\`. Five labelled
+images are enough to choose (docs/particles.md).`,
+  options: {
+    images: opt.string({ placeholder: "DIR", description: "labelled micrographs" }),
+    instances: opt.string({ placeholder: "DIR", description: "their labels, paired by name as --masks is" }),
+    labels: opt.string({ placeholder: "DIR", description: "the same as --instances" }),
+    split: opt.string({ placeholder: "FILE", description: "JSON of id lists; with --part KEY only those ids" }),
+    part: opt.string({ placeholder: "KEY", description: "which list of --split", defaultText: "train" }),
+    filter: opt.string({ placeholder: "F", description: "object filter of the route: bundled or a JSON file (as particles --filter)", defaultText: "bundled" }),
+    out: opt.string({ placeholder: "FILE", description: "write every setting's scores and the choice as JSON" }),
+  },
+  examples: ["nanomorph particles fit-edges --images lab/img --instances lab/inst"],
+}, async ({ values: v }) => {
+  const labels = (v.instances ?? v.labels) as string | undefined;
+  if (!v.images || !labels) throw new UsageError("particles fit-edges: --images DIR and --instances DIR are required");
+  const { fitEdgesOnFolders } = await import("../particle_model/experiment");
+  const fit = await fitEdgesOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, v.filter as string | undefined);
+  console.log(`default route on ${fit.images} labelled images:`);
+  for (const c of fit.candidates) {
+    const s = c.summary, name = c.setting.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${c.setting.maxPx} --edge-level ${c.setting.level}`;
+    console.log(`  ${name.padEnd(34)} F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}${c.setting === fit.best ? "  <- best" : ""}`);
+  }
+  const b = fit.best;
+  console.log(`use: nanomorph particles ${b.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${b.maxPx} --edge-level ${b.level}`} --images …`);
+  if (v.out) {
+    const out = path.resolve(v.out as string);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    writeJsonAtomic(out, { images: fit.images, best: fit.best, candidates: fit.candidates.map((c) => ({ ...c.setting, score: c.score, summary: c.summary })) });
+  }
+  return 0;
+});
