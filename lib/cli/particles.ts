@@ -6,13 +6,14 @@ function fmt(v: number): string {
   return Number.isNaN(v) ? "—" : Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 
-/** `nanomorph particles` (lib/particles/experiment.ts); `particles train` and `particles eval` are their own commands. */
+/** `nanomorph particles` (lib/particles/experiment.ts); `particles train`, `particles eval` and `particles fit-edges` are their own commands. */
 const analyse = defineCommand({
   name: "particles",
   summary: "particle sizes and shapes (watershed, Feret, ECD, circularity…) in nm or px, per image and class",
   usage: `particles --images DIR [--otsu | --model M | --masks DIR | --segment MODEL [--threshold P]] [options]
        nanomorph particles train --images DIR --instances DIR --out MODEL [--init bundled]   (see particles train --help)
-       nanomorph particles eval --images DIR --instances DIR [--method model|otsu]           (see particles eval --help)`,
+       nanomorph particles eval --images DIR --instances DIR [--method model|otsu]           (see particles eval --help)
+       nanomorph particles fit-edges --images DIR --instances DIR                            (see particles fit-edges --help)`,
   description: `Size and shape of every particle in a folder of micrographs (class = sub-folder name): foreground
 from masks, a trained U-Net or Otsu's threshold (the default: Gaussian σ 1 px, Otsu, opening by a 3-px disc,
 holes filled) with touching particles split by a distance-transform watershed (h-maxima markers; by default
