@@ -229,6 +229,10 @@ describe("particles/calibrate", () => {
     const m = makeMask(40, 20, (x, y) => (x - 10) ** 2 + (y - 10) ** 2 < 16 || (x - 30) ** 2 + (y - 10) ** 2 < 16);
     const r = extractParticles(m, null, { exclude: [{ x0: 25, y0: 0, x1: 40, y1: 20 }] });
     assert.deepEqual(r.dropped, { border: 0, tooSmall: 0, scaleBar: 1, notParticle: 0, found: 2, kept: 1 });
+    // Beside the box counts as touching it (a route that leaves the box out cuts a particle at its edge); one pixel off does not.
+    const rightmost = Math.max(...Array.from({ length: 40 }, (_, x) => x).filter((x) => m.data[10 * 40 + x]));
+    assert.equal(extractParticles(m, null, { exclude: [{ x0: rightmost + 1, y0: 0, x1: 40, y1: 20 }] }).dropped.scaleBar, 1);
+    assert.equal(extractParticles(m, null, { exclude: [{ x0: rightmost + 2, y0: 0, x1: 40, y1: 20 }] }).dropped.scaleBar, 0);
   });
 });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { growToEdges } from "../lib/particles/edge_growth";
+import { withMissingBoxes } from "../lib/particles/grey_image";
 import { filteredOtsuParticles } from "../lib/particles/filtered_otsu";
 import { otsuInstancesByFilter } from "../lib/particles/object_polarity";
 import { applyObjectFilter, loadObjectFilter, withoutNotParticles } from "../lib/particles/object_filter";
@@ -100,8 +101,11 @@ describe("particles/edge_growth: particles grown out to the edge a person draws"
       const g = { width: 256, height: 256, grey: Float32Array.from(s.image, (v) => v / 255) };
       const exclude = [{ x0: 180, y0: 230, x1: 256, y1: 256 }];
       const opts = { h: 2, exclude };
-      const chosen = otsuInstancesByFilter(g, filter, opts);
-      const plain = applyObjectFilter(filter, g, measureInstances(chosen.instances, null, opts), chosen.probabilities);
+      // The route leaves the excluded box out of everything, the threshold included.
+      const gm = withMissingBoxes(g, exclude);
+      assert.ok(gm.missing && gm.missing[240 * 256 + 200] === 1 && gm.missing[100 * 256 + 100] === 0);
+      const chosen = otsuInstancesByFilter(gm, filter, opts);
+      const plain = applyObjectFilter(filter, gm, measureInstances(chosen.instances, null, opts), chosen.probabilities);
       const off = filteredOtsuParticles(g, filter, null, { ...opts, growth: { maxPx: 0 } }).extracted;
       assert.deepEqual(off.status, plain.status);
       assert.deepEqual(off.particles.map((p) => p.areaPixels), plain.particles.map((p) => p.areaPixels), "maxPx 0 is the route without growth");

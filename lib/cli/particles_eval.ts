@@ -28,6 +28,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
     filter: opt.string({ placeholder: "F", description: "object filter removing what it scores as not particles: bundled, none or a JSON file (as particles --filter)", defaultText: "bundled with --method otsu, none otherwise" }),
     "grow-edges": opt.number({ placeholder: "PX", description: "with --method otsu and the filter: the edge growth of the default route (as particles --grow-edges)", integer: true, min: 0, max: 100, defaultText: "4" }),
     "edge-level": opt.number({ placeholder: "L", description: "with --method otsu and the filter: the edge level of that growth (as particles --edge-level)", min: 0, max: 1, defaultText: "0.15" }),
+    "no-bars": opt.flag("do not look for burnt-in scale bars (by default each image's bars are found as `particles` finds them, and particles touching them are dropped on both sides)"),
     out: opt.string({ placeholder: "FILE", description: "write the per-image and summary numbers as JSON" }),
   },
   examples: ["nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation"],
@@ -41,7 +42,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
   const method = v.method === "otsu" ? { kind: "otsu" as const, growth }
     : v.method === "segment" ? { kind: "segment" as const, segment: v.segment as string }
     : { kind: "model" as const, model: v.model as string | undefined, design: v.design as "boundary" | "distance" | undefined };
-  const r = await evaluateOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, method, v.filter as string | undefined);
+  const r = await evaluateOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, method, v.filter as string | undefined, v["no-bars"] !== true);
   const s = r.summary;
   console.log(`${r.method} on ${s.images} images: precision ${f3(s.precision)}, recall ${f3(s.recall)}, F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median count error ${f3(s.medianCountError)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}`);
   if (v.out) {

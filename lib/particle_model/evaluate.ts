@@ -6,7 +6,9 @@ import type { EdgeGrowthOptions } from "../particles/edge_growth";
 import { withoutNotParticles, type ObjectFilter } from "../particles/object_filter";
 import type { InstanceLabels } from "../particles/instances";
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
-import type { ExtractOptions } from "../particles/extract";
+import type { ExtractOptions, PixelBox } from "../particles/extract";
+import { calibrateImage } from "../particles/calibrate";
+import { createLabelReader } from "../data/scalebar/read_label";
 import { readLabelImage } from "./labelled_set";
 import { predictMapsAtScale } from "./predict";
 import { decodeInstances, type DecodeOptions, type ParticleMaps } from "./decode";
@@ -16,8 +18,11 @@ import { Progress } from "../util/progress";
 /** An image with its true labels (instance map or binary mask with separating lines). */
 export interface LabelledPair { id: string; image: string; labels: string }
 
-/** Instances of a micrograph (grey at native size; the file for methods that read it themselves). */
-export type InstancePredictor = (grey: GreyImage, file: string) => Promise<InstanceLabels>;
+/**
+ * Instances of a micrograph (grey at native size; the file for methods that read it themselves;
+ * `exclude`: the found scale bars' boxes, for routes that leave them out as `particles` does).
+ */
+export type InstancePredictor = (grey: GreyImage, file: string, exclude?: PixelBox[]) => Promise<InstanceLabels>;
 
 /** Today's threshold route: Otsu foreground (σ 1, border polarity, opening 3, holes filled) + h-maxima watershed (h 2 px). */
 export const otsuPredictor: InstancePredictor = async (g) => separateParticles(otsuForeground(g), { h: 2 });
@@ -28,7 +33,7 @@ export const otsuPredictor: InstancePredictor = async (g) => separateParticles(o
  * to their edges (`growth`, default as `particles`), without what the filter scores as not particles.
  */
 export function otsuFilterPredictor(filter: ObjectFilter, growth: EdgeGrowthOptions = {}): InstancePredictor {
-  return async (g) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth }).extracted);
+  return async (g, _file, exclude) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth, exclude }).extracted);
 }
 
 /** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */
@@ -48,16 +53,25 @@ export interface PredictorEval { perImage: InstanceEval[]; summary: InstanceEval
 
 /**
  * Run `predict` on every pair and compare with its labels (see `evaluateInstances`: border and
- * minimum-area rules on both sides, IoU ≥ 0.5 matching). Throws naming a pair whose sizes differ.
+ * minimum-area rules on both sides, IoU ≥ 0.5 matching). With `scaleBars`, each image's burnt-in bars
+ * are found as `particles` finds them, given to `predict`, and particles touching them dropped on both
+ * sides (the scale-bar rule of `particles`). Throws naming a pair whose sizes differ.
  */
-export async function evaluatePredictor(pairs: readonly LabelledPair[], predict: InstancePredictor, opts: ExtractOptions & { label?: string; progress?: boolean } = {}): Promise<PredictorEval> {
+export async function evaluatePredictor(pairs: readonly LabelledPair[], predict: InstancePredictor, opts: ExtractOptions & { label?: string; progress?: boolean; scaleBars?: boolean } = {}): Promise<PredictorEval> {
   const bar = opts.progress === false ? null : new Progress({ label: opts.label ?? "evaluate", total: pairs.length, unit: "img" });
   const perImage: InstanceEval[] = [];
-  for (const p of pairs) {
-    const g = await readGrey(p.image);
-    const truth = await readLabelImage(p.labels);
-    perImage.push(evaluateInstances(p.id, await predict(g, p.image), truth, opts));
-    bar?.tick(1);
+  // One OCR worker for all images, as `particles` has (calibrateImage finds the same bars).
+  const reader = opts.scaleBars ? await createLabelReader() : undefined;
+  try {
+    for (const p of pairs) {
+      const g = await readGrey(p.image);
+      const truth = await readLabelImage(p.labels);
+      const exclude = reader ? [...(opts.exclude ?? []), ...(await calibrateImage(p.image, { reader })).exclude] : opts.exclude;
+      perImage.push(evaluateInstances(p.id, await predict(g, p.image, exclude), truth, { ...opts, exclude }));
+      bar?.tick(1);
+    }
+  } finally {
+    await reader?.terminate();
   }
   bar?.finish();
   return { perImage, summary: summariseInstanceEvals(perImage) };

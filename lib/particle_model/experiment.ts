@@ -153,10 +153,11 @@ export interface FolderEvaluation extends PredictorEval {
 /**
  * Score a particle method against true labels (lib/particle_model/evaluate: border and minimum-area rules
  * on both sides, matching at IoU ≥ 0.5), with the object filter `filter` ("bundled", "none" or a file;
- * default as `particles`: bundled for Otsu, none otherwise) removing what it scores as not particles.
+ * default as `particles`: bundled for Otsu, none otherwise) removing what it scores as not particles,
+ * and (`scaleBars`, default true) each image's burnt-in scale bars found and left out as `particles` does.
  * Throws a UsageError on bad folders, split or filter, or when no pair is left.
  */
-export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMethod, filter?: string): Promise<FolderEvaluation> {
+export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMethod, filter?: string, scaleBars = true): Promise<FolderEvaluation> {
   const { pairs } = await labelledPairs(f, "validation");
   if (!pairs.length) throw new UsageError("particles eval: no labelled images to score");
   const ev = await import("./evaluate");
@@ -170,7 +171,7 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
   if (method.kind === "otsu") {
     // With a filter, as `particles` runs it: the threshold's side chosen by the filter (object_polarity.ts).
     const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growth) : ev.otsuPredictor;
-    return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu" })) };
+    return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu", scaleBars })) };
   }
   const { initBackend } = await import("../backend/index");
   await initBackend();
@@ -180,7 +181,7 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
     const model = loadParticleModel(spec);
     try {
       const name = `model ${spec} (${method.design ?? model.manifest.decode.design ?? "boundary"})`;
-      const r = await ev.evaluatePredictor(pairs, filtered(ev.modelPredictor(model, method.design ? { design: method.design } : {})), { label: "eval model" });
+      const r = await ev.evaluatePredictor(pairs, filtered(ev.modelPredictor(model, method.design ? { design: method.design } : {})), { label: "eval model", scaleBars });
       return { method: name + suffix, ...r };
     } finally {
       model.dispose();
@@ -191,7 +192,7 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
   const { separateParticles } = await import("../particles/watershed");
   const m = await loadSegmentModel(method.segment);
   try {
-    const r = await ev.evaluatePredictor(pairs, filtered(async (_g, file) => separateParticles(await segmentImageWithModel(m, file), { h: 2 })), { label: "eval segment" });
+    const r = await ev.evaluatePredictor(pairs, filtered(async (_g, file) => separateParticles(await segmentImageWithModel(m, file), { h: 2 })), { label: "eval segment", scaleBars });
     return { method: `segment ${m.dir}${suffix}`, ...r };
   } finally {
     m.dispose();

@@ -11,6 +11,8 @@ import { withoutNotParticles, type ObjectFilter } from "../particles/object_filt
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
 import { EDGE_GROWTH_DEFAULTS, type EdgeGrowthOptions } from "../particles/edge_growth";
 import { readLabelImage } from "./labelled_set";
+import { calibrateImage } from "../particles/calibrate";
+import { createLabelReader } from "../data/scalebar/read_label";
 import type { LabelledPair } from "./evaluate";
 import { Progress } from "../util/progress";
 
@@ -34,9 +36,10 @@ export interface EdgeFit {
 
 /**
  * Score each growth setting of the default route (`filter` choosing the side and dropping what is not
- * a particle, watershed h 2 px) on labelled micrographs, and pick the one whose particle sizes agree
- * best with the labels: the lowest KS distance of the pooled diameters plus median per-image diameter
- * error (sizes are what the growth changes; detection hardly moves). Ties go to the earlier setting.
+ * a particle, watershed h 2 px; scale bars found and left out as `particles` does) on labelled
+ * micrographs, and pick the one whose particle sizes agree best with the labels: the lowest KS distance
+ * of the pooled diameters plus median per-image diameter error (sizes are what the growth changes;
+ * detection hardly moves). Ties go to the earlier setting.
  * Throws when `pairs` or `settings` is empty, or naming a pair whose image and labels differ in size.
  */
 export async function fitEdgeGrowth(pairs: readonly LabelledPair[], filter: ObjectFilter, settings: readonly EdgeSetting[] = EDGE_SETTINGS, opts: { progress?: boolean } = {}): Promise<EdgeFit> {
@@ -44,11 +47,18 @@ export async function fitEdgeGrowth(pairs: readonly LabelledPair[], filter: Obje
   if (!settings.length) throw new Error("fitEdgeGrowth: no settings to choose among");
   const evals: InstanceEval[][] = settings.map(() => []);
   const bar = opts.progress === false ? null : new Progress({ label: "edge settings", total: pairs.length, unit: "img" });
-  for (const p of pairs) {
-    const g = await readGrey(p.image);
-    const truth = await readLabelImage(p.labels);
-    settings.forEach((s, k) => evals[k].push(evaluateInstances(p.id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth: s }).extracted), truth)));
-    bar?.tick(1);
+  // Scale bars found and left out as `particles` does (evaluatePredictor's scaleBars).
+  const reader = await createLabelReader();
+  try {
+    for (const p of pairs) {
+      const g = await readGrey(p.image);
+      const truth = await readLabelImage(p.labels);
+      const exclude = (await calibrateImage(p.image, { reader })).exclude;
+      settings.forEach((s, k) => evals[k].push(evaluateInstances(p.id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth: s, exclude }).extracted), truth, { exclude })));
+      bar?.tick(1);
+    }
+  } finally {
+    await reader.terminate();
   }
   bar?.finish();
   const candidates = settings.map((setting, k) => {

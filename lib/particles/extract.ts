@@ -16,7 +16,7 @@ export interface ExtractOptions extends WatershedOptions {
   minArea?: number;
   /** Drop instances touching the image border (their size is cut off). Default true. */
   dropBorder?: boolean;
-  /** Boxes whose pixels are not sample (a burnt-in scale bar and its label): instances touching one are dropped as `scaleBar`. */
+  /** Boxes whose pixels are not sample (a burnt-in scale bar and its label): instances on one or beside it (within 1 px) are dropped as `scaleBar`. */
   exclude?: PixelBox[];
 }
 
@@ -51,9 +51,10 @@ export function classifyInstances(inst: InstanceLabels, opts: ExtractOptions = {
   const areas = instanceAreas(inst);
   const border = opts.dropBorder === false ? new Array<boolean>(inst.count).fill(false) : touchesBorder(inst);
   const onBar = new Array<boolean>(inst.count).fill(false);
+  // Touching = on the box or beside it (a route that leaves the box's pixels out cuts a particle at its edge).
   for (const b of opts.exclude ?? []) {
-    for (let y = Math.max(0, b.y0); y < Math.min(inst.height, b.y1); y++) {
-      for (let x = Math.max(0, b.x0); x < Math.min(inst.width, b.x1); x++) {
+    for (let y = Math.max(0, b.y0 - 1); y < Math.min(inst.height, b.y1 + 1); y++) {
+      for (let x = Math.max(0, b.x0 - 1); x < Math.min(inst.width, b.x1 + 1); x++) {
         const id = inst.labels[y * inst.width + x];
         if (id >= 0) onBar[id] = true;
       }

@@ -6,7 +6,7 @@
  */
 import type { Calibration } from "../data/calibration";
 import type { OtsuOptions } from "./otsu_foreground";
-import type { GreyImage } from "./grey_image";
+import { withMissingBoxes, type GreyImage } from "./grey_image";
 import type { WatershedOptions } from "./watershed";
 import { classifyInstances, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
@@ -20,12 +20,15 @@ export interface FilteredOtsuOptions extends ExtractOptions, WatershedOptions {
 }
 
 /**
- * Particles of `g` by the default route, measured with `calibration` (null: px). Objects dropped by
+ * Particles of `image` by the default route, measured with `calibration` (null: px). The pixels of the
+ * excluded boxes (`opts.exclude`) are missing to every step (withMissingBoxes). Objects dropped by
  * the options (border, minimum area, excluded boxes) or the filter keep their pixels and do not grow;
  * growth never takes the image's outermost pixels (when border objects are dropped), excluded boxes or
  * missing pixels, so it changes no object's status, only the kept particles' outlines.
  */
-export function filteredOtsuParticles(g: GreyImage, filter: ObjectFilter, calibration: Calibration | null, opts: FilteredOtsuOptions = {}): { extracted: ExtractedParticles; polarity: "dark" | "bright" } {
+export function filteredOtsuParticles(image: GreyImage, filter: ObjectFilter, calibration: Calibration | null, opts: FilteredOtsuOptions = {}): { extracted: ExtractedParticles; polarity: "dark" | "bright" } {
+  // The excluded boxes (a found scale bar and its label) are not sample: out of the threshold too.
+  const g = withMissingBoxes(image, opts.exclude ?? []);
   const chosen = otsuInstancesByFilter(g, filter, opts, opts.otsu);
   const inst = chosen.instances;
   const grows = new Uint8Array(inst.count);
@@ -38,16 +41,13 @@ export function filteredOtsuParticles(g: GreyImage, filter: ObjectFilter, calibr
   return { extracted: applyObjectFilter(filter, g, measureInstances(grown, calibration, opts), chosen.probabilities), polarity: chosen.polarity };
 }
 
-/** Pixels growth must not take (1): the outermost rows and columns when border objects are dropped, the excluded boxes, missing pixels. */
+/** Pixels growth must not take (1): missing ones (the excluded boxes among them) and the outermost rows and columns when border objects are dropped. */
 function frozenPixels(g: GreyImage, opts: ExtractOptions): Uint8Array {
   const { width: w, height: h } = g;
   const frozen = g.missing ? Uint8Array.from(g.missing) : new Uint8Array(w * h);
   if (opts.dropBorder !== false) {
     for (let x = 0; x < w; x++) { frozen[x] = 1; frozen[(h - 1) * w + x] = 1; }
     for (let y = 0; y < h; y++) { frozen[y * w] = 1; frozen[y * w + w - 1] = 1; }
-  }
-  for (const b of opts.exclude ?? []) {
-    for (let y = Math.max(0, b.y0); y < Math.min(h, b.y1); y++) frozen.fill(1, y * w + Math.max(0, b.x0), y * w + Math.min(w, b.x1));
   }
   return frozen;
 }

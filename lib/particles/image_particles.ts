@@ -5,7 +5,7 @@ import { readMask, type MaskRule } from "../data/masks";
 import type { Mask } from "../image/mask";
 import { extractParticles, measureInstances, type ExtractOptions, type ExtractedParticles, type PixelBox } from "./extract";
 import type { InstanceLabels } from "./instances";
-import { readGrey, type GreyImage } from "./grey_image";
+import { readGrey, withMissingBoxes, type GreyImage } from "./grey_image";
 import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
 import { filteredOtsuParticles } from "./filtered_otsu";
 import type { EdgeGrowthOptions } from "./edge_growth";
@@ -116,7 +116,8 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
     if (info.width !== inst.width || info.height !== inst.height) throw new Error(`the instances of model ${source.model.name} are ${inst.width}x${inst.height} but image ${file} is ${info.width}x${info.height}`);
     return { file, class: cls, width: inst.width, height: inst.height, calibration, maskSource: `instances ${source.model.name}`, extracted: await filtered(measureInstances(inst, calibration, opts)) };
   }
-  const grey = source.kind === "otsu" ? await readGrey(file) : undefined;
+  // A found scale bar and its label are not sample: left out of Otsu's threshold and mask as well.
+  const grey = source.kind === "otsu" ? withMissingBoxes(await readGrey(file), opts.exclude ?? []) : undefined;
   if (source.kind === "otsu" && source.polarity === "filter") {
     // The side of the threshold whose objects the filter takes for particles (object_polarity.ts).
     if (!filter) throw new Error(`${file}: Otsu polarity "filter" needs an object filter`);
