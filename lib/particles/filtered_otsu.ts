@@ -23,8 +23,9 @@ export interface FilteredOtsuOptions extends ExtractOptions, WatershedOptions {
  * Particles of `image` by the default route, measured with `calibration` (null: px). The pixels of the
  * excluded boxes (`opts.exclude`) are missing to every step (withMissingBoxes). Objects dropped by
  * the options (border, minimum area, excluded boxes) or the filter keep their pixels and do not grow;
- * growth never takes the image's outermost pixels (when border objects are dropped), excluded boxes or
- * missing pixels, so it changes no object's status, only the kept particles' outlines.
+ * growth never takes the image's outermost pixels (when border objects are dropped), the excluded boxes
+ * or the pixels beside them, or missing pixels, so it changes no object's status, only the kept
+ * particles' outlines.
  */
 export function filteredOtsuParticles(image: GreyImage, filter: ObjectFilter, calibration: Calibration | null, opts: FilteredOtsuOptions = {}): { extracted: ExtractedParticles; polarity: "dark" | "bright" } {
   // The excluded boxes (a found scale bar and its label) are not sample: out of the threshold too.
@@ -41,13 +42,18 @@ export function filteredOtsuParticles(image: GreyImage, filter: ObjectFilter, ca
   return { extracted: applyObjectFilter(filter, g, measureInstances(grown, calibration, opts), chosen.probabilities), polarity: chosen.polarity };
 }
 
-/** Pixels growth must not take (1): missing ones (the excluded boxes among them) and the outermost rows and columns when border objects are dropped. */
+/** Pixels growth must not take (1): missing ones, the excluded boxes and the pixels beside them, and the outermost rows and columns when border objects are dropped. */
 function frozenPixels(g: GreyImage, opts: ExtractOptions): Uint8Array {
   const { width: w, height: h } = g;
   const frozen = g.missing ? Uint8Array.from(g.missing) : new Uint8Array(w * h);
   if (opts.dropBorder !== false) {
     for (let x = 0; x < w; x++) { frozen[x] = 1; frozen[(h - 1) * w + x] = 1; }
     for (let y = 0; y < h; y++) { frozen[y * w] = 1; frozen[y * w + w - 1] = 1; }
+  }
+  // The boxes are missing already; the pixel beside one counts as touching it (classifyInstances).
+  for (const b of opts.exclude ?? []) {
+    const x0 = Math.max(0, b.x0 - 1), x1 = Math.min(w, b.x1 + 1);
+    for (let y = Math.max(0, b.y0 - 1); y < Math.min(h, b.y1 + 1); y++) if (x1 > x0) frozen.fill(1, y * w + x0, y * w + x1);
   }
   return frozen;
 }
