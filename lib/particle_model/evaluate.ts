@@ -51,6 +51,28 @@ export function modelPredictor(model: ParticleModel, decode: DecodeOptions = {})
 /** Per-image evaluations and their summary. */
 export interface PredictorEval { perImage: InstanceEval[]; summary: InstanceEvalSummary }
 
+/** One labelled micrograph as the evaluations read it (see {@link readLabelledPairs}). */
+export interface LabelledImage { pair: LabelledPair; grey: GreyImage; truth: InstanceLabels; exclude: PixelBox[] | undefined }
+
+/**
+ * Read each pair's image and labels in turn; with `scaleBars`, also find its burnt-in bars as
+ * `particles` does (one OCR worker for all images, terminated when the loop ends) and add their boxes
+ * to `exclude`.
+ */
+export async function* readLabelledPairs(pairs: readonly LabelledPair[], opts: { scaleBars?: boolean; exclude?: PixelBox[] } = {}): AsyncGenerator<LabelledImage> {
+  const reader = opts.scaleBars ? await createLabelReader() : undefined;
+  try {
+    for (const pair of pairs) {
+      const grey = await readGrey(pair.image);
+      const truth = await readLabelImage(pair.labels);
+      const exclude = reader ? [...(opts.exclude ?? []), ...(await calibrateImage(pair.image, { reader })).exclude] : opts.exclude;
+      yield { pair, grey, truth, exclude };
+    }
+  } finally {
+    await reader?.terminate();
+  }
+}
+
 /**
  * Run `predict` on every pair and compare with its labels (see `evaluateInstances`: border and
  * minimum-area rules on both sides, IoU ≥ 0.5 matching). With `scaleBars`, each image's burnt-in bars
@@ -60,18 +82,9 @@ export interface PredictorEval { perImage: InstanceEval[]; summary: InstanceEval
 export async function evaluatePredictor(pairs: readonly LabelledPair[], predict: InstancePredictor, opts: ExtractOptions & { label?: string; progress?: boolean; scaleBars?: boolean } = {}): Promise<PredictorEval> {
   const bar = opts.progress === false ? null : new Progress({ label: opts.label ?? "evaluate", total: pairs.length, unit: "img" });
   const perImage: InstanceEval[] = [];
-  // One OCR worker for all images, as `particles` has (calibrateImage finds the same bars).
-  const reader = opts.scaleBars ? await createLabelReader() : undefined;
-  try {
-    for (const p of pairs) {
-      const g = await readGrey(p.image);
-      const truth = await readLabelImage(p.labels);
-      const exclude = reader ? [...(opts.exclude ?? []), ...(await calibrateImage(p.image, { reader })).exclude] : opts.exclude;
-      perImage.push(evaluateInstances(p.id, await predict(g, p.image, exclude), truth, { ...opts, exclude }));
-      bar?.tick(1);
-    }
-  } finally {
-    await reader?.terminate();
+  for await (const { pair, grey, truth, exclude } of readLabelledPairs(pairs, opts)) {
+    perImage.push(evaluateInstances(pair.id, await predict(grey, pair.image, exclude), truth, { ...opts, exclude }));
+    bar?.tick(1);
   }
   bar?.finish();
   return { perImage, summary: summariseInstanceEvals(perImage) };

@@ -5,15 +5,11 @@
  * lab's own labelled micrographs pick the growth that matches their outlines (docs/particles.md: on
  * the look-alike EMPS group, 5 labelled images took the KS distance of the diameters from 0.16 to 0.08).
  */
-import { readGrey } from "../particles/grey_image";
 import { filteredOtsuParticles } from "../particles/filtered_otsu";
 import { withoutNotParticles, type ObjectFilter } from "../particles/object_filter";
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
 import { EDGE_GROWTH_DEFAULTS, type EdgeGrowthOptions } from "../particles/edge_growth";
-import { readLabelImage } from "./labelled_set";
-import { calibrateImage } from "../particles/calibrate";
-import { createLabelReader } from "../data/scalebar/read_label";
-import type { LabelledPair } from "./evaluate";
+import { readLabelledPairs, type LabelledPair } from "./evaluate";
 import { Progress } from "../util/progress";
 
 /** A growth setting of the default route: `maxPx` 0 is Otsu's outline. */
@@ -47,18 +43,10 @@ export async function fitEdgeGrowth(pairs: readonly LabelledPair[], filter: Obje
   if (!settings.length) throw new Error("fitEdgeGrowth: no settings to choose among");
   const evals: InstanceEval[][] = settings.map(() => []);
   const bar = opts.progress === false ? null : new Progress({ label: "edge settings", total: pairs.length, unit: "img" });
-  // Scale bars found and left out as `particles` does (evaluatePredictor's scaleBars).
-  const reader = await createLabelReader();
-  try {
-    for (const p of pairs) {
-      const g = await readGrey(p.image);
-      const truth = await readLabelImage(p.labels);
-      const exclude = (await calibrateImage(p.image, { reader })).exclude;
-      settings.forEach((s, k) => evals[k].push(evaluateInstances(p.id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth: s, exclude }).extracted), truth, { exclude })));
-      bar?.tick(1);
-    }
-  } finally {
-    await reader.terminate();
+  // Scale bars found and left out as `particles` does.
+  for await (const { pair, grey, truth, exclude } of readLabelledPairs(pairs, { scaleBars: true })) {
+    settings.forEach((s, k) => evals[k].push(evaluateInstances(pair.id, withoutNotParticles(filteredOtsuParticles(grey, filter, null, { h: 2, growth: s, exclude }).extracted), truth, { exclude })));
+    bar?.tick(1);
   }
   bar?.finish();
   const candidates = settings.map((setting, k) => {

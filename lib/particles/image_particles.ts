@@ -116,19 +116,20 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
     if (info.width !== inst.width || info.height !== inst.height) throw new Error(`the instances of model ${source.model.name} are ${inst.width}x${inst.height} but image ${file} is ${info.width}x${info.height}`);
     return { file, class: cls, width: inst.width, height: inst.height, calibration, maskSource: `instances ${source.model.name}`, extracted: await filtered(measureInstances(inst, calibration, opts)) };
   }
-  // A found scale bar and its label are not sample: left out of Otsu's threshold and mask as well.
-  const grey = source.kind === "otsu" ? withMissingBoxes(await readGrey(file), opts.exclude ?? []) : undefined;
+  const grey = source.kind === "otsu" ? await readGrey(file) : undefined;
   if (source.kind === "otsu" && source.polarity === "filter") {
     // The side of the threshold whose objects the filter takes for particles (object_polarity.ts).
     if (!filter) throw new Error(`${file}: Otsu polarity "filter" needs an object filter`);
     const { polarity: _side, ...otsu } = source;
-    const chosen = filteredOtsuParticles(grey!, filter, calibration, { ...opts, otsu });
+    const chosen = filteredOtsuParticles(grey!, filter, calibration, { ...opts, otsu }); // leaves the excluded boxes out itself
     return {
       file, class: cls, width: grey!.width, height: grey!.height, calibration, maskSource: `otsu (${chosen.polarity} side, chosen by the object filter)`,
       extracted: chosen.extracted, exclude: opts.exclude ?? [],
     };
   }
-  const mask = await foregroundMask(file, source, grey);
+  // A found scale bar and its label are not sample: left out of Otsu's threshold and mask as well.
+  const sample = grey && withMissingBoxes(grey, opts.exclude ?? []);
+  const mask = await foregroundMask(file, source, sample);
   if (source.kind !== "otsu") {
     // The header is enough to catch a mask paired with the wrong image.
     const info = await imageInfo(file);
@@ -140,7 +141,7 @@ export async function analyseImage(file: string, cls: string, source: MaskSource
   return {
     file, class: cls, width: mask.width, height: mask.height, calibration,
     maskSource: source.kind === "mask" ? `mask ${path.basename(source.file)}` : source.kind === "model" ? `model ${source.model.name}` : "otsu",
-    extracted: await filtered(extractParticles(mask, calibration, opts), grey),
+    extracted: await filtered(extractParticles(mask, calibration, opts), sample),
     exclude: opts.exclude ?? [],
   };
 }
