@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fitEdgeGrowth, EDGE_SETTINGS } from "../lib/particle_model/fit_edges";
+import { fitEdgeGrowth, perImageSizeScore, EDGE_SETTINGS } from "../lib/particle_model/fit_edges";
+import { evaluateInstances } from "../lib/particles/instance_eval";
 import { loadObjectFilter } from "../lib/particles/object_filter";
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import { encodeGreyPng } from "../lib/data/synth/png";
@@ -65,6 +66,35 @@ describe("particle_model/fit_edges: the default route's edge growth picked from 
     // Every setting was scored on the same images, in the order given.
     assert.deepEqual(loose.candidates.map((c) => c.setting), [...EDGE_SETTINGS]);
     assert.ok(loose.candidates.every((c) => c.summary.images === 3));
+  });
+
+  it("scores sizes image by image: each labelled image counts once, however many particles it holds", () => {
+    // One image of a single 8-px square particle and one of 40 squares; predictions are the truth grown by 1 px on the first
+    // and exact on the second. The pooled KS is dominated by the 40 particles; the per-image score is the mean of both images.
+    const squares = (n: number, side: number, grow: number): InstanceLabels => {
+      const w = 16 * 8, h = 16 * Math.max(1, Math.ceil(n / 8)), labels = new Int32Array(w * h).fill(-1);
+      for (let k = 0; k < n; k++) {
+        const x0 = 16 * (k % 8) + 4 - grow, y0 = 16 * Math.floor(k / 8) + 4 - grow;
+        for (let y = y0; y < y0 + side + 2 * grow; y++) for (let x = x0; x < x0 + side + 2 * grow; x++) labels[y * w + x] = k;
+      }
+      return { width: w, height: h, labels, count: n };
+    };
+    const one = evaluateInstances("one", squares(1, 8, 1), squares(1, 8, 0), { dropBorder: false });
+    const many = evaluateInstances("many", squares(40, 8, 0), squares(40, 8, 0), { dropBorder: false });
+    assert.equal(one.match.ksDiameter, 1);
+    assert.equal(many.match.ksDiameter, 0);
+    const d1 = one.medianDiameterError; // (10 − 8) / 8 in equivalent diameters of squares
+    assert.ok(Math.abs(d1 - 0.25) < 1e-9, String(d1));
+    assert.ok(Math.abs(perImageSizeScore([one, many]) - (1 + 0) / 2 - (d1 + 0) / 2) < 1e-12);
+    // An image with no particle on one side (NaN) is left out, not counted as 0.
+    const empty = evaluateInstances("empty", squares(0, 8, 0), squares(2, 8, 0), { dropBorder: false });
+    assert.ok(Number.isNaN(empty.match.ksDiameter));
+    assert.equal(perImageSizeScore([one, many, empty]), perImageSizeScore([one, many]));
+    assert.ok(Number.isNaN(perImageSizeScore([empty])));
+    // A size error over 100 % counts as 1: one 4-px square predicted as 12 px (error 2) weighs as much as a miss by 100 %.
+    const huge = evaluateInstances("huge", squares(1, 4, 4), squares(1, 4, 0), { dropBorder: false });
+    assert.ok(Math.abs(huge.medianDiameterError - 2) < 1e-9, String(huge.medianDiameterError));
+    assert.ok(Math.abs(perImageSizeScore([huge, many]) - (1 + 0) / 2 - (1 + 0) / 2) < 1e-12);
   });
 
   it("refuses nothing to fit", async () => {

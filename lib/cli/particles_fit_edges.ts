@@ -36,7 +36,7 @@ images are enough to choose (docs/particles.md).`,
   console.log(`default route on ${fit.images} labelled images:`);
   for (const c of fit.candidates) {
     const s = c.summary, name = c.setting.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${c.setting.maxPx} --edge-level ${c.setting.level}`;
-    console.log(`  ${name.padEnd(34)} F1 ${f3(s.f1)}, KS ${f3(s.ksDiameter)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}${c.setting === fit.best ? "  <- best" : ""}`);
+    console.log(`  ${name.padEnd(34)} size score ${f3(c.score)} (mean per image of KS + diameter error), F1 ${f3(s.f1)}, pooled KS ${f3(s.ksDiameter)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}${c.setting === fit.best ? "  <- best" : ""}`);
   }
   const b = fit.best;
   console.log(`use: nanomorph particles ${b.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${b.maxPx} --edge-level ${b.level}`} --images …`);
