@@ -333,3 +333,50 @@ describe("particles: mixed calibration is said out loud", () => {
     assert.ok(keys.includes("equivalentDiameterNm") && keys.includes("equivalentDiameterPx"), keys.join(","));
   });
 });
+
+describe("particles: a file that is not a readable image does not undo the folder's work", () => {
+  it("skips it, names it with the reason on stderr, stdout and in particles.json, and analyses the rest", async function () {
+    this.timeout(120000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nanomorph-unreadable-"));
+    try {
+      await writeSizedParticleSet(dir, [{ name: "a", spec: { size: 128, count: 6, medianDiameter: 14, sigmaLog: 0.1 } }], 2, 5);
+      const imgs = path.join(dir, "images");
+      const good = fs.readdirSync(path.join(imgs, "a")).sort();
+      // A PNG cut short (a copy stopped by a full disk) and a TIFF that is text.
+      fs.writeFileSync(path.join(imgs, "a", "cut.png"), fs.readFileSync(path.join(imgs, "a", good[0])).subarray(0, 60));
+      fs.writeFileSync(path.join(imgs, "a", "notes.tif"), "not an image\n");
+      // Without a taker the library throws, naming the file.
+      await assert.rejects(analyseFolder(imgs, { progress: false, warn: () => {} }), (e: Error) => /cannot decode image .*cut\.png/.test(e.message));
+      const out = path.join(dir, "out");
+      const errs: string[] = [];
+      const err = console.error;
+      console.error = (...a: unknown[]) => { errs.push(a.map(String).join(" ")); };
+      let r: { code: number; out: string };
+      try {
+        r = await capture(() => particles.run(["--images", imgs, "--nm-per-px", "1", "--out", out]));
+      } finally {
+        console.error = err;
+      }
+      assert.equal(r.code, 0);
+      const rep = readJson<Report & { skipped: Array<{ file: string; reason: string }> }>(path.join(out, "particles.json"));
+      assert.deepEqual(rep.images.map((i) => path.basename(i.file)).sort(), good);
+      assert.deepEqual(rep.skipped.map((s) => s.file).sort(), [path.join("a", "cut.png"), path.join("a", "notes.tif")]);
+      assert.ok(rep.skipped.every((s) => s.reason.length > 0 && !s.reason.startsWith("cannot decode")), JSON.stringify(rep.skipped));
+      assert.match(r.out, /2 file\(s\) skipped, not readable as images: a\/cut\.png, a\/notes\.tif|2 file\(s\) skipped, not readable as images: a\/notes\.tif, a\/cut\.png/);
+      assert.match(errs.join("\n"), /skipped 2 file\(s\) that are not readable images/);
+      assert.match(errs.join("\n"), /a\/cut\.png: /);
+      // A folder where nothing is an image is an error, not an empty result.
+      const bad = path.join(dir, "bad");
+      fs.mkdirSync(bad);
+      fs.copyFileSync(path.join(imgs, "a", "notes.tif"), path.join(bad, "notes.tif"));
+      console.error = () => {};
+      try {
+        await assert.rejects(particles.run(["--images", bad, "--nm-per-px", "1"]), (e: Error) => e instanceof UsageError && /no file could be read as an image \(1 skipped/.test(e.message));
+      } finally {
+        console.error = err;
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -101,6 +101,7 @@ table). An earlier run there is replaced only when this one finishes.`,
       `${k} median ${fmt(s.median)} (IQR ${fmt(s.iqr)}), mean ${fmt(s.mean)} ± ${fmt(s.sd)}, CV ${fmt(s.cv)}`);
     console.log(`class ${cls}: ${g.images} image(s), ${g.particles} particle(s) kept; dropped ${g.dropped.border} at the border, ${g.dropped.tooSmall} under ${minArea} px, ${g.dropped.notParticle} as not particles; ${parts.join("; ")}`);
   }
+  if (report.skipped.length) console.log(`\n${report.skipped.length} file(s) skipped, not readable as images: ${report.skipped.map((k) => k.file).join(", ")} (why: above, and "skipped" in particles.json)`);
   if (out) console.log(`\nparticles.json, particles.csv, particles_summary.csv, particles.html and per image <stem>_instances.png, <stem>_overlay.png in ${out}`);
   return 0;
 });

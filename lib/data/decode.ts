@@ -53,10 +53,10 @@ export interface ImageInfo {
 
 const BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: 32, double: 64 };
 
-/** Error for a file that cannot be read or decoded; `file` is the path. */
+/** Error for a file that cannot be read or decoded; `file` is the path, `reason` what is wrong with it. */
 export class ImageDecodeError extends Error {
-  constructor(readonly file: string, cause: string) {
-    super(`cannot decode image ${file}: ${cause}`);
+  constructor(readonly file: string, readonly reason: string) {
+    super(`cannot decode image ${file}: ${reason}`);
   }
 }
 

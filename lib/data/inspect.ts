@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { imageInfo, decodeImage } from "./decode";
+import { imageInfo, decodeImage, ImageDecodeError } from "./decode";
 import { isImageFile, pairKey, SPLIT_NAMES } from "./folders";
 import { Progress } from "../util/progress";
 import { Calibration, formatCalibration, readCalibrationReport } from "./calibration";
@@ -107,7 +107,7 @@ async function classReport(name: string, dir: string, problems: string[], opts: 
         problems.push(`${f}: calibration metadata could not be read: ${(e as Error).message}`);
       }
     } catch (e) {
-      problems.push(`${f}: unreadable: ${unreadableReason(f, (e as Error).message.replace(/^cannot decode image \S+: /, ""))}`);
+      problems.push(`${f}: unreadable: ${unreadableReason(f, e instanceof ImageDecodeError ? e.reason : (e as Error).message)}`);
     }
     bar?.tick(1);
   }

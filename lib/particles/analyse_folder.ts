@@ -6,6 +6,7 @@ import type { ParsedLabel } from "../data/scalebar/parse_label";
 import { createLabelReader, type LabelReader } from "../data/scalebar/read_label";
 import type { MaskRule } from "../data/masks";
 import { Progress } from "../util/progress";
+import { ImageDecodeError } from "../data/decode";
 
 /** Options of {@link analyseFolder}. */
 export interface AnalyseFolderOptions extends AnalyseImageOptions {
@@ -29,13 +30,19 @@ export interface AnalyseFolderOptions extends AnalyseImageOptions {
   warn?: (line: string) => void;
   /** Progress bar on stderr. Default true. */
   progress?: boolean;
+  /**
+   * Called for each file that cannot be read as an image (a spectrum, a corrupt or truncated file:
+   * `ImageDecodeError`), which is then skipped so one stray file does not undo the folder's work.
+   * Absent: such a file throws.
+   */
+  onUnreadable?: (file: string, reason: string) => void;
 }
 
 /**
  * Analyse every micrograph under `imagesDir` (class = sub-folder): calibration per image through
  * `calibrateImage` (user > file metadata > stated or read scale bar; every found bar's box is excluded;
  * warnings and, when some images stay uncalibrated, their names and why go to `warn`), foreground from the paired mask, the segmenter or Otsu, watershed, drop report, measurements.
- * Throws naming the folder, an image without a mask, or an unreadable file.
+ * Throws naming the folder, an image without a mask, or an unreadable file (unless `onUnreadable` takes it).
  */
 export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOptions = {}): Promise<ImageParticles[]> {
   if ([opts.masksDir, opts.segmenter, opts.instanceSegmenter].filter(Boolean).length > 1) throw new Error("analyseFolder: give one of masksDir, segmenter or instanceSegmenter");
@@ -54,10 +61,16 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
       const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule }
         : opts.segmenter ? { kind: "model", model: opts.segmenter }
           : opts.instanceSegmenter ? { kind: "instances", model: opts.instanceSegmenter } : { kind: "otsu", polarity: opts.polarity };
-      const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader, scaleBarLabel: opts.scaleBarLabel });
-      warnings.push(...cal.warnings);
-      if (cal.why !== null) uncalibrated.push(`${file}: ${cal.why}`);
-      out.push(await analyseImage(file, cls, source, cal.calibration, { ...opts, exclude: [...(opts.exclude ?? []), ...cal.exclude] }));
+      try {
+        const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader, scaleBarLabel: opts.scaleBarLabel });
+        const analysed = await analyseImage(file, cls, source, cal.calibration, { ...opts, exclude: [...(opts.exclude ?? []), ...cal.exclude] });
+        warnings.push(...cal.warnings);
+        if (cal.why !== null) uncalibrated.push(`${file}: ${cal.why}`);
+        out.push(analysed);
+      } catch (e) {
+        if (!(e instanceof ImageDecodeError) || !opts.onUnreadable) throw e;
+        opts.onUnreadable(e.file, e.reason);
+      }
       bar?.tick(1);
     }
   } finally {
@@ -67,8 +80,8 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
   // Said out loud: which images stay in pixels and why (their statistics are kept apart from nm ones).
   const warn = opts.warn ?? ((l: string) => console.error(l));
   for (const w of warnings) warn(`particles: warning: ${w}`);
-  if (uncalibrated.length > 0 && uncalibrated.length < images.length) {
-    warn(`particles: ${uncalibrated.length} of ${images.length} images have no calibration; their lengths are in px and summarised apart from the nm ones:`);
+  if (uncalibrated.length > 0 && uncalibrated.length < out.length) {
+    warn(`particles: ${uncalibrated.length} of ${out.length} images have no calibration; their lengths are in px and summarised apart from the nm ones:`);
     for (const u of uncalibrated) warn(`  ${u}`);
   } else if (uncalibrated.length > 0) {
     warn(`particles: no image has a calibration, all lengths are in px (give --nm-per-px, or --scale-bar LABEL when the images carry a bar), e.g. ${uncalibrated[0]}`);

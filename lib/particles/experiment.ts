@@ -81,7 +81,7 @@ export interface ParticlesExperimentResult {
   records: ImageRecord[];
   summary: ReturnType<typeof summariseImages>;
   /** The JSON document written to particles.json. */
-  report: { images: ImageRecord[]; summary: ReturnType<typeof summariseImages>; settings: Record<string, unknown> };
+  report: { images: ImageRecord[]; skipped: Array<{ file: string; reason: string }>; summary: ReturnType<typeof summariseImages>; settings: Record<string, unknown> };
   /** The output folder, when written. */
   out: string | undefined;
 }
@@ -153,19 +153,28 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const instanceSegmenter = route?.segmenter;
   if (route) log(`particles: particle model ${route.name} (${route.design} design, trained ${route.steps} steps)`);
   let analysed: Awaited<ReturnType<typeof analyseFolder>>;
+  // A stray spectrum or a truncated file is skipped, named here and in particles.json: one such file
+  // must not undo the work on every other image.
+  const skipped: Array<{ file: string; reason: string }> = [];
   try {
     analysed = await analyseFolder(images, {
       masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true, objectFilter,
       growth: { maxPx: growEdges, level: edgeLevel },
+      onUnreadable: (file, reason) => { skipped.push({ file: path.relative(images, file) || path.basename(file), reason }); },
     });
   } finally {
     model?.dispose();
     route?.dispose();
   }
+  if (skipped.length) {
+    log(`particles: warning: skipped ${skipped.length} file(s) that are not readable images (move them out of ${images}, or convert them):`);
+    for (const s of skipped) log(`  ${s.file}: ${s.reason}`);
+    if (!analysed.length) throw new UsageError(`--images ${images}: no file could be read as an image (${skipped.length} skipped, listed above)`);
+  }
   const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
   if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
   const summary = summariseImages(records, bins);
-  const report = { images: records, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, edgeLevel: defaultRoute && growEdges > 0 ? edgeLevel : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  const report = { images: records, skipped, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, edgeLevel: defaultRoute && growEdges > 0 ? edgeLevel : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
   if (out) {
     // Every file or none: written into a staging folder, swapped in together (a full disk or a
     // signal leaves the earlier run's files as they were).
