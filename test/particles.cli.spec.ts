@@ -365,6 +365,7 @@ describe("particles: a file that is not a readable image does not undo the folde
       assert.match(r.out, /2 file\(s\) skipped, not readable as images: a\/cut\.png, a\/notes\.tif|2 file\(s\) skipped, not readable as images: a\/notes\.tif, a\/cut\.png/);
       assert.match(errs.join("\n"), /skipped 2 file\(s\) that are not readable images/);
       assert.match(errs.join("\n"), /a\/cut\.png: /);
+      assert.match(fs.readFileSync(path.join(out, "particles.html"), "utf8"), /2 file\(s\) skipped<\/b>, not readable as images:<\/p>\n<ul><li>a\/(cut\.png|notes\.tif): /);
       // A folder where nothing is an image is an error, not an empty result.
       const bad = path.join(dir, "bad");
       fs.mkdirSync(bad);

@@ -182,7 +182,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
       writeJsonAtomic(run.path("particles.json"), report);
       writeFileAtomic(run.path("particles.csv"), toCsv(particleRows(records)));
       writeFileAtomic(run.path("particles_summary.csv"), toCsv(summaryRows(summary)));
-      await writeCheckOutputs(run.staging, analysed, records, summary, { settings: report.settings });
+      await writeCheckOutputs(run.staging, analysed, records, summary, { settings: report.settings, skipped });
     });
   }
   return { records, summary, report, out };

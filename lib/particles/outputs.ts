@@ -40,6 +40,8 @@ export interface CheckOutputOptions extends OverlayOptions {
   title?: string;
   /** Run settings shown at the end of the page. */
   settings?: unknown;
+  /** Files skipped as unreadable, listed at the top of the page. */
+  skipped?: ReadonlyArray<{ file: string; reason: string }>;
 }
 
 /**
@@ -66,5 +68,5 @@ export async function writeCheckOutputs(outDir: string, analysed: readonly Image
     const thumb = await raw().resize({ width: Math.min(thumbW, a.width) }).png().toBuffer();
     thumbnails[r.file] = `data:image/png;base64,${thumb.toString("base64")}`;
   }
-  writeFileAtomic(path.join(outDir, "particles.html"), particlesHtml({ title: opts.title, images: records, summary, thumbnails, settings: opts.settings }));
+  writeFileAtomic(path.join(outDir, "particles.html"), particlesHtml({ title: opts.title, images: records, summary, thumbnails, settings: opts.settings, skipped: opts.skipped }));
 }
