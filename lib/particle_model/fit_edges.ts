@@ -32,12 +32,12 @@ export interface EdgeFit {
 
 /**
  * How far a setting's sizes are from the labels: the mean over labelled images of each image's KS
- * distance of the diameters plus its median-diameter error, capped at 1 (images where either side has
- * no particle left out; `cap` 1 unless measuring). Each image counts once, as each image a user labels does: the pooled KS let
- * one crowded image decide (on the look-alike EMPS group 20 labelled images then picked no growth, KS
- * 0.15 on the unseen ones; with this score 0.072, docs/particles.md). The cap: an image whose median
- * size is off by more than itself (a missed field, a lone speck) says nothing about where edges lie,
- * and uncapped it would outweigh every other image.
+ * distance of the diameters plus the mean of its median-diameter error capped at `cap` (default 1;
+ * images where either side has no particle left out). Each image counts once, as each image a user
+ * labels does: the pooled KS let one crowded image decide (on the look-alike EMPS group 20 labelled
+ * images then picked no growth, KS 0.15 on the unseen ones; with this score 0.072, docs/particles.md).
+ * The cap: an image whose median size is off by more than itself (a missed field, a lone speck) says
+ * nothing about where edges lie, and uncapped it would outweigh every other image.
  */
 export function perImageSizeScore(evals: readonly InstanceEval[], cap = 1): number {
   const mean = (xs: number[]): number => { const f = xs.filter((x) => Number.isFinite(x)); return f.length ? f.reduce((a, b) => a + b, 0) / f.length : NaN; };
