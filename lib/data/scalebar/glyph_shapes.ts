@@ -4,7 +4,9 @@
  *   an UNSURE glyph of that shape reads "1", and fast_label.ts accepts such a reading only inside a sure
  *   label of a usual length (1, 2, 5 × 10^k);
  * - "µ" against "p" (an italic µ is nearer an upright p than any upright µ template): a glyph open at
- *   the top (two separate arms) and without a hole is no "p", whose bowl is closed.
+ *   the top (two separate arms) and without a hole is no "p", whose bowl is closed;
+ * - the other way round, a glyph read "µ"/"u" that may be a blurred "p" or "n" ({@link muShapeFits})
+ *   is made unsure.
  */
 import type { Glyph, SplitLine } from "./glyph_split";
 import type { GlyphReading } from "./glyph_classify";
@@ -134,9 +136,9 @@ export function isSolid(g: Glyph): boolean {
 /**
  * Whether a glyph read as µ (`r.char` "µ", "μ" or "u") may be one: not when it is a solid blob
  * ({@link isSolid}: nothing tells a µ there), not when a µ whose runner-up is "p" is closed at the
- * top ({@link isClosedTopped}: a bold p whose bowl a blur filled in), and not when a "u" whose runner-up is
- * "n" is not open at the top ({@link isOpenTopped}: a blurred serif n, its foot serifs closing its
- * bottom). Measured on rendered labels whose unit alone was blurred (scripts/stress_small_labels.ts
+ * top ({@link isClosedTopped}: a bold p whose bowl a blur filled in), and not when a "u" read with a
+ * margin under 0.5 over "n" is not open at the top ({@link isOpenTopped}: a blurred serif n, its foot
+ * serifs closing its bottom). Measured on rendered labels whose unit alone was blurred (scripts/stress_small_labels.ts
  * UNIT_BLUR): without it "5 pm" read "5 µm" (DejaVu Sans bold 6 px, DejaVu Serif bold 8 px, DejaVu Serif
  * Condensed bold 16 px) and cmr10's "0.5 nm" and "0.5 mm" read "0.5 um" at 10 px. Never throws.
  */
