@@ -6,10 +6,12 @@
  * (font|weight|label|size|seed). Issue 22: a wrong sure reading must never happen.
  * Usage: ts-node --transpile-only scripts/stress_small_labels.ts   (env LABELS="1 mm=1e6;0.1 µm=100",
  * SIZES=6,7,8,10,11,12,13,14,16 (default), SEEDS=3, OUT=file for the list of right readings, SHOW=font|weight|label|size|seed to
- * print one case's glyphs and pixels)
+ * print one case's glyphs and pixels; UNIT_BLUR=0.6,1,1.4 renders each label instead with its unit alone blurred by each σ,
+ * noisy and JPEG'd (renderedBlurredUnit, one seed per σ; the seed field is then the σ's index: letters that merged while
+ * the digits stayed sharp, as EMPS 3430b20071's "100 nm").)
  */
 import * as fs from "fs";
-import { rendered } from "../test/rendered_label";
+import { rendered, renderedBlurredUnit } from "../test/rendered_label";
 import { readLineFast } from "../lib/data/scalebar/read_line_fast";
 import { isOneTwoFive } from "../lib/data/scalebar/fast_label";
 import { isRoundLength } from "../lib/data/scalebar/parse_label";
@@ -20,11 +22,14 @@ const LABELS: [string, number][] = (process.env.LABELS ?? "1 mm=1e6;0.1 µm=100;
   .split(";").map((s) => { const [t, v] = s.split("="); return [t, Number(v)]; });
 const SIZES = (process.env.SIZES ?? "6,7,8,10,11,12,13,14,16").split(",").map(Number);
 const SEEDS = Number(process.env.SEEDS ?? 3);
+const UNIT_BLUR = process.env.UNIT_BLUR ? process.env.UNIT_BLUR.split(",").map(Number) : null;
 (async () => {
   let total = 0, sure = 0, wrong = 0;
   const wrongs: string[] = []; const reads: string[] = [];
-  for (const font of FONTS) for (const [text, nm] of LABELS) for (const size of SIZES) for (let d = 0; d <= SEEDS; d++) for (const weight of ["normal", "bold"]) {
-    const { img, region } = await rendered(text, font, size, d > 0, size * 100 + d, weight);
+  for (const font of FONTS) for (const [text, nm] of LABELS) for (const size of SIZES) for (let d = 0; d <= (UNIT_BLUR ? UNIT_BLUR.length - 1 : SEEDS); d++) for (const weight of ["normal", "bold"]) {
+    const split = /^([0-9.,]+)( ?)(.+)$/.exec(text);
+    const { img, region } = UNIT_BLUR && split ? await renderedBlurredUnit(split[1], split[3], font, size, UNIT_BLUR[d], size * 100 + d, weight, split[2] === " ")
+      : await rendered(text, font, size, d > 0, size * 100 + d, weight);
     const r = readLineFast(img, region, true);
     if (process.env.SHOW && `${font}|${weight}|${text}|${size}|${d}` === process.env.SHOW) {
       console.log(JSON.stringify(region), r?.text, JSON.stringify(r?.glyphs.map((g, i) => [g.char, g.confidence.toFixed(2), g.runnerUpChar, r.boxes[i]])));

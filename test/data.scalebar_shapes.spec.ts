@@ -9,8 +9,9 @@ import { findBarCandidates } from "../lib/data/scalebar/find_bar";
 import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
 import { isOneTwoFive, pointBetweenDigits } from "../lib/data/scalebar/fast_label";
 import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
-import { hasFont } from "./rendered_label";
-import { isOpenTopped, isPlainOne, mayBeCutMm } from "../lib/data/scalebar/glyph_shapes";
+import { hasFont, rendered, renderedBlurredUnit } from "./rendered_label";
+import { isClosedTopped, isOpenTopped, isPlainOne, mayBeCutMm, muShapeFits } from "../lib/data/scalebar/glyph_shapes";
+import { readLineFast } from "../lib/data/scalebar/read_line_fast";
 import { splitLine } from "../lib/data/scalebar/glyph_split";
 import type { Glyph } from "../lib/data/scalebar/glyph_split";
 import type { LabelReader, OcrLine } from "../lib/data/scalebar/read_label";
@@ -127,6 +128,58 @@ describe("data.scalebar: glyph_shapes", () => {
       // "m" its right 0.4 plus a whole m.
       const w = m.x1 - m.x0, c = Math.round(0.6 * w);
       assert.equal(mayBeCutMm({ ...m, x1: m.x0 + c }, { ...m, x0: m.x0 + c, x1: m.x1 + w }), true, `${font} ${size}: mm cut`);
+    }
+  });
+
+  it("muShapeFits: a µ that is a solid blob, or closed at the top against a p, or a u not open at the top against an n, is unsure", () => {
+    const mu = maskGlyph(["##....##", "##....##", "##....##", "##....##", "###..###", "########", "##......", "##......"]);
+    const p = maskGlyph(["######..", "########", "##....##", "##....##", "##....##", "########", "##......", "##......"]);
+    const blob = maskGlyph(["..####..", "########", "########", "########", "########", "########", "####....", "##......"]);
+    assert.equal(isOpenTopped(mu), true);
+    assert.equal(isClosedTopped(p), true);
+    assert.equal(isClosedTopped(mu), false);
+    assert.equal(muShapeFits(mu, { char: "µ", runnerUpChar: "p", confidence: 0.4 }), true);
+    assert.equal(muShapeFits(p, { char: "µ", runnerUpChar: "p", confidence: 0.4 }), false, "closed top against p");
+    assert.equal(muShapeFits(p, { char: "µ", runnerUpChar: "0", confidence: 0.4 }), true, "only p competes");
+    assert.equal(muShapeFits(blob, { char: "µ", runnerUpChar: "0", confidence: 0.9 }), false, "solid blob");
+    // A "u" (open-topped) keeps its reading; an n-like "u" (arch on top) is unsure against n when the margin is under 0.5.
+    const n = maskGlyph(["######..", "########", "##....##", "##....##", "##....##", "##....##"]);
+    const u = maskGlyph(["##....##", "##....##", "##....##", "##....##", "########", "..######"]);
+    assert.equal(muShapeFits(u, { char: "u", runnerUpChar: "n", confidence: 0.35 }), true);
+    assert.equal(muShapeFits(n, { char: "u", runnerUpChar: "n", confidence: 0.35 }), false);
+    assert.equal(muShapeFits(n, { char: "u", runnerUpChar: "n", confidence: 0.6 }), true, "a clear margin stands");
+  });
+
+  it("labels whose unit alone is blurred (p, n read as µ, u on main) are never read surely as another length", async function () {
+    this.timeout(30000);
+    // Each read wrongly (sure, confidence 0.32–0.39) before muShapeFits (scripts/stress_small_labels.ts UNIT_BLUR=0.6,1,1.4).
+    const cases: [string, string, string, number, number, number][] = [
+      ["DejaVu Sans", "bold", "5 pm", 6, 0.6, 600], ["DejaVu Serif", "bold", "50 pm", 8, 0.6, 800],
+      ["DejaVu Serif Condensed", "bold", "5 pm", 16, 1.4, 1602], ["cmr10", "normal", "0.5 mm", 10, 0.6, 1000], ["cmr10", "normal", "0.5 nm", 10, 0.6, 1000],
+    ];
+    let ran = 0;
+    for (const [font, weight, text, size, sigma, seed] of cases) {
+      if (!hasFont(font)) continue;
+      ran++;
+      const [num, unit] = text.split(" ");
+      const { img, region } = await renderedBlurredUnit(num, unit, font, size, sigma, seed, weight);
+      const r = readLineFast(img, region, true);
+      const truth = Number(num) * ({ pm: 1e-3, nm: 1, mm: 1e6 } as Record<string, number>)[unit];
+      const wrong = (r?.parts ?? []).filter((q) => q.confidence >= 0.3 && Math.abs(q.label.nm - truth) > 1e-9 * truth);
+      assert.equal(wrong.length, 0, `${font} ${weight} '${text}' ${size} px σ ${sigma}: read '${r?.text}'`);
+    }
+    if (ran === 0) this.skip();
+  });
+
+  it("crisp µ labels are still read: '5 µm', '0.5 µm', '50 um' at 12 and 16 px", async function () {
+    this.timeout(30000);
+    const fonts = ["DejaVu Sans", "Liberation Sans", "DejaVu Serif", "Lato"].filter(hasFont);
+    if (fonts.length === 0) return this.skip();
+    for (const font of fonts) for (const [text, nm] of [["5 µm", 5000], ["0.5 µm", 500], ["50 um", 50000]] as [string, number][]) for (const size of [12, 16]) {
+      const { img, region } = await rendered(text, font, size);
+      const r = readLineFast(img, region, true);
+      const sure = (r?.parts ?? []).filter((q) => q.confidence >= 0.3);
+      assert.ok(sure.length === 1 && Math.abs(sure[0].label.nm - nm) < 1e-9 * nm, `${font} '${text}' ${size} px: read '${r?.text}' (${sure.map((q) => q.confidence.toFixed(2)).join(",")})`);
     }
   });
 

@@ -4,9 +4,12 @@
  *   an UNSURE glyph of that shape reads "1", and fast_label.ts accepts such a reading only inside a sure
  *   label of a usual length (1, 2, 5 × 10^k);
  * - "µ" against "p" (an italic µ is nearer an upright p than any upright µ template): a glyph open at
- *   the top (two separate arms) and without a hole is no "p", whose bowl is closed.
+ *   the top (two separate arms) and without a hole is no "p", whose bowl is closed;
+ * - the other way round, a glyph read "µ"/"u" that may be a blurred "p" or "n" ({@link muShapeFits})
+ *   is made unsure.
  */
 import type { Glyph, SplitLine } from "./glyph_split";
+import type { GlyphReading } from "./glyph_classify";
 
 /**
  * Whether glyph `g` of `line` is a plain "1": as tall as the line's digits (top within 0.12 line heights
@@ -88,6 +91,62 @@ export function isOpenTopped(g: Glyph): boolean {
     if (gap >= 0.15 * w) open++;
   }
   return inked > 0 && open >= 0.6 * inked;
+}
+
+/**
+ * Whether glyph `g` is closed at the top (the arch of an "n", the bowl's top of a "p"): on at least 80 %
+ * of the inked rows of its top quarter its ink is one run, or runs with no gap over 0.1 of its width,
+ * spanning at least half its width. The opposite of {@link isOpenTopped} with a margin: a "µ" or "u"
+ * whose arms a blur has joined at the top is neither. Never throws.
+ */
+export function isClosedTopped(g: Glyph): boolean {
+  const w = g.x1 - g.x0, h = g.y1 - g.y0;
+  let inked = 0, closed = 0;
+  for (let y = 0; y < Math.max(1, Math.round(0.25 * h)); y++) {
+    let first = -1, last = -1, gap = 0, widest = 0;
+    for (let x = 0; x < w; x++) {
+      if (g.mask[y * w + x]) { if (first >= 0) widest = Math.max(widest, gap); if (first < 0) first = x; last = x; gap = 0; } else if (first >= 0) gap++;
+    }
+    if (first < 0) continue;
+    inked++;
+    if (widest <= 0.1 * w && last - first + 1 >= 0.5 * w) closed++;
+  }
+  return inked > 0 && closed >= 0.8 * inked;
+}
+
+/**
+ * Whether glyph `g` is a solid blob: fewer than 20 % of its inked rows hold a gap between two ink runs
+ * (a letter's counters and arms leave gaps on most rows; a 6-px bold "p" blurred and upscaled is ink
+ * wall to wall). Never throws.
+ */
+export function isSolid(g: Glyph): boolean {
+  const w = g.x1 - g.x0, h = g.y1 - g.y0;
+  let inked = 0, gapped = 0;
+  for (let y = 0; y < h; y++) {
+    let seen = false, gap = false, inGap = false;
+    for (let x = 0; x < w; x++) {
+      if (g.mask[y * w + x]) { if (inGap) gap = true; seen = true; inGap = false; } else if (seen) inGap = true;
+    }
+    if (seen) inked++;
+    if (gap) gapped++;
+  }
+  return inked > 0 && gapped < 0.2 * inked;
+}
+
+/**
+ * Whether a glyph read as µ (`r.char` "µ", "μ" or "u") may be one: not when it is a solid blob
+ * ({@link isSolid}: nothing tells a µ there), not when a µ whose runner-up is "p" is closed at the
+ * top ({@link isClosedTopped}: a bold p whose bowl a blur filled in), and not when a "u" read with a
+ * margin under 0.5 over "n" is not open at the top ({@link isOpenTopped}: a blurred serif n, its foot
+ * serifs closing its bottom). Measured on rendered labels whose unit alone was blurred (scripts/stress_small_labels.ts
+ * UNIT_BLUR): without it "5 pm" read "5 µm" (DejaVu Sans bold 6 px, DejaVu Serif bold 8 px, DejaVu Serif
+ * Condensed bold 16 px) and cmr10's "0.5 nm" and "0.5 mm" read "0.5 um" at 10 px. Never throws.
+ */
+export function muShapeFits(g: Glyph, r: Pick<GlyphReading, "char" | "runnerUpChar" | "confidence">): boolean {
+  if (isSolid(g)) return false;
+  if (r.char !== "u" && r.runnerUpChar === "p" && isClosedTopped(g)) return false;
+  if (r.char === "u" && r.runnerUpChar === "n" && r.confidence < 0.5 && !isOpenTopped(g)) return false;
+  return true;
 }
 
 /**

@@ -14,7 +14,7 @@ import { loadTemplates, widestOfClass, withoutClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
 import { faintInkBefore } from "./faint_prefix";
 import { parseLabels } from "./parse_label";
-import { isOpenTopped, isPlainOne, mayBeCutMm } from "./glyph_shapes";
+import { isOpenTopped, isPlainOne, mayBeCutMm, muShapeFits } from "./glyph_shapes";
 import type { ParsedLabel } from "./parse_label";
 
 /** A part of a line (its glyphs between gaps wider than 0.8 line heights) read as one length label. */
@@ -82,6 +82,8 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
       const q = classifyGlyph(f, withoutClass(templates, "p"));
       if (meaning(q.char) === "µ") r = q;
     }
+    // A µ or u whose shape may be a blurred p or n is unsure (glyph_shapes.ts muShapeFits).
+    if (meaning(r.char) === "µ" && !muShapeFits(g, r)) r = { ...r, confidence: 0 };
     return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
   };
   // Ink wholly above the line's top or below its baseline (a speck over the text, the top of a second
