@@ -15,9 +15,10 @@ export const command = defineCommand({
 route grows its particles to where the EMPS annotators drew them. This runs the default route on your
 labelled micrographs (instance maps, or binary masks with separating lines, paired by name) with each
 growth setting (none; edge levels 0.15, 0.25, 0.35, 0.5 of the contrast, up to 4 px), prints how each agrees
-with your labels, and the setting whose particle sizes agree best (lowest KS distance of the diameters +
-median diameter error): pass its --grow-edges and --edge-level to \`nanomorph particles\`. Five labelled
-images are enough to choose (docs/particles.md).`,
+with your labels, and the setting whose particle sizes agree best image by image (lowest mean over your
+images of each one's KS distance of the diameters + median diameter error, so a crowded image does not
+decide alone): pass its --grow-edges and --edge-level to \`nanomorph particles\`. Five to twenty labelled
+images choose alike (docs/particles.md).`,
   options: {
     images: opt.string({ placeholder: "DIR", description: "labelled micrographs" }),
     instances: opt.string({ placeholder: "DIR", description: "their labels, paired by name as --masks is" }),
