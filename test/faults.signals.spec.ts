@@ -4,6 +4,7 @@ import * as path from "path";
 import { startCli, runCli, tmpDir, waitFor, writeClassFolder, writeGreyPng } from "./faults_helpers";
 import { readJson } from "../lib/util/fsx";
 import { command as pretrainCommand } from "../lib/cli/pretrain";
+import { writeSizedParticleSet } from "../lib/data/synth/sized_particles";
 
 /**
  * Real processes, real signals: Ctrl-C / SIGTERM during `pretrain` writes a checkpoint and exits
@@ -98,6 +99,29 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
     fs.cpSync(data, changed, { recursive: true });
     fs.copyFileSync(path.join(changed, "a", "1.png"), path.join(changed, "a", "0.png"));
     await assert.rejects(resume(changed), /1 file\(s\) with other contents \(a\/0\.png\)/);
+  });
+
+  it("particles stops between images on SIGINT, exits 130 saying how far it got, and leaves the earlier run in --out as it was", async () => {
+    const imgs = path.join(dir, "particles", "images");
+    await writeSizedParticleSet(path.join(dir, "particles"), [{ name: "a", spec: { size: 384, count: 30, medianDiameter: 14, sigmaLog: 0.2 } }], 40, 9);
+    const out = path.join(dir, "particles-out");
+    // An earlier, finished run on one image of the folder.
+    const one = path.join(dir, "particles-one");
+    fs.mkdirSync(one);
+    fs.copyFileSync(path.join(imgs, "a", fs.readdirSync(path.join(imgs, "a")).sort()[0]), path.join(one, "first.png"));
+    const first = await runCli(["particles", "--images", one, "--nm-per-px", "1", "--out", out]);
+    assert.equal(first.code, 0, first.err);
+    const before = fs.readFileSync(path.join(out, "particles.json"), "utf8");
+    // Progress on (NANOMORPH_QUIET 0): its first line says an image is done.
+    const p = startCli(["particles", "--images", imgs, "--nm-per-px", "1", "--out", out], { NANOMORPH_QUIET: "0" });
+    await waitFor(() => /particles \[#* *-*\] ([1-9]|[1-3]\d)\/40/.test(p.err()) || p.child.exitCode !== null, "particles to analyse an image");
+    const t0 = Date.now();
+    p.child.kill("SIGINT");
+    const r = await p.done;
+    assert.equal(r.code, 130, r.err);
+    assert.ok(Date.now() - t0 < 10000);
+    assert.match(r.err, /interrupted by SIGINT: particles stopped after \d+ of 40 images; nothing was written to .*particles-out \(an earlier run there is as it was\)/);
+    assert.equal(fs.readFileSync(path.join(out, "particles.json"), "utf8"), before);
   });
 
   it("segment (training) and grid (between cells) also stop within seconds of SIGTERM / SIGINT, non-zero", async () => {

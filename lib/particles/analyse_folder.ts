@@ -7,6 +7,7 @@ import { createLabelReader, type LabelReader } from "../data/scalebar/read_label
 import type { MaskRule } from "../data/masks";
 import { Progress } from "../util/progress";
 import { ImageDecodeError } from "../data/decode";
+import { interruptPoint } from "../util/interrupt";
 
 /** Options of {@link analyseFolder}. */
 export interface AnalyseFolderOptions extends AnalyseImageOptions {
@@ -42,7 +43,8 @@ export interface AnalyseFolderOptions extends AnalyseImageOptions {
  * Analyse every micrograph under `imagesDir` (class = sub-folder): calibration per image through
  * `calibrateImage` (user > file metadata > stated or read scale bar; every found bar's box is excluded;
  * warnings and, when some images stay uncalibrated, their names and why go to `warn`), foreground from the paired mask, the segmenter or Otsu, watershed, drop report, measurements.
- * Throws naming the folder, an image without a mask, or an unreadable file (unless `onUnreadable` takes it).
+ * Throws naming the folder, an image without a mask, or an unreadable file (unless `onUnreadable` takes it);
+ * `InterruptedError` between images once a signal came while interrupts are watched (lib/util/interrupt).
  */
 export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOptions = {}): Promise<ImageParticles[]> {
   if ([opts.masksDir, opts.segmenter, opts.instanceSegmenter].filter(Boolean).length > 1) throw new Error("analyseFolder: give one of masksDir, segmenter or instanceSegmenter");
@@ -57,6 +59,8 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
   const uncalibrated: string[] = [];
   try {
     for (let i = 0; i < images.length; i++) {
+      // Where a watcher is installed (the CLI), SIGINT/SIGTERM/SIGHUP stop here between images.
+      await interruptPoint(`particles stopped after ${i} of ${images.length} images`);
       const { file, class: cls } = images[i];
       const source: MaskSource = masks ? { kind: "mask", file: masks[i], rule: opts.rule }
         : opts.segmenter ? { kind: "model", model: opts.segmenter }

@@ -24,6 +24,7 @@ import { BUNDLED_OBJECT_FILTER, loadObjectFilter, type ObjectFilter } from "./ob
 import { UsageError } from "../util/errors";
 import { EDGE_GROWTH_DEFAULTS } from "./edge_growth";
 import { nmPerPxProblem } from "../data/pixel_size";
+import { watchInterrupts, InterruptedError } from "../util/interrupt";
 
 /** What a particles run writes at the top of `out` (an earlier run's are replaced together). */
 export const PARTICLES_OUTPUTS = /^(particles\.json|particles\.csv|particles_summary\.csv|particles\.html|.*_(instances|overlay)\.png)$/;
@@ -156,13 +157,19 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   // A stray spectrum or a truncated file is skipped, named here and in particles.json: one such file
   // must not undo the work on every other image.
   const skipped: Array<{ file: string; reason: string }> = [];
+  // Ctrl-C (or SIGTERM/SIGHUP) stops between images; nothing is written and an earlier run in --out stays.
+  const stopWatching = watchInterrupts();
   try {
     analysed = await analyseFolder(images, {
       masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true, objectFilter,
       growth: { maxPx: growEdges, level: edgeLevel },
       onUnreadable: (file, reason) => { skipped.push({ file: path.relative(images, file) || path.basename(file), reason }); },
     });
+  } catch (e) {
+    if (e instanceof InterruptedError) throw new InterruptedError(e.signal, `${e.detail}; nothing was written${out ? ` to ${out} (an earlier run there is as it was)` : ""}`);
+    throw e;
   } finally {
+    stopWatching();
     model?.dispose();
     route?.dispose();
   }

@@ -25,7 +25,7 @@ export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"
 /** Thrown by {@link interruptPoint} after SIGINT/SIGTERM/SIGHUP. `exitCode` is 130, 143 or 129. */
 export class InterruptedError extends Error {
   readonly exitCode: number;
-  constructor(readonly signal: NodeJS.Signals, detail = "") {
+  constructor(readonly signal: NodeJS.Signals, readonly detail = "") {
     super(`interrupted by ${signal}${detail ? `: ${detail}` : ""}`);
     this.exitCode = exitCodeForSignal(signal);
   }
