@@ -101,7 +101,7 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
     await assert.rejects(resume(changed), /1 file\(s\) with other contents \(a\/0\.png\)/);
   });
 
-  it("particles stops between images on SIGINT, exits 130 saying how far it got, and leaves the earlier run in --out as it was", async () => {
+  it("particles stops between images on SIGINT (exit 130, the earlier run in --out as it was) and the same command resumes to the uninterrupted result", async () => {
     const imgs = path.join(dir, "particles", "images");
     await writeSizedParticleSet(path.join(dir, "particles"), [{ name: "a", spec: { size: 384, count: 30, medianDiameter: 14, sigmaLog: 0.2 } }], 40, 9);
     const out = path.join(dir, "particles-out");
@@ -112,16 +112,27 @@ describe("faults: SIGINT/SIGTERM during pretrain (real processes)", function () 
     const first = await runCli(["particles", "--images", one, "--nm-per-px", "1", "--out", out]);
     assert.equal(first.code, 0, first.err);
     const before = fs.readFileSync(path.join(out, "particles.json"), "utf8");
+    const args = ["particles", "--images", imgs, "--nm-per-px", "1", "--out", out];
     // Progress on (NANOMORPH_QUIET 0): its first line says an image is done.
-    const p = startCli(["particles", "--images", imgs, "--nm-per-px", "1", "--out", out], { NANOMORPH_QUIET: "0" });
+    const p = startCli(args, { NANOMORPH_QUIET: "0" });
     await waitFor(() => /particles \[#* *-*\] ([1-9]|[1-3]\d)\/40/.test(p.err()) || p.child.exitCode !== null, "particles to analyse an image");
     const t0 = Date.now();
     p.child.kill("SIGINT");
     const r = await p.done;
     assert.equal(r.code, 130, r.err);
     assert.ok(Date.now() - t0 < 10000);
-    assert.match(r.err, /interrupted by SIGINT: particles stopped after \d+ of 40 images; nothing was written to .*particles-out \(an earlier run there is as it was\)/);
+    const done = Number(/interrupted by SIGINT: particles stopped after (\d+) of 40 images; the analysed images are kept in .*\.particles-resume: the same command continues from there/.exec(r.err)?.[1]);
+    assert.ok(done >= 1 && done < 40, r.err);
     assert.equal(fs.readFileSync(path.join(out, "particles.json"), "utf8"), before);
+    // The same command continues from the kept images and ends as an uninterrupted run does.
+    const again = await runCli(args);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, new RegExp(`particles: resuming: ${done} image\\(s\\) analysed by the stopped run`));
+    assert.ok(!fs.existsSync(path.join(out, ".particles-resume")), "the kept images are removed once the run has finished");
+    const whole = path.join(dir, "particles-whole");
+    assert.equal((await runCli(["particles", "--images", imgs, "--nm-per-px", "1", "--out", whole])).code, 0);
+    assert.equal(fs.readFileSync(path.join(out, "particles.csv"), "utf8"), fs.readFileSync(path.join(whole, "particles.csv"), "utf8"));
+    for (const f of fs.readdirSync(whole).filter((n) => n.endsWith("_instances.png"))) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(whole, f))), f);
   });
 
   it("segment (training) and grid (between cells) also stop within seconds of SIGTERM / SIGINT, non-zero", async () => {

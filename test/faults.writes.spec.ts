@@ -50,12 +50,18 @@ describe("faults: full disk and short writes (real processes)", function () {
     const out = path.join(dir, "full");
     fs.cpSync(path.join(dir, "plain"), out, { recursive: true }); // the undisturbed run of the test above
     const before = files(out);
-    const r = await particles(out, ["--min-area", "6"], { NODE_OPTIONS: `--require ${fixture}`, NM_FAULT_WRITE_CHUNK: "64", NM_FAULT_WRITE_BUDGET: "3000", NM_FAULT_WRITE_MATCH: out });
+    // The budget holds the analysed images kept for resuming and runs out in the outputs (particles.html is ~5 MB).
+    const r = await particles(out, ["--min-area", "6"], { NODE_OPTIONS: `--require ${fixture}`, NM_FAULT_WRITE_CHUNK: "64", NM_FAULT_WRITE_BUDGET: "200000", NM_FAULT_WRITE_MATCH: out });
     assert.notEqual(r.code, 0, r.out);
     assert.match(r.err, /could not write .*particles.* no space left on the device \(ENOSPC\)/);
     assert.deepEqual(files(out), before);
     assert.deepEqual(fs.readdirSync(out).filter((f) => /\.tmp-|^\.staging|^\.previous|\.lock$/.test(f)), []);
     assert.match(r.err, /particles: failed; nothing of this run was kept .*earlier run's outputs there are unchanged/);
+    // Space freed, the same command resumes from the analysed images and writes its outputs.
+    const again = await particles(out, ["--min-area", "6"]);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.err, /particles: resuming: \d+ image\(s\) analysed by the stopped run/);
+    assert.ok(!fs.existsSync(path.join(out, ".particles-resume")));
   });
 
   it("the same on a real, nearly full 16 MiB tmpfs (particles.html inlines plotly.js, ~5 MB) (skipped without mount privileges)", async function () {

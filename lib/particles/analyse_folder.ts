@@ -8,6 +8,8 @@ import type { MaskRule } from "../data/masks";
 import { Progress } from "../util/progress";
 import { ImageDecodeError } from "../data/decode";
 import { interruptPoint } from "../util/interrupt";
+import type { ResumeStore } from "../util/resume_store";
+import * as fs from "fs";
 
 /** Options of {@link analyseFolder}. */
 export interface AnalyseFolderOptions extends AnalyseImageOptions {
@@ -37,6 +39,26 @@ export interface AnalyseFolderOptions extends AnalyseImageOptions {
    * Absent: such a file throws.
    */
   onUnreadable?: (file: string, reason: string) => void;
+  /**
+   * Finished images of an earlier, stopped run with the same settings (lib/util/resume_store): an
+   * image found there (same path, size and modification time, and its mask's) is not analysed again,
+   * and every image analysed is stored. Absent: nothing is kept.
+   */
+  resume?: ResumeStore<FolderItem>;
+}
+
+/** One analysed image as a resumed run keeps it: the result and what calibration said of it. */
+export interface FolderItem {
+  result: ImageParticles;
+  warnings: string[];
+  /** Why the image has no calibration (null: it has one). */
+  why: string | null;
+}
+
+/** What identifies an image's analysis within one run's settings: its file's and its mask's path, size and modification time. */
+function itemKey(file: string, mask: string | null): unknown {
+  const id = (f: string): [string, number, number] => { const st = fs.statSync(f); return [f, st.size, st.mtimeMs]; };
+  return { image: id(file), mask: mask ? id(mask) : null };
 }
 
 /**
@@ -66,11 +88,17 @@ export async function analyseFolder(imagesDir: string, opts: AnalyseFolderOption
         : opts.segmenter ? { kind: "model", model: opts.segmenter }
           : opts.instanceSegmenter ? { kind: "instances", model: opts.instanceSegmenter } : { kind: "otsu", polarity: opts.polarity };
       try {
-        const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader, scaleBarLabel: opts.scaleBarLabel });
-        const analysed = await analyseImage(file, cls, source, cal.calibration, { ...opts, exclude: [...(opts.exclude ?? []), ...cal.exclude] });
-        warnings.push(...cal.warnings);
-        if (cal.why !== null) uncalibrated.push(`${file}: ${cal.why}`);
-        out.push(analysed);
+        const key = opts.resume ? itemKey(file, masks ? masks[i] : null) : null;
+        let item = opts.resume?.get(key);
+        if (!item) {
+          const cal = await calibrateImage(file, { nmPerPx: opts.nmPerPx, scaleBars, reader, scaleBarLabel: opts.scaleBarLabel });
+          const result = await analyseImage(file, cls, source, cal.calibration, { ...opts, exclude: [...(opts.exclude ?? []), ...cal.exclude] });
+          item = { result, warnings: cal.warnings, why: cal.why };
+          opts.resume?.put(key, item);
+        }
+        warnings.push(...item.warnings);
+        if (item.why !== null) uncalibrated.push(`${file}: ${item.why}`);
+        out.push(item.result);
       } catch (e) {
         if (!(e instanceof ImageDecodeError) || !opts.onUnreadable) throw e;
         opts.onUnreadable(e.file, e.reason);

@@ -25,6 +25,11 @@ import { UsageError } from "../util/errors";
 import { EDGE_GROWTH_DEFAULTS } from "./edge_growth";
 import { nmPerPxProblem } from "../data/pixel_size";
 import { watchInterrupts, InterruptedError } from "../util/interrupt";
+import { ResumeStore } from "../util/resume_store";
+import { walkFiles } from "../util/walk";
+import { projectRoot } from "../util/paths";
+import { bundledModelDir } from "../particle_model/load";
+import type { FolderItem } from "./analyse_folder";
 
 /** What a particles run writes at the top of `out` (an earlier run's are replaced together). */
 export const PARTICLES_OUTPUTS = /^(particles\.json|particles\.csv|particles_summary\.csv|particles\.html|.*_(instances|overlay)\.png)$/;
@@ -157,16 +162,28 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   // A stray spectrum or a truncated file is skipped, named here and in particles.json: one such file
   // must not undo the work on every other image.
   const skipped: Array<{ file: string; reason: string }> = [];
-  // Ctrl-C (or SIGTERM/SIGHUP) stops between images; nothing is written and an earlier run in --out stays.
+  // With --out, every analysed image is kept in OUT/.particles-resume until the run has written its
+  // outputs: a stopped run (Ctrl-C, a time limit, a full disk) continues where it was when run again with
+  // the same settings. Everything that decides an image's result is in the stamp, down to the models' files.
+  const lostResume = (e: Error): void => log(`particles: warning: the analysed images cannot be kept for resuming (${e.message}); going on without`);
+  const resume = out ? openResume(path.join(out, RESUME_DIR), {
+    version: packageVersion(), images, masksDir: masksDir ?? null, rule, polarity, nmPerPx: nm ?? null, scaleBar: o.scaleBar ?? null, minArea, h,
+    noSplit: o.noSplit === true, keepBorder: o.keepBorder === true, filter: objectFilter ?? null, growth: { maxPx: growEdges, level: edgeLevel },
+    segment: model ? { dir: model.dir, files: folderStamp(model.dir), threshold: o.segmentThreshold ?? model.settings.threshold } : null,
+    model: route ? { name: route.name, design: route.design, files: folderStamp(route.name === "bundled" ? bundledModelDir() : route.name) } : null,
+  }, lostResume) : undefined;
+  if (resume?.resumed) log(`particles: resuming: ${resume.resumed} image(s) analysed by the stopped run kept in ${resume.dir}`);
+  // Ctrl-C (or SIGTERM/SIGHUP) stops between images; an earlier run's outputs in --out stay as they were.
   const stopWatching = watchInterrupts();
   try {
     analysed = await analyseFolder(images, {
       masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true, objectFilter,
       growth: { maxPx: growEdges, level: edgeLevel },
       onUnreadable: (file, reason) => { skipped.push({ file: path.relative(images, file) || path.basename(file), reason }); },
+      resume,
     });
   } catch (e) {
-    if (e instanceof InterruptedError) throw new InterruptedError(e.signal, `${e.detail}; nothing was written${out ? ` to ${out} (an earlier run there is as it was)` : ""}`);
+    if (e instanceof InterruptedError) throw new InterruptedError(e.signal, `${e.detail}; ${resume?.usable ? `the analysed images are kept in ${resume.dir}: the same command continues from there` : "nothing was kept"}${out ? ` (an earlier run's outputs in ${out} are as they were)` : ""}`);
     throw e;
   } finally {
     stopWatching();
@@ -191,6 +208,31 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
       writeFileAtomic(run.path("particles_summary.csv"), toCsv(summaryRows(summary)));
       await writeCheckOutputs(run.staging, analysed, records, summary, { settings: report.settings, skipped });
     });
+    resume?.remove();
   }
   return { records, summary, report, out };
+}
+
+/** The folder, inside --out, where a stopped run keeps its analysed images (lib/util/resume_store). */
+export const RESUME_DIR = ".particles-resume";
+
+/** Version of the package, part of the resume stamp (another release may analyse differently). */
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(projectRoot(), "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Every file of a model folder with its size and modification time: a retrained model is another model. */
+function folderStamp(dir: string): Array<[string, number, number]> {
+  return walkFiles(dir).sort().map((f) => { const st = fs.statSync(f); return [path.relative(dir, f), st.size, st.mtimeMs]; });
+}
+
+/** A resume store, or none when even its folder cannot be written (a full disk: the run goes on, the final write reports it). */
+function openResume(dir: string, settings: unknown, onFailure: (e: Error) => void): ResumeStore<FolderItem> | undefined {
+  try {
+    return ResumeStore.open<FolderItem>(dir, settings, onFailure);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    onFailure(e as Error);
+    return undefined;
+  }
 }

@@ -72,7 +72,11 @@ export function takeOutputLock(dir: string, command: string, option: string): { 
       fs.writeFileSync(file, JSON.stringify(mine), { flag: "wx" });
       return { file, stale: null };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`${option} ${dir}: cannot create its lock file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable location`);
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+        // Created but not written (a full disk): an empty lock would stop the next run, so it goes.
+        fs.rmSync(file, { force: true });
+        throw new Error(`${option} ${dir}: cannot create its lock file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable location`);
+      }
     }
     let held: OutputLock | null = null;
     try {
