@@ -21,7 +21,7 @@ export async function particleModelRoute(spec: string): Promise<ParticleModelRou
   const name = spec === "bundled" ? "bundled" : pm.dir;
   return {
     segmenter: { name, instances: (file) => predictInstances(pm, file) },
-    name, design: pm.manifest.decode.design ?? "boundary", steps: pm.manifest.step,
+    name, design: pm.manifest.decode.design ?? "boundary", steps: pm.manifest.step, fingerprint: pm.manifest.sha256,
     dispose: () => pm.dispose(),
   };
 }

@@ -28,7 +28,6 @@ import { watchInterrupts, InterruptedError } from "../util/interrupt";
 import { ResumeStore } from "../util/resume_store";
 import { walkFiles } from "../util/walk";
 import { projectRoot } from "../util/paths";
-import { bundledModelDir } from "../particle_model/load";
 import type { FolderItem } from "./analyse_folder";
 
 /** What a particles run writes at the top of `out` (an earlier run's are replaced together). */
@@ -170,7 +169,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
     version: packageVersion(), images, masksDir: masksDir ?? null, rule, polarity, nmPerPx: nm ?? null, scaleBar: o.scaleBar ?? null, minArea, h,
     noSplit: o.noSplit === true, keepBorder: o.keepBorder === true, filter: objectFilter ?? null, growth: { maxPx: growEdges, level: edgeLevel },
     segment: model ? { dir: model.dir, files: folderStamp(model.dir), threshold: o.segmentThreshold ?? model.settings.threshold } : null,
-    model: route ? { name: route.name, design: route.design, files: folderStamp(route.name === "bundled" ? bundledModelDir() : route.name) } : null,
+    model: route ? { name: route.name, design: route.design, weights: route.fingerprint } : null,
   }, lostResume) : undefined;
   if (resume?.resumed) log(`particles: resuming: ${resume.resumed} image(s) analysed by the stopped run kept in ${resume.dir}`);
   // Ctrl-C (or SIGTERM/SIGHUP) stops between images; an earlier run's outputs in --out stay as they were.

@@ -46,6 +46,8 @@ export interface InstanceModelRoute {
   design: string;
   /** Optimiser steps it was trained for. */
   steps: number;
+  /** What identifies its weights (their sha256, checked at load): a stopped run resumes only with the same model. */
+  fingerprint: string;
   dispose(): void;
 }
 
