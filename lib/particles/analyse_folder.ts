@@ -9,6 +9,7 @@ import { Progress } from "../util/progress";
 import { ImageDecodeError } from "../data/decode";
 import { interruptPoint } from "../util/interrupt";
 import type { ResumeStore } from "../util/resume_store";
+import { sidecarFile } from "../data/formats/sidecar";
 import * as fs from "fs";
 
 /** Options of {@link analyseFolder}. */
@@ -41,7 +42,7 @@ export interface AnalyseFolderOptions extends AnalyseImageOptions {
   onUnreadable?: (file: string, reason: string) => void;
   /**
    * Finished images of an earlier, stopped run with the same settings (lib/util/resume_store): an
-   * image found there (same path, size and modification time, and its mask's) is not analysed again,
+   * image found there (same path, size and modification time, and its mask's and sidecar's) is not analysed again,
    * and every image analysed is stored. Absent: nothing is kept.
    */
   resume?: ResumeStore<FolderItem>;
@@ -55,10 +56,11 @@ export interface FolderItem {
   why: string | null;
 }
 
-/** What identifies an image's analysis within one run's settings: its file's and its mask's path, size and modification time. */
+/** What identifies an image's analysis within one run's settings: the path, size and modification time of its file, its mask and its calibration sidecar. */
 function itemKey(file: string, mask: string | null): unknown {
   const id = (f: string): [string, number, number] => { const st = fs.statSync(f); return [f, st.size, st.mtimeMs]; };
-  return { image: id(file), mask: mask ? id(mask) : null };
+  const sidecar = sidecarFile(file);
+  return { image: id(file), mask: mask ? id(mask) : null, sidecar: sidecar ? id(sidecar) : null };
 }
 
 /**
