@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { UsageError } from "./args";
 import { defineCommand, opt } from "./options";
+import { labelledSetOptions, labelsFolder } from "./labelled_options";
 import { writeJsonAtomic } from "../util/fsx";
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "—");
@@ -16,11 +17,7 @@ lines): particles touching the border or under 10 px dropped on both sides, pred
 at IoU ≥ 0.5. Prints pooled precision, recall, F1, the KS statistic of the diameters, and per-image medians of
 the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreground Dice.`,
   options: {
-    images: opt.string({ placeholder: "DIR", description: "micrographs" }),
-    instances: opt.string({ placeholder: "DIR", description: "their labels, paired by name as --masks is" }),
-    labels: opt.string({ placeholder: "DIR", description: "the same as --instances" }),
-    split: opt.string({ placeholder: "FILE", description: "JSON of id lists; with --part KEY only those ids" }),
-    part: opt.string({ placeholder: "KEY", description: "which list of --split", defaultText: "validation" }),
+    ...labelledSetOptions({ images: "micrographs", part: "which list of --split", defaultPart: "validation" }),
     method: opt.enum(["model", "otsu", "segment"], { placeholder: "M", description: "model, otsu (Gaussian σ 1, Otsu, opening, watershed h 2) or segment (a U-Net from `nanomorph segment --out DIR` + the watershed; needs --segment)", default: "model" }),
     model: opt.string({ placeholder: "M", description: "particle model: bundled or a folder from `particles train`", defaultText: "bundled" }),
     design: opt.enum(["boundary", "distance"], { placeholder: "D", description: "decode design of the model", defaultText: "the model's" }),
@@ -33,7 +30,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
   },
   examples: ["nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation"],
 }, async ({ values: v }) => {
-  const labels = (v.instances ?? v.labels) as string | undefined;
+  const labels = labelsFolder(v);
   if (!v.images || !labels) throw new UsageError("particles eval: --images DIR and --instances DIR are required");
   if (v.method === "segment" && !v.segment) throw new UsageError("--method segment needs --segment DIR (a `nanomorph segment --out` folder)");
   const { evaluateOnFolders, evaluationRecord } = await import("../particle_model/experiment");

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { UsageError } from "./args";
 import { defineCommand, opt } from "./options";
+import { labelledSetOptions, labelsFolder } from "./labelled_options";
 import { writeJsonAtomic } from "../util/fsx";
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "—");
@@ -20,17 +21,13 @@ images of each one's KS distance of the diameters + median diameter error, so a 
 decide alone): pass its --grow-edges and --edge-level to \`nanomorph particles\`. Five to twenty labelled
 images choose alike (docs/particles.md).`,
   options: {
-    images: opt.string({ placeholder: "DIR", description: "labelled micrographs" }),
-    instances: opt.string({ placeholder: "DIR", description: "their labels, paired by name as --masks is" }),
-    labels: opt.string({ placeholder: "DIR", description: "the same as --instances" }),
-    split: opt.string({ placeholder: "FILE", description: "JSON of id lists; with --part KEY only those ids" }),
-    part: opt.string({ placeholder: "KEY", description: "which list of --split", defaultText: "train" }),
+    ...labelledSetOptions({ images: "labelled micrographs", part: "which list of --split", defaultPart: "train" }),
     filter: opt.string({ placeholder: "F", description: "object filter of the route: bundled or a JSON file (as particles --filter)", defaultText: "bundled" }),
     out: opt.string({ placeholder: "FILE", description: "write every setting's scores and the choice as JSON" }),
   },
   examples: ["nanomorph particles fit-edges --images lab/img --instances lab/inst"],
 }, async ({ values: v }) => {
-  const labels = (v.instances ?? v.labels) as string | undefined;
+  const labels = labelsFolder(v);
   if (!v.images || !labels) throw new UsageError("particles fit-edges: --images DIR and --instances DIR are required");
   const { fitEdgesOnFolders } = await import("../particle_model/experiment");
   const fit = await fitEdgesOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, v.filter as string | undefined);

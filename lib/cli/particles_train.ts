@@ -1,5 +1,6 @@
 import { UsageError } from "./args";
 import { defineCommand, opt } from "./options";
+import { labelledSetOptions, labelsFolder } from "./labelled_options";
 
 /** `nanomorph particles train`: train or fine-tune the particle model (lib/particle_model/train). */
 export const command = defineCommand({
@@ -15,13 +16,9 @@ replace what it learned from many; measured in docs/particles.md). Resumable: a 
 Ctrl-C (SIGINT/SIGTERM/SIGHUP); run the same command again to continue. Then: nanomorph particles --images DIR
 --model MODEL.`,
   options: {
-    images: opt.string({ placeholder: "DIR", description: "micrographs (jpg/png/tif, 8/16 bit)" }),
-    instances: opt.string({ placeholder: "DIR", description: "their label images" }),
-    labels: opt.string({ placeholder: "DIR", description: "the same as --instances" }),
+    ...labelledSetOptions({ images: "micrographs (jpg/png/tif, 8/16 bit)", part: "train only on the ids listed under KEY in --split", defaultPart: "train" }),
     out: opt.string({ placeholder: "MODEL", description: "model folder to write (manifest.json + weights)" }),
     init: opt.string({ placeholder: "M", description: "start from a model: 'bundled' or a folder (fine-tuning)", defaultText: "from scratch" }),
-    split: opt.string({ placeholder: "FILE", description: "JSON of id lists (e.g. models/particles-emps/split.json); with --part" }),
-    part: opt.string({ placeholder: "KEY", description: "train only on the ids listed under KEY in --split", defaultText: "train" }),
     steps: opt.number({ placeholder: "N", description: "optimiser steps", integer: true, min: 1, max: 10_000_000, defaultText: "3000; 300 with --init" }),
     batch: opt.number({ placeholder: "N", description: "crops per step", integer: true, min: 1, max: 4096, default: 4 }),
     crop: opt.number({ placeholder: "PX", description: "crop side, a multiple of 16", integer: true, min: 16, max: 4096, default: 160 }),
@@ -34,7 +31,7 @@ Ctrl-C (SIGINT/SIGTERM/SIGHUP); run the same command again to continue. Then: na
   },
   examples: ["nanomorph particles train --init bundled --images lab/img --instances lab/inst --out models/mine"],
 }, async ({ values: v, argv }) => {
-  const labels = (v.instances ?? v.labels) as string | undefined;
+  const labels = labelsFolder(v);
   if (!v.images || !labels || !v.out) throw new UsageError("particles train: --images DIR, --instances DIR and --out MODEL are required");
   const { trainOnFolders } = await import("../particle_model/experiment");
   const r = await trainOnFolders({
