@@ -24,7 +24,7 @@ const SIZES = (process.env.SIZES ?? "6,7,8,10,11,12,13,14,16").split(",").map(Nu
 const SEEDS = Number(process.env.SEEDS ?? 3);
 const UNIT_BLUR = process.env.UNIT_BLUR ? process.env.UNIT_BLUR.split(",").map(Number) : null;
 (async () => {
-  let total = 0, sure = 0, wrong = 0;
+  let total = 0, sure = 0, wrong = 0, nmOrMmRight = 0, nmOrMmOfMm = 0;
   const wrongs: string[] = []; const reads: string[] = [];
   for (const font of FONTS) for (const [text, nm] of LABELS) for (const size of SIZES) for (let d = 0; d <= (UNIT_BLUR ? UNIT_BLUR.length - 1 : SEEDS); d++) for (const weight of ["normal", "bold"]) {
     const split = /^([0-9.,]+)( ?)(.+)$/.exec(text);
@@ -36,6 +36,15 @@ const UNIT_BLUR = process.env.UNIT_BLUR ? process.env.UNIT_BLUR.split(",").map(N
       for (let y = Math.floor(region.y0); y < region.y1; y++) { let s = ""; for (let x = Math.floor(region.x0); x < region.x1; x++) { const v = img.data[y * img.width + x]; s += v < 80 ? "#" : v < 128 ? "+" : v < 180 ? "." : " "; } console.log(String(y).padStart(3), s); }
     }
     total++;
+    // An nm-or-mm part is read as nm where millimetres are impossible (fast_label.ts): right only for an
+    // nm label (and an mm one, refused on any real micrograph); any other label is a wrong reading.
+    for (const p of r?.nmOrMm ?? []) {
+      if (p.confidence < 0.3 || !isRoundLength(p.label.nm) || (p.shapeOnes > 0 && !isOneTwoFive(p.label.nm))) continue;
+      const key = `${font}|${weight}|${text}|${size}|${d}`;
+      if (Math.abs(p.label.nm - nm) <= 1e-9 * nm) nmOrMmRight++;
+      else if (Math.abs(1e6 * p.label.nm - nm) <= 1e-9 * nm) nmOrMmOfMm++;
+      else { wrong++; wrongs.push(`${key} → nm or mm '${p.text}' ${p.confidence.toFixed(2)}`); }
+    }
     const ok = r ? r.parts.filter((p) => p.confidence >= 0.3 && isRoundLength(p.label.nm) && (p.shapeOnes === 0 || isOneTwoFive(p.label.nm))) : [];
     if (ok.length === 0) continue;
     sure++;
@@ -43,7 +52,7 @@ const UNIT_BLUR = process.env.UNIT_BLUR ? process.env.UNIT_BLUR.split(",").map(N
     if (Math.abs(ok[0].label.nm - nm) > 1e-9 * nm) { wrong++; wrongs.push(`${key} → '${r!.text}' ${ok[0].confidence.toFixed(2)}`); }
     else reads.push(key);
   }
-  console.log(`total ${total} sure ${sure} wrong ${wrong}`);
+  console.log(`total ${total} sure ${sure} wrong ${wrong}; nm-or-mm readings: ${nmOrMmRight} of nm labels, ${nmOrMmOfMm} of mm labels (refused on real micrographs)`);
   for (const w of wrongs) console.log("WRONG", w);
   if (process.env.OUT) fs.writeFileSync(process.env.OUT, reads.join("\n") + "\n");
 })();

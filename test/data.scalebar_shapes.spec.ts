@@ -7,10 +7,10 @@ import { decodeImage } from "../lib/data/decode";
 import { toGrey8 } from "../lib/data/scalebar/calibrate";
 import { findBarCandidates } from "../lib/data/scalebar/find_bar";
 import type { Box, GreyImage } from "../lib/data/scalebar/find_bar";
-import { isOneTwoFive, pointBetweenDigits } from "../lib/data/scalebar/fast_label";
+import { isOneTwoFive, millimetresPossible, pointBetweenDigits } from "../lib/data/scalebar/fast_label";
 import { findScaleBar } from "../lib/data/scalebar/find_scale_bar";
 import { hasFont, rendered, renderedBlurredUnit } from "./rendered_label";
-import { isClosedTopped, isOpenTopped, isPlainOne, mayBeCutMm, muShapeFits } from "../lib/data/scalebar/glyph_shapes";
+import { isClosedTopped, isNmOrMm, isOpenTopped, isPlainOne, mayBeCutMm, muShapeFits } from "../lib/data/scalebar/glyph_shapes";
 import { readLineFast } from "../lib/data/scalebar/read_line_fast";
 import { splitLine } from "../lib/data/scalebar/glyph_split";
 import type { Glyph } from "../lib/data/scalebar/glyph_split";
@@ -181,6 +181,56 @@ describe("data.scalebar: glyph_shapes", () => {
       const sure = (r?.parts ?? []).filter((q) => q.confidence >= 0.3);
       assert.ok(sure.length === 1 && Math.abs(sure[0].label.nm - nm) < 1e-9 * nm, `${font} '${text}' ${size} px: read '${r?.text}' (${sure.map((q) => q.confidence.toFixed(2)).join(",")})`);
     }
+  });
+
+  it("isNmOrMm: merged x-height letters starting with an arch (n, m) are nm or mm; u, o, p, one letter, tall ink are not", () => {
+    // Line: digits from row 0 to the baseline at row 12; the unit's letters 9 rows tall (x-height) from row 3.
+    const line = { top: 0, baseline: 12 };
+    // A blurred "nm": n's arch, its two legs open below, then an m's ink run together (20 columns ≈ 1.7 line heights).
+    const nm = [".######.############", "########.###########", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#"];
+    assert.equal(isNmOrMm(maskGlyph(nm, 0, 3), line), true);
+    // "um": the first letter open at the top (u's arms), closed at the bottom (its bowl).
+    const um = ["##....##.###########", "##....##.###########", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "########.##...##...#", ".######..##...##...#"];
+    assert.equal(isNmOrMm(maskGlyph(um, 0, 3), line), false, "um");
+    // "om": the gap closed at the bottom by a bowl.
+    const om = [".######.############", "########.###########", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "##....##.##...##...#", "########.##...##...#", ".######..##...##...#"];
+    assert.equal(isNmOrMm(maskGlyph(om, 0, 3), line), false, "om");
+    // The same "nm" ink reaching 3 rows below the baseline (a descender: "pm", "µm"), or from the digits' top (tall: "Å").
+    assert.equal(isNmOrMm(maskGlyph([...nm, "##......", "##......", "##......"], 0, 3), line), false, "descender");
+    assert.equal(isNmOrMm(maskGlyph([...Array(3).fill("##..................."), ...nm], 0, 0), line), false, "tall");
+    // One letter's width (an "n" alone, 8 columns) is not a two-letter unit.
+    assert.equal(isNmOrMm(maskGlyph(nm.map((r) => r.slice(0, 8)), 0, 3), line), false, "one letter");
+  });
+
+  it("millimetresPossible: mm only where the field of view stays within 100 mm", () => {
+    // EMPS 3430b20071: "100 nm" over 82.2 px of a 514-px image: in mm the field would be 625 mm.
+    assert.equal(millimetresPossible(100, 82.2, 514), false);
+    // "1" over 100 px of 1000 px: 10 mm in millimetres (a low-magnification SEM), 10 nm in nanometres: both possible.
+    assert.equal(millimetresPossible(1, 100, 1000), true);
+    // Exactly at the limit: 10 × 1e6 nm / 100 px × 1000 px = 1e8 nm.
+    assert.equal(millimetresPossible(10, 100, 1000), true);
+    assert.equal(millimetresPossible(10, 99, 1000), false);
+  });
+
+  it("a number with its unit merged by a blur: '100 nm' is nm or mm; '100 µm', '100 um', '100 pm' are never", async function () {
+    this.timeout(60000);
+    const fonts = ["DejaVu Sans", "Liberation Sans", "Lato"].filter(hasFont);
+    if (fonts.length === 0) return this.skip();
+    let nmFound = 0;
+    for (const font of fonts) for (const size of [10, 12, 14]) for (const sigma of [1, 1.4]) {
+      for (const unit of ["nm", "µm", "um", "pm"]) {
+        const { img, region } = await renderedBlurredUnit("100", unit, font, size, sigma, size * 10 + sigma * 10);
+        const r = readLineFast(img, region, true);
+        const amb = (r?.nmOrMm ?? []).filter((q) => q.confidence >= 0.3);
+        if (unit !== "nm") assert.equal(amb.length, 0, `${font} ${size} px σ ${sigma} '100 ${unit}': read '${r?.text}' as nm or mm`);
+        else {
+          for (const q of amb) assert.equal(q.label.nm, 100, `${font} ${size} px σ ${sigma}: '${q.text}'`);
+          nmFound += amb.length;
+        }
+      }
+    }
+    // Some merged "nm" must come out as nm-or-mm, or the rule is not exercised at all.
+    assert.ok(nmFound > 0, "no blurred '100 nm' was read as nm or mm");
   });
 
   it("isOneTwoFive knows 1, 2, 5 × 10^k only", () => {

@@ -19,6 +19,21 @@ export function isOneTwoFive(nm: number): boolean {
   return isRoundLength(nm, [1, 2, 5, 10]);
 }
 
+/**
+ * The widest field of view an electron micrograph has, nm: 100 mm. A scanning microscope's lowest
+ * magnification (5–20×) shows 5–25 mm; a figure crop shows less than its micrograph.
+ */
+export const MAX_FIELD_NM = 1e8;
+
+/**
+ * Whether a label read as `nm` nanometres over a `barPx`-px bar in an image `widthPx` wide could be in
+ * millimetres instead: the field of view that reading gives (10^6 times the nm one) is at most
+ * {@link MAX_FIELD_NM}. Where it is not, a unit that is "nm" or "mm" (read_line_fast.ts nmOrMm) is nm.
+ */
+export function millimetresPossible(nm: number, barPx: number, widthPx: number): boolean {
+  return (1e6 * nm / barPx) * widthPx <= MAX_FIELD_NM;
+}
+
 /** Ink thresholds tried per line, as splitLine's `bias`: Otsu's, then 40 % and 70 % of the way to the ink's mean. */
 const THRESHOLD_BIASES = [0, 0.4, 0.7];
 
@@ -78,6 +93,11 @@ export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[]
       const near = r.parts.filter((p) => !aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L));
       // A "1" read by its shape alone (glyph_shapes.ts) counts only in a length of 1, 2 or 5 × 10^k.
       const sure = near.filter((p) => p.confidence >= minConf && isRoundLength(p.label.nm) && (p.shapeOnes === 0 || isOneTwoFive(p.label.nm)));
+      // An "nm" that may be an "mm" counts only where millimetres would make the field of view impossible.
+      const nmOrMm = r.nmOrMm.filter((p) => (!aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L))
+        && p.confidence >= minConf && isRoundLength(p.label.nm) && (p.shapeOnes === 0 || isOneTwoFive(p.label.nm)) && !millimetresPossible(p.label.nm, c.lengthPx, img.width));
+      sure.push(...nmOrMm);
+      near.push(...nmOrMm);
       if (sure.length === 0) continue;
       // Two different lengths beside one bar: not decided here.
       if (near.some((p) => Math.abs(p.label.nm - sure[0].label.nm) > 1e-9 * sure[0].label.nm)) continue;

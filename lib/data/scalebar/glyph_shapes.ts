@@ -168,3 +168,41 @@ export function mayBeCutMm(n: Glyph, m: Glyph, scale?: number): boolean {
   // 3.2–5.4 px tall, those under 1.75 at most 4.3 px; a true touching "nm" at 1.21–1.78).
   return m.x1 - m.x0 >= 1.75 * (n.x1 - n.x0) || (scale !== undefined && (n.y1 - n.y0) / scale < 4.5);
 }
+
+/**
+ * Whether `unit` (the ink of the letters after a label's number, merged into one mask by a blur; working-
+ * crop pixels) is an "nm" or an "mm" and nothing else: letters of x-height (top at least 0.15 line heights
+ * below `line.top`, bottom within 0.15 of `line.baseline`: no µ, p or Å), 1.2–2.4 line heights wide (two
+ * letters), and its first letter an arch (an "n", or an "m"'s first hump): from the left, a leg (at most
+ * 0.35 line heights wide), a gap
+ * and a second leg on the lower half, the gap's middle column free of ink from half height down to the
+ * bottom (no bowl closing it: not a "u", whose counter closes in a bowl, nor an "o" or "a") and inked in
+ * the top 30 % (closed by the arch: not a "u" or "v", open at the top). Which of "n" and "m" the first
+ * letter is, no shape says once the letters merge (a blurred monospaced "mm" measures as EMPS 3430b20071's
+ * "nm"): the caller decides by the field of view (fast_label.ts). Never throws.
+ */
+export function isNmOrMm(unit: Glyph, line: Pick<SplitLine, "top" | "baseline">): boolean {
+  const H = Math.max(1, line.baseline - line.top);
+  const w = unit.x1 - unit.x0, h = unit.y1 - unit.y0;
+  if (unit.y0 < line.top + 0.15 * H || Math.abs(unit.y1 - line.baseline) > 0.15 * H) return false;
+  if (w < 1.2 * H || w > 2.4 * H || h < 3) return false;
+  const lower = Math.floor(0.5 * h), upper = Math.max(1, Math.round(0.3 * h));
+  const inked = (x: number, y0: number, y1: number): boolean => {
+    for (let y = y0; y < y1; y++) if (unit.mask[y * w + x]) return true;
+    return false;
+  };
+  // Columns with ink on the lower half: the first run is the first leg, then the gap, then the second leg.
+  let x = 0;
+  while (x < w && !inked(x, lower, h)) x++;
+  if (x > 0.15 * w) return false;
+  const leg0 = x;
+  while (x < w && inked(x, lower, h)) x++;
+  // A leg, not a letter's whole width (an "o" or "a" whose bowl closes the gap below).
+  if (x - leg0 > 0.35 * H) return false;
+  const g0 = x;
+  while (x < w && !inked(x, lower, h)) x++;
+  const g1 = x;
+  if (g1 === g0 || g1 >= w || g1 > 0.6 * w) return false;
+  const mid = (g0 + g1 - 1) >> 1;
+  return inked(mid, 0, upper);
+}

@@ -14,7 +14,7 @@ import { loadTemplates, widestOfClass, withoutClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
 import { faintInkBefore } from "./faint_prefix";
 import { parseLabels } from "./parse_label";
-import { isOpenTopped, isPlainOne, mayBeCutMm, muShapeFits } from "./glyph_shapes";
+import { isNmOrMm, isOpenTopped, isPlainOne, mayBeCutMm, muShapeFits } from "./glyph_shapes";
 import type { ParsedLabel } from "./parse_label";
 
 /** A part of a line (its glyphs between gaps wider than 0.8 line heights) read as one length label. */
@@ -54,6 +54,13 @@ export interface FastLineReading {
   parts: FastLabelPart[];
   /** The label when the line holds exactly one such part, else null. */
   label: ParsedLabel | null;
+  /**
+   * Parts whose number is read surely and whose unit is "nm" or "mm" but not which (letters merged by a
+   * blur, glyph_shapes.ts isNmOrMm; or an "nm" that may be an "mm" cut in the wrong place, mayBeCutMm),
+   * each with its label read as nanometres and the number's confidence. Never sure by themselves:
+   * fast_label.ts takes one only where millimetres would make the image's field of view impossible.
+   */
+  nmOrMm: FastLabelPart[];
 }
 
 const isLetter = (c: string): boolean => /\p{L}/u.test(c);
@@ -151,6 +158,7 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     };
   };
   const parts: FastLabelPart[] = [];
+  const nmOrMm: FastLabelPart[] = [];
   for (let start = 0; start < cells.length;) {
     let end = start + 1;
     while (end < cells.length && gaps[end] <= 0.8) end++;
@@ -159,9 +167,19 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     let first = start, last = end;
     while (last - first > 1 && ".,".includes(chars[last - 1]) && isLetter(chars[last - 2])) last--;
     while (last - first > 1 && ".,-".includes(chars[first]) && gaps[first + 1] > 0.5) first++;
-    const core = join(first, last);
+    let core = join(first, last);
     // A decimal comma ("50,0nm") is written plainly, not a correction.
-    const labels = parseLabels(core.replace(/,/g, "."));
+    let labels = parseLabels(core.replace(/,/g, "."));
+    // A number followed by letters no template reads as a unit ("100 m", "100 rm"): merged "nm" or "mm"?
+    // (Its digits on the baseline: a "p"'s stem read as "1" reaches below it.)
+    let merged = false;
+    const lastDigit = cells.slice(first, last).map(([, r]) => /[0-9]/.test(r.char)).lastIndexOf(true) + first;
+    if (labels.length === 0 && lastDigit > first - 1 && lastDigit < last - 1 && /^[0-9]+([.,][0-9]+)?$/.test(join(first, lastDigit + 1))
+      && chars.slice(lastDigit + 1, last).every(isLetter) && cells.slice(first, lastDigit + 1).every(([g]) => g.y1 <= line.baseline + 0.15 * H) && isNmOrMm(unionGlyph(cells.slice(lastDigit + 1, last).map(([g]) => g)), line)) {
+      core = `${join(first, lastDigit + 1)} nm`;
+      labels = parseLabels(core.replace(/,/g, "."));
+      merged = true;
+    }
     const gx0 = cells[first][0].x0 - 0.5 * H, gx1 = cells[last - 1][0].x1 + 0.5 * H;
     const cut = line.cut.some((c) => c.x1 > gx0 && c.x0 < gx1);
     // A blob set aside by the opening (SplitLine.specks) between two digits at the baseline may be a
@@ -169,20 +187,38 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     const digits = cells.slice(first, last).filter(([, r]) => /[0-9]/.test(r.char)).map(([g]) => g);
     const point = digits.length >= 2 && line.specks.some((p) => (p.x0 + p.x1) / 2 > digits[0].x1 && (p.x0 + p.x1) / 2 < digits[digits.length - 1].x0 && Math.abs(p.y1 - line.baseline) <= 0.3 * H);
     // An "nm" that may be an "mm" cut in the wrong place (glyph_shapes.ts) is not certain: 10^6 off.
-    let mm = false;
+    let mm = merged;
     for (let i = first + 1; i < last; i++) if (chars[i - 1] === "n" && chars[i] === "m" && mayBeCutMm(cells[i - 1][0], cells[i][0], k)) mm = true;
     // A whole number with faint ink just before it (a "0." the threshold lost, faint_prefix.ts) is not certain.
     const others = cells.map((_, i) => i).filter((i) => i < first || i >= last).map((i) => toSrc(i, i + 1));
     const faint = (): boolean => !core.includes(".") && faintInkBefore(img, toSrc(first, first + 1), line.region.y0 + line.top / k, line.region.y0 + line.baseline / k, inkDark, [...blank, ...others]);
-    if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut && !point && !mm && !faint()) {
-      const sure = cells.slice(first, last).filter((_, i) => !byShape[first + i]).map(([, r]) => r.confidence);
-      const shapeOnes = last - first - sure.length;
-      if (sure.length > 0) parts.push({ label: labels[0], text: core, confidence: Math.min(...sure), box: toSrc(first, last), shapeOnes });
+    if (labels.length === 1 && labels[0].matched.trim() === core.trim() && !labels[0].corrected && !labels[0].guessedDigit && !cut && !point && !faint()) {
+      // The unit's letters of an nm-or-mm part carry no confidence of their own: its number's decide.
+      const upTo = merged ? lastDigit + 1 : last;
+      const sure = cells.slice(first, upTo).filter((_, i) => !byShape[first + i]).map(([, r]) => r.confidence);
+      const shapeOnes = upTo - first - sure.length;
+      if (sure.length > 0) (mm ? nmOrMm : parts).push({ label: labels[0], text: core, confidence: Math.min(...sure), box: toSrc(first, last), shapeOnes });
     }
     start = end;
   }
   return {
     text: join(0, cells.length), glyphs: cells.map(([, r]) => r), boxes: cells.map((_, i) => toSrc(i, i + 1)), confidence: Math.min(...cells.map(([, r]) => r.confidence)),
-    box: toSrc(0, cells.length), parts, label: parts.length === 1 ? parts[0].label : null,
+    box: toSrc(0, cells.length), parts, label: parts.length === 1 ? parts[0].label : null, nmOrMm,
   };
+}
+
+/** One glyph holding the ink of `gs` (working-crop pixels, non-empty), for shape rules over merged letters. */
+function unionGlyph(gs: Glyph[]): Glyph {
+  const x0 = Math.min(...gs.map((g) => g.x0)), y0 = Math.min(...gs.map((g) => g.y0));
+  const x1 = Math.max(...gs.map((g) => g.x1)), y1 = Math.max(...gs.map((g) => g.y1));
+  const w = x1 - x0, mask = new Uint8Array(w * (y1 - y0));
+  let n = 0;
+  for (const g of gs) {
+    const gw = g.x1 - g.x0;
+    for (let y = g.y0; y < g.y1; y++) for (let x = g.x0; x < g.x1; x++) {
+      const i = (y - y0) * w + (x - x0);
+      if (g.mask[(y - g.y0) * gw + (x - g.x0)] && !mask[i]) { mask[i] = 1; n++; }
+    }
+  }
+  return { x0, y0, x1, y1, mask, n };
 }
