@@ -8,13 +8,13 @@ import type { LabelReader } from "../lib/data/scalebar/read_label";
 
 // Real scale bars labelled by eye (test/fixtures/real_scalebars.json says how the pixel lengths were measured).
 // "wrong" = a number more than 2 % off, or any number on an image without a readable bar: must be 0.
-// The read floors are what the reader achieves today (measured 2026-12-07), a regression guard; the
+// The read floors are what the reader achieves today (measured 2026-12-07, seventh session), a regression guard; the
 // target of issue 22 is 95 % on every set and is NOT reached yet on the figure crops and EMPS.
 // FAST_FLOOR: how many of those the template reader (fast_label.ts) decides on its own, without tesseract.
 const ROOT = path.join(__dirname, "..", "..", "shared", "data");
 const TRUTH = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "real_scalebars.json"), "utf8")) as { sets: Record<string, LabelledSet> };
-const FLOOR: Record<string, number> = { "scalebars": 13, "nanowire-examples": 4, "emps-train": 48 };
-const FAST_FLOOR: Record<string, number> = { "scalebars": 8, "nanowire-examples": 2, "emps-train": 32 };
+const FLOOR: Record<string, number> = { "scalebars": 13, "nanowire-examples": 4, "emps-train": 49 };
+const FAST_FLOOR: Record<string, number> = { "scalebars": 8, "nanowire-examples": 2, "emps-train": 34 };
 
 describe("data.scalebar: real images labelled by eye", () => {
   let reader: LabelReader;
