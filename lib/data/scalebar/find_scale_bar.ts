@@ -10,6 +10,7 @@ import type { ParsedLabel } from "./parse_label";
 import { pointBetweenDigits, readLabelFast } from "./fast_label";
 import type { FastLabel } from "./fast_label";
 import { createLabelReader } from "./read_label";
+import { readOutlinedLabel } from "./outlined_text";
 import { measureShortBar } from "./short_bar";
 import type { ShortBarLength } from "./short_bar";
 import { findTextLines, lineCrop } from "./text_lines";
@@ -388,7 +389,13 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       if (!fast && useFast) fast = readLabelFast(img, c, lines, seen, fastOpts);
       // Last, text on speckled texture: lines found and read in the blurred image.
       if (!fast && useLines && useFast) fast = readLabelFast(img, c, findTextLines(img, c, { smooth: true }).slice(0, maxLines), seen, fastOpts);
-      const beside = fast ? fastReading(fast, c) : useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, lines) : null;
+      let beside = fast ? fastReading(fast, c) : useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, lines) : null;
+      // When every usual reading failed: light text outlined in dark over an uneven background, read
+      // in the top-hat image (outlined_text.ts).
+      if (!beside && useLines && useFast) {
+        fast = readOutlinedLabel(img, c, seen, { ...fastOpts, maxLines });
+        if (fast) beside = fastReading(fast, c);
+      }
       if (beside) {
         hits.push(beside.hit);
       } else if (useSparse) {
