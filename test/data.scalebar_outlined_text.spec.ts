@@ -13,17 +13,17 @@ import { toGrey8 } from "../lib/data/scalebar/calibrate";
 import { hasFont } from "./rendered_label";
 
 /**
- * An SEM-strip-like scene, 360×160: dark ground (35), a lit sphere (grey 150, a 1.5-px rim of 215) under
- * the label's right part, a white bar (240, 2 rows, 3.5 font sizes long) with a 1.5-px black shadow,
+ * An SEM-strip-like scene, 360×160: dark ground (35), a lit sphere (grey 150, a 1.5-px rim of grey `rim`)
+ * under the label's right part, a white bar (240, 2 rows, 3.5 font sizes long) with a 1.5-px black shadow,
  * and the label in white (250) just below it with a black drop shadow offset 1.2 px down-right (and a
  * black outline of `outline` px), JPEG q80. Returns the image and the bar's length in px.
  */
-async function shadowScene(label: string, font: string, size: number, outline = 0): Promise<{ img: GreyImage; barPx: number }> {
+async function shadowScene(label: string, font: string, size: number, outline = 0, rim = 215): Promise<{ img: GreyImage; barPx: number }> {
   const W = 360, H = 160, barX = 80, barY = 90, L = Math.round(3.5 * size);
   const tx = barX + 0.1 * L, ty = barY + 4 + size;
   const text = (d: number, fill: string, extra = ""): string => `<text x="${tx + d}" y="${ty + d}" font-family="${font}" font-size="${size}" fill="${fill}" ${extra}>${label}</text>`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="rgb(35,35,35)"/>` +
-    `<circle cx="${tx + 2.2 * size}" cy="${ty + 0.7 * size}" r="${1.65 * size}" fill="rgb(150,150,150)" stroke="rgb(215,215,215)" stroke-width="1.5"/>` +
+    `<circle cx="${tx + 2.2 * size}" cy="${ty + 0.7 * size}" r="${1.65 * size}" fill="rgb(150,150,150)" stroke="rgb(${rim},${rim},${rim})" stroke-width="1.5"/>` +
     `<rect x="${barX}" y="${barY}" width="${L}" height="2" fill="rgb(240,240,240)"/><rect x="${barX + 1}" y="${barY + 2}" width="${L}" height="1.5" fill="black"/>` +
     text(1.2, "black", `stroke="black" stroke-width="${outline}"`) + text(0, "rgb(250,250,250)") + "</svg>";
   const raw0 = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -76,27 +76,28 @@ describe("data.scalebar: outlined_text (light text with a dark shadow over a lit
     assert.ok(Math.abs(r.nmPerPx / (500 / barPx) - 1) < 0.02, `${r.nmPerPx} nm/px`);
   });
 
-  it("never reads a wrong length on 144 rendered scenes (4 fonts × 6 labels × 14/18/24 px × shadow or outline)", async function () {
+  it("never reads a wrong length on 144 rendered scenes (4 fonts × 6 labels × 14/18/24 px, the sphere with or without a bright rim)", async function () {
     this.timeout(120000);
     const fonts = ["DejaVu Sans", "Liberation Sans", "DejaVu Serif", "Lato"].filter(hasFont);
-    if (fonts.length === 0) return this.skip();
-    let read = 0, wrong = 0;
+    if (fonts.length < 4) return this.skip();
+    let read = 0;
     const wrongs: string[] = [];
     for (const font of fonts) {
       for (const [label, nm] of [["200 µm", 2e5], ["100 nm", 100], ["50 nm", 50], ["2 µm", 2000], ["500 nm", 500], ["10 µm", 1e4]] as [string, number][]) {
         for (const size of [14, 18, 24]) {
-          for (const outline of [0, 1.5]) {
-            const { img } = await shadowScene(label, font, size, outline);
+          for (const rim of [215, 150]) {
+            const { img } = await shadowScene(label, font, size, 0, rim);
             const f = readOutlinedLabel(img, findBarCandidates(img)[0], []);
             if (!f) continue;
             read++;
-            if (Math.abs(f.label.nm - nm) > 1e-9 * nm) { wrong++; wrongs.push(`${font} ${label} ${size}px outline ${outline}: ${f.text}`); }
+            if (Math.abs(f.label.nm - nm) > 1e-9 * nm) wrongs.push(`${font} ${label} ${size}px rim ${rim}: ${f.text}`);
           }
         }
       }
     }
-    assert.equal(wrong, 0, wrongs.join("; "));
-    assert.ok(read >= 3, `only ${read} read`);
+    assert.deepEqual(wrongs, []);
+    // Measured 2026-12-07: 42 read (4 with the rim, 38 without); a regression floor.
+    assert.ok(read >= 35, `only ${read} read`);
   });
 
   it("on the real SEM strip of EMPS 0a55e7c93f the top-hat separates the label's rows from the sphere; the label stays refused", async function () {
