@@ -328,7 +328,9 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
 /**
  * Find and read the scale bar of a grey image. Candidates from {@link findBarCandidates} are tried best
  * first; around each, the label region is OCR'd with the bar painted out, and every line is parsed as a
- * length. Of the readings with OCR confidence ≥ `minOcrConfidence`, the one nearest the bar wins.
+ * length. Of the readings with OCR confidence ≥ `minOcrConfidence`, the one nearest the bar wins. When the
+ * template passes and the engine's per-line reading all fail, light text outlined or shadowed in dark over
+ * a lit particle is read in a top-hat view (outlined_text.ts) before that sparse search.
  *
  * Confidence = √(bar score) × (OCR confidence of the label's words / 100; the label is read again
  * alone as one line: agreement keeps the better confidence, a different length halves the worse,
