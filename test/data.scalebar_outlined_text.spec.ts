@@ -66,6 +66,19 @@ describe("data.scalebar: outlined_text (light text with a dark shadow over a lit
     }
   });
 
+  it("reads the same labels inverted (dark text with a light shadow by a dark bar, over a dark sphere)", async function () {
+    this.timeout(60000);
+    if (!hasFont(FONT)) return this.skip();
+    for (const [label, nm] of [["100 nm", 100], ["500 nm", 500], ["10 µm", 1e4]] as [string, number][]) {
+      const { img } = await shadowScene(label, FONT, 24);
+      const inv: GreyImage = { ...img, data: img.data.map((v) => 255 - v) };
+      const c = findBarCandidates(inv)[0];
+      assert.equal(c.polarity, "dark");
+      const f = readOutlinedLabel(inv, c, []);
+      assert.ok(f && Math.abs(f.label.nm - nm) <= 1e-9 * nm, `${label}: ${f?.text}`);
+    }
+  });
+
   it("findScaleBar falls back to it and measures nm/px within 2 %", async function () {
     this.timeout(60000);
     if (!hasFont(FONT)) return this.skip();
