@@ -4,8 +4,9 @@
  * particle, so no single grey level separates the text from both (the particle's bright rim is as light
  * as the text's anti-aliased edges). Ink is found with a LOCAL criterion instead: the white top-hat
  * (lib/image/top_hat.ts), each pixel's height above the opening of its (2r+1)² neighbourhood, which keeps
- * strokes narrower than the square and flattens the particle and the ground alike; the dark outline makes
- * the strokes stand out further. The lines and glyphs are then found and read in that image exactly as
+ * strokes narrower than the square and flattens the particle and the ground alike (the dark outline makes
+ * the strokes stand out further), divided by the bar's level above that opening, so text on the particle
+ * reaches the level of text on the ground. The lines and glyphs are then found and read in that image exactly as
  * the template reader reads any line (text_lines.ts, fast_label.ts, with the same gates). Tried only when
  * every usual reading of a bar failed (find_scale_bar.ts).
  */
@@ -27,9 +28,12 @@ export interface OutlinedLabelOptions extends FastLabelOptions {
 }
 
 /**
- * The top-hat image of bar `c`'s text search window (textSearchWindow) in `img`: text of the bar's own
- * polarity as bright ink (a dark bar's window is inverted first), 0 outside the window; with the
- * candidate seen in it (bright, at the bar's contrast above a 0 surround). Never throws for r ≥ 0.
+ * The normalised top-hat view of bar `c`'s text search window (textSearchWindow) in `img`, same size as
+ * `img`, 0 outside the window: text of the bar's own polarity as bright ink (a dark bar's window is
+ * inverted first), each pixel v at min(255, contrast × (v − open) / max(bar − open, max(30, contrast / 4)))
+ * grey levels (open: the opening by the (2r+1)² square; bar, contrast: the bar's level and contrast, so
+ * text as light as the bar sits at about the contrast); with the candidate as seen in it (bright, at its
+ * contrast above a 0 surround). Throws as whiteTopHat8 for a negative or fractional r.
  */
 export function topHatView(img: GreyImage, c: BarCandidate, r: number): { img: GreyImage; bar: BarCandidate } {
   const win = textSearchWindow(c, img);
