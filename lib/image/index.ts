@@ -8,3 +8,4 @@ export * from "./otsu";
 export * from "./reconstruct";
 export * from "./skeleton";
 export * from "./resample";
+export * from "./top_hat";

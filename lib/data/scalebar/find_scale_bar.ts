@@ -10,6 +10,7 @@ import type { ParsedLabel } from "./parse_label";
 import { pointBetweenDigits, readLabelFast } from "./fast_label";
 import type { FastLabel } from "./fast_label";
 import { createLabelReader } from "./read_label";
+import { readOutlinedLabel } from "./outlined_text";
 import { measureShortBar } from "./short_bar";
 import type { ShortBarLength } from "./short_bar";
 import { findTextLines, lineCrop } from "./text_lines";
@@ -327,7 +328,9 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
 /**
  * Find and read the scale bar of a grey image. Candidates from {@link findBarCandidates} are tried best
  * first; around each, the label region is OCR'd with the bar painted out, and every line is parsed as a
- * length. Of the readings with OCR confidence ≥ `minOcrConfidence`, the one nearest the bar wins.
+ * length. Of the readings with OCR confidence ≥ `minOcrConfidence`, the one nearest the bar wins. When the
+ * template passes and the engine's per-line reading all fail, light text outlined or shadowed in dark over
+ * a lit particle is read in a top-hat view (outlined_text.ts) before that sparse search.
  *
  * Confidence = √(bar score) × (OCR confidence of the label's words / 100; the label is read again
  * alone as one line: agreement keeps the better confidence, a different length halves the worse,
@@ -388,7 +391,13 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       if (!fast && useFast) fast = readLabelFast(img, c, lines, seen, fastOpts);
       // Last, text on speckled texture: lines found and read in the blurred image.
       if (!fast && useLines && useFast) fast = readLabelFast(img, c, findTextLines(img, c, { smooth: true }).slice(0, maxLines), seen, fastOpts);
-      const beside = fast ? fastReading(fast, c) : useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, lines) : null;
+      let beside = fast ? fastReading(fast, c) : useLines ? await readBesideBar(reader, img, c, bar, minOcr, minText, seen, lines) : null;
+      // When every usual reading failed: light text outlined in dark over an uneven background, read
+      // in the top-hat image (outlined_text.ts).
+      if (!beside && useLines && useFast) {
+        fast = readOutlinedLabel(img, c, seen, { ...fastOpts, maxLines });
+        if (fast) beside = fastReading(fast, c);
+      }
       if (beside) {
         hits.push(beside.hit);
       } else if (useSparse) {
