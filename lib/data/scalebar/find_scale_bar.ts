@@ -162,8 +162,16 @@ async function confirm(reader: LabelReader, img: GreyImage, hit: LabelHit, blank
   const region: Box = { x0: b.x0 - mw, y0: b.y0 - mh, x1: b.x1 + mw, y1: b.y1 + mh };
   const lines = await reader.read(img, region, hit.levels, blank, "line");
   const again = lines.flatMap((l) => parseLabels(l.text).map((p) => hitFor(p, l, hit.levels)));
-  // Nothing readable on the closer look: an unsure first reading stays unconfirmed and loses weight.
-  if (again.length === 0) return hit.confidence < 70 ? { ...hit, confidence: 0.7 * hit.confidence } : hit;
+  if (again.length === 0) {
+    // No label on the closer look, but numbers, none of them the first reading's ("1 401i" where "30 nm"
+    // was read, rendered outlined text over a lit particle): the two disagree.
+    const numbers = lines.flatMap((l) => l.words.map((w) => wordNumber(w.text))).filter((n): n is number => n !== null);
+    if (numbers.length && !numbers.some((n) => Math.abs(n - hit.label.value) <= 1e-9 * hit.label.value)) {
+      return { ...hit, confidence: 0.5 * Math.min(hit.confidence, Math.min(...lines.map((l) => l.confidence))) };
+    }
+    // Nothing readable on the closer look: an unsure first reading stays unconfirmed and loses weight.
+    return hit.confidence < 70 ? { ...hit, confidence: 0.7 * hit.confidence } : hit;
+  }
   const same = again.find((h) => Math.abs(h.label.nm - hit.label.nm) <= 1e-9 * hit.label.nm);
   if (same) return { ...hit, confidence: Math.max(hit.confidence, same.confidence) };
   return { ...hit, confidence: 0.5 * Math.min(hit.confidence, again[0].confidence) };
@@ -333,13 +341,15 @@ function sameLength(a: LabelHit, b: LabelHit): boolean {
  * a lit particle is read in a top-hat view (outlined_text.ts) before that sparse search.
  *
  * Confidence = √(bar score) × (OCR confidence of the label's words / 100; the label is read again
- * alone as one line: agreement keeps the better confidence, a different length halves the worse,
- * no reading lowers an unsure (< 70) one by 0.7),
+ * alone as one line: agreement keeps the better confidence, a different length, or numbers none of
+ * which is the label's, halves the worse, no reading lowers an unsure (< 70) one by 0.7),
  * times 0.8 when OCR confusions had to be corrected ("l00 nm"), 0.85 for a length that is not
  * 1/2/2.5/3/4/5/7/7.5 × 10^k (0.5 when the reading was also corrected), 0.8 for a bar under
  * 20 px (±1 px is ±5 %), 0.6 when labels with
  * different lengths were read near the same bar. Refused (found: false) when no bar has a parsed
- * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, or when
+ * label, when the label's OCR confidence < `minOcrConfidence` or the result < `minConfidence`, when a
+ * sparse-search label's length is not a usual one and was read with OCR confidence < 85 or corrected
+ * (as on the line path), or when
  * the label box is taller than the bar is long (text is not a label of that bar), when the label is in
  * millimetres (a misread µm is far likelier; the template reader never decides "mm" either), when the
  * OCR engine read a whole number where the template reader sees a decimal point between its digits, when the
@@ -426,6 +436,11 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       hits.sort((a, b) => Number(b.confidence >= minOcr) - Number(a.confidence >= minOcr) || centreDistance(a.box, c.box) - centreDistance(b.box, c.box));
       if (!beside) hits[0] = await confirm(reader, img, hits[0], [bar]);
       const best = hits[0];
+      // An unusual length ("160 nm" for an outlined "100 nm") must be read plainly and surely, as on the line path.
+      if (!beside && !isRoundLength(best.label.nm) && (best.confidence < 85 || best.label.corrected)) {
+        refusals.push(`${where}: label '${best.label.matched}' is not a usual bar length and was not read surely enough (OCR confidence ${best.confidence.toFixed(0)} < 85)`);
+        continue;
+      }
       // A label on the bar's own rows may sit inside a split bar: measure across it when the bar goes on.
       const bh = best.box.y1 - best.box.y0;
       let acrossSide: "left" | "right" | null = null;
