@@ -153,7 +153,7 @@ function components(m: Uint8Array, w: number, h: number): Glyph[] {
 }
 
 /** The union of two glyphs (masks OR-ed). */
-function joinGlyphs(a: Glyph, b: Glyph): Glyph {
+export function joinGlyphs(a: Glyph, b: Glyph): Glyph {
   const x0 = Math.min(a.x0, b.x0), y0 = Math.min(a.y0, b.y0), x1 = Math.max(a.x1, b.x1), y1 = Math.max(a.y1, b.y1);
   const w = x1 - x0;
   const mask = new Uint8Array(w * (y1 - y0));

@@ -84,6 +84,9 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     }
     // A µ or u whose shape may be a blurred p or n is unsure (glyph_shapes.ts muShapeFits).
     if (meaning(r.char) === "µ" && !muShapeFits(g, r)) r = { ...r, confidence: 0 };
+    // A unit read as one blob (two touching letters of a small monospaced font, glyph_templates.ts) is
+    // sure only as "µm": the others ("nm", "mm", "pm", "um") are there as its rivals, never to decide.
+    if (r.char.length > 1 && r.char !== "µm") r = { ...r, confidence: 0 };
     return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
   };
   // Ink wholly above the line's top or below its baseline (a speck over the text, the top of a second
