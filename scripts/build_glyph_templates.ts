@@ -6,6 +6,9 @@
  * metrics come from digits, as in a label), in every font × weight × size below, crisp and blurred with
  * noise (seeded), then cut into glyphs by the same splitter the reader uses (glyph_split.ts); the 4th glyph
  * is the template. Renderings that do not split into exactly 5 glyphs are skipped (counted on stderr).
+ * Then the label characters of MONO_FONTS the same way, and the unit pairs of UNIT_BLOBS in them (the pair
+ * takes two cells; kept when it splits as one touching glyph, or as two, joined, in "100", pair, "0").
+ * GLYPHS_OUT=file writes elsewhere (to compare template sets).
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -126,6 +126,9 @@ export function textSearchWindow(c: BarCandidate, img: GreyImage, near = false, 
  * not ink. Glyphs are components 5…min(120, 1.2·bar length) px tall that are not solid bands; they join
  * a line when their rows overlap by ≥ 60 % of the shorter and the horizontal gap is ≤ 1.2× the taller.
  * A line must lie within 3 line heights (or 0.6 bar lengths) of the bar, beside or above/below it.
+ * Words join into a line up to 4 times each other's height (a glyph touching a particle makes its word
+ * taller); the words of a line more than 2.2 times shorter than its tallest word (a label beside a logo
+ * on an SEM data strip) are also returned as a line of their own, when no taller word lies between them.
  * Never throws for a valid image and candidate.
  */
 export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOptions = {}): TextLine[] {
