@@ -12,7 +12,7 @@ import { loadTemplates } from "../lib/data/scalebar/glyph_templates";
 import { readLineFast } from "../lib/data/scalebar/read_line_fast";
 import type { LabelReader } from "../lib/data/scalebar/read_label";
 import { findTextLines } from "../lib/data/scalebar/text_lines";
-import { hasFont, rendered } from "./rendered_label";
+import { hasFont, rendered, renderedBlurredUnit } from "./rendered_label";
 
 // Issue 22: SEM data strips in a small monospaced font (Zeiss: `10 µm` over a capped bar, a logo at the
 // left). The templates now hold DejaVu Sans Mono and Liberation Mono (whose zero has a dot inside) and
@@ -115,6 +115,22 @@ describe("data.scalebar: monospaced labels (templates of DejaVu Sans Mono and Li
     console.log(`      ${sure} sure readings, ${blobs} unit pairs other than µm read (all unsure)`);
     assert.deepEqual(wrong, []);
     assert.ok(blobs > 0, "no touching pair seen: the sweep tests nothing of them");
+  });
+});
+
+describe("data.scalebar: a unit pair read as 'µm' whose first letter is closed at the top", () => {
+  it("is never sure: blurred 'pm' of Liberation Sans Narrow (read '5µm' at 0.36–0.50 before the rule)", async function () {
+    this.timeout(30000);
+    const font = "Liberation Sans Narrow";
+    if (!hasFont(font)) return this.skip();
+    // The four cases of scripts/stress_small_labels.ts UNIT_BLUR=0.6,1,1.4 that read "5 µm" (size, σ index, weight).
+    for (const [size, d, weight] of [[8, 0, "normal"], [10, 0, "bold"], [12, 1, "bold"], [14, 2, "bold"]] as [number, number, string][]) {
+      const { img, region } = await renderedBlurredUnit("5", "pm", font, size, [0.6, 1, 1.4][d], size * 100 + d, weight, true);
+      const r = readLineFast(img, region, true);
+      const sure = r?.parts.filter((p) => p.confidence >= 0.3) ?? [];
+      assert.deepEqual(sure.map((p) => p.text), [], `${weight} ${size} px σ index ${d}: '${r?.text}'`);
+      assert.ok(r?.glyphs.every((g) => g.char !== "µm" || g.confidence === 0), `${r?.text}`);
+    }
   });
 });
 
