@@ -9,6 +9,9 @@
  * print one case's glyphs and pixels; UNIT_BLUR=0.6,1,1.4 renders each label instead with its unit alone blurred by each σ,
  * noisy and JPEG'd (renderedBlurredUnit, one seed per σ; the seed field is then the σ's index: letters that merged while
  * the digits stayed sharp, as EMPS 3430b20071's "100 nm").)
+ * Labels holding an 8 (an 8 read as a dotted or slashed monospaced 0 would give a usual length: "18 µm" →
+ * "10 µm"), as issue 22 ran them: LABELS="18 µm=18000;180 nm=180;1.8 µm=1800;28 nm=28;58 nm=58;800 nm=800;
+ * 0.8 µm=800;80 nm=80;18 nm=18;8 µm=8000" (no right reading of these counts as sure: only wrong ones can).
  */
 import * as fs from "fs";
 import { rendered, renderedBlurredUnit } from "../test/rendered_label";

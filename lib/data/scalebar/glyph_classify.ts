@@ -8,7 +8,7 @@ import type { GlyphTemplate } from "./glyph_templates";
 
 /** A glyph's reading. */
 export interface GlyphReading {
-  /** The winning class (one character, e.g. "0", "µ", "."). */
+  /** The winning class: one character ("0", "µ", "."), or a unit pair read as one touching glyph ("µm", "nm", …; see glyph_templates.ts). */
   char: string;
   /** Squared feature distance to the nearest template. */
   distance: number;

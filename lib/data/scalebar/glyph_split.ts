@@ -153,7 +153,7 @@ function components(m: Uint8Array, w: number, h: number): Glyph[] {
 }
 
 /** The union of two glyphs (masks OR-ed). */
-function joinGlyphs(a: Glyph, b: Glyph): Glyph {
+export function joinGlyphs(a: Glyph, b: Glyph): Glyph {
   const x0 = Math.min(a.x0, b.x0), y0 = Math.min(a.y0, b.y0), x1 = Math.max(a.x1, b.x1), y1 = Math.max(a.y1, b.y1);
   const w = x1 - x0;
   const mask = new Uint8Array(w * (y1 - y0));
@@ -165,7 +165,7 @@ function joinGlyphs(a: Glyph, b: Glyph): Glyph {
 }
 
 /** The columns [c0, c1) of glyph `g` as a glyph, trimmed to its ink (null when empty). */
-function sliceColumns(g: Glyph, c0: number, c1: number): Glyph | null {
+export function sliceColumns(g: Glyph, c0: number, c1: number): Glyph | null {
   const gw = g.x1 - g.x0, gh = g.y1 - g.y0;
   let y0 = gh, y1 = 0, n = 0;
   for (let y = 0; y < gh; y++) for (let x = c0; x < c1; x++) if (g.mask[y * gw + x]) { n++; if (y < y0) y0 = y; if (y + 1 > y1) y1 = y + 1; }

@@ -1,7 +1,9 @@
 /**
  * The glyph templates the fast reader compares against: features of glyphs rendered from several fonts,
  * sizes and blurs (built once by scripts/build_glyph_templates.ts, shipped as glyphs.bin beside this
- * file; provenance in glyphs.md). No system font is needed at run time.
+ * file; provenance in glyphs.md). No system font is needed at run time. A class is one character, or a
+ * unit pair ("µm", "nm", "mm", "pm", "um") whose letters touch in a small monospaced font, kept as one
+ * glyph; read_line_fast.ts lets only "µm" of those decide.
  *
  * glyphs.bin layout (little-endian): magic "NMGT", u8 version (1), u8 GRID_W, u8 GRID_H, u8 class count C,
  * C class strings (u8 byte length + UTF-8), u32 template count N, then N records of: u8 class index,

@@ -8,7 +8,7 @@ import type { Box, GreyImage } from "./find_bar";
 import { classifyGlyph, meaning } from "./glyph_classify";
 import type { GlyphReading } from "./glyph_classify";
 import { glyphFeatures } from "./glyph_features";
-import { clipAbove, neckCuts, splitLine } from "./glyph_split";
+import { clipAbove, neckCuts, sliceColumns, splitLine } from "./glyph_split";
 import type { Glyph, SplitOptions } from "./glyph_split";
 import { loadTemplates, widestOfClass, withoutClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
@@ -65,6 +65,12 @@ export interface FastLineReading {
 
 const isLetter = (c: string): boolean => /\p{L}/u.test(c);
 
+/** Whether the left 40 % of a unit pair read as one glyph is open at the top (glyph_shapes.ts isOpenTopped). */
+function firstLetterOpen(g: Glyph): boolean {
+  const left = sliceColumns(g, 0, Math.max(1, Math.round(0.4 * (g.x1 - g.x0))));
+  return left !== null && isOpenTopped(left);
+}
+
 /** Below this confidence a glyph is unsure (fast_label.ts's default gate): only then may its shape make it a "1". */
 const UNSURE = 0.3;
 
@@ -91,6 +97,11 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     }
     // A µ or u whose shape may be a blurred p or n is unsure (glyph_shapes.ts muShapeFits).
     if (meaning(r.char) === "µ" && !muShapeFits(g, r)) r = { ...r, confidence: 0 };
+    // A unit read as one blob (two touching letters of a small monospaced font, glyph_templates.ts) is
+    // sure only as "µm": the others ("nm", "mm", "pm", "um") are there as its rivals, never to decide.
+    // And only when its first letter (its left 40 %) is open at the top, a µ's two arms: a blurred "pm"
+    // whose p bowl closed reads "µm" otherwise (rendered Liberation Sans Narrow "5 pm", 8–14 px).
+    if (r.char.length > 1 && (r.char !== "µm" || !firstLetterOpen(g))) r = { ...r, confidence: 0 };
     return (g.x1 - g.x0) / H > 1.15 * (widest.get(r.char) ?? Infinity) ? { ...r, confidence: 0 } : r;
   };
   // Ink wholly above the line's top or below its baseline (a speck over the text, the top of a second

@@ -126,6 +126,9 @@ export function textSearchWindow(c: BarCandidate, img: GreyImage, near = false, 
  * not ink. Glyphs are components 5…min(120, 1.2·bar length) px tall that are not solid bands; they join
  * a line when their rows overlap by ≥ 60 % of the shorter and the horizontal gap is ≤ 1.2× the taller.
  * A line must lie within 3 line heights (or 0.6 bar lengths) of the bar, beside or above/below it.
+ * Words join into a line up to 4 times each other's height (a glyph touching a particle makes its word
+ * taller); the words of a line more than 2.2 times shorter than its tallest word (a label beside a logo
+ * on an SEM data strip) are also returned as a line of their own, when no taller word lies between them.
  * Never throws for a valid image and candidate.
  */
 export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOptions = {}): TextLine[] {
@@ -204,11 +207,8 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
     });
     // Words of one label ("20" + "nm", "100" + "nm") join when their rows overlap by half the shorter
     // and the gap is at most 1.5× the taller; a glyph touching a particle only makes its word taller.
-    const lines0 = [...groups.values()].map((gs) => ({
-      gs,
-      box: { x0: Math.min(...gs.map((g) => g.x0)), y0: Math.min(...gs.map((g) => g.y0)), x1: Math.max(...gs.map((g) => g.x1)), y1: Math.max(...gs.map((g) => g.y1)) } as Box,
-    }));
-    const lines = lines0;
+    const boxOf = (gs: Comp[]): Box => ({ x0: Math.min(...gs.map((g) => g.x0)), y0: Math.min(...gs.map((g) => g.y0)), x1: Math.max(...gs.map((g) => g.x1)), y1: Math.max(...gs.map((g) => g.y1)) });
+    const lines: { gs: Comp[]; box: Box; words: Box[] }[] = [...groups.values()].map((gs) => ({ gs, box: boxOf(gs), words: [boxOf(gs)] }));
     for (let merged = true; merged;) {
       merged = false;
       lines.sort((a, b) => a.box.x0 - b.box.x0);
@@ -222,7 +222,7 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
           const ov = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
           const gap = b.x0 - a.x1;
           if (ov >= 0.5 * Math.min(ha, hb) && gap <= 1.5 * Math.max(ha, hb) && Math.max(ha, hb) <= 4 * Math.min(ha, hb)) {
-            lines[i] = { gs: [...lines[i].gs, ...lines[j].gs], box: { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) } };
+            lines[i] = { gs: [...lines[i].gs, ...lines[j].gs], box: { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) }, words: [...lines[i].words, ...lines[j].words] };
             lines.splice(j, 1);
             j--;
             merged = true;
@@ -230,7 +230,19 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
         }
       }
     }
-    for (const { gs, box: b0 } of lines) {
+    // A word joined to one over 2.2 times its height (a logo, a panel's edge, another field's larger text:
+    // the glyph rule above would not have joined them) is also a line of its own, with the other such
+    // words of that line when no taller word lies between them.
+    const apart: { gs: Comp[]; box: Box }[] = [];
+    for (const l of lines) {
+      const tallest = Math.max(...l.words.map((b) => b.y1 - b.y0));
+      const small = l.words.filter((b) => 2.2 * (b.y1 - b.y0) < tallest);
+      if (small.length === 0) continue;
+      const sb = small.reduce((a, b) => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) }));
+      if (l.words.some((b) => !small.includes(b) && b.x1 > sb.x0 && b.x0 < sb.x1)) continue;
+      apart.push({ gs: l.gs.filter((g) => g.x0 >= sb.x0 && g.x1 <= sb.x1 && g.y0 >= sb.y0 && g.y1 <= sb.y1), box: sb });
+    }
+    for (const { gs, box: b0 } of [...lines, ...apart]) {
       const box: Box = { ...b0 };
       const lh = box.y1 - box.y0;
       // A lone glyph is a line only when it is word-like (e.g. "100nm" merged by blur): wider than tall.
