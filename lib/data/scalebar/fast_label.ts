@@ -4,7 +4,9 @@
  * (glyphs between wide gaps) is wholly one plainly written length of a usual bar size (1, 2, 2.5, 3, 4,
  * 5, 7, 7.5 × 10^k), every glyph of it read with confidence ≥ `minConfidence`, for a line above/below the
  * bar that part lies over the bar's columns (±30 % of its length), and no other part there reads another
- * length. Anything else is left to the OCR engine (find_scale_bar.ts).
+ * length. A part whose unit is "nm" or "mm" but not which (read_line_fast.ts `nmOrMm`) counts as nm only
+ * where millimetres would give a field of view no electron micrograph has ({@link millimetresPossible}).
+ * Anything else is left to the OCR engine (find_scale_bar.ts).
  */
 import type { BarCandidate, Box, GreyImage } from "./find_bar";
 import { isRoundLength } from "./parse_label";
