@@ -185,7 +185,10 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     // (Its digits on the baseline: a "p"'s stem read as "1" reaches below it.)
     let merged = false;
     const lastDigit = cells.slice(first, last).map(([, r]) => /[0-9]/.test(r.char)).lastIndexOf(true) + first;
-    if (labels.length === 0 && lastDigit > first - 1 && lastDigit < last - 1 && /^[0-9]+([.,][0-9]+)?$/.test(join(first, lastDigit + 1))
+    // Also a unit read as "nm" or "mm" by unsure glyphs only (a touching pair's own template, read with
+    // confidence 0): the same merged letters.
+    const unitOnlyUnsure = labels.length === 1 && (labels[0].unit === "nm" || labels[0].unit === "mm") && cells.slice(lastDigit + 1, last).every(([, r]) => r.confidence < UNSURE);
+    if ((labels.length === 0 || unitOnlyUnsure) && lastDigit > first - 1 && lastDigit < last - 1 && /^[0-9]+([.,][0-9]+)?$/.test(join(first, lastDigit + 1))
       && chars.slice(lastDigit + 1, last).every(isLetter) && cells.slice(first, lastDigit + 1).every(([g]) => g.y1 <= line.baseline + 0.15 * H) && isNmOrMm(unionGlyph(cells.slice(lastDigit + 1, last).map(([g]) => g)), line)) {
       core = `${join(first, lastDigit + 1)} nm`;
       labels = parseLabels(core.replace(/,/g, "."));
