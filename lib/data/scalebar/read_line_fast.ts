@@ -8,7 +8,7 @@ import type { Box, GreyImage } from "./find_bar";
 import { classifyGlyph, meaning } from "./glyph_classify";
 import type { GlyphReading } from "./glyph_classify";
 import { glyphFeatures } from "./glyph_features";
-import { clipAbove, neckCuts, sliceColumns, splitLine } from "./glyph_split";
+import { clipAbove, joinGlyphs, neckCuts, sliceColumns, splitLine } from "./glyph_split";
 import type { Glyph, SplitOptions } from "./glyph_split";
 import { loadTemplates, widestOfClass, withoutClass } from "./glyph_templates";
 import type { GlyphTemplate } from "./glyph_templates";
@@ -189,7 +189,7 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     // confidence 0): the same merged letters.
     const unitOnlyUnsure = labels.length === 1 && (labels[0].unit === "nm" || labels[0].unit === "mm") && cells.slice(lastDigit + 1, last).every(([, r]) => r.confidence < UNSURE);
     if ((labels.length === 0 || unitOnlyUnsure) && lastDigit > first - 1 && lastDigit < last - 1 && /^[0-9]+([.,][0-9]+)?$/.test(join(first, lastDigit + 1))
-      && chars.slice(lastDigit + 1, last).every(isLetter) && cells.slice(first, lastDigit + 1).every(([g]) => g.y1 <= line.baseline + 0.15 * H) && isNmOrMm(unionGlyph(cells.slice(lastDigit + 1, last).map(([g]) => g)), line)) {
+      && chars.slice(lastDigit + 1, last).every(isLetter) && cells.slice(first, lastDigit + 1).every(([g]) => g.y1 <= line.baseline + 0.15 * H) && isNmOrMm(cells.slice(lastDigit + 1, last).map(([g]) => g).reduce(joinGlyphs), line)) {
       core = `${join(first, lastDigit + 1)} nm`;
       labels = parseLabels(core.replace(/,/g, "."));
       merged = true;
@@ -221,18 +221,3 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
   };
 }
 
-/** One glyph holding the ink of `gs` (working-crop pixels, non-empty), for shape rules over merged letters. */
-function unionGlyph(gs: Glyph[]): Glyph {
-  const x0 = Math.min(...gs.map((g) => g.x0)), y0 = Math.min(...gs.map((g) => g.y0));
-  const x1 = Math.max(...gs.map((g) => g.x1)), y1 = Math.max(...gs.map((g) => g.y1));
-  const w = x1 - x0, mask = new Uint8Array(w * (y1 - y0));
-  let n = 0;
-  for (const g of gs) {
-    const gw = g.x1 - g.x0;
-    for (let y = g.y0; y < g.y1; y++) for (let x = g.x0; x < g.x1; x++) {
-      const i = (y - y0) * w + (x - x0);
-      if (g.mask[(y - g.y0) * gw + (x - g.x0)] && !mask[i]) { mask[i] = 1; n++; }
-    }
-  }
-  return { x0, y0, x1, y1, mask, n };
-}
