@@ -12,6 +12,7 @@ import type { BarCandidate, Box, GreyImage } from "./find_bar";
 import { isRoundLength } from "./parse_label";
 import type { ParsedLabel } from "./parse_label";
 import { readLineFast } from "./read_line_fast";
+import type { FastLabelPart } from "./read_line_fast";
 import { lineCrop } from "./text_lines";
 import type { TextLine } from "./text_lines";
 import type { SplitOptions } from "./glyph_split";
@@ -92,14 +93,13 @@ export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[]
       if (!r) { if (line.smoothed) continue; break; }
       seen.push(`${r.text} (${r.confidence.toFixed(2)})`);
       // Above/below the bar only a part over its columns counts (an SEM strip: "50x  200 µm  WD 5 mm").
-      const near = r.parts.filter((p) => !aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L));
+      const overBar = (p: FastLabelPart): boolean => !aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L);
       // A "1" read by its shape alone (glyph_shapes.ts) counts only in a length of 1, 2 or 5 × 10^k.
-      const sure = near.filter((p) => p.confidence >= minConf && isRoundLength(p.label.nm) && (p.shapeOnes === 0 || isOneTwoFive(p.label.nm)));
+      const isSure = (p: FastLabelPart): boolean => p.confidence >= minConf && isRoundLength(p.label.nm) && (p.shapeOnes === 0 || isOneTwoFive(p.label.nm));
       // An "nm" that may be an "mm" counts only where millimetres would make the field of view impossible.
-      const nmOrMm = r.nmOrMm.filter((p) => (!aboveBelow || (p.box.x1 >= c.box.x0 - 0.3 * L && p.box.x0 <= c.box.x1 + 0.3 * L))
-        && p.confidence >= minConf && isRoundLength(p.label.nm) && (p.shapeOnes === 0 || isOneTwoFive(p.label.nm)) && !millimetresPossible(p.label.nm, c.lengthPx, img.width));
-      sure.push(...nmOrMm);
-      near.push(...nmOrMm);
+      const nmOrMm = r.nmOrMm.filter((p) => overBar(p) && isSure(p) && !millimetresPossible(p.label.nm, c.lengthPx, img.width));
+      const near = [...r.parts.filter(overBar), ...nmOrMm];
+      const sure = near.filter(isSure);
       if (sure.length === 0) continue;
       // Two different lengths beside one bar: not decided here.
       if (near.some((p) => Math.abs(p.label.nm - sure[0].label.nm) > 1e-9 * sure[0].label.nm)) continue;
