@@ -8,13 +8,13 @@ import type { LabelReader } from "../lib/data/scalebar/read_label";
 
 // Real scale bars labelled by eye (test/fixtures/real_scalebars.json says how the pixel lengths were measured).
 // "wrong" = a number more than 2 % off, or any number on an image without a readable bar: must be 0.
-// The read floors are what the reader achieves today (measured 2026-12-07, seventh session), a regression guard; the
-// target of issue 22 is 95 % on every set and is NOT reached yet on the figure crops and EMPS.
+// The read floors are what the reader achieves today (measured 2026-12-07, eighth session), a regression guard: 69 of
+// the 72 bars (95.8 %); the figure crops alone are at 13 of 15.
 // FAST_FLOOR: how many of those the template reader (fast_label.ts) decides on its own, without tesseract.
 const ROOT = path.join(__dirname, "..", "..", "shared", "data");
 const TRUTH = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "real_scalebars.json"), "utf8")) as { sets: Record<string, LabelledSet> };
-const FLOOR: Record<string, number> = { "scalebars": 13, "nanowire-examples": 4, "emps-train": 50 };
-const FAST_FLOOR: Record<string, number> = { "scalebars": 11, "nanowire-examples": 2, "emps-train": 33 };
+const FLOOR: Record<string, number> = { "scalebars": 13, "nanowire-examples": 4, "emps-train": 52 };
+const FAST_FLOOR: Record<string, number> = { "scalebars": 11, "nanowire-examples": 3, "emps-train": 36 };
 
 describe("data.scalebar: real images labelled by eye", () => {
   let reader: LabelReader;

@@ -70,7 +70,7 @@ export interface FastLabelOptions {
  */
 export function readLabelFast(img: GreyImage, c: BarCandidate, lines: TextLine[], seen: string[], opts: FastLabelOptions = {}): FastLabel | null {
   const minConf = opts.minConfidence ?? 0.3;
-  const minText = opts.minTextPx ?? 6;
+  const minText = opts.minTextPx ?? 5;
   const L = c.box.x1 - c.box.x0;
   const bar: Box = { x0: c.box.x0 - 1, y0: c.box.y0 - 1, x1: c.box.x1 + 1, y1: c.box.y1 + 1 };
   for (const line of lines) {

@@ -56,7 +56,8 @@ export interface FastLineReading {
   label: ParsedLabel | null;
   /**
    * Parts whose number is read surely and whose unit is "nm" or "mm" but not which (letters merged by a
-   * blur, glyph_shapes.ts isNmOrMm; or an "nm" that may be an "mm" cut in the wrong place, mayBeCutMm),
+   * blur, glyph_shapes.ts isNmOrMm; a unit cut by the image's right edge whose letters and cut ink have
+   * that shape; or an "nm" that may be an "mm" cut in the wrong place, mayBeCutMm),
    * each with its label read as nanometres and the number's confidence. Never sure by themselves:
    * fast_label.ts takes one only where millimetres would make the image's field of view impossible.
    */
@@ -184,18 +185,31 @@ export function readLineFast(img: GreyImage, region: Box, inkDark: boolean, blan
     // A number followed by letters no template reads as a unit ("100 m", "100 rm"): merged "nm" or "mm"?
     // (Its digits on the baseline: a "p"'s stem read as "1" reaches below it.)
     let merged = false;
-    const lastDigit = cells.slice(first, last).map(([, r]) => /[0-9]/.test(r.char)).lastIndexOf(true) + first;
+    // (A glyph read as a digit that stays below the digits' top is a letter's piece: a stem of 4-px "nm" read "1".)
+    const xHeight = ([g]: [Glyph, GlyphReading]): boolean => g.y0 >= line.top + 0.15 * H;
+    const lastDigit = cells.slice(first, last).map((cell) => /[0-9]/.test(cell[1].char) && !xHeight(cell)).lastIndexOf(true) + first;
     // Also a unit read as "nm" or "mm" by unsure glyphs only (a touching pair's own template, read with
     // confidence 0): the same merged letters.
-    const unitOnlyUnsure = labels.length === 1 && (labels[0].unit === "nm" || labels[0].unit === "mm") && cells.slice(lastDigit + 1, last).every(([, r]) => r.confidence < UNSURE);
-    if ((labels.length === 0 || unitOnlyUnsure) && lastDigit > first - 1 && lastDigit < last - 1 && /^[0-9]+([.,][0-9]+)?$/.test(join(first, lastDigit + 1))
-      && chars.slice(lastDigit + 1, last).every(isLetter) && cells.slice(first, lastDigit + 1).every(([g]) => g.y1 <= line.baseline + 0.15 * H) && isNmOrMm(cells.slice(lastDigit + 1, last).map(([g]) => g).reduce(joinGlyphs), line)) {
+    const nmOrMmUnit = labels.length === 1 && (labels[0].unit === "nm" || labels[0].unit === "mm");
+    const unitOnlyUnsure = nmOrMmUnit && cells.slice(lastDigit + 1, last).every(([, r]) => r.confidence < UNSURE);
+    const numberThenLetters = lastDigit > first - 1 && /^[0-9]+([.,][0-9]+)?$/.test(join(first, lastDigit + 1))
+      && cells.slice(lastDigit + 1, last).every((cell) => isLetter(cell[1].char) || xHeight(cell)) && cells.slice(first, lastDigit + 1).every(([g]) => g.y1 <= line.baseline + 0.15 * H);
+    const unitInk = (extra: Glyph[]): Glyph => [...cells.slice(lastDigit + 1, last).map(([g]) => g), ...extra].reduce(joinGlyphs);
+    const gx0 = cells[first][0].x0 - 0.5 * H, gx1 = cells[last - 1][0].x1 + 0.5 * H;
+    const partCut = line.cut.filter((c) => c.x1 > gx0 && c.x0 < gx1);
+    // A unit cut off by the image's right edge (a figure cropped through its label, EMPS 2c6c108b4d "50 n|"):
+    // all the cut ink lies after the unit's letters (or after the number, the unit wholly cut) and reaches
+    // the image's edge, so the number is whole; the letters and the cut ink, joined, must still have an
+    // nm-or-mm's shape (x-height, two letters wide, the first an arch, which no other unit begins with).
+    const atImageEdge = (c: Glyph): boolean => line.region.x1 >= img.width && c.x1 >= Math.round((line.region.x1 - line.region.x0) * k) - 1;
+    const cutUnit = partCut.length > 0 && (labels.length === 0 || nmOrMmUnit) && numberThenLetters
+      && partCut.every((c) => c.x0 >= cells[last - 1][0].x1 - 1 && atImageEdge(c)) && isNmOrMm(unitInk(partCut), line);
+    if (((labels.length === 0 || unitOnlyUnsure) && numberThenLetters && lastDigit < last - 1 && isNmOrMm(unitInk([]), line)) || cutUnit) {
       core = `${join(first, lastDigit + 1)} nm`;
       labels = parseLabels(core.replace(/,/g, "."));
       merged = true;
     }
-    const gx0 = cells[first][0].x0 - 0.5 * H, gx1 = cells[last - 1][0].x1 + 0.5 * H;
-    const cut = line.cut.some((c) => c.x1 > gx0 && c.x0 < gx1);
+    const cut = partCut.length > 0 && !cutUnit;
     // A blob set aside by the opening (SplitLine.specks) between two digits at the baseline may be a
     // decimal point: the number is then not certain.
     const digits = cells.slice(first, last).filter(([, r]) => /[0-9]/.test(r.char)).map(([g]) => g);

@@ -253,6 +253,21 @@ export function findTextLines(img: GreyImage, c: BarCandidate, opts: TextLineOpt
           box.x1 = Math.max(box.x1, d.x1);
         }
       }
+      // Letters shorter than a glyph that counts (the 3–4 px "nm" of 5-px text, EMPS 1ecd5c901c, one
+      // blob) continue the line to either side, one after another, when they stand on its baseline (within
+      // 1 px), reach at least half its height, are at most 3 heights wide and follow it within 0.8 of its height.
+      const letters = comps.filter((d) => d.y1 - d.y0 < minH && d.y0 >= box.y0 && Math.abs(d.y1 - box.y1) <= 1 && d.y1 - d.y0 >= 0.5 * lh && d.x1 - d.x0 <= 3 * lh);
+      for (let grown = true; grown;) {
+        grown = false;
+        for (const d of letters) {
+          if (d.x0 >= box.x0 && d.x1 <= box.x1) continue;
+          if ((d.x0 >= box.x1 - 1 && d.x0 - box.x1 <= 0.8 * lh) || (d.x1 <= box.x0 + 1 && box.x0 - d.x1 <= 0.8 * lh)) {
+            box.x0 = Math.min(box.x0, d.x0);
+            box.x1 = Math.max(box.x1, d.x1);
+            grown = true;
+          }
+        }
+      }
       // Texture and panels joined into one huge "line" are not text: a label is one line, shorter than 3 bar lengths.
       if (lh > maxH || box.x1 - box.x0 > 3 * L + 20) continue;
       const abs: Box = { x0: box.x0 + win.x0, y0: box.y0 + win.y0, x1: box.x1 + win.x0, y1: box.y1 + win.y0 };
