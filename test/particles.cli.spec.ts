@@ -93,7 +93,7 @@ describe("cli particles", function () {
   });
 
   it("runs the bundled object filter with Otsu by default, not with masks, and --filter none turns it off", async () => {
-    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null; growEdges: number | null; edgeLevel: number | null } };
+    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null; growEdges: number | null; edgeLevel: number | null; edgeRefiner: string | null } };
     const run = async (args: string[]): Promise<Filtered> => JSON.parse((await capture(() => particles.run(["--images", path.join(dir, "images"), ...args, "--json"]))).out) as Filtered;
     const def = await run([]), none = await run(["--filter", "none"]), masks = await run(["--masks", path.join(dir, "masks")]);
     assert.equal(def.settings.objectFilter?.filter, "bundled");
@@ -107,6 +107,14 @@ describe("cli particles", function () {
     const half = await run(["--edge-level", "0.5"]);
     assert.deepEqual([def.settings.edgeLevel, half.settings.edgeLevel, flat.settings.edgeLevel], [0.15, 0.5, null]);
     assert.ok(areas(half).every((a, i) => a <= areas(def)[i] && a >= areas(flat)[i]));
+    // After the growth, the bundled outline refiner grows on (never shrinks); --edge-refiner none stops at the edge level.
+    const unrefined = await run(["--edge-refiner", "none"]);
+    assert.deepEqual([def.settings.edgeRefiner, unrefined.settings.edgeRefiner, flat.settings.edgeRefiner, masks.settings.edgeRefiner], ["bundled", null, null, null]);
+    assert.ok(areas(def).every((a, i) => a >= areas(unrefined)[i]) && areas(unrefined).every((a, i) => a >= areas(flat)[i]));
+    await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--grow-edges", "0", "--edge-refiner", "bundled"]),
+      (e: Error) => e instanceof UsageError && /--edge-refiner grows the particles on after --grow-edges/.test(e.message));
+    await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--edge-refiner", path.join(dir, "no-refiner.json")]),
+      (e: Error) => e instanceof UsageError && /--edge-refiner: outline refiner .*no-refiner.json does not exist/.test(e.message));
     await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--masks", path.join(dir, "masks"), "--grow-edges", "2"]),
       (e: Error) => e instanceof UsageError && /--grow-edges sets how the particles of the default route .* grow to their edges; leave it out with --masks/.test(e.message));
     assert.ok(def.settings.objectFilter!.threshold > 0 && def.settings.objectFilter!.threshold < 1);

@@ -27,6 +27,7 @@ import { empsDir } from "../../lib/data/external";
 import { analyseImage, type MaskSource } from "../../lib/particles/image_particles";
 import type { ExtractOptions, ExtractedParticles } from "../../lib/particles/extract";
 import { loadObjectFilter } from "../../lib/particles/object_filter";
+import { loadOutlineRefiner } from "../../lib/particles/outline_refiner";
 import { writeSizedParticleSet } from "../../lib/data/synth/sized_particles";
 
 const PYTHON = "/usr/bin/python3";
@@ -56,14 +57,16 @@ export interface ParticleRoute {
 
 /**
  * A route through `analyseImage` with a foreground `MaskSource` (Otsu, a mask model), then the
- * watershed, drops and measurements; `filter` ("bundled" or a file) adds the object filter.
+ * watershed, drops and measurements; `filter` ("bundled" or a file) adds the object filter, `refiner`
+ * (the same) the outline refiner after the edge growth.
  */
-export function maskSourceRoute(name: string, label: string, source: MaskSource, filter?: string): ParticleRoute {
+export function maskSourceRoute(name: string, label: string, source: MaskSource, filter?: string, refiner?: string): ParticleRoute {
   return {
     name, label,
     prepare: async () => {
       const objectFilter = filter ? loadObjectFilter(filter) : undefined;
-      return { particles: async (f) => (await analyseImage(f, "", source, null, { ...BENCH_EXTRACT, objectFilter })).extracted, dispose: () => undefined };
+      const outlineRefiner = refiner ? loadOutlineRefiner(refiner) : null;
+      return { particles: async (f) => (await analyseImage(f, "", source, null, { ...BENCH_EXTRACT, objectFilter, refiner: outlineRefiner })).extracted, dispose: () => undefined };
     },
   };
 }
@@ -76,8 +79,8 @@ export const OTSU_ROUTE: ParticleRoute = maskSourceRoute("otsu", "Otsu foregroun
  * Today's default route (`particles` with no options): Otsu + watershed on both sides of the
  * threshold, the side whose objects the bundled object filter prefers, then the filter's drops.
  */
-export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "Otsu (σ 1, opening 3 px, holes filled) + h-maxima watershed (h 2) on both sides of the threshold, the side and the particles chosen by the bundled object filter, the kept particles grown to their edges (the default of `particles`)",
-  { kind: "otsu", polarity: "filter", smooth: SETTINGS.smooth, open: SETTINGS.open }, "bundled");
+export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "Otsu (σ 1, opening 3 px, holes filled) + h-maxima watershed (h 2) on both sides of the threshold, the side and the particles chosen by the bundled object filter, the kept particles grown to their edges and on by the bundled outline refiner (the default of `particles`)",
+  { kind: "otsu", polarity: "filter", smooth: SETTINGS.smooth, open: SETTINGS.open }, "bundled", "bundled");
 
 /** The bundled particle model (`particles --model bundled`): instances from the network's maps, no watershed, then drops and measurements. */
 export const MODEL_ROUTE: ParticleRoute = {

@@ -2,6 +2,7 @@ import { readGrey, type GreyImage } from "../particles/grey_image";
 import { otsuForeground } from "../particles/otsu_foreground";
 import { separateParticles } from "../particles/watershed";
 import { filteredOtsuParticles } from "../particles/filtered_otsu";
+import type { OutlineRefiner } from "../particles/outline_refiner";
 import type { EdgeGrowthOptions } from "../particles/edge_growth";
 import { withoutNotParticles, type ObjectFilter } from "../particles/object_filter";
 import type { InstanceLabels } from "../particles/instances";
@@ -30,10 +31,11 @@ export const otsuPredictor: InstancePredictor = async (g) => separateParticles(o
 /**
  * Today's default route (`particles` with its bundled object filter, filtered_otsu.ts): Otsu (σ 1,
  * opening 3, holes filled) + watershed (h 2) on the side the filter prefers, the kept particles grown
- * to their edges (`growth`, default as `particles`), without what the filter scores as not particles.
+ * to their edges (`growth`, default as `particles`) and on by the outline refiner (`refiner`; `particles`
+ * uses the bundled one), without what the filter scores as not particles.
  */
-export function otsuFilterPredictor(filter: ObjectFilter, growth: EdgeGrowthOptions = {}): InstancePredictor {
-  return async (g, _file, exclude) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth, exclude }).extracted);
+export function otsuFilterPredictor(filter: ObjectFilter, growth: EdgeGrowthOptions = {}, refiner: OutlineRefiner | null = null): InstancePredictor {
+  return async (g, _file, exclude) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth, exclude, refiner }).extracted);
 }
 
 /** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */

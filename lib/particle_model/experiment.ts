@@ -10,7 +10,8 @@ import { UsageError } from "../util/errors";
 import { readJson } from "../util/fsx";
 import { projectRoot } from "../util/paths";
 import type { InstancePredictor, LabelledPair, PredictorEval } from "./evaluate";
-import type { EdgeGrowthOptions } from "../particles/edge_growth";
+import { EDGE_GROWTH_DEFAULTS, type EdgeGrowthOptions } from "../particles/edge_growth";
+import { BUNDLED_OUTLINE_REFINER, loadOutlineRefiner, type OutlineRefiner } from "../particles/outline_refiner";
 import type { EdgeFit } from "./fit_edges";
 import { BUNDLED_OBJECT_FILTER, loadObjectFilter, removeNonParticles, type ObjectFilter } from "../particles/object_filter";
 import type { ParticleTrainResult } from "./train";
@@ -142,7 +143,7 @@ export async function trainOnFolders(o: TrainOnFoldersOptions): Promise<Particle
 /** A particle method to score: the bundled model or a trained folder, Otsu + watershed, or a `segment` U-Net + watershed. */
 export type ParticleMethod =
   | { kind: "model"; model?: string; design?: DecodeOptions["design"] }
-  | { kind: "otsu"; growth?: EdgeGrowthOptions }
+  | { kind: "otsu"; growth?: EdgeGrowthOptions; /** Outline refiner: "bundled", "none" or a file [bundled unless growth.maxPx is 0]. */ refiner?: string }
   | { kind: "segment"; segment: string };
 
 /** Result of {@link evaluateOnFolders}: the method's name and its scores. */
@@ -170,8 +171,16 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
   const suffix = objectFilter ? ` + object filter ${spec}` : "";
   if (method.kind === "otsu") {
     // With a filter, as `particles` runs it: the threshold's side chosen by the filter (object_polarity.ts).
-    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growth) : ev.otsuPredictor;
-    return { method: `otsu${suffix}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu", scaleBars })) };
+    // And, as `particles` runs it, the bundled outline refiner after the edge growth.
+    const grows = (method.growth?.maxPx ?? EDGE_GROWTH_DEFAULTS.maxPx) > 0;
+    const refinerSpec = method.refiner ?? (objectFilter && grows ? BUNDLED_OUTLINE_REFINER : "none");
+    if (refinerSpec !== "none" && (!objectFilter || !grows)) throw new UsageError("--edge-refiner grows the default route's particles after --grow-edges: give it with an object filter and --grow-edges > 0");
+    let refiner: OutlineRefiner | null = null;
+    if (refinerSpec !== "none") {
+      try { refiner = loadOutlineRefiner(refinerSpec); } catch (e) { throw new UsageError(`--edge-refiner: ${(e as Error).message}`); }
+    }
+    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growth, refiner) : ev.otsuPredictor;
+    return { method: `otsu${suffix}${refiner ? ` + edge refiner ${refinerSpec}` : ""}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu", scaleBars })) };
   }
   const { initBackend } = await import("../backend/index");
   await initBackend();
@@ -220,5 +229,6 @@ export async function fitEdgesOnFolders(f: LabelledFolders, filter = BUNDLED_OBJ
   let objectFilter: ObjectFilter;
   try { objectFilter = loadObjectFilter(filter); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
   const { fitEdgeGrowth } = await import("./fit_edges");
-  return { ...(await fitEdgeGrowth(pairs, objectFilter)), images: pairs.length };
+  // Scored as `particles` runs the route: with the bundled outline refiner after the growth.
+  return { ...(await fitEdgeGrowth(pairs, objectFilter, undefined, { refiner: loadOutlineRefiner(BUNDLED_OUTLINE_REFINER) })), images: pairs.length };
 }

@@ -6,6 +6,7 @@
  * tables and what a user checks by eye (instance maps, overlays, particles.html), written as one output
  * run (all files or none).
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { analyseFolder } from "./analyse_folder";
@@ -23,6 +24,7 @@ import { withOutputRun } from "../util/output_run";
 import { BUNDLED_OBJECT_FILTER, loadObjectFilter, type ObjectFilter } from "./object_filter";
 import { UsageError } from "../util/errors";
 import { EDGE_GROWTH_DEFAULTS } from "./edge_growth";
+import { BUNDLED_OUTLINE_REFINER, loadOutlineRefiner, type OutlineRefiner } from "./outline_refiner";
 import { nmPerPxProblem } from "../data/pixel_size";
 import { watchInterrupts, InterruptedError } from "../util/interrupt";
 import { ResumeStore } from "../util/resume_store";
@@ -73,6 +75,11 @@ export interface ParticlesExperimentOptions {
   growEdges?: number;
   /** Where the edge lies between a particle's surround (0) and its inside (1) for that growth (--edge-level; default 0.15; `particles fit-edges` picks it from labelled images). */
   edgeLevel?: number;
+  /**
+   * Outline refiner growing the default route's particles on after that growth (outline_refiner.ts):
+   * "bundled", "none" or a JSON file [bundled on the default route with --grow-edges > 0].
+   */
+  edgeRefiner?: string;
   /** Histogram bins (default Sturges). */
   bins?: number;
   /** Output folder (checked before any work). */
@@ -136,7 +143,13 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const polarity = o.polarity ?? (objectFilter ? "filter" : "border");
   if (polarity === "filter" && !objectFilter) throw new UsageError("--polarity filter chooses the side by the object filter; it cannot run with --filter none");
   const defaultRoute = polarity === "filter" && !masksDir && o.segment === undefined && o.model === undefined;
-  if ((o.growEdges !== undefined || o.edgeLevel !== undefined) && !defaultRoute) throw new UsageError(`${o.growEdges !== undefined ? "--grow-edges" : "--edge-level"} sets how the particles of the default route (Otsu, the side chosen by the object filter) grow to their edges; leave it out with --masks, --segment, --model, --filter none or another --polarity`);
+  if ((o.growEdges !== undefined || o.edgeLevel !== undefined || o.edgeRefiner !== undefined) && !defaultRoute) throw new UsageError(`${o.growEdges !== undefined ? "--grow-edges" : o.edgeLevel !== undefined ? "--edge-level" : "--edge-refiner"} sets how the particles of the default route (Otsu, the side chosen by the object filter) grow to their edges; leave it out with --masks, --segment, --model, --filter none or another --polarity`);
+  const refinerSpec = o.edgeRefiner ?? (defaultRoute && growEdges > 0 ? BUNDLED_OUTLINE_REFINER : "none");
+  if (refinerSpec !== "none" && growEdges === 0) throw new UsageError("--edge-refiner grows the particles on after --grow-edges; with --grow-edges 0 leave it out (or give none)");
+  let refiner: OutlineRefiner | null = null;
+  if (refinerSpec !== "none") {
+    try { refiner = loadOutlineRefiner(refinerSpec); } catch (e) { throw new UsageError(`--edge-refiner: ${(e as Error).message}`); }
+  }
 
   // The model is read before any image (a wrong folder fails fast); tensors only on this route.
   let model: import("../seg/model_file").SegmentModel | undefined;
@@ -168,6 +181,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const resume = out ? openResume(path.join(out, RESUME_DIR), {
     version: packageVersion(), images, masksDir: masksDir ?? null, rule, polarity, nmPerPx: nm ?? null, scaleBar: o.scaleBar ?? null, minArea, h,
     noSplit: o.noSplit === true, keepBorder: o.keepBorder === true, filter: objectFilter ?? null, growth: { maxPx: growEdges, level: edgeLevel },
+    refiner: refiner ? createHash("sha256").update(JSON.stringify(refiner)).digest("hex") : null,
     segment: model ? { dir: model.dir, files: folderStamp(model.dir), threshold: o.segmentThreshold ?? model.settings.threshold } : null,
     model: route ? { name: route.name, design: route.design, weights: route.fingerprint } : null,
   }, lostResume) : undefined;
@@ -177,7 +191,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   try {
     analysed = await analyseFolder(images, {
       masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true, objectFilter,
-      growth: { maxPx: growEdges, level: edgeLevel },
+      growth: { maxPx: growEdges, level: edgeLevel }, refiner,
       onUnreadable: (file, reason) => { skipped.push({ file: path.relative(images, file) || path.basename(file), reason }); },
       resume,
     });
@@ -197,7 +211,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
   if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
   const summary = summariseImages(records, bins);
-  const report = { images: records, skipped, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, edgeLevel: defaultRoute && growEdges > 0 ? edgeLevel : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  const report = { images: records, skipped, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, edgeLevel: defaultRoute && growEdges > 0 ? edgeLevel : null, edgeRefiner: refiner ? refinerSpec : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
   if (out) {
     // Every file or none: written into a staging folder, swapped in together (a full disk or a
     // signal leaves the earlier run's files as they were).

@@ -2,7 +2,7 @@
  * The default route of `nanomorph particles`, in one place for the CLI, the evaluations and the
  * notebooks: Otsu's threshold on both sides and the watershed, the side the object filter prefers
  * (object_polarity.ts), what it scores as not a particle dropped, and the kept particles grown out to
- * their edges (edge_growth.ts).
+ * their edges (edge_growth.ts) and on to the outline the refiner learned (outline_refiner.ts).
  */
 import type { Calibration } from "../data/calibration";
 import type { OtsuOptions } from "./otsu_foreground";
@@ -11,12 +11,18 @@ import type { WatershedOptions } from "./watershed";
 import { classifyInstances, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 import { otsuInstancesByFilter } from "./object_polarity";
-import { growToEdges, type EdgeGrowthOptions } from "./edge_growth";
+import { EDGE_GROWTH_DEFAULTS, growToEdges, type EdgeGrowthOptions } from "./edge_growth";
+import { nearObjects, particleProbabilityMap, refineOutlines, type OutlineRefiner } from "./outline_refiner";
 
-/** Options of {@link filteredOtsuParticles}: the drop rules and watershed, Otsu's settings, the edge growth (`{ maxPx: 0 }`: none). */
+/**
+ * Options of {@link filteredOtsuParticles}: the drop rules and watershed, Otsu's settings, the edge
+ * growth (`{ maxPx: 0 }`: none, and no refiner either), and the outline refiner that grows the particles
+ * on after it (outline_refiner.ts; none when absent).
+ */
 export interface FilteredOtsuOptions extends ExtractOptions, WatershedOptions {
   otsu?: Omit<OtsuOptions, "polarity">;
   growth?: EdgeGrowthOptions;
+  refiner?: OutlineRefiner | null;
 }
 
 /**
@@ -38,7 +44,14 @@ export function filteredOtsuParticles(image: GreyImage, filter: ObjectFilter, ca
     if (s !== "kept") return;
     if (chosen.probabilities[k++] >= filter.threshold) grows[id] = 1;
   });
-  const grown = growToEdges(g.grey, inst, grows, frozenPixels(g, opts), opts.growth);
+  const frozen = frozenPixels(g, opts);
+  let grown = growToEdges(g.grey, inst, grows, frozen, opts.growth);
+  const refiner = opts.refiner;
+  if (refiner && refiner.maxPx > 0 && (opts.growth?.maxPx ?? EDGE_GROWTH_DEFAULTS.maxPx) > 0 && grows.some((v) => v)) {
+    const where = nearObjects(grown, grows, refiner.maxPx + Math.ceil(3 * refiner.smoothPx));
+    const p = particleProbabilityMap(refiner, g, chosen.polarity, chosen.mask, where);
+    grown = refineOutlines(refiner, (i) => p[i], grown, grows, frozen);
+  }
   return { extracted: applyObjectFilter(filter, g, measureInstances(grown, calibration, opts), chosen.probabilities), polarity: chosen.polarity };
 }
 

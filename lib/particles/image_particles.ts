@@ -9,6 +9,7 @@ import { readGrey, withMissingBoxes, type GreyImage } from "./grey_image";
 import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
 import { filteredOtsuParticles } from "./filtered_otsu";
 import type { EdgeGrowthOptions } from "./edge_growth";
+import type { OutlineRefiner } from "./outline_refiner";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 
 /** Where the foreground of an image comes from. */
@@ -101,6 +102,8 @@ export interface AnalyseImageOptions extends ExtractOptions {
   objectFilter?: ObjectFilter;
   /** Edge growth of the particles on the filter's side of Otsu's threshold (edge_growth.ts; default on, `{ maxPx: 0 }` off). */
   growth?: EdgeGrowthOptions;
+  /** Outline refiner growing those particles on after the edge growth (outline_refiner.ts). Default: none. */
+  refiner?: OutlineRefiner | null;
 }
 
 /**

@@ -14,6 +14,8 @@ export * from "./object_features";
 export * from "./object_filter";
 export * from "./object_polarity";
 export * from "./edge_growth";
+export * from "./pixel_features";
+export * from "./outline_refiner";
 export * from "./filtered_otsu";
 export * from "./analyse_folder";
 export * from "./records";

@@ -13,11 +13,14 @@ import { measureInstances, type ExtractOptions } from "./extract";
 import { particleProbabilities, type ObjectFilter } from "./object_filter";
 import type { InstanceLabels } from "./instances";
 import { imageStats } from "./object_features";
+import type { Mask } from "../image/mask";
 
 /** What {@link otsuInstancesByFilter} chose and why. */
 export interface FilterPolarity {
   instances: InstanceLabels;
   polarity: "dark" | "bright";
+  /** Otsu's foreground mask of the chosen side (before the watershed). */
+  mask: Mask;
   /** Σ p² over the objects the filter keeps, per side. */
   score: { dark: number; bright: number };
   /** The filter's probability of every particle the chosen side keeps under the options (`measureInstances` order), for `applyObjectFilter`. */
@@ -42,5 +45,5 @@ export function otsuInstancesByFilter(g: GreyImage, filter: ObjectFilter, opts: 
   const dark = side("dark"), bright = side("bright");
   const pick = bright.score > dark.score ? "bright" : "dark";
   const chosen = pick === "dark" ? dark : bright;
-  return { instances: chosen.instances, probabilities: chosen.probabilities, polarity: pick, score: { dark: dark.score, bright: bright.score } };
+  return { instances: chosen.instances, probabilities: chosen.probabilities, polarity: pick, mask: masks[pick], score: { dark: dark.score, bright: bright.score } };
 }

@@ -1,3 +1,4 @@
+export * from "./gbdt";
 export * from "./kfold";
 export * from "./ks";
 export * from "./logistic_fit";

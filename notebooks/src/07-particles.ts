@@ -24,7 +24,7 @@ import { empsDir } from "./dist/lib/data/external";
 import {
   loadParticlesConfig, ensureSizedSet, analyseFolder, imageRecord, summariseImages, readGrey, particleOverlay,
   sizeHistogramFigure, syntheticSizeCheck, measuredVsTrueFigure, listTruthPairs, spreadSubset, evaluateTruthSet,
-  detectionScoresFigure, analyseImage, calibrationFor, loadObjectFilter, filteredOtsuParticles, withoutNotParticles, type MatchResult,
+  detectionScoresFigure, analyseImage, calibrationFor, loadObjectFilter, loadOutlineRefiner, filteredOtsuParticles, withoutNotParticles, type MatchResult,
 } from "./dist/lib/particles/index";
 import { initBackend } from "./dist/lib/backend/index";
 import { loadParticleModel, bundledModelDir } from "./dist/lib/particle_model/load";
@@ -179,9 +179,12 @@ for (const [k, m] of Object.entries(scores)) {
 // which fixes close-packed fields where the older border rule measured the gaps. Last, each kept
 // particle is **grown out to its edge**: Otsu's cut lies halfway between the image's two grey classes,
 // while a person outlining a particle draws the outer edge of its blur, so the particle takes the
-// neighbouring pixels (up to 4 px) whose grey is past 15 % of the way from its surround to its inside.
-// That is what `nanomorph particles` runs unless told otherwise (`--grow-edges 0` keeps Otsu's outline,
-// `--filter none --polarity border` is the first route).
+// neighbouring pixels (up to 4 px) whose grey is past 15 % of the way from its surround to its inside,
+// then up to 2 px more where the bundled **outline refiner** (boosted trees on per-pixel features, fitted
+// to the outlines of EMPS training images) says "particle": a fixed grey level misses soft halos and
+// textured rims. That is what `nanomorph particles` runs unless told otherwise (`--edge-refiner none`
+// stops after the grey level, `--grow-edges 0` keeps Otsu's outline, `--filter none --polarity border`
+// is the first route).
 //
 // `nanomorph particles --model bundled` instead replaces "threshold, then split by a watershed" with a
 // small U-Net trained on EMPS micrographs (`models/particles-emps/`, its manifest says how) that
@@ -194,8 +197,9 @@ for (const [k, m] of Object.entries(scores)) {
 await initBackend();
 const model = loadParticleModel("bundled");
 const filter = loadObjectFilter("bundled");
+const refiner = loadOutlineRefiner("bundled");
 const fromModel = syntheticSizeCheck(spec, cfg.sizeCheckImages, cfg.seed, modelInstances(model), { minArea: cfg.minArea, h: cfg.h });
-const fromDefault = syntheticSizeCheck(spec, cfg.sizeCheckImages, cfg.seed, (g) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: cfg.h }).extracted), { minArea: cfg.minArea, h: cfg.h });
+const fromDefault = syntheticSizeCheck(spec, cfg.sizeCheckImages, cfg.seed, (g) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: cfg.h, refiner }).extracted), { minArea: cfg.minArea, h: cfg.h });
 const versus: Record<string, MatchResult> = { "synthetic, Otsu": fromOtsu.match, "synthetic, Otsu + filter": fromDefault.match, "synthetic, bundled model": fromModel.match };
 const heldOut = haveEmps
   ? spreadSubset(listTruthPairs(emps, (JSON.parse(fs.readFileSync(`${bundledModelDir()}/split.json`, "utf8")) as { validation: string[] }).validation), cfg.empsImages)
@@ -213,7 +217,7 @@ const modelOnce = (g: Parameters<typeof bundledInstances>[0], file: string) => {
   return modelSeen.get(file)!;
 };
 if (heldOut.length) {
-  for (const [name, predictor] of [["EMPS held out, Otsu", otsuPredictor], ["EMPS held out, Otsu + filter", otsuFilterPredictor(filter)], ["EMPS held out, bundled model", async (g: Parameters<typeof bundledInstances>[0], file: string) => modelOnce(g, file)]] as const) {
+  for (const [name, predictor] of [["EMPS held out, Otsu", otsuPredictor], ["EMPS held out, Otsu + filter", otsuFilterPredictor(filter, {}, refiner)], ["EMPS held out, bundled model", async (g: Parameters<typeof bundledInstances>[0], file: string) => modelOnce(g, file)]] as const) {
     const r = (await evaluatePredictor(heldOut, predictor, { minArea: cfg.minArea, progress: false })).summary;
     heldOutScores[name] = { f1: r.f1, countError: r.medianCountError, diameterError: r.medianDiameterError, dice: r.medianDice };
     console.log(`${name.padEnd(28)} P ${r.precision.toFixed(3)} R ${r.recall.toFixed(3)} F1 ${r.f1.toFixed(3)} · median count error ${r.medianCountError.toFixed(3)} · median diameter error ${r.medianDiameterError.toFixed(3)} · Dice ${r.medianDice.toFixed(3)} (${r.images} images)`);
@@ -229,7 +233,7 @@ for (const file of compared) {
     ["Otsu + object filter (default)", { kind: "otsu" as const, polarity: "filter" as const }, filter],
     ["bundled model", { kind: "instances" as const, model: { name: "bundled", instances: async () => modelOnce(grey, file) } }, undefined],
   ] as const) {
-    const a = await analyseImage(file, "compare", src, null, { minArea: cfg.minArea, h: cfg.h, objectFilter });
+    const a = await analyseImage(file, "compare", src, null, { minArea: cfg.minArea, h: cfg.h, objectFilter, refiner: objectFilter ? refiner : null });
     sideBySide.push(particleOverlay(grey, a.extracted));
     sideCaptions.push(`${label}: ${a.extracted.dropped.kept} particles`);
   }
