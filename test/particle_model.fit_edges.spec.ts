@@ -5,6 +5,7 @@ import * as path from "path";
 import { fitEdgeGrowth, perImageSizeScore, EDGE_SETTINGS } from "../lib/particle_model/fit_edges";
 import { evaluateInstances } from "../lib/particles/instance_eval";
 import { loadObjectFilter } from "../lib/particles/object_filter";
+import { loadOutlineRefiner } from "../lib/particles/outline_refiner";
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import { encodeGreyPng } from "../lib/data/synth/png";
 import { encodeInstancePng } from "../lib/particles/instance_map";
@@ -52,14 +53,14 @@ describe("particle_model/fit_edges: the default route's edge growth picked from 
   this.timeout(60_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nm-fit-edges-"));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const filter = loadObjectFilter("bundled");
+  const filter = loadObjectFilter("bundled"), refiner = loadOutlineRefiner("bundled");
 
   it("keeps Otsu's outline where the labels are the half level of the blur, and grows where they are drawn outside it", async () => {
     // The generator's true outline is the ellipse itself, the half level of its blur: no growth fits.
-    const tight = await fitEdgeGrowth(await labelledSet(path.join(dir, "tight"), 0), filter, EDGE_SETTINGS, { progress: false });
-    assert.deepEqual(tight.best, { maxPx: 0, level: 0.15 }, JSON.stringify(tight.candidates.map((c) => [c.setting, c.score])));
+    const tight = await fitEdgeGrowth(await labelledSet(path.join(dir, "tight"), 0), filter, refiner, EDGE_SETTINGS, { progress: false });
+    assert.deepEqual(tight.best, { maxPx: 0, level: 0.15, refine: false }, JSON.stringify(tight.candidates.map((c) => [c.setting, c.score])));
     // Labels drawn 2 px outside: some growth fits better than none, and its sizes are closer.
-    const loose = await fitEdgeGrowth(await labelledSet(path.join(dir, "loose"), 2), filter, EDGE_SETTINGS, { progress: false });
+    const loose = await fitEdgeGrowth(await labelledSet(path.join(dir, "loose"), 2), filter, refiner, EDGE_SETTINGS, { progress: false });
     assert.ok(loose.best.maxPx > 0, JSON.stringify(loose.candidates.map((c) => [c.setting, c.score])));
     const none = loose.candidates.find((c) => c.setting.maxPx === 0)!, best = loose.candidates.find((c) => c.setting === loose.best)!;
     assert.ok(best.summary.medianDiameterError < none.summary.medianDiameterError, `${best.summary.medianDiameterError} vs ${none.summary.medianDiameterError}`);
@@ -98,8 +99,8 @@ describe("particle_model/fit_edges: the default route's edge growth picked from 
   });
 
   it("refuses nothing to fit", async () => {
-    await assert.rejects(fitEdgeGrowth([], filter), /no labelled images/);
-    await assert.rejects(fitEdgeGrowth([{ id: "x", image: "x", labels: "y" }], filter, []), /no settings/);
+    await assert.rejects(fitEdgeGrowth([], filter, refiner), /no labelled images/);
+    await assert.rejects(fitEdgeGrowth([{ id: "x", image: "x", labels: "y" }], filter, refiner, []), /no settings/);
   });
 
   it("`particles fit-edges` prints each setting and the flags to use, and writes the scores with --out", async () => {

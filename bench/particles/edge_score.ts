@@ -13,6 +13,7 @@ import * as path from "path";
 import { readJson } from "../../lib/util/fsx";
 import { readLabelledPairs, type LabelledPair } from "../../lib/particle_model/evaluate";
 import { loadObjectFilter, withoutNotParticles } from "../../lib/particles/object_filter";
+import { loadOutlineRefiner } from "../../lib/particles/outline_refiner";
 import { filteredOtsuParticles } from "../../lib/particles/filtered_otsu";
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval } from "../../lib/particles/instance_eval";
 import { EDGE_SETTINGS, perImageSizeScore } from "../../lib/particle_model/fit_edges";
@@ -28,15 +29,15 @@ async function main(): Promise<void> {
     : new Rng(0).fork("dev-edge").shuffle([...split.tune, ...split.train.filter((_, i) => i % 4 === 0)]);
   const poolSize = set === "source" ? 20 : 40;
   const pairs: LabelledPair[] = ids.map((id) => ({ id, image: path.join(emps, "images", `${id}.jpg`), labels: path.join(emps, "segmaps", `${id}.png`) }));
-  const filter = loadObjectFilter("bundled");
+  const filter = loadObjectFilter("bundled"), refiner = loadOutlineRefiner("bundled");
   // evals.get(id)[k]: setting k on image id, scale bars found and left out as `particles` does.
   const evals = new Map<string, InstanceEval[]>();
   for await (const { pair, grey, truth, exclude } of readLabelledPairs(pairs, { scaleBars: true })) {
-    evals.set(pair.id, EDGE_SETTINGS.map((s) => evaluateInstances(pair.id, withoutNotParticles(filteredOtsuParticles(grey, filter, null, { h: 2, growth: s, exclude }).extracted), truth, { exclude })));
+    evals.set(pair.id, EDGE_SETTINGS.map((s) => evaluateInstances(pair.id, withoutNotParticles(filteredOtsuParticles(grey, filter, null, { h: 2, growth: s, exclude, refiner: s.refine ? refiner : null }).extracted), truth, { exclude })));
   }
   const pool = ids.slice(0, poolSize), test = ids.slice(poolSize);
   const onTest = (k: number) => summariseInstanceEvals(test.map((id) => evals.get(id)![k]));
-  EDGE_SETTINGS.forEach((s, k) => { const t = onTest(k); console.log(`test, ${s.maxPx} px at ${s.level}: F1 ${t.f1.toFixed(3)} KS ${t.ksDiameter.toFixed(3)} diameter error ${t.medianDiameterError.toFixed(3)} Dice ${t.medianDice.toFixed(3)}`); });
+  EDGE_SETTINGS.forEach((s, k) => { const t = onTest(k); console.log(`test, ${s.maxPx} px at ${s.level}${s.refine ? " + refiner" : ""}: F1 ${t.f1.toFixed(3)} KS ${t.ksDiameter.toFixed(3)} diameter error ${t.medianDiameterError.toFixed(3)} Dice ${t.medianDice.toFixed(3)}`); });
   const scores: Record<string, (es: InstanceEval[]) => number> = {
     pooled: (es) => { const s = summariseInstanceEvals(es); return s.ksDiameter + s.medianDiameterError; },
     "per image, capped": (es) => perImageSizeScore(es),
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       let ks = 0, diam = 0;
       for (let d = 0; d < DRAWS; d++) { const t = onTest(pick(score, rng.shuffle(pool.slice()).slice(0, k))); ks += t.ksDiameter / DRAWS; diam += t.medianDiameterError / DRAWS; }
       const s = EDGE_SETTINGS[first], t = onTest(first);
-      console.log(`${name}, ${k} labels: first ${k} pick ${s.maxPx} px at ${s.level} (test KS ${t.ksDiameter.toFixed(3)}, diameter error ${t.medianDiameterError.toFixed(3)}); ${DRAWS} draws: mean test KS ${ks.toFixed(3)}, diameter error ${diam.toFixed(3)}`);
+      console.log(`${name}, ${k} labels: first ${k} pick ${s.maxPx} px at ${s.level}${s.refine ? " + refiner" : ""} (test KS ${t.ksDiameter.toFixed(3)}, diameter error ${t.medianDiameterError.toFixed(3)}); ${DRAWS} draws: mean test KS ${ks.toFixed(3)}, diameter error ${diam.toFixed(3)}`);
     }
   }
 }

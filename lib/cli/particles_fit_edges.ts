@@ -15,10 +15,11 @@ export const command = defineCommand({
   description: `People outline particles differently (the outer edge of the blur, or its half level); the default
 route grows its particles to where the EMPS annotators drew them. This runs the default route on your
 labelled micrographs (instance maps, or binary masks with separating lines, paired by name) with each
-growth setting (none; edge levels 0.15, 0.25, 0.35, 0.5 of the contrast, up to 4 px), prints how each agrees
+growth setting (none; edge levels 0.15, 0.25, 0.35, 0.5 of the contrast, up to 4 px, each with and without
+the outline refiner that grows particles up to 2 px more where a learned model says particle), prints how each agrees
 with your labels, and the setting whose particle sizes agree best image by image (lowest mean over your
 images of each one's KS distance of the diameters + median diameter error, so a crowded image does not
-decide alone): pass its --grow-edges and --edge-level to \`nanomorph particles\`. Five to twenty labelled
+decide alone): pass its --grow-edges, --edge-level (and --edge-refiner none) to \`nanomorph particles\`. Five to twenty labelled
 images choose alike (docs/particles.md).`,
   options: {
     ...labelledSetOptions({ images: "labelled micrographs", part: "which list of --split", defaultPart: "train" }),
@@ -32,12 +33,12 @@ images choose alike (docs/particles.md).`,
   const { fitEdgesOnFolders } = await import("../particle_model/experiment");
   const fit = await fitEdgesOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, v.filter as string | undefined);
   console.log(`default route on ${fit.images} labelled images:`);
+  const flags = (e: (typeof fit)["best"]): string => (e.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${e.maxPx} --edge-level ${e.level}${e.refine ? "" : " --edge-refiner none"}`);
   for (const c of fit.candidates) {
-    const s = c.summary, name = c.setting.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${c.setting.maxPx} --edge-level ${c.setting.level}`;
-    console.log(`  ${name.padEnd(34)} size score ${f3(c.score)} (mean per image of KS + diameter error), F1 ${f3(s.f1)}, pooled KS ${f3(s.ksDiameter)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}${c.setting === fit.best ? "  <- best" : ""}`);
+    const s = c.summary, name = flags(c.setting);
+    console.log(`  ${name.padEnd(54)} size score ${f3(c.score)} (mean per image of KS + diameter error), F1 ${f3(s.f1)}, pooled KS ${f3(s.ksDiameter)}, median diameter error ${f3(s.medianDiameterError)}, median Dice ${f3(s.medianDice)}${c.setting === fit.best ? "  <- best" : ""}`);
   }
-  const b = fit.best;
-  console.log(`use: nanomorph particles ${b.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${b.maxPx} --edge-level ${b.level}`} --images …`);
+  console.log(`use: nanomorph particles ${flags(fit.best)} --images …`);
   if (v.out) {
     const out = path.resolve(v.out as string);
     fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -229,6 +229,5 @@ export async function fitEdgesOnFolders(f: LabelledFolders, filter = BUNDLED_OBJ
   let objectFilter: ObjectFilter;
   try { objectFilter = loadObjectFilter(filter); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
   const { fitEdgeGrowth } = await import("./fit_edges");
-  // Scored as `particles` runs the route: with the bundled outline refiner after the growth.
-  return { ...(await fitEdgeGrowth(pairs, objectFilter, undefined, { refiner: loadOutlineRefiner(BUNDLED_OUTLINE_REFINER) })), images: pairs.length };
+  return { ...(await fitEdgeGrowth(pairs, objectFilter, loadOutlineRefiner(BUNDLED_OUTLINE_REFINER))), images: pairs.length };
 }

@@ -13,16 +13,21 @@ import { EDGE_GROWTH_DEFAULTS, type EdgeGrowthOptions } from "../particles/edge_
 import { readLabelledPairs, type LabelledPair } from "./evaluate";
 import { Progress } from "../util/progress";
 
-/** A growth setting of the default route: `maxPx` 0 is Otsu's outline. */
-export type EdgeSetting = Required<Pick<EdgeGrowthOptions, "maxPx" | "level">>;
+/**
+ * A growth setting of the default route: `maxPx` 0 is Otsu's outline; `refine`: the outline refiner
+ * grows the particles on after the growth (outline_refiner.ts; never with `maxPx` 0).
+ */
+export type EdgeSetting = Required<Pick<EdgeGrowthOptions, "maxPx" | "level">> & { refine: boolean };
 
-/** The settings {@link fitEdgeGrowth} chooses among, the default first (it wins ties): no growth, and levels from the outer edge of the blur towards its half level. */
+/**
+ * The settings {@link fitEdgeGrowth} chooses among, the default first (it wins ties): no growth, and
+ * levels from the outer edge of the blur towards its half level, each with and without the refiner.
+ */
 export const EDGE_SETTINGS: readonly EdgeSetting[] = [
-  { maxPx: EDGE_GROWTH_DEFAULTS.maxPx, level: EDGE_GROWTH_DEFAULTS.level },
-  { maxPx: 0, level: EDGE_GROWTH_DEFAULTS.level },
-  { maxPx: 4, level: 0.25 },
-  { maxPx: 4, level: 0.35 },
-  { maxPx: 4, level: 0.5 },
+  { maxPx: EDGE_GROWTH_DEFAULTS.maxPx, level: EDGE_GROWTH_DEFAULTS.level, refine: true },
+  { maxPx: EDGE_GROWTH_DEFAULTS.maxPx, level: EDGE_GROWTH_DEFAULTS.level, refine: false },
+  { maxPx: 0, level: EDGE_GROWTH_DEFAULTS.level, refine: false },
+  ...[0.25, 0.35, 0.5].flatMap((level) => [true, false].map((refine) => ({ maxPx: 4, level, refine }))),
 ];
 
 /** What {@link fitEdgeGrowth} found: every setting's scores on the labelled images, in the order given, and the best. */
@@ -47,21 +52,21 @@ export function perImageSizeScore(evals: readonly InstanceEval[], cap = 1): numb
 
 /**
  * Score each growth setting of the default route (`filter` choosing the side and dropping what is not
- * a particle, watershed h 2 px, `opts.refiner` growing on after it as `particles` does by default;
- * scale bars found and left out as `particles` does) on labelled
+ * a particle, watershed h 2 px, `refiner` growing on after it where the setting says so; scale bars
+ * found and left out as `particles` does) on labelled
  * micrographs, and pick the one whose particle sizes agree best with the labels, image by image
  * ({@link perImageSizeScore}; sizes are what the growth changes, detection hardly moves). Ties go to
  * the earlier setting.
  * Throws when `pairs` or `settings` is empty, or naming a pair whose image and labels differ in size.
  */
-export async function fitEdgeGrowth(pairs: readonly LabelledPair[], filter: ObjectFilter, settings: readonly EdgeSetting[] = EDGE_SETTINGS, opts: { progress?: boolean; refiner?: OutlineRefiner | null } = {}): Promise<EdgeFit> {
+export async function fitEdgeGrowth(pairs: readonly LabelledPair[], filter: ObjectFilter, refiner: OutlineRefiner, settings: readonly EdgeSetting[] = EDGE_SETTINGS, opts: { progress?: boolean } = {}): Promise<EdgeFit> {
   if (!pairs.length) throw new Error("fitEdgeGrowth: no labelled images");
   if (!settings.length) throw new Error("fitEdgeGrowth: no settings to choose among");
   const evals: InstanceEval[][] = settings.map(() => []);
   const bar = opts.progress === false ? null : new Progress({ label: "edge settings", total: pairs.length, unit: "img" });
   // Scale bars found and left out as `particles` does.
   for await (const { pair, grey, truth, exclude } of readLabelledPairs(pairs, { scaleBars: true })) {
-    settings.forEach((s, k) => evals[k].push(evaluateInstances(pair.id, withoutNotParticles(filteredOtsuParticles(grey, filter, null, { h: 2, growth: s, exclude, refiner: opts.refiner }).extracted), truth, { exclude })));
+    settings.forEach((s, k) => evals[k].push(evaluateInstances(pair.id, withoutNotParticles(filteredOtsuParticles(grey, filter, null, { h: 2, growth: s, exclude, refiner: s.refine ? refiner : null }).extracted), truth, { exclude })));
     bar?.tick(1);
   }
   bar?.finish();

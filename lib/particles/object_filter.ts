@@ -6,10 +6,10 @@
  * (docs/particles.md). The bundled filter (models/object-filter/otsu.json) was fitted on EMPS training
  * images by bench/particles/object_filter.ts; the file records how.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { binaryLogisticProba, type BinaryLogistic } from "../stats/logistic_fit";
 import { projectRoot } from "../util/paths";
+import { checkModelHeader, readModelJson } from "../util/json_model";
 import { objectFeatures, OBJECT_FEATURES, type GreyPixels, type ImageStats } from "./object_features";
 import { measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import type { InstanceLabels } from "./instances";
@@ -45,11 +45,9 @@ export function bundledObjectFilterPath(): string {
  * of another code version, sizes, a threshold outside 0…1, non-finite numbers).
  */
 export function checkObjectFilter(o: unknown, where: string): ObjectFilter {
+  checkModelHeader(o, OBJECT_FILTER_FORMAT, OBJECT_FILTER_VERSION, OBJECT_FEATURES, `object filter ${where}`, "bench/particles/object_filter.ts");
   const f = o as ObjectFilter;
   const bad = (why: string): never => { throw new Error(`object filter ${where}: ${why}`); };
-  if (!f || typeof f !== "object" || f.format !== OBJECT_FILTER_FORMAT) bad(`not a ${OBJECT_FILTER_FORMAT} file`);
-  if (f.version !== OBJECT_FILTER_VERSION) bad(`version ${f.version}; this nanomorph reads version ${OBJECT_FILTER_VERSION}`);
-  if (!Array.isArray(f.features) || f.features.join(",") !== OBJECT_FEATURES.join(",")) bad(`made for features [${f.features}], this nanomorph computes [${OBJECT_FEATURES.join(", ")}]; refit it (bench/particles/object_filter.ts)`);
   const m = f.model, k = OBJECT_FEATURES.length;
   if (!m || [m.mean, m.scale, m.weights].some((a) => !Array.isArray(a) || a.length !== k)) bad(`model needs mean, scale and weights of ${k} numbers`);
   if (![...m.mean, ...m.scale, ...m.weights, m.bias].every(Number.isFinite) || m.scale.some((s) => !(s > 0))) bad("model has non-finite numbers or a scale ≤ 0");
@@ -59,14 +57,9 @@ export function checkObjectFilter(o: unknown, where: string): ObjectFilter {
 
 /** Read a filter: `spec` is "bundled" or a JSON file. Throws naming the file when missing or invalid. */
 export function loadObjectFilter(spec: string): ObjectFilter {
-  const file = spec === BUNDLED_OBJECT_FILTER ? bundledObjectFilterPath() : path.resolve(spec);
-  if (!fs.existsSync(file)) {
-    throw new Error(spec === BUNDLED_OBJECT_FILTER
-      ? `the bundled object filter is missing from ${file} (a damaged install: reinstall nanomorph, or use --filter none)`
-      : `object filter ${file} does not exist (give a JSON file from bench/particles/object_filter.ts, 'bundled' or 'none')`);
-  }
-  let parsed: unknown;
-  try { parsed = JSON.parse(fs.readFileSync(file, "utf8")); } catch (e) { throw new Error(`object filter ${file}: not JSON (${(e as Error).message})`); }
+  const { file, parsed } = readModelJson(spec, bundledObjectFilterPath(), "object filter", {
+    bundled: "use --filter none", file: "give a JSON file from bench/particles/object_filter.ts, 'bundled' or 'none'",
+  });
   return checkObjectFilter(parsed, file);
 }
 

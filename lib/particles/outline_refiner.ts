@@ -7,12 +7,12 @@
  * reaches the drawn outline. Measured on held-out EMPS images in docs/particles.md. The bundled refiner
  * (models/outline-refiner/gbdt.json) was fitted by bench/particles/outline_refiner.ts; the file records how.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { checkGbdt, gbdtProbability, type Gbdt } from "../stats/gbdt";
 import { gaussianBlur } from "../image/gaussian";
 import type { Mask } from "../image/mask";
 import { projectRoot } from "../util/paths";
+import { checkModelHeader, readModelJson } from "../util/json_model";
 import { PIXEL_FEATURES, pixelFeatureMaps } from "./pixel_features";
 import type { GreyImage } from "./grey_image";
 import type { InstanceLabels } from "./instances";
@@ -48,11 +48,9 @@ export function bundledOutlineRefinerPath(): string {
 
 /** Check a parsed refiner file; throws naming `where` and what is wrong. */
 export function checkOutlineRefiner(o: unknown, where: string): OutlineRefiner {
+  checkModelHeader(o, OUTLINE_REFINER_FORMAT, OUTLINE_REFINER_VERSION, PIXEL_FEATURES, `outline refiner ${where}`, "bench/particles/outline_refiner.ts");
   const r = o as OutlineRefiner;
   const bad = (why: string): never => { throw new Error(`outline refiner ${where}: ${why}`); };
-  if (!r || typeof r !== "object" || r.format !== OUTLINE_REFINER_FORMAT) bad(`not a ${OUTLINE_REFINER_FORMAT} file`);
-  if (r.version !== OUTLINE_REFINER_VERSION) bad(`version ${r.version}; this nanomorph reads version ${OUTLINE_REFINER_VERSION}`);
-  if (!Array.isArray(r.features) || r.features.join(",") !== PIXEL_FEATURES.join(",")) bad(`made for features [${r.features}], this nanomorph computes [${PIXEL_FEATURES.join(", ")}]; refit it (bench/particles/outline_refiner.ts)`);
   checkGbdt(r.model, PIXEL_FEATURES.length, `outline refiner ${where}`);
   if (!(r.threshold >= 0 && r.threshold <= 1)) bad(`threshold must be in 0…1, got ${r.threshold}`);
   if (!(Number.isInteger(r.maxPx) && r.maxPx >= 0)) bad(`maxPx must be a whole number ≥ 0, got ${r.maxPx}`);
@@ -62,14 +60,9 @@ export function checkOutlineRefiner(o: unknown, where: string): OutlineRefiner {
 
 /** Read a refiner: `spec` is "bundled" or a JSON file. Throws naming the file when missing or invalid. */
 export function loadOutlineRefiner(spec: string): OutlineRefiner {
-  const file = spec === BUNDLED_OUTLINE_REFINER ? bundledOutlineRefinerPath() : path.resolve(spec);
-  if (!fs.existsSync(file)) {
-    throw new Error(spec === BUNDLED_OUTLINE_REFINER
-      ? `the bundled outline refiner is missing from ${file} (a damaged install: reinstall nanomorph, or use --edge-refiner none)`
-      : `outline refiner ${file} does not exist (give a JSON file from bench/particles/outline_refiner.ts, 'bundled' or 'none')`);
-  }
-  let parsed: unknown;
-  try { parsed = JSON.parse(fs.readFileSync(file, "utf8")); } catch (e) { throw new Error(`outline refiner ${file}: not JSON (${(e as Error).message})`); }
+  const { file, parsed } = readModelJson(spec, bundledOutlineRefinerPath(), "outline refiner", {
+    bundled: "use --edge-refiner none", file: "give a JSON file from bench/particles/outline_refiner.ts, 'bundled' or 'none'",
+  });
   return checkOutlineRefiner(parsed, file);
 }
 
