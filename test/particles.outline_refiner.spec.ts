@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { normalisedGrey, pixelFeatureMaps, PIXEL_FEATURES } from "../lib/particles/pixel_features";
-import { bundledOutlineRefinerPath, checkOutlineRefiner, loadOutlineRefiner, nearObjects, particleProbabilityMap, refineOutlines } from "../lib/particles/outline_refiner";
+import { bundledOutlineRefinerPath, checkOutlineRefiner, loadOutlineRefiner, particleProbabilityMap, refineOutlines, refinerBand } from "../lib/particles/outline_refiner";
 import { filteredOtsuParticles } from "../lib/particles/filtered_otsu";
 import { loadObjectFilter } from "../lib/particles/object_filter";
 import type { GreyImage } from "../lib/particles/grey_image";
@@ -81,22 +81,23 @@ describe("particles/outline_refiner: growth into the learned foreground", () => 
     assert.throws(() => refineOutlines(sure, () => 1, inst, Uint8Array.from([1])), /1 grow flags for 2 objects/);
   });
 
-  it("nearObjects marks the pixels within the radius (Chebyshev) of a flagged object, as a brute-force check does", () => {
+  it("refinerBand marks the background within maxPx (Chebyshev) of a flagged object, widened by ⌈3σ⌉, as a brute-force check does", () => {
     const rng = new Rng(5);
     const w = 23, h = 17, labels = new Int32Array(w * h).fill(-1);
-    for (let k = 0; k < 6; k++) labels[Math.floor(rng.uniform(0, w * h))] = k % 3;
+    for (let k = 0; k < 8; k++) labels[Math.floor(rng.uniform(0, w * h))] = k % 3;
     const inst = { width: w, height: h, labels, count: 3 }, grows = Uint8Array.from([1, 0, 1]);
-    for (const r of [0, 1, 3]) {
-      const got = nearObjects(inst, grows, r);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-        let want = 0;
-        for (let v = Math.max(0, y - r); v <= Math.min(h - 1, y + r); v++) for (let u = Math.max(0, x - r); u <= Math.min(w - 1, x + r); u++) { const l = labels[v * w + u]; if (l >= 0 && grows[l]) want = 1; }
-        assert.equal(got[y * w + x], want, `r ${r} (${x},${y})`);
-      }
+    const within = (x: number, y: number, r: number, hit: (u: number, v: number) => boolean): boolean => {
+      for (let v = Math.max(0, y - r); v <= Math.min(h - 1, y + r); v++) for (let u = Math.max(0, x - r); u <= Math.min(w - 1, x + r); u++) if (hit(u, v)) return true;
+      return false;
+    };
+    for (const [maxPx, smoothPx] of [[1, 0], [2, 1], [1, 0.5]]) {
+      const got = refinerBand(inst, grows, { maxPx, smoothPx });
+      const candidate = (u: number, v: number): boolean => labels[v * w + u] < 0 && within(u, v, maxPx, (a, b) => labels[b * w + a] >= 0 && grows[labels[b * w + a]] === 1);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) assert.equal(got[y * w + x], within(x, y, Math.ceil(3 * smoothPx), candidate) ? 1 : 0, `${maxPx}/${smoothPx} (${x},${y})`);
     }
   });
 
-  it("probabilities computed only near the objects equal the whole map's within maxPx of them (the smoothing's reach included)", () => {
+  it("probabilities computed only in the band equal the whole map's where refineOutlines reads them (the smoothing's reach included)", () => {
     const refiner = loadOutlineRefiner("bundled");
     const s = generateSizedParticles({ size: 96, count: 6, medianDiameter: 14, sigmaLog: 0.2 }, new Rng(3));
     const g: GreyImage = { width: 96, height: 96, grey: Float32Array.from(s.image, (v) => v / 255) };
@@ -105,8 +106,8 @@ describe("particles/outline_refiner: growth into the learned foreground", () => 
     for (let i = 0; i < labels.length; i++) if (side.data[i]) labels[i] = 0;
     const inst = { width: 96, height: 96, labels, count: 1 }, grows = Uint8Array.from([1]);
     const whole = particleProbabilityMap(refiner, g, "dark", side);
-    const near = particleProbabilityMap(refiner, g, "dark", side, nearObjects(inst, grows, refiner.maxPx + Math.ceil(3 * refiner.smoothPx)));
-    const used = nearObjects(inst, grows, refiner.maxPx);
+    const near = particleProbabilityMap(refiner, g, "dark", side, refinerBand(inst, grows, refiner));
+    const used = refinerBand(inst, grows, { maxPx: refiner.maxPx, smoothPx: 0 });
     let checked = 0;
     for (let i = 0; i < used.length; i++) if (used[i]) { assert.ok(Math.abs(near[i] - whole[i]) < 1e-6, `pixel ${i}`); checked++; }
     assert.ok(checked > 100);

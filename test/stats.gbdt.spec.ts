@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Rng } from "../lib/util/rng";
-import { checkGbdt, fitGbdt, gbdtProbability, treeValue } from "../lib/stats/gbdt";
+import { checkGbdt, fitGbdt, flatProbability, flattenGbdt, gbdtProbability, treeValue } from "../lib/stats/gbdt";
 import { pythonMissing, runPython } from "./python_oracle";
 
 /** n rows of 4 columns, the label inside a disc of the first two (with 10 % flipped), two noise columns; seeded. */
@@ -90,7 +90,12 @@ print(json.dumps({"proba": m.predict_proba(T)[:, 1].tolist()}))
     const { x, y } = disc(400, 5);
     const m = fitGbdt(x, y, 4, { trees: 3, depth: 2, minLeaf: 5 });
     const back = checkGbdt(JSON.parse(JSON.stringify(m)), 4, "m.json");
-    for (let i = 0; i < 20; i++) assert.equal(gbdtProbability(back, (f) => x[i * 4 + f]), gbdtProbability(m, (f) => x[i * 4 + f]));
+    // Flattened for fast scoring: the same probabilities.
+    const flat = flattenGbdt(m);
+    for (let i = 0; i < 20; i++) {
+      assert.equal(gbdtProbability(back, (f) => x[i * 4 + f]), gbdtProbability(m, (f) => x[i * 4 + f]));
+      assert.equal(flatProbability(flat, x.slice(i * 4, i * 4 + 4)), gbdtProbability(m, (f) => x[i * 4 + f]));
+    }
     assert.throws(() => checkGbdt(m, 5, "m.json"), /m.json: made for rows of 4 columns, 5 expected/);
     const loop = JSON.parse(JSON.stringify(m));
     loop.trees[0].left[0] = 0;

@@ -20,22 +20,27 @@ export function gaussianBlur(src: Float32Array, width: number, height: number, s
     while (j < 0 || j >= n) j = j < 0 ? -j - 1 : 2 * n - j - 1;
     return j;
   };
+  // Rows, then columns, each tap added in the same order (−r…r) as a plain loop would, in doubles; the
+  // interior without the mirror's index arithmetic, the columns a whole row at a time (contiguous reads).
   const tmp = new Float32Array(src.length);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
       let acc = 0;
-      for (let i = -r; i <= r; i++) acc += k[i + r] * src[row + mirror(x + i, width)];
+      if (x >= r && x + r < width) for (let i = -r, j = row + x - r; i <= r; i++, j++) acc += k[i + r] * src[j];
+      else for (let i = -r; i <= r; i++) acc += k[i + r] * src[row + mirror(x + i, width)];
       tmp[row + x] = acc;
     }
   }
   const out = new Float32Array(src.length);
+  const acc = new Float64Array(width);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let acc = 0;
-      for (let i = -r; i <= r; i++) acc += k[i + r] * tmp[mirror(y + i, height) * width + x];
-      out[y * width + x] = acc;
+    acc.fill(0);
+    for (let i = -r; i <= r; i++) {
+      const w = k[i + r], from = mirror(y + i, height) * width;
+      for (let x = 0; x < width; x++) acc[x] += w * tmp[from + x];
     }
+    out.set(acc, y * width);
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { classifyInstances, measureInstances, type ExtractOptions, type Extracte
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 import { otsuInstancesByFilter } from "./object_polarity";
 import { EDGE_GROWTH_DEFAULTS, growToEdges, type EdgeGrowthOptions } from "./edge_growth";
-import { nearObjects, particleProbabilityMap, refineOutlines, type OutlineRefiner } from "./outline_refiner";
+import { particleProbabilityMap, refinerBand, refineOutlines, type OutlineRefiner } from "./outline_refiner";
 
 /**
  * Options of {@link filteredOtsuParticles}: the drop rules and watershed, Otsu's settings, the edge
@@ -48,8 +48,7 @@ export function filteredOtsuParticles(image: GreyImage, filter: ObjectFilter, ca
   let grown = growToEdges(g.grey, inst, grows, frozen, opts.growth);
   const refiner = opts.refiner;
   if (refiner && refiner.maxPx > 0 && (opts.growth?.maxPx ?? EDGE_GROWTH_DEFAULTS.maxPx) > 0 && grows.some((v) => v)) {
-    const where = nearObjects(grown, grows, refiner.maxPx + Math.ceil(3 * refiner.smoothPx));
-    const p = particleProbabilityMap(refiner, g, chosen.polarity, chosen.mask, where);
+    const p = particleProbabilityMap(refiner, g, chosen.polarity, chosen.mask, refinerBand(grown, grows, refiner));
     grown = refineOutlines(refiner, (i) => p[i], grown, grows, frozen);
   }
   return { extracted: applyObjectFilter(filter, g, measureInstances(grown, calibration, opts), chosen.probabilities), polarity: chosen.polarity };

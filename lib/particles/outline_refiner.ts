@@ -8,8 +8,9 @@
  * (models/outline-refiner/gbdt.json) was fitted by bench/particles/outline_refiner.ts; the file records how.
  */
 import * as path from "path";
-import { checkGbdt, gbdtProbability, type Gbdt } from "../stats/gbdt";
+import { checkGbdt, flatProbability, flattenGbdt, type Gbdt } from "../stats/gbdt";
 import { gaussianBlur } from "../image/gaussian";
+import { squareFilter8 } from "../image/top_hat";
 import type { Mask } from "../image/mask";
 import { projectRoot } from "../util/paths";
 import { checkModelHeader, readModelJson } from "../util/json_model";
@@ -68,45 +69,34 @@ export function loadOutlineRefiner(spec: string): OutlineRefiner {
 
 /**
  * Each pixel's probability of lying inside a particle (width·height values), smoothed as the refiner
- * says; computed only where `where` is 1 (0 elsewhere), e.g. {@link nearObjects}, to spare the trees.
+ * says; computed only where `where` is 1 (0 elsewhere), e.g. {@link refinerBand}, to spare the trees.
  */
 export function particleProbabilityMap(refiner: OutlineRefiner, g: GreyImage, particles: "dark" | "bright", side: Mask, where?: Uint8Array): Float32Array {
   const maps = pixelFeatureMaps(g, particles, side);
+  const trees = flattenGbdt(refiner.model), row = new Float64Array(maps.length);
   const p = new Float32Array(g.width * g.height);
-  for (let i = 0; i < p.length; i++) if (!where || where[i]) p[i] = gbdtProbability(refiner.model, (f) => maps[f][i]);
+  for (let i = 0; i < p.length; i++) {
+    if (where && !where[i]) continue;
+    for (let f = 0; f < maps.length; f++) row[f] = maps[f][i];
+    p[i] = flatProbability(trees, row);
+  }
   return refiner.smoothPx > 0 ? gaussianBlur(p, g.width, g.height, refiner.smoothPx) : p;
 }
 
 /**
- * Pixels within `radius` px (Chebyshev distance) of an object of `inst` whose `grows[id]` is 1: where
- * {@link refineOutlines} may look, widened by the smoothing's reach, so the probabilities computed only
- * there are exact where they are used.
+ * Where {@link refineOutlines} reads probabilities: the background pixels within `maxPx` (Chebyshev
+ * distance) of an object whose `grows[id]` is 1, widened by the smoothing's reach ⌈3σ⌉, so that
+ * probabilities computed only there ({@link particleProbabilityMap}'s `where`) are exact where they are
+ * used while the objects' insides are spared.
  */
-export function nearObjects(inst: InstanceLabels, grows: Uint8Array, radius: number): Uint8Array {
-  const { width: w, height: h } = inst;
-  const rows = new Uint8Array(w * h), out = new Uint8Array(w * h);
-  // Along rows, then along columns: the distance to the nearest marked pixel in each sweep direction.
-  for (let y = 0; y < h; y++) {
-    for (let pass = 0; pass < 2; pass++) {
-      let d = Infinity;
-      for (let k = 0; k < w; k++) {
-        const x = pass ? w - 1 - k : k, i = y * w + x, l = inst.labels[i];
-        d = l >= 0 && grows[l] ? 0 : d + 1;
-        if (d <= radius) rows[i] = 1;
-      }
-    }
-  }
-  for (let x = 0; x < w; x++) {
-    for (let pass = 0; pass < 2; pass++) {
-      let d = Infinity;
-      for (let k = 0; k < h; k++) {
-        const y = pass ? h - 1 - k : k, i = y * w + x;
-        d = rows[i] ? 0 : d + 1;
-        if (d <= radius) out[i] = 1;
-      }
-    }
-  }
-  return out;
+export function refinerBand(inst: InstanceLabels, grows: Uint8Array, refiner: Pick<OutlineRefiner, "maxPx" | "smoothPx">): Uint8Array {
+  const { width: w, height: h, labels } = inst;
+  const growing = new Uint8Array(w * h);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0 && grows[labels[i]]) growing[i] = 1;
+  // A maximum filter of a 0/1 mask over the (2r+1)² square is its dilation by r in Chebyshev distance.
+  const near = squareFilter8(growing, w, h, refiner.maxPx, false);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) near[i] = 0;
+  return squareFilter8(near, w, h, Math.ceil(3 * refiner.smoothPx), false);
 }
 
 /**

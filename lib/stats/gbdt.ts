@@ -177,6 +177,56 @@ export function gbdtProbability(m: Gbdt, value: (f: number) => number): number {
 }
 
 /**
+ * A model's trees in flat typed arrays (nodes of all trees one after another, children as absolute
+ * indices), to score many rows fast; {@link flatProbability} gives what {@link gbdtProbability} gives.
+ */
+export interface FlatGbdt {
+  columns: number;
+  base: number;
+  lr: number;
+  roots: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+/** `m` flattened (see {@link FlatGbdt}). */
+export function flattenGbdt(m: Gbdt): FlatGbdt {
+  const total = m.trees.reduce((a, t) => a + t.feature.length, 0);
+  const f: FlatGbdt = {
+    columns: m.columns, base: m.base, lr: m.lr, roots: new Int32Array(m.trees.length), feature: new Int32Array(total),
+    threshold: new Float64Array(total), left: new Int32Array(total), right: new Int32Array(total), value: new Float64Array(total),
+  };
+  let at = 0;
+  m.trees.forEach((t, ti) => {
+    f.roots[ti] = at;
+    for (let k = 0; k < t.feature.length; k++) {
+      f.feature[at + k] = t.feature[k];
+      f.threshold[at + k] = t.threshold[k];
+      f.left[at + k] = t.left[k] + at;
+      f.right[at + k] = t.right[k] + at;
+      f.value[at + k] = t.value[k];
+    }
+    at += t.feature.length;
+  });
+  return f;
+}
+
+/** Probability of label 1 for `row` (`m.columns` values). */
+export function flatProbability(m: FlatGbdt, row: ArrayLike<number>): number {
+  let F = m.base;
+  const { feature, threshold, left, right, value, lr } = m;
+  for (let t = 0; t < m.roots.length; t++) {
+    let k = m.roots[t];
+    while (feature[k] >= 0) k = row[feature[k]] <= threshold[k] ? left[k] : right[k];
+    F += lr * value[k];
+  }
+  return 1 / (1 + Math.exp(-F));
+}
+
+/**
  * Check a parsed model (e.g. from a JSON file): sizes, node links, finite numbers, `columns` as
  * expected. Throws naming `where` and what is wrong.
  */
