@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import { Rng } from "../lib/util/rng";
-import { checkGbdt, fitGbdt, flatProbability, flattenGbdt, gbdtProbability, treeValue } from "../lib/stats/gbdt";
+import { checkGbdt, fitGbdt, flatProbability, flattenGbdt, treeValue, type Gbdt } from "../lib/stats/gbdt";
+
+/** The model's probability for `row`, summed tree by tree (the definition flatProbability must match). */
+const probability = (m: Gbdt, row: ArrayLike<number>): number => 1 / (1 + Math.exp(-m.trees.reduce((F, t) => F + m.lr * treeValue(t, (f) => row[f]), m.base)));
 import { pythonMissing, runPython } from "./python_oracle";
 
 /** n rows of 4 columns, the label inside a disc of the first two (with 10 % flipped), two noise columns; seeded. */
@@ -29,7 +32,7 @@ describe("stats/gbdt: gradient-boosted trees, logistic loss, histogram bins", ()
     // Left (x ≤ 0): G = 1, H = 0.5 → −1 / 1.5; right: +1 / 1.5.
     assert.ok(Math.abs(t.value[t.left[0]] + 2 / 3) < 1e-12);
     assert.ok(Math.abs(t.value[t.right[0]] - 2 / 3) < 1e-12);
-    assert.ok(Math.abs(gbdtProbability(m, () => 1) - 1 / (1 + Math.exp(-0.1 * 2 / 3))) < 1e-12);
+    assert.ok(Math.abs(flatProbability(flattenGbdt(m), [1]) - 1 / (1 + Math.exp(-0.1 * 2 / 3))) < 1e-12);
     assert.equal(treeValue(t, () => -5), t.value[t.left[0]]);
   });
 
@@ -60,7 +63,8 @@ describe("stats/gbdt: gradient-boosted trees, logistic loss, histogram bins", ()
     const train = disc(3000, 11), test = disc(2000, 12);
     const m = fitGbdt(train.x, train.y, 4, { trees: 60, depth: 3, lr: 0.1, bins: 48, minLeaf: 20, lambda: 1 });
     const ours: number[] = [];
-    for (let i = 0; i < test.y.length; i++) ours.push(gbdtProbability(m, (f) => test.x[i * 4 + f]));
+    const flat = flattenGbdt(m);
+    for (let i = 0; i < test.y.length; i++) ours.push(flatProbability(flat, test.x.slice(i * 4, i * 4 + 4)));
     const ref = runPython<{ proba: number[] }>(`
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -93,8 +97,9 @@ print(json.dumps({"proba": m.predict_proba(T)[:, 1].tolist()}))
     // Flattened for fast scoring: the same probabilities.
     const flat = flattenGbdt(m);
     for (let i = 0; i < 20; i++) {
-      assert.equal(gbdtProbability(back, (f) => x[i * 4 + f]), gbdtProbability(m, (f) => x[i * 4 + f]));
-      assert.equal(flatProbability(flat, x.slice(i * 4, i * 4 + 4)), gbdtProbability(m, (f) => x[i * 4 + f]));
+      const row = x.slice(i * 4, i * 4 + 4);
+      assert.equal(probability(back, row), probability(m, row));
+      assert.equal(flatProbability(flat, row), probability(m, row));
     }
     assert.throws(() => checkGbdt(m, 5, "m.json"), /m.json: made for rows of 4 columns, 5 expected/);
     const loop = JSON.parse(JSON.stringify(m));

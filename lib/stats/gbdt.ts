@@ -169,16 +169,9 @@ export function treeValue(tree: GbdtTree, value: (f: number) => number): number 
   return tree.value[k];
 }
 
-/** Probability of label 1 for the row whose column f is `value(f)`. */
-export function gbdtProbability(m: Gbdt, value: (f: number) => number): number {
-  let F = m.base;
-  for (const t of m.trees) F += m.lr * treeValue(t, value);
-  return 1 / (1 + Math.exp(-F));
-}
-
 /**
  * A model's trees in flat typed arrays (nodes of all trees one after another, children as absolute
- * indices), to score many rows fast; {@link flatProbability} gives what {@link gbdtProbability} gives.
+ * indices), to score many rows fast.
  */
 export interface FlatGbdt {
   columns: number;
@@ -214,7 +207,7 @@ export function flattenGbdt(m: Gbdt): FlatGbdt {
   return f;
 }
 
-/** Probability of label 1 for `row` (`m.columns` values). */
+/** Probability of label 1 for `row` (`m.columns` values): the logistic of base + lr · Σ of the trees' leaf values. */
 export function flatProbability(m: FlatGbdt, row: ArrayLike<number>): number {
   let F = m.base;
   const { feature, threshold, left, right, value, lr } = m;
