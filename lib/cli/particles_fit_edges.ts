@@ -19,8 +19,8 @@ growth setting (none; edge levels 0.15, 0.25, 0.35, 0.5 of the contrast, up to 4
 the outline refiner that grows particles up to 2 px more where a learned model says particle), prints how each agrees
 with your labels, and the setting whose particle sizes agree best image by image (lowest mean over your
 images of each one's KS distance of the diameters + median diameter error, so a crowded image does not
-decide alone): pass its --grow-edges, --edge-level (and --edge-refiner none) to \`nanomorph particles\`. Five to twenty labelled
-images choose alike (docs/particles.md).`,
+decide alone): pass its --grow-edges, --edge-level (and --edge-refiner none) to \`nanomorph particles\`. Ten or twenty
+labelled images of one source chose alike there; five chose a little less surely (docs/particles.md).`,
   options: {
     ...labelledSetOptions({ images: "labelled micrographs", part: "which list of --split", defaultPart: "train" }),
     filter: opt.string({ placeholder: "F", description: "object filter of the route: bundled or a JSON file (as particles --filter)", defaultText: "bundled" }),
