@@ -126,6 +126,16 @@ describe("data.scalebar: outlined_text (light text with a dark shadow over a lit
     }
   });
 
+  it("a serif label's own drop shadow is never measured as its bar ('1 um' beside a 26-px shadow for '10 µm', '100 nm' over a 31-px one before)", async function () {
+    this.timeout(120000);
+    const cases: [string, string, number, number][] = [["DejaVu Serif", "10 µm", 18, 1e4], ["Liberation Serif", "100 nm", 24, 100]];
+    for (const [font, label, size, nm] of cases.filter(([f]) => hasFont(f))) {
+      const { img, barPx } = await shadowScene(label, font, size, 1.5);
+      const r = await findScaleBar(img);
+      if (r.found) assert.ok(Math.abs(r.nmPerPx - nm / barPx) <= 0.02 * (nm / barPx), `${font} '${label}': read '${r.labelText}' over ${r.lengthPx.toFixed(1)} px`);
+    }
+  });
+
   it("on the real SEM strip of EMPS 0a55e7c93f the top-hat separates the label's rows from the sphere; the label stays refused", async function () {
     this.timeout(120000);
     const file = path.join(__dirname, "..", "..", "shared", "data", "emps-train", "images", "0a55e7c93f.jpg");

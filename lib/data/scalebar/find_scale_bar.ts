@@ -120,6 +120,26 @@ function centreDistance(a: Box, b: Box): number {
 }
 
 /** Where a label may sit: above, below or beside the bar, up to ~0.6–0.75 bar lengths away. */
+/**
+ * Whether candidate `c` is the drop shadow of a label's glyphs rather than a bar: in the two rows just
+ * above it, at least 40 % of its columns hold ink of the opposite shade, past half its contrast beyond
+ * the surround (white text right on a dark "bar"). Rendered white labels with a dark drop shadow in serif
+ * fonts (test/data.scalebar_outlined_text.spec.ts) leave such a run along their baseline, whose length
+ * was read with the label (`1 um` for `10 µm`). A bar's own label sits at least a row away, and a bar
+ * drawn on a panel has the panel's shade above it, never one beyond its surround.
+ */
+function isShadowOfInkAbove(img: GreyImage, c: BarCandidate): boolean {
+  const sign = c.polarity === "bright" ? 1 : -1;
+  const beyond = c.barLevel - sign * c.contrast - sign * 0.5 * c.contrast;
+  let hits = 0;
+  for (let x = c.box.x0; x < c.box.x1; x++) {
+    for (let y = Math.max(0, c.box.y0 - 2); y < c.box.y0; y++) {
+      if (sign * (beyond - img.data[y * img.width + x]) > 0) { hits++; break; }
+    }
+  }
+  return hits >= 0.4 * (c.box.x1 - c.box.x0);
+}
+
 function labelRegion(c: BarCandidate, img: GreyImage): Box {
   const L = c.box.x1 - c.box.x0;
   const dx = 0.75 * L;
@@ -492,6 +512,10 @@ export async function findScaleBar(img: GreyImage, opts: FindScaleBarOptions = {
       // "0.5 µm" and "500nm" bars whose label is cut too): its length is unknown.
       if (c.box.x0 <= 0 || c.box.x1 >= img.width) {
         refusals.push(`${where}: label '${best.label.matched}' but the bar runs into the image edge and may be cut`);
+        continue;
+      }
+      if (isShadowOfInkAbove(img, c)) {
+        refusals.push(`${where}: label '${best.label.matched}' but the "bar" lies right under ink of the opposite shade along most of its length: a label's drop shadow, not a bar`);
         continue;
       }
       if (c.endsUnclear) {
