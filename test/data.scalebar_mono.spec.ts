@@ -38,14 +38,18 @@ async function dataStrip(label: string, font: string, size: number, logo = true)
 
 describe("data.scalebar: a label beside a logo (text_lines.ts)", () => {
   const font = "DejaVu Sans";
+  /** The strip with "10 µm" at `size` px, and the text lines near its bar. */
+  const stripLines = async (size: number): Promise<{ img: GreyImage; lines: ReturnType<typeof findTextLines> }> => {
+    const img = await dataStrip("10 µm", font, size);
+    const c = findBarCandidates(img, { rowStep: 4 }).find((k) => k.box.y0 >= 78 && k.box.y1 <= 84);
+    assert.ok(c, "no bar");
+    return { img, lines: findTextLines(img, c, { near: true }) };
+  };
 
   it("finds the label as a line of its own although it joins the logo's line, and reads it", async function () {
     this.timeout(30000);
     if (!hasFont(font)) return this.skip();
-    const img = await dataStrip("10 µm", font, 14);
-    const c = findBarCandidates(img, { rowStep: 4 }).find((k) => k.box.y0 >= 78 && k.box.y1 <= 84);
-    assert.ok(c, "no bar");
-    const lines = findTextLines(img, c, { near: true });
+    const { img, lines } = await stripLines(14);
     // The logo's line (it reaches left of x 20) is still there; the label alone is a line too.
     assert.ok(lines.some((l) => l.box.x0 < 20 && l.box.x1 > 80), JSON.stringify(lines.map((l) => l.box)));
     const alone = lines.find((l) => l.box.x0 >= 78 && l.box.x1 <= 130);
@@ -61,10 +65,7 @@ describe("data.scalebar: a label beside a logo (text_lines.ts)", () => {
   it("keeps a label of the logo's height in one line with it (no word is 2.2 times shorter)", async function () {
     this.timeout(30000);
     if (!hasFont(font)) return this.skip();
-    const img = await dataStrip("10 µm", font, 30);
-    const c = findBarCandidates(img, { rowStep: 4 }).find((k) => k.box.y0 >= 78 && k.box.y1 <= 84);
-    assert.ok(c, "no bar");
-    const lines = findTextLines(img, c, { near: true });
+    const { lines } = await stripLines(30);
     assert.equal(lines.filter((l) => l.box.x0 >= 78).length, 0, JSON.stringify(lines.map((l) => l.box)));
   });
 });

@@ -6,7 +6,6 @@
  * tables and what a user checks by eye (instance maps, overlays, particles.html), written as one output
  * run (all files or none).
  */
-import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { analyseFolder } from "./analyse_folder";
@@ -25,6 +24,7 @@ import { BUNDLED_OBJECT_FILTER, loadObjectFilter, type ObjectFilter } from "./ob
 import { UsageError } from "../util/errors";
 import { EDGE_GROWTH_DEFAULTS } from "./edge_growth";
 import { BUNDLED_OUTLINE_REFINER, loadOutlineRefiner, type OutlineRefiner } from "./outline_refiner";
+import { contentHash } from "../util/hash";
 import { nmPerPxProblem } from "../data/pixel_size";
 import { watchInterrupts, InterruptedError } from "../util/interrupt";
 import { ResumeStore } from "../util/resume_store";
@@ -181,7 +181,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const resume = out ? openResume(path.join(out, RESUME_DIR), {
     version: packageVersion(), images, masksDir: masksDir ?? null, rule, polarity, nmPerPx: nm ?? null, scaleBar: o.scaleBar ?? null, minArea, h,
     noSplit: o.noSplit === true, keepBorder: o.keepBorder === true, filter: objectFilter ?? null, growth: { maxPx: growEdges, level: edgeLevel },
-    refiner: refiner ? createHash("sha256").update(JSON.stringify(refiner)).digest("hex") : null,
+    refiner: refiner ? contentHash(refiner, 64) : null,
     segment: model ? { dir: model.dir, files: folderStamp(model.dir), threshold: o.segmentThreshold ?? model.settings.threshold } : null,
     model: route ? { name: route.name, design: route.design, weights: route.fingerprint } : null,
   }, lostResume) : undefined;
