@@ -57,10 +57,10 @@ describe("particle_model/fit_edges: the default route's edge growth picked from 
 
   it("keeps Otsu's outline where the labels are the half level of the blur, and grows where they are drawn outside it", async () => {
     // The generator's true outline is the ellipse itself, the half level of its blur: no growth fits.
-    const tight = await fitEdgeGrowth(await labelledSet(path.join(dir, "tight"), 0), filter, refiner, EDGE_SETTINGS, { progress: false });
+    const tight = await fitEdgeGrowth(await labelledSet(path.join(dir, "tight"), 0), filter, refiner, null, EDGE_SETTINGS, { progress: false });
     assert.deepEqual(tight.best, { maxPx: 0, level: 0.15, refine: false }, JSON.stringify(tight.candidates.map((c) => [c.setting, c.score])));
     // Labels drawn 2 px outside: some growth fits better than none, and its sizes are closer.
-    const loose = await fitEdgeGrowth(await labelledSet(path.join(dir, "loose"), 2), filter, refiner, EDGE_SETTINGS, { progress: false });
+    const loose = await fitEdgeGrowth(await labelledSet(path.join(dir, "loose"), 2), filter, refiner, null, EDGE_SETTINGS, { progress: false });
     assert.ok(loose.best.maxPx > 0, JSON.stringify(loose.candidates.map((c) => [c.setting, c.score])));
     const none = loose.candidates.find((c) => c.setting.maxPx === 0)!, best = loose.candidates.find((c) => c.setting === loose.best)!;
     assert.ok(best.summary.medianDiameterError < none.summary.medianDiameterError, `${best.summary.medianDiameterError} vs ${none.summary.medianDiameterError}`);
@@ -99,8 +99,8 @@ describe("particle_model/fit_edges: the default route's edge growth picked from 
   });
 
   it("refuses nothing to fit", async () => {
-    await assert.rejects(fitEdgeGrowth([], filter, refiner), /no labelled images/);
-    await assert.rejects(fitEdgeGrowth([{ id: "x", image: "x", labels: "y" }], filter, refiner, []), /no settings/);
+    await assert.rejects(fitEdgeGrowth([], filter, refiner, null), /no labelled images/);
+    await assert.rejects(fitEdgeGrowth([{ id: "x", image: "x", labels: "y" }], filter, refiner, null, []), /no settings/);
   });
 
   it("`particles fit-edges` prints each setting and the flags to use, and writes the scores with --out", async () => {

@@ -28,6 +28,7 @@ import { analyseImage, type MaskSource } from "../../lib/particles/image_particl
 import type { ExtractOptions, ExtractedParticles } from "../../lib/particles/extract";
 import { loadObjectFilter } from "../../lib/particles/object_filter";
 import { loadOutlineRefiner } from "../../lib/particles/outline_refiner";
+import { loadObjectJudge } from "../../lib/particles/object_judge";
 import { writeSizedParticleSet } from "../../lib/data/synth/sized_particles";
 
 const PYTHON = "/usr/bin/python3";
@@ -58,15 +59,15 @@ export interface ParticleRoute {
 /**
  * A route through `analyseImage` with a foreground `MaskSource` (Otsu, a mask model), then the
  * watershed, drops and measurements; `filter` ("bundled" or a file) adds the object filter, `refiner`
- * (the same) the outline refiner after the edge growth.
+ * (the same) the outline refiner after the edge growth, `judge` (the same) the object judge.
  */
-export function maskSourceRoute(name: string, label: string, source: MaskSource, filter?: string, refiner?: string): ParticleRoute {
+export function maskSourceRoute(name: string, label: string, source: MaskSource, filter?: string, refiner?: string, judge?: string): ParticleRoute {
   return {
     name, label,
     prepare: async () => {
       const objectFilter = filter ? loadObjectFilter(filter) : undefined;
-      const outlineRefiner = refiner ? loadOutlineRefiner(refiner) : null;
-      return { particles: async (f) => (await analyseImage(f, "", source, null, { ...BENCH_EXTRACT, objectFilter, refiner: outlineRefiner })).extracted, dispose: () => undefined };
+      const outlineRefiner = refiner ? loadOutlineRefiner(refiner) : null, objectJudge = judge ? loadObjectJudge(judge) : null;
+      return { particles: async (f) => (await analyseImage(f, "", source, null, { ...BENCH_EXTRACT, objectFilter, refiner: outlineRefiner, judge: objectJudge })).extracted, dispose: () => undefined };
     },
   };
 }
@@ -76,11 +77,11 @@ export const OTSU_ROUTE: ParticleRoute = maskSourceRoute("otsu", "Otsu foregroun
   { kind: "otsu", polarity: "border", smooth: SETTINGS.smooth, open: SETTINGS.open });
 
 /**
- * Today's default route (`particles` with no options): Otsu + watershed on both sides of the
- * threshold, the side whose objects the bundled object filter prefers, then the filter's drops.
+ * Today's default route (`particles` with no options): candidate segmentations on both sides of the
+ * threshold, the particles the bundled object judge picks among them, grown to their edges.
  */
-export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "Otsu (σ 1, opening 3 px, holes filled) + h-maxima watershed (h 2) on both sides of the threshold, the side and the particles chosen by the bundled object filter, the kept particles grown to their edges and on by the bundled outline refiner (the default of `particles`)",
-  { kind: "otsu", polarity: "filter", smooth: SETTINGS.smooth, open: SETTINGS.open }, "bundled", "bundled");
+export const FILTER_ROUTE: ParticleRoute = maskSourceRoute("filter", "six Otsu segmentations (holes filled or not, watershed h 1/2/4, shading flattened, a cut nearer the background), both sides, the particles picked among them by the bundled object judge, grown to their edges and on by the bundled outline refiner (the default of `particles`)",
+  { kind: "otsu", polarity: "filter", smooth: SETTINGS.smooth, open: SETTINGS.open }, "bundled", "bundled", "bundled");
 
 /** The bundled particle model (`particles --model bundled`): instances from the network's maps, no watershed, then drops and measurements. */
 export const MODEL_ROUTE: ParticleRoute = {

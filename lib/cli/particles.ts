@@ -49,6 +49,7 @@ table). An earlier run there is replaced only when this one finishes.`,
     filter: opt.string({ placeholder: "F", description: "object filter dropping what is not a particle (text, specks, fragments; dropped as notParticle, shown red): bundled (fitted on EMPS micrographs), none, or a JSON file", defaultText: "bundled with --otsu, none otherwise" }),
     "grow-edges": opt.number({ placeholder: "PX", description: "default route: grow each kept particle up to PX px out to its edge (--edge-level), as people outline particles; 0 keeps Otsu's outline", integer: true, min: 0, max: 100, defaultText: "4" }),
     "edge-level": opt.number({ placeholder: "L", description: "default route: where a particle's edge lies between its surround's grey (0) and its inside's (1) for --grow-edges; `particles fit-edges` picks it from a few labelled images", min: 0, max: 1, defaultText: "0.15" }),
+    judge: opt.string({ placeholder: "J", description: "default route: pick the particles among several segmentations (Otsu with and without hole filling, watershed h 1/2/4, shading flattened, a cut nearer the background; both sides) with boosted trees fitted on EMPS: bundled, none (the object filter's one segmentation), or a JSON file", defaultText: "bundled" }),
     "edge-refiner": opt.string({ placeholder: "R", description: "default route: after --grow-edges, grow each kept particle up to 2 px more where a learned per-pixel model (fitted on EMPS outlines) says particle: bundled, none, or a JSON file", defaultText: "bundled (none with --grow-edges 0)" }),
     "keep-border": opt.flag("keep particles touching the image border"),
     bins: opt.number({ placeholder: "N", description: "histogram bins", integer: true, min: 1, max: 10000, defaultText: "Sturges: ceil(log2 n) + 1" }),
@@ -81,7 +82,7 @@ table). An earlier run there is replaced only when this one finishes.`,
   const { records, summary, report, out } = await runParticlesExperiment({
     images: v.images, masks: v.masks, segment: v.segment, segmentThreshold: v.threshold, model, rule: v.rule, polarity: v.polarity,
     nmPerPx, scaleBar: v["scale-bar"], minArea, h: v.h, noSplit: v["no-split"],
-    objectFilter: v.filter, growEdges: v["grow-edges"], edgeLevel: v["edge-level"], edgeRefiner: v["edge-refiner"], keepBorder: v["keep-border"], bins: v.bins, out: v.out,
+    objectFilter: v.filter, growEdges: v["grow-edges"], edgeLevel: v["edge-level"], edgeRefiner: v["edge-refiner"], objectJudge: v.judge, keepBorder: v["keep-border"], bins: v.bins, out: v.out,
   });
   if (v.json) {
     console.log(JSON.stringify(report));

@@ -26,6 +26,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
     "grow-edges": opt.number({ placeholder: "PX", description: "with --method otsu and the filter: the edge growth of the default route (as particles --grow-edges)", integer: true, min: 0, max: 100, defaultText: "4" }),
     "edge-level": opt.number({ placeholder: "L", description: "with --method otsu and the filter: the edge level of that growth (as particles --edge-level)", min: 0, max: 1, defaultText: "0.15" }),
     "edge-refiner": opt.string({ placeholder: "R", description: "with --method otsu and the filter: the outline refiner after the growth (as particles --edge-refiner): bundled, none or a JSON file", defaultText: "bundled (none with --grow-edges 0)" }),
+    judge: opt.string({ placeholder: "J", description: "with --method otsu and the filter: the object judge picking the particles among several segmentations (as particles --judge): bundled, none or a JSON file", defaultText: "bundled" }),
     "no-bars": opt.flag("do not look for burnt-in scale bars (by default each image's bars are found as `particles` finds them, and particles touching them are dropped on both sides)"),
     out: opt.string({ placeholder: "FILE", description: "write the per-image and summary numbers as JSON" }),
   },
@@ -38,7 +39,8 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
   if ((v["grow-edges"] !== undefined || v["edge-level"] !== undefined) && (v.method !== "otsu" || v.filter === "none")) throw new UsageError("--grow-edges and --edge-level are settings of the default route: give them with --method otsu and an object filter");
   const growth = { ...(v["grow-edges"] !== undefined ? { maxPx: v["grow-edges"] as number } : {}), ...(v["edge-level"] !== undefined ? { level: v["edge-level"] as number } : {}) };
   if (v["edge-refiner"] !== undefined && (v.method !== "otsu" || v.filter === "none")) throw new UsageError("--edge-refiner is a setting of the default route: give it with --method otsu and an object filter");
-  const method = v.method === "otsu" ? { kind: "otsu" as const, growth, refiner: v["edge-refiner"] as string | undefined }
+  if (v.judge !== undefined && (v.method !== "otsu" || v.filter === "none")) throw new UsageError("--judge is a setting of the default route: give it with --method otsu and an object filter");
+  const method = v.method === "otsu" ? { kind: "otsu" as const, growth, refiner: v["edge-refiner"] as string | undefined, judge: v.judge as string | undefined }
     : v.method === "segment" ? { kind: "segment" as const, segment: v.segment as string }
     : { kind: "model" as const, model: v.model as string | undefined, design: v.design as "boundary" | "distance" | undefined };
   const r = await evaluateOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, method, v.filter as string | undefined, v["no-bars"] !== true);

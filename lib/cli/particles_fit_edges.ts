@@ -24,6 +24,7 @@ labelled images of one source chose alike there; five chose a little less surely
   options: {
     ...labelledSetOptions({ images: "labelled micrographs", part: "which list of --split", defaultPart: "train" }),
     filter: opt.string({ placeholder: "F", description: "object filter of the route: bundled or a JSON file (as particles --filter)", defaultText: "bundled" }),
+    judge: opt.string({ placeholder: "J", description: "object judge of the route: bundled, none or a JSON file (as particles --judge)", defaultText: "bundled" }),
     out: opt.string({ placeholder: "FILE", description: "write every setting's scores and the choice as JSON" }),
   },
   examples: ["nanomorph particles fit-edges --images lab/img --instances lab/inst"],
@@ -31,7 +32,7 @@ labelled images of one source chose alike there; five chose a little less surely
   const labels = labelsFolder(v);
   if (!v.images || !labels) throw new UsageError("particles fit-edges: --images DIR and --instances DIR are required");
   const { fitEdgesOnFolders } = await import("../particle_model/experiment");
-  const fit = await fitEdgesOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, v.filter as string | undefined);
+  const fit = await fitEdgesOnFolders({ images: v.images as string, labels, split: v.split as string | undefined, part: v.part as string | undefined }, v.filter as string | undefined, v.judge as string | undefined);
   console.log(`default route on ${fit.images} labelled images:`);
   const flags = (e: (typeof fit)["best"]): string => (e.maxPx === 0 ? "--grow-edges 0" : `--grow-edges ${e.maxPx} --edge-level ${e.level}${e.refine ? "" : " --edge-refiner none"}`);
   for (const c of fit.candidates) {

@@ -3,6 +3,7 @@ import { otsuForeground } from "../particles/otsu_foreground";
 import { separateParticles } from "../particles/watershed";
 import { filteredOtsuParticles } from "../particles/filtered_otsu";
 import type { OutlineRefiner } from "../particles/outline_refiner";
+import type { ObjectJudge } from "../particles/object_judge";
 import type { EdgeGrowthOptions } from "../particles/edge_growth";
 import { withoutNotParticles, type ObjectFilter } from "../particles/object_filter";
 import type { InstanceLabels } from "../particles/instances";
@@ -32,10 +33,11 @@ export const otsuPredictor: InstancePredictor = async (g) => separateParticles(o
  * Today's default route (`particles` with its bundled object filter, filtered_otsu.ts): Otsu (σ 1,
  * opening 3, holes filled) + watershed (h 2) on the side the filter prefers, the kept particles grown
  * to their edges (`growth`, default as `particles`) and on by the outline refiner (`refiner`; `particles`
- * uses the bundled one), without what the filter scores as not particles.
+ * uses the bundled one) and, with `judge`, the particles picked by the object judge among several
+ * segmentations (`particles` uses the bundled one), without what the filter scores as not particles.
  */
-export function otsuFilterPredictor(filter: ObjectFilter, growth: EdgeGrowthOptions = {}, refiner: OutlineRefiner | null = null): InstancePredictor {
-  return async (g, _file, exclude) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth, exclude, refiner }).extracted);
+export function otsuFilterPredictor(filter: ObjectFilter, growth: EdgeGrowthOptions = {}, refiner: OutlineRefiner | null = null, judge: ObjectJudge | null = null): InstancePredictor {
+  return async (g, _file, exclude) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, growth, exclude, refiner, judge }).extracted);
 }
 
 /** A particle model's instances of a grey image, with its manifest's decode settings, overridable (synchronous). */

@@ -12,6 +12,7 @@ import { projectRoot } from "../util/paths";
 import type { InstancePredictor, LabelledPair, PredictorEval } from "./evaluate";
 import { EDGE_GROWTH_DEFAULTS, type EdgeGrowthOptions } from "../particles/edge_growth";
 import { BUNDLED_OUTLINE_REFINER, loadOutlineRefiner, type OutlineRefiner } from "../particles/outline_refiner";
+import { BUNDLED_OBJECT_JUDGE, loadObjectJudge, type ObjectJudge } from "../particles/object_judge";
 import type { EdgeFit } from "./fit_edges";
 import { BUNDLED_OBJECT_FILTER, loadObjectFilter, removeNonParticles, type ObjectFilter } from "../particles/object_filter";
 import type { ParticleTrainResult } from "./train";
@@ -143,7 +144,7 @@ export async function trainOnFolders(o: TrainOnFoldersOptions): Promise<Particle
 /** A particle method to score: the bundled model or a trained folder, Otsu + watershed, or a `segment` U-Net + watershed. */
 export type ParticleMethod =
   | { kind: "model"; model?: string; design?: DecodeOptions["design"] }
-  | { kind: "otsu"; growth?: EdgeGrowthOptions; /** Outline refiner: "bundled", "none" or a file [bundled unless growth.maxPx is 0]. */ refiner?: string }
+  | { kind: "otsu"; growth?: EdgeGrowthOptions; /** Outline refiner: "bundled", "none" or a file [bundled unless growth.maxPx is 0]. */ refiner?: string; /** Object judge: "bundled", "none" or a file [bundled with an object filter]. */ judge?: string }
   | { kind: "segment"; segment: string };
 
 /** Result of {@link evaluateOnFolders}: the method's name and its scores. */
@@ -179,8 +180,11 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
     if (refinerSpec !== "none") {
       try { refiner = loadOutlineRefiner(refinerSpec); } catch (e) { throw new UsageError(`--edge-refiner: ${(e as Error).message}`); }
     }
-    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growth, refiner) : ev.otsuPredictor;
-    return { method: `otsu${suffix}${refiner ? ` + edge refiner ${refinerSpec}` : ""}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu", scaleBars })) };
+    const judgeSpec = method.judge ?? (objectFilter ? BUNDLED_OBJECT_JUDGE : "none");
+    if (judgeSpec !== "none" && !objectFilter) throw new UsageError("--judge picks the default route's particles: give it with an object filter");
+    const judge = judgeOption(judgeSpec);
+    const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growth, refiner, judge) : ev.otsuPredictor;
+    return { method: `otsu${suffix}${judge ? ` + object judge ${judgeSpec}` : ""}${refiner ? ` + edge refiner ${refinerSpec}` : ""}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu", scaleBars })) };
   }
   const { initBackend } = await import("../backend/index");
   await initBackend();
@@ -219,15 +223,22 @@ export function evaluationRecord(r: FolderEvaluation): Record<string, unknown> {
 
 /**
  * `particles fit-edges`: the default route's edge growth fitted to labelled folders (fit_edges.ts), with
- * the object filter `filter` ("bundled" or a file; default bundled). All pairs are used unless a split
+ * the object filter `filter` ("bundled" or a file; default bundled) and the object judge `judge`
+ * ("bundled", "none" or a file; default bundled). All pairs are used unless a split
  * is given (then `part`, default "train"). Throws a UsageError on bad folders, split or filter.
  */
-export async function fitEdgesOnFolders(f: LabelledFolders, filter = BUNDLED_OBJECT_FILTER): Promise<EdgeFit & { images: number }> {
+export async function fitEdgesOnFolders(f: LabelledFolders, filter = BUNDLED_OBJECT_FILTER, judge = BUNDLED_OBJECT_JUDGE): Promise<EdgeFit & { images: number }> {
   const { pairs } = await labelledPairs(f, "train");
   if (!pairs.length) throw new UsageError("particles fit-edges: no labelled images");
   if (filter === "none") throw new UsageError("--filter none: the edge growth belongs to the default route, which runs with an object filter");
   let objectFilter: ObjectFilter;
   try { objectFilter = loadObjectFilter(filter); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
   const { fitEdgeGrowth } = await import("./fit_edges");
-  return { ...(await fitEdgeGrowth(pairs, objectFilter, loadOutlineRefiner(BUNDLED_OUTLINE_REFINER))), images: pairs.length };
+  return { ...(await fitEdgeGrowth(pairs, objectFilter, loadOutlineRefiner(BUNDLED_OUTLINE_REFINER), judgeOption(judge))), images: pairs.length };
+}
+
+/** The object judge a `--judge` option names ("bundled", "none": null, or a file); throws a UsageError naming the option. */
+function judgeOption(spec: string): ObjectJudge | null {
+  if (spec === "none") return null;
+  try { return loadObjectJudge(spec); } catch (e) { throw new UsageError(`--judge: ${(e as Error).message}`); }
 }

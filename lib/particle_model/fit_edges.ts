@@ -5,7 +5,8 @@
  * lab's own labelled micrographs pick the growth that matches their outlines (docs/particles.md: on
  * the look-alike EMPS group, 5 labelled images took the KS distance of the diameters from 0.16 to 0.08).
  */
-import { filteredOtsuParticles } from "../particles/filtered_otsu";
+import { defaultRouteObjects, growRouteObjects } from "../particles/filtered_otsu";
+import type { ObjectJudge } from "../particles/object_judge";
 import type { OutlineRefiner } from "../particles/outline_refiner";
 import { withoutNotParticles, type ObjectFilter } from "../particles/object_filter";
 import { evaluateInstances, summariseInstanceEvals, type InstanceEval, type InstanceEvalSummary } from "../particles/instance_eval";
@@ -52,21 +53,23 @@ export function perImageSizeScore(evals: readonly InstanceEval[], cap = 1): numb
 
 /**
  * Score each growth setting of the default route (`filter` choosing the side and dropping what is not
- * a particle, watershed h 2 px, `refiner` growing on after it where the setting says so; scale bars
+ * a particle, watershed h 2 px, or `judge` picking the particles among its segmentations, `refiner` growing on after it where the setting says so; scale bars
  * found and left out as `particles` does) on labelled
  * micrographs, and pick the one whose particle sizes agree best with the labels, image by image
  * ({@link perImageSizeScore}; sizes are what the growth changes, detection hardly moves). Ties go to
  * the earlier setting.
  * Throws when `pairs` or `settings` is empty, or naming a pair whose image and labels differ in size.
  */
-export async function fitEdgeGrowth(pairs: readonly LabelledPair[], filter: ObjectFilter, refiner: OutlineRefiner, settings: readonly EdgeSetting[] = EDGE_SETTINGS, opts: { progress?: boolean } = {}): Promise<EdgeFit> {
+export async function fitEdgeGrowth(pairs: readonly LabelledPair[], filter: ObjectFilter, refiner: OutlineRefiner, judge: ObjectJudge | null, settings: readonly EdgeSetting[] = EDGE_SETTINGS, opts: { progress?: boolean } = {}): Promise<EdgeFit> {
   if (!pairs.length) throw new Error("fitEdgeGrowth: no labelled images");
   if (!settings.length) throw new Error("fitEdgeGrowth: no settings to choose among");
   const evals: InstanceEval[][] = settings.map(() => []);
   const bar = opts.progress === false ? null : new Progress({ label: "edge settings", total: pairs.length, unit: "img" });
   // Scale bars found and left out as `particles` does.
   for await (const { pair, grey, truth, exclude } of readLabelledPairs(pairs, { scaleBars: true })) {
-    settings.forEach((s, k) => evals[k].push(evaluateInstances(pair.id, withoutNotParticles(filteredOtsuParticles(grey, filter, null, { h: 2, growth: s, exclude, refiner: s.refine ? refiner : null }).extracted), truth, { exclude })));
+    // The objects do not depend on the growth: found once, grown by each setting.
+    const found = defaultRouteObjects(grey, filter, { h: 2, exclude, judge });
+    settings.forEach((s, k) => evals[k].push(evaluateInstances(pair.id, withoutNotParticles(growRouteObjects(found, filter, null, { h: 2, growth: s, exclude, refiner: s.refine ? refiner : null }).extracted), truth, { exclude })));
     bar?.tick(1);
   }
   bar?.finish();

@@ -24,6 +24,7 @@ import { BUNDLED_OBJECT_FILTER, loadObjectFilter, type ObjectFilter } from "./ob
 import { UsageError } from "../util/errors";
 import { EDGE_GROWTH_DEFAULTS } from "./edge_growth";
 import { BUNDLED_OUTLINE_REFINER, loadOutlineRefiner, type OutlineRefiner } from "./outline_refiner";
+import { BUNDLED_OBJECT_JUDGE, loadObjectJudge, type ObjectJudge } from "./object_judge";
 import { contentHash } from "../util/hash";
 import { nmPerPxProblem } from "../data/pixel_size";
 import { watchInterrupts, InterruptedError } from "../util/interrupt";
@@ -80,6 +81,11 @@ export interface ParticlesExperimentOptions {
    * "bundled", "none" or a JSON file [bundled on the default route with --grow-edges > 0].
    */
   edgeRefiner?: string;
+  /**
+   * Object judge picking the default route's particles among several segmentations (object_judge.ts):
+   * "bundled", "none" or a JSON file [bundled on the default route].
+   */
+  objectJudge?: string;
   /** Histogram bins (default Sturges). */
   bins?: number;
   /** Output folder (checked before any work). */
@@ -150,6 +156,12 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   if (refinerSpec !== "none") {
     try { refiner = loadOutlineRefiner(refinerSpec); } catch (e) { throw new UsageError(`--edge-refiner: ${(e as Error).message}`); }
   }
+  if (o.objectJudge !== undefined && o.objectJudge !== "none" && !defaultRoute) throw new UsageError("--judge picks the default route's particles (Otsu, the object filter); leave it out with --masks, --segment, --model, --filter none or another --polarity");
+  const judgeSpec = o.objectJudge ?? (defaultRoute ? BUNDLED_OBJECT_JUDGE : "none");
+  let judge: ObjectJudge | null = null;
+  if (judgeSpec !== "none") {
+    try { judge = loadObjectJudge(judgeSpec); } catch (e) { throw new UsageError(`--judge: ${(e as Error).message}`); }
+  }
 
   // The model is read before any image (a wrong folder fails fast); tensors only on this route.
   let model: import("../seg/model_file").SegmentModel | undefined;
@@ -181,7 +193,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const resume = out ? openResume(path.join(out, RESUME_DIR), {
     version: packageVersion(), images, masksDir: masksDir ?? null, rule, polarity, nmPerPx: nm ?? null, scaleBar: o.scaleBar ?? null, minArea, h,
     noSplit: o.noSplit === true, keepBorder: o.keepBorder === true, filter: objectFilter ?? null, growth: { maxPx: growEdges, level: edgeLevel },
-    refiner: refiner ? contentHash(refiner, 64) : null,
+    refiner: refiner ? contentHash(refiner, 64) : null, judge: judge ? contentHash(judge, 64) : null,
     segment: model ? { dir: model.dir, files: folderStamp(model.dir), threshold: o.segmentThreshold ?? model.settings.threshold } : null,
     model: route ? { name: route.name, design: route.design, weights: route.fingerprint } : null,
   }, lostResume) : undefined;
@@ -191,7 +203,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   try {
     analysed = await analyseFolder(images, {
       masksDir, segmenter, instanceSegmenter, rule, polarity, nmPerPx: nm, scaleBarLabel, minArea, h, noSplit: o.noSplit === true, dropBorder: o.keepBorder !== true, objectFilter,
-      growth: { maxPx: growEdges, level: edgeLevel }, refiner,
+      growth: { maxPx: growEdges, level: edgeLevel }, refiner, judge,
       onUnreadable: (file, reason) => { skipped.push({ file: path.relative(images, file) || path.basename(file), reason }); },
       resume,
     });
@@ -211,7 +223,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   const records: ImageRecord[] = analysed.map(imageRecord).map((r) => ({ ...r, file: path.relative(images, r.file) || path.basename(r.file) }));
   if (out) imageOutputNames(records.map((r) => r.file)).forEach((names, i) => { records[i].outputs = names; });
   const summary = summariseImages(records, bins);
-  const report = { images: records, skipped, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, edgeLevel: defaultRoute && growEdges > 0 ? edgeLevel : null, edgeRefiner: refiner ? refinerSpec : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
+  const report = { images: records, skipped, summary, settings: { masks: masksDir ?? null, segment: model ? { model: model.dir, threshold: o.segmentThreshold ?? model.settings.threshold, size: model.settings.size, fit: model.settings.fit } : null, threshold: masksDir || model || route ? null : "otsu", model: route ? { model: route.name, design: route.design } : null, objectFilter: objectFilter ? { filter: filterSpec, threshold: objectFilter.threshold } : null, polarity, growEdges: defaultRoute ? growEdges : null, edgeLevel: defaultRoute && growEdges > 0 ? edgeLevel : null, edgeRefiner: refiner ? refinerSpec : null, objectJudge: judge ? { judge: judgeSpec, threshold: judge.threshold } : null, rule, minArea, h, split: o.noSplit !== true, dropBorder: o.keepBorder !== true } };
   if (out) {
     // Every file or none: written into a staging folder, swapped in together (a full disk or a
     // signal leaves the earlier run's files as they were).

@@ -10,6 +10,7 @@ import { otsuForeground, type OtsuOptions } from "./otsu_foreground";
 import { filteredOtsuParticles } from "./filtered_otsu";
 import type { EdgeGrowthOptions } from "./edge_growth";
 import type { OutlineRefiner } from "./outline_refiner";
+import type { ObjectJudge } from "./object_judge";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 
 /** Where the foreground of an image comes from. */
@@ -104,6 +105,8 @@ export interface AnalyseImageOptions extends ExtractOptions {
   growth?: EdgeGrowthOptions;
   /** Outline refiner growing those particles on after the edge growth (outline_refiner.ts). Default: none. */
   refiner?: OutlineRefiner | null;
+  /** Object judge picking the particles among several segmentations instead of the filter's one (object_judge.ts). Default: none. */
+  judge?: ObjectJudge | null;
 }
 
 /**

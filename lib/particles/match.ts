@@ -71,18 +71,12 @@ export function matchParticles(pred: ExtractedParticles, truth: ExtractedParticl
  */
 export function overlapMatches(P: InstanceLabels, T: InstanceLabels, thr: number): Array<{ p: number; t: number; iou: number }> {
   if (P.width !== T.width || P.height !== T.height) throw new Error(`matchParticles: prediction is ${P.width}x${P.height}, truth ${T.width}x${T.height}`);
-  const inter = new Map<number, number>();
-  for (let i = 0; i < P.labels.length; i++) {
-    const p = P.labels[i], t = T.labels[i];
-    if (p >= 0 && t >= 0) { const k = p * T.count + t; inter.set(k, (inter.get(k) ?? 0) + 1); }
-  }
   const aP = instanceAreas(P), aT = instanceAreas(T);
   const cands: Array<{ p: number; t: number; iou: number }> = [];
-  for (const [k, c] of inter) {
-    const p = Math.floor(k / T.count), t = k % T.count;
+  forEachIntersection(P, T, (p, t, c) => {
     const iou = c / (aP[p] + aT[t] - c);
     if (iou >= thr) cands.push({ p, t, iou });
-  }
+  });
   cands.sort((a, b) => b.iou - a.iou || a.p - b.p || a.t - b.t);
   const usedP = new Set<number>(), usedT = new Set<number>();
   const out: Array<{ p: number; t: number; iou: number }> = [];
@@ -113,4 +107,38 @@ export function summariseMatch(pairs: MatchedPair[], predictedDiameters: number[
 /** Pool per-image match results: counts and pairs summed, diameters concatenated, then re-summarised. */
 export function poolMatches(results: readonly MatchResult[]): MatchResult {
   return summariseMatch(results.flatMap((r) => r.pairs), results.flatMap((r) => r.predictedDiameters), results.flatMap((r) => r.trueDiameters));
+}
+
+/**
+ * For every instance of `A`, its largest IoU with any instance of `B` (0 when it overlaps none); the
+ * instances' pixel counts (`instanceAreas`) may be passed when known. Throws on labellings of different sizes.
+ */
+export function bestOverlaps(A: InstanceLabels, B: InstanceLabels, areasA: Int32Array = instanceAreas(A), areasB: Int32Array = instanceAreas(B)): Float64Array {
+  if (A.width !== B.width || A.height !== B.height) throw new Error(`bestOverlaps: labellings are ${A.width}x${A.height} and ${B.width}x${B.height}`);
+  const best = new Float64Array(A.count);
+  forEachIntersection(A, B, (a, b, c) => {
+    const iou = c / (areasA[a] + areasB[b] - c);
+    if (iou > best[a]) best[a] = iou;
+  });
+  return best;
+}
+
+/** Pair counts up to this many are tallied in a dense array (fast), above it in a map (small memory). */
+const DENSE_PAIRS = 1 << 22;
+
+/** Calls `fn(a, b, shared pixels)` once for each overlapping pair of instances of two same-sized labellings. */
+function forEachIntersection(A: InstanceLabels, B: InstanceLabels, fn: (a: number, b: number, count: number) => void): void {
+  const nb = B.count;
+  if (A.count * nb <= DENSE_PAIRS) {
+    const counts = new Int32Array(A.count * nb);
+    for (let i = 0; i < A.labels.length; i++) { const a = A.labels[i], b = B.labels[i]; if (a >= 0 && b >= 0) counts[a * nb + b]++; }
+    for (let k = 0; k < counts.length; k++) if (counts[k]) fn(Math.floor(k / nb), k % nb, counts[k]);
+    return;
+  }
+  const inter = new Map<number, number>();
+  for (let i = 0; i < A.labels.length; i++) {
+    const a = A.labels[i], b = B.labels[i];
+    if (a >= 0 && b >= 0) { const k = a * nb + b; inter.set(k, (inter.get(k) ?? 0) + 1); }
+  }
+  for (const [k, c] of inter) fn(Math.floor(k / nb), k % nb, c);
 }

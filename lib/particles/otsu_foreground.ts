@@ -2,7 +2,7 @@
  * Otsu's threshold of a micrograph as a particle foreground: smoothing, the threshold, the side that
  * holds the particles, an opening and hole filling (see {@link otsuForeground}).
  */
-import { otsuMask, type OtsuPolarity } from "../image/otsu";
+import { otsuMask, otsuThreshold, type OtsuPolarity } from "../image/otsu";
 import type { Mask } from "../image/mask";
 import { gaussianBlur } from "../image/gaussian";
 import { fillHoles } from "../image/fill_holes";
@@ -35,13 +35,28 @@ export function otsuForeground(g: GreyImage, opts: OtsuOptions = {}): Mask {
 /**
  * Both sides of Otsu's cut as particle foregrounds, each exactly as {@link otsuForeground} with
  * polarity "dark" or "bright" gives it; the smoothing and the cut are computed once (why: the
- * default route thresholds and splits both sides, see object_polarity.ts).
+ * default route thresholds and splits both sides, see object_polarity.ts). `shift` (default 0) moves
+ * each side's cut that fraction of the way from Otsu's threshold toward the mean of the other class,
+ * so that each side also takes fainter objects (the candidates of candidate_objects.ts); the two
+ * sides then overlap. Throws on a `shift` outside [0, 1).
  */
-export function otsuForegroundSides(g: GreyImage, opts: Omit<OtsuOptions, "polarity"> = {}): { dark: Mask; bright: Mask } {
-  const bright = otsuMask(smoothedGrey(g, opts), g.width, g.height, "bright");
-  const dark = new Uint8Array(bright.data.length);
-  for (let i = 0; i < dark.length; i++) dark[i] = bright.data[i] ? 0 : 1;
-  return { dark: cleanSide({ width: g.width, height: g.height, data: dark }, g, opts), bright: cleanSide(bright, g, opts) };
+export function otsuForegroundSides(g: GreyImage, opts: Omit<OtsuOptions, "polarity"> & { shift?: number } = {}): { dark: Mask; bright: Mask } {
+  const shift = opts.shift ?? 0;
+  if (!(shift >= 0 && shift < 1)) throw new Error(`otsuForegroundSides: shift must be in [0, 1), got ${shift}`);
+  const smoothed = smoothedGrey(g, opts);
+  const t = otsuThreshold(smoothed);
+  let tDark = t, tBright = t;
+  if (shift > 0) {
+    let sLo = 0, nLo = 0, sHi = 0, nHi = 0;
+    for (const v of smoothed) { if (v > t) { sHi += v; nHi++; } else { sLo += v; nLo++; } }
+    tDark = t + shift * ((nHi ? sHi / nHi : t) - t);
+    tBright = t - shift * (t - (nLo ? sLo / nLo : t));
+  }
+  const n = smoothed.length, dark = new Uint8Array(n), bright = new Uint8Array(n);
+  // Bright is above the cut, as otsuMask has it; dark is the rest.
+  for (let i = 0; i < n; i++) { dark[i] = smoothed[i] > tDark ? 0 : 1; bright[i] = smoothed[i] > tBright ? 1 : 0; }
+  const mask = (data: Uint8Array): Mask => ({ width: g.width, height: g.height, data });
+  return { dark: cleanSide(mask(dark), g, opts), bright: cleanSide(mask(bright), g, opts) };
 }
 
 function smoothedGrey(g: GreyImage, opts: OtsuOptions): Float32Array {

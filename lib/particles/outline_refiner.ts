@@ -8,7 +8,7 @@
  * (models/outline-refiner/gbdt.json) was fitted by bench/particles/outline_refiner.ts; the file records how.
  */
 import * as path from "path";
-import { checkGbdt, flatProbability, flattenGbdt, type FlatGbdt, type Gbdt } from "../stats/gbdt";
+import { checkGbdt, flatGbdtOf, flatProbability, type Gbdt } from "../stats/gbdt";
 import { gaussianBlur } from "../image/gaussian";
 import { squareFilter8 } from "../image/top_hat";
 import type { Mask } from "../image/mask";
@@ -67,21 +67,13 @@ export function loadOutlineRefiner(spec: string): OutlineRefiner {
   return checkOutlineRefiner(parsed, file);
 }
 
-/** Each loaded model's trees flattened once, not per image. */
-const flattened = new WeakMap<Gbdt, FlatGbdt>();
-function flatTrees(m: Gbdt): FlatGbdt {
-  let f = flattened.get(m);
-  if (!f) flattened.set(m, (f = flattenGbdt(m)));
-  return f;
-}
-
 /**
  * Each pixel's probability of lying inside a particle (width·height values), smoothed as the refiner
  * says; computed only where `where` is 1 (0 elsewhere), e.g. {@link refinerBand}, to spare the trees.
  */
 export function particleProbabilityMap(refiner: OutlineRefiner, g: GreyImage, particles: "dark" | "bright", side: Mask, where?: Uint8Array): Float32Array {
   const maps = pixelFeatureMaps(g, particles, side);
-  const trees = flatTrees(refiner.model), row = new Float64Array(maps.length);
+  const trees = flatGbdtOf(refiner.model), row = new Float64Array(maps.length);
   const p = new Float32Array(g.width * g.height);
   for (let i = 0; i < p.length; i++) {
     if (where && !where[i]) continue;

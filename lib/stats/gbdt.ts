@@ -207,6 +207,16 @@ export function flattenGbdt(m: Gbdt): FlatGbdt {
   return f;
 }
 
+/** Each model's trees flattened once, not per call (the loaded model files of lib/particles). */
+const flattened = new WeakMap<Gbdt, FlatGbdt>();
+
+/** {@link flattenGbdt} of `m`, computed on the first call for this object and kept while it lives. */
+export function flatGbdtOf(m: Gbdt): FlatGbdt {
+  let f = flattened.get(m);
+  if (!f) flattened.set(m, (f = flattenGbdt(m)));
+  return f;
+}
+
 /** Probability of label 1 for `row` (`m.columns` values): the logistic of base + lr · Σ of the trees' leaf values. */
 export function flatProbability(m: FlatGbdt, row: ArrayLike<number>): number {
   let F = m.base;

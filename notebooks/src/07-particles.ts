@@ -24,7 +24,7 @@ import { empsDir } from "./dist/lib/data/external";
 import {
   loadParticlesConfig, ensureSizedSet, analyseFolder, imageRecord, summariseImages, readGrey, particleOverlay,
   sizeHistogramFigure, syntheticSizeCheck, measuredVsTrueFigure, listTruthPairs, spreadSubset, evaluateTruthSet,
-  detectionScoresFigure, analyseImage, calibrationFor, loadObjectFilter, loadOutlineRefiner, filteredOtsuParticles, withoutNotParticles, type MatchResult,
+  detectionScoresFigure, analyseImage, calibrationFor, loadObjectFilter, loadOutlineRefiner, loadObjectJudge, filteredOtsuParticles, withoutNotParticles, type MatchResult,
 } from "./dist/lib/particles/index";
 import { initBackend } from "./dist/lib/backend/index";
 import { loadParticleModel, bundledModelDir } from "./dist/lib/particle_model/load";
@@ -168,23 +168,35 @@ for (const [k, m] of Object.entries(scores)) {
 // large, because published micrographs mix backgrounds, labels and contrast.
 
 // %% [markdown]
-// ## What `particles` runs by default: Otsu with the object filter; and the bundled model
+// ## What `particles` runs by default: candidate segmentations and the object judge; and the bundled model
 // A threshold finds more than particles: panel letters, text, specks of the support film, pieces of a
 // textured particle. The **object filter** (`models/object-filter/otsu.json`) is a logistic model on 16
 // relative features of each found object (size against the image's other objects, solidity, contrast
 // with its surroundings, texture, edge sharpness, position in a corner…), fitted on EMPS training
-// images; it gives every object a probability of being a particle and drops the unlikely ones as
-// `notParticle` (red in the overlays). It also decides **which side of the threshold** holds the
-// particles: both sides are split and scored, and the side whose objects look more like particles wins,
-// which fixes close-packed fields where the older border rule measured the gaps. Last, each kept
-// particle is **grown out to its edge**: Otsu's cut lies halfway between the image's two grey classes,
-// while a person outlining a particle draws the outer edge of its blur, so the particle takes the
+// images; it gives every object a probability of being a particle. It also decides **which side of the
+// threshold** holds the particles: both sides are split and scored, and the side whose objects look
+// more like particles wins, which fixes close-packed fields where the older border rule measured the gaps.
+//
+// One threshold and one watershed setting still cannot suit every image: close-packed spheres need the
+// gaps that hole filling closes, a shaded field a local background, faint particles a cut nearer the
+// background, merged pairs a lower watershed h. So `particles` segments each image **six ways** (Otsu
+// as above; without hole filling; watershed h 1 and 4 px; the shading flattened; the cut moved 40 % of
+// the way to the background), on both sides of the threshold, and the **object judge**
+// (`models/object-judge/gbdt.json`: boosted trees on the filter's features, the filter's probability,
+// which segmentation an object came from and how many other segmentations found the same object) gives
+// every candidate a probability of being a particle as the EMPS annotators drew one. The likeliest
+// candidate is taken first; a candidate lying mostly on one already taken gives way, so a merged pair
+// loses to its two halves when the judge trusts the halves more, and the reverse.
+//
+// Last, each particle is **grown out to its edge**: Otsu's cut lies halfway between the image's two grey
+// classes, while a person outlining a particle draws the outer edge of its blur, so the particle takes the
 // neighbouring pixels (up to 4 px) whose grey is past 15 % of the way from its surround to its inside,
 // then up to 2 px more where the bundled **outline refiner** (boosted trees on per-pixel features, fitted
 // to the outlines of EMPS training images) says "particle": a fixed grey level misses soft halos and
-// textured rims. That is what `nanomorph particles` runs unless told otherwise (`--edge-refiner none`
-// stops after the grey level, `--grow-edges 0` keeps Otsu's outline, `--filter none --polarity border`
-// is the first route).
+// textured rims. That is what `nanomorph particles` runs unless told otherwise (`--judge none` is the
+// filter's one segmentation, with what it scores as not a particle dropped and outlined red;
+// `--edge-refiner none` stops after the grey level, `--grow-edges 0` keeps Otsu's outline,
+// `--filter none --polarity border` is the first route).
 //
 // `nanomorph particles --model bundled` instead replaces "threshold, then split by a watershed" with a
 // small U-Net trained on EMPS micrographs (`models/particles-emps/`, its manifest says how) that
@@ -198,9 +210,10 @@ await initBackend();
 const model = loadParticleModel("bundled");
 const filter = loadObjectFilter("bundled");
 const refiner = loadOutlineRefiner("bundled");
+const judge = loadObjectJudge("bundled");
 const fromModel = syntheticSizeCheck(spec, cfg.sizeCheckImages, cfg.seed, modelInstances(model), { minArea: cfg.minArea, h: cfg.h });
-const fromDefault = syntheticSizeCheck(spec, cfg.sizeCheckImages, cfg.seed, (g) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: cfg.h, refiner }).extracted), { minArea: cfg.minArea, h: cfg.h });
-const versus: Record<string, MatchResult> = { "synthetic, Otsu": fromOtsu.match, "synthetic, Otsu + filter": fromDefault.match, "synthetic, bundled model": fromModel.match };
+const fromDefault = syntheticSizeCheck(spec, cfg.sizeCheckImages, cfg.seed, (g) => withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: cfg.h, refiner, judge }).extracted), { minArea: cfg.minArea, h: cfg.h });
+const versus: Record<string, MatchResult> = { "synthetic, Otsu": fromOtsu.match, "synthetic, default (judge)": fromDefault.match, "synthetic, bundled model": fromModel.match };
 const heldOut = haveEmps
   ? spreadSubset(listTruthPairs(emps, (JSON.parse(fs.readFileSync(`${bundledModelDir()}/split.json`, "utf8")) as { validation: string[] }).validation), cfg.empsImages)
       .map((p) => ({ id: p.id, image: p.image, labels: p.segmap }))
@@ -217,7 +230,7 @@ const modelOnce = (g: Parameters<typeof bundledInstances>[0], file: string) => {
   return modelSeen.get(file)!;
 };
 if (heldOut.length) {
-  for (const [name, predictor] of [["EMPS held out, Otsu", otsuPredictor], ["EMPS held out, Otsu + filter", otsuFilterPredictor(filter, {}, refiner)], ["EMPS held out, bundled model", async (g: Parameters<typeof bundledInstances>[0], file: string) => modelOnce(g, file)]] as const) {
+  for (const [name, predictor] of [["EMPS held out, Otsu", otsuPredictor], ["EMPS held out, Otsu + filter", otsuFilterPredictor(filter, {}, refiner)], ["EMPS held out, default (judge)", otsuFilterPredictor(filter, {}, refiner, judge)], ["EMPS held out, bundled model", async (g: Parameters<typeof bundledInstances>[0], file: string) => modelOnce(g, file)]] as const) {
     const r = (await evaluatePredictor(heldOut, predictor, { minArea: cfg.minArea, progress: false })).summary;
     heldOutScores[name] = { f1: r.f1, countError: r.medianCountError, diameterError: r.medianDiameterError, dice: r.medianDice };
     console.log(`${name.padEnd(28)} P ${r.precision.toFixed(3)} R ${r.recall.toFixed(3)} F1 ${r.f1.toFixed(3)} · median count error ${r.medianCountError.toFixed(3)} · median diameter error ${r.medianDiameterError.toFixed(3)} · Dice ${r.medianDice.toFixed(3)} (${r.images} images)`);
@@ -228,23 +241,23 @@ const sideBySide = [];
 const sideCaptions: string[] = [];
 for (const file of compared) {
   const grey = await readGrey(file);
-  for (const [label, src, objectFilter] of [
-    ["Otsu + watershed", { kind: "otsu" as const }, undefined],
-    ["Otsu + object filter (default)", { kind: "otsu" as const, polarity: "filter" as const }, filter],
-    ["bundled model", { kind: "instances" as const, model: { name: "bundled", instances: async () => modelOnce(grey, file) } }, undefined],
+  for (const [label, src, objectFilter, objectJudge] of [
+    ["Otsu + watershed", { kind: "otsu" as const }, undefined, null],
+    ["default: the judge's picks", { kind: "otsu" as const, polarity: "filter" as const }, filter, judge],
+    ["bundled model", { kind: "instances" as const, model: { name: "bundled", instances: async () => modelOnce(grey, file) } }, undefined, null],
   ] as const) {
-    const a = await analyseImage(file, "compare", src, null, { minArea: cfg.minArea, h: cfg.h, objectFilter, refiner: objectFilter ? refiner : null });
+    const a = await analyseImage(file, "compare", src, null, { minArea: cfg.minArea, h: cfg.h, objectFilter, refiner: objectFilter ? refiner : null, judge: objectJudge });
     sideBySide.push(particleOverlay(grey, a.extracted));
     sideCaptions.push(`${label}: ${a.extracted.dropped.kept} particles`);
   }
 }
-show(imageGrid(sideBySide, { title: `Otsu + watershed, with the object filter, and the bundled model${heldOut.length ? " (EMPS images held out of training)" : " (synthetic)"}`, cols: 3, tile: 240, captions: sideCaptions }), "07-model-vs-otsu");
+show(imageGrid(sideBySide, { title: `Otsu + watershed, the default route's picks, and the bundled model${heldOut.length ? " (EMPS images held out of training)" : " (synthetic)"}`, cols: 3, tile: 240, captions: sideCaptions }), "07-model-vs-otsu");
 model.dispose();
 
 // %% [markdown]
 // **What to look at:** in each row the same micrograph is cut into particles by the three routes.
-// The filter's red objects are what plain Otsu would have measured as particles: letters, specks,
-// fragments. Where Otsu merges a cluster into one colour or loses faint particles, a model that learned
+// Where plain Otsu measures letters, specks and fragments as particles, the judge's picks leave them out;
+// where one segmentation merges a pair, the judge can take the two halves from another. Where Otsu merges a cluster into one colour or loses faint particles, a model that learned
 // boundaries can part them; where the model invents particles on background texture or text, the
 // filtered threshold is the safer choice. The printed rows are the numbers to trust, not the two pictures: F1 at IoU ≥ 0.5, the
 // per-image count error |n̂ − n| / n and the error of each image's median diameter. The README's particle

@@ -1,0 +1,112 @@
+import { strict as assert } from "assert";
+import { pickObjects } from "../lib/particles/object_selection";
+import { BASE_VARIANT, type CandidateSet, type CandidateVariant } from "../lib/particles/candidate_objects";
+import { makeMask } from "../lib/image/mask";
+import type { InstanceLabels } from "../lib/particles/instances";
+
+/** A labelling from rows of characters: '.' background, a digit the object of that id. */
+function labelling(rows: string[]): InstanceLabels {
+  const w = rows[0].length, h = rows.length;
+  const labels = new Int32Array(w * h);
+  let count = 0;
+  rows.forEach((r, y) => [...r].forEach((ch, x) => { const v = ch === "." ? -1 : Number(ch); labels[y * w + x] = v; count = Math.max(count, v + 1); }));
+  return { width: w, height: h, labels, count };
+}
+const draw = (l: InstanceLabels): string[] => Array.from({ length: l.height }, (_, y) => Array.from({ length: l.width }, (_, x) => { const v = l.labels[y * l.width + x]; return v < 0 ? "." : String(v); }).join(""));
+
+/** A candidate set of `rows` whose candidates are `kept` (features are not read by the picking). */
+function set(rows: string[], kept: number[], side: "dark" | "bright" = "dark", variant: CandidateVariant = { ...BASE_VARIANT, h: 1 }): CandidateSet {
+  const instances = labelling(rows);
+  return { variant, side, mask: makeMask(instances.width, instances.height), instances, kept, features: new Float64Array(0), filterScore: 0 };
+}
+
+const merged = [
+  "..........",
+  ".00000000.",
+  ".00000000.",
+  "..........",
+];
+const halves = [
+  "..........",
+  ".00001111.",
+  ".00001111.",
+  "..........",
+];
+
+describe("particles/object_selection: one labelling from judged candidates", () => {
+  const opts = { threshold: 0.5, maxOverlap: 0.2 };
+
+  it("takes the likeliest candidate first; what lies mostly on it gives way", () => {
+    const sets = [set(merged, [0]), set(halves, [0, 1])];
+    const split = pickObjects(sets, [Float64Array.of(0.6), Float64Array.of(0.9, 0.8)], opts);
+    assert.deepEqual(draw(split.instances), halves);
+    assert.equal(split.picked, 2);
+    const whole = pickObjects(sets, [Float64Array.of(0.95), Float64Array.of(0.9, 0.8)], opts);
+    assert.deepEqual(draw(whole.instances), merged);
+    assert.equal(whole.picked, 1);
+  });
+
+  it("never takes a candidate under the threshold; ids follow the order taken", () => {
+    const r = pickObjects([set(halves, [0, 1])], [Float64Array.of(0.4, 0.7)], opts);
+    assert.deepEqual(draw(r.instances), ["..........", ".....0000.", ".....0000.", ".........."]);
+    const none = pickObjects([set(halves, [0, 1])], [Float64Array.of(0.1, 0.2)], opts);
+    assert.equal(none.instances.count, 0);
+    assert.ok(none.instances.labels.every((l) => l === -1));
+  });
+
+  it("a candidate overlapping a taken one by at most maxOverlap keeps only its free pixels", () => {
+    const a = set(["0000....", "0000....", "........"], [0]);
+    const b = set(["...0000.", "...0000.", "...0000."], [0]); // 2 of its 12 pixels lie on a: 17 %
+    const r = pickObjects([a, b], [Float64Array.of(0.9), Float64Array.of(0.8)], opts);
+    assert.deepEqual(draw(r.instances), ["0000111.", "0000111.", "...1111."]);
+    assert.equal(pickObjects([a, b], [Float64Array.of(0.9), Float64Array.of(0.8)], { threshold: 0.5, maxOverlap: 0.1 }).picked, 1);
+  });
+
+  it("the side is where most of the picks' probability lies", () => {
+    const dark = set(["00..", "00..", "...."], [0], "dark"), bright = set(["....", "..00", "..00"], [0], "bright");
+    assert.equal(pickObjects([dark, bright], [Float64Array.of(0.6), Float64Array.of(0.9)], opts).polarity, "bright");
+    assert.equal(pickObjects([dark, bright], [Float64Array.of(0.9), Float64Array.of(0.6)], opts).polarity, "dark");
+  });
+
+  it("adds the base segmentation's border objects where their free pixels still touch the border", () => {
+    const base = set([
+      "0.......",
+      "0..1111.",
+      "...1111.",
+      "........",
+    ], [], "dark", BASE_VARIANT);
+    // object 0 of the base touches the border and is added; object 1 is interior: not a border object
+    const pick = set([
+      "........",
+      "........",
+      "......0.",
+      "........",
+    ], [0]);
+    const r = pickObjects([base, pick], [new Float64Array(0), Float64Array.of(0.9)], opts);
+    assert.equal(r.picked, 1);
+    assert.deepEqual(draw(r.instances), ["1.......", "1.......", "......0.", "........"]);
+  });
+
+  it("holes enclosed by the picked foreground go to the object around them; missing pixels stay out", () => {
+    const ring = set([
+      ".......",
+      ".00000.",
+      ".0...0.",
+      ".0...0.",
+      ".00000.",
+      ".......",
+    ], [0]);
+    const r = pickObjects([ring], [Float64Array.of(0.9)], opts);
+    assert.deepEqual(draw(r.instances).slice(2, 4), [".00000.", ".00000."]);
+    const missing = new Uint8Array(42);
+    missing[2 * 7 + 3] = 1;
+    const m = pickObjects([ring], [Float64Array.of(0.9)], opts, missing);
+    assert.equal(m.instances.labels[2 * 7 + 3], -1);
+    assert.equal(m.instances.labels[2 * 7 + 2], 0);
+  });
+
+  it("throws when the probabilities do not fit the sets", () => {
+    assert.throws(() => pickObjects([set(halves, [0, 1])], [Float64Array.of(0.5)], opts), /one probability per candidate/);
+    assert.throws(() => pickObjects([], [], opts), /no candidate sets/);
+  });
+});
