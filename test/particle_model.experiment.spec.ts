@@ -71,11 +71,14 @@ describe("particle_model/experiment: the folders behind `particles train` and `p
     assert.equal(plain.method, "otsu");
     assert.equal(plain.summary.f1, 1);
     const r = await evaluateOnFolders({ ...f, split }, { kind: "otsu" });
-    assert.equal(r.method, "otsu + object filter bundled + edge refiner bundled", "the filter and the outline refiner are the defaults for Otsu, as in `particles`");
+    assert.equal(r.method, "otsu + object filter bundled + object judge bundled + edge refiner bundled", "the filter, the judge and the outline refiner are the defaults for Otsu, as in `particles`");
     assert.equal(r.summary.images, 1);
     assert.equal(r.summary.f1, 1);
     await assert.rejects(evaluateOnFolders({ ...f, split }, { kind: "otsu" }, "no-such.json"), /--filter: object filter .*no-such.json does not exist/);
-    assert.equal((await evaluateOnFolders({ ...f, split }, { kind: "otsu", growth: { maxPx: 0 } })).method, "otsu + object filter bundled", "no refiner without the growth");
+    assert.equal((await evaluateOnFolders({ ...f, split }, { kind: "otsu", growth: { maxPx: 0 } })).method, "otsu + object filter bundled + object judge bundled", "no refiner without the growth");
+    assert.equal((await evaluateOnFolders({ ...f, split }, { kind: "otsu", judge: "none" })).method, "otsu + object filter bundled + edge refiner bundled", "--judge none: the filter's one segmentation");
+    await assert.rejects(evaluateOnFolders({ ...f, split }, { kind: "otsu", judge: "bundled" }, "none"), /--judge picks the default route's particles/);
+    await assert.rejects(evaluateOnFolders({ ...f, split }, { kind: "otsu", judge: "no-such.json" }), /--judge: object judge .*no-such.json does not exist/);
     await assert.rejects(evaluateOnFolders({ ...f, split }, { kind: "otsu", refiner: "bundled" }, "none"), /--edge-refiner grows the default route's particles/);
     const rec = evaluationRecord(r) as { perImage: Array<{ id: string; predicted: number; truth: number }> };
     assert.deepEqual(rec.perImage.map((e) => [e.id, e.predicted, e.truth]), [["d", 3, 3]]);

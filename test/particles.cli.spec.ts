@@ -93,7 +93,7 @@ describe("cli particles", function () {
   });
 
   it("runs the bundled object filter with Otsu by default, not with masks, and --filter none turns it off", async () => {
-    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null; growEdges: number | null; edgeLevel: number | null; edgeRefiner: string | null } };
+    type Filtered = Report & { settings: { objectFilter: { filter: string; threshold: number } | null; objectJudge: { judge: string; threshold: number } | null; growEdges: number | null; edgeLevel: number | null; edgeRefiner: string | null } };
     const run = async (args: string[]): Promise<Filtered> => JSON.parse((await capture(() => particles.run(["--images", path.join(dir, "images"), ...args, "--json"]))).out) as Filtered;
     const def = await run([]), none = await run(["--filter", "none"]), masks = await run(["--masks", path.join(dir, "masks")]);
     assert.equal(def.settings.objectFilter?.filter, "bundled");
@@ -123,11 +123,21 @@ describe("cli particles", function () {
     const found = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.found, 0);
     const kept = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.kept, 0);
     const notParticle = (r: Report): number => r.images.reduce((a, im) => a + im.dropped.notParticle, 0);
-    assert.equal(found(def), found(none), "the same objects are found; the filter only drops");
-    assert.equal(kept(def) + notParticle(def), kept(none));
+    // --judge none: the filter's one segmentation, where the filter only drops.
+    const filterOnly = await run(["--judge", "none"]);
+    assert.equal(found(filterOnly), found(none), "the same objects are found; the filter only drops");
+    assert.equal(kept(filterOnly) + notParticle(filterOnly), kept(none));
     assert.equal(notParticle(none), 0);
     // clean generated particles are particles: the filter keeps nearly all of them
-    assert.ok(kept(def) >= 0.9 * kept(none), `kept ${kept(def)} of ${kept(none)}`);
+    assert.ok(kept(filterOnly) >= 0.9 * kept(none), `kept ${kept(filterOnly)} of ${kept(none)}`);
+    // By default the judge picks among its segmentations: what it rejects is not in the labelling at all.
+    assert.deepEqual([def.settings.objectJudge?.judge, filterOnly.settings.objectJudge, none.settings.objectJudge, masks.settings.objectJudge], ["bundled", null, null, null]);
+    assert.equal(notParticle(def), 0);
+    assert.ok(Math.abs(kept(def) - kept(filterOnly)) <= 0.1 * kept(filterOnly), `the judge kept ${kept(def)}, the filter ${kept(filterOnly)} of these clean particles`);
+    await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--filter", "none", "--judge", "bundled"]),
+      (e: Error) => e instanceof UsageError && /--judge picks the default route's particles/.test(e.message));
+    await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--judge", path.join(dir, "no-judge.json")]),
+      (e: Error) => e instanceof UsageError && /--judge: object judge .*no-judge.json does not exist/.test(e.message));
     await assert.rejects(particles.run(["--images", path.join(dir, "images"), "--filter", path.join(dir, "no-filter.json")]),
       (e: Error) => e instanceof UsageError && /--filter: object filter .*no-filter.json does not exist/.test(e.message));
   });

@@ -56,3 +56,40 @@ describe("particles/object_judge: boosted trees choosing among candidate segment
     assert.deepEqual(p, q);
   });
 });
+
+describe("particles/object_judge: in the default route", () => {
+  const filter = loadObjectFilter("bundled"), refiner = loadOutlineRefiner("bundled");
+
+  it("on synthetic TEM particles, the judge's picks are particles: F1 ≥ 0.8 at IoU ≥ 0.5, every pick kept or dropped for a rule, same result on every run", () => {
+    const judge = loadObjectJudge("bundled");
+    const evals = [];
+    for (const seed of [1, 2]) {
+      const s = generateSizedParticles({ size: 192, count: 22, medianDiameter: 20, touchingFraction: 0.3 }, new Rng(seed));
+      const g = { width: s.width, height: s.height, grey: Float32Array.from(s.image) };
+      const run = () => filteredOtsuParticles(g, filter, null, { h: 2, refiner, judge, growth: { maxPx: 0 } });
+      const a = run(), b = run();
+      assert.deepEqual(a.extracted.instances.labels, b.extracted.instances.labels);
+      assert.ok(a.extracted.status.every((st) => st !== "notParticle"), "the judge's route drops nothing as notParticle: rejected candidates are not in the labelling");
+      evals.push(evaluateInstances(`seed ${seed}`, withoutNotParticles(a.extracted), instancesFromLabelMap(Int32Array.from(s.labels, (l) => l + 1), s.width, s.height)));
+    }
+    const sum = summariseInstanceEvals(evals);
+    assert.ok(sum.f1 >= 0.8, `F1 ${sum.f1.toFixed(3)} (P ${sum.precision.toFixed(3)}, R ${sum.recall.toFixed(3)})`);
+  });
+
+  for (const [part, every] of [["source", 3], ["validation", 4]] as const) {
+    it(`finds more of the true particles than the filter's one segmentation on EMPS ${part} images (one in ${every}; real data)`, async function () {
+      this.timeout(300_000);
+      const judge = loadObjectJudge("bundled");
+      const before = [], after = [];
+      for await (const { id, grey: g, truth } of empsPart(this, part, every)) {
+        before.push(evaluateInstances(id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, refiner }).extracted), truth));
+        after.push(evaluateInstances(id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, refiner, judge }).extracted), truth));
+      }
+      const b = summariseInstanceEvals(before), a = summariseInstanceEvals(after);
+      const say = `${part}: F1 ${b.f1.toFixed(3)} → ${a.f1.toFixed(3)}, recall ${b.recall.toFixed(3)} → ${a.recall.toFixed(3)}, precision ${b.precision.toFixed(3)} → ${a.precision.toFixed(3)}, count error ${b.medianCountError.toFixed(3)} → ${a.medianCountError.toFixed(3)}`;
+      console.log(`      ${say}`);
+      assert.ok(a.f1 > b.f1, say);
+      assert.ok(a.recall > b.recall, say);
+    });
+  }
+});
