@@ -11,16 +11,7 @@ import type { InstanceLabels } from "../lib/particles/instances";
 import { makeMask } from "../lib/image/mask";
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import { Rng } from "../lib/util/rng";
-
-/** A labelling from rows of characters: '.' background, a digit the object of that id. */
-function labelling(rows: string[]): InstanceLabels {
-  const w = rows[0].length, h = rows.length;
-  const labels = new Int32Array(w * h);
-  let count = 0;
-  rows.forEach((r, y) => [...r].forEach((ch, x) => { const v = ch === "." ? -1 : Number(ch); labels[y * w + x] = v; count = Math.max(count, v + 1); }));
-  return { width: w, height: h, labels, count };
-}
-const draw = (l: InstanceLabels): string[] => Array.from({ length: l.height }, (_, y) => Array.from({ length: l.width }, (_, x) => { const v = l.labels[y * l.width + x]; return v < 0 ? "." : String(v); }).join(""));
+import { draw, labelling } from "./labelling_rows";
 
 describe("particles/pixel_features: per-pixel features on a common grey scale", () => {
   it("normalisedGrey puts Otsu's cut at 0, the class means 1 apart, particles negative; missing pixels at 0.5", () => {
