@@ -16,6 +16,7 @@ import { measureInstances, type ExtractOptions } from "./extract";
 import { instanceAreas, type InstanceLabels } from "./instances";
 import { imageStats, objectFeatures, OBJECT_FEATURES, OBJECT_FEATURE_COUNT } from "./object_features";
 import { particleProbabilities, type ObjectFilter } from "./object_filter";
+import { sideScore } from "./object_polarity";
 import { bestOverlaps } from "./match";
 
 /** One candidate segmentation of both sides of the threshold. */
@@ -91,34 +92,41 @@ export function candidateSets(g: GreyImage, filter: ObjectFilter, variants: read
       const instances = separateParticles(masks[side], { h: v.h });
       const ex = measureInstances(instances, null, opts);
       const f = objectFeatures(g, ex, stats), p = particleProbabilities(filter, g, ex, stats);
-      let filterScore = 0;
-      if (isBase) for (const q of p) if (q >= filter.threshold) filterScore += q * q;
+      const filterScore = isBase ? sideScore(filter, p) : 0;
       raw.push(ex.particles.map((_, k) => [...f.subarray(k * OBJECT_FEATURE_COUNT, (k + 1) * OBJECT_FEATURE_COUNT), p[k], side === "dark" ? 1 : 0, v.fillHoles ? 1 : 0, v.h, v.flatten, v.shift]));
       sets.push({ variant: v, side, mask: masks[side], instances, kept: ex.particles.map((q) => q.id), features: new Float64Array(0), filterScore });
     }
     scored ||= isBase;
   }
-  const score = { dark: 0, bright: 0 };
-  for (const s of sets) score[s.side] += s.filterScore;
-  const total = score.dark + score.bright;
+  const score = sideScores(sets), total = score.dark + score.bright;
   const areas = sets.map((s) => instanceAreas(s.instances));
+  const agree = sets.map((s) => new Float64Array(s.instances.count)), agreeSame = sets.map((s) => new Float64Array(s.instances.count));
+  // Each pair of sets is overlapped once, both ways.
+  for (let i = 0; i < sets.length; i++) {
+    for (let j = i + 1; j < sets.length; j++) {
+      const best = bestOverlaps(sets[i].instances, sets[j].instances, areas[i], areas[j]), same = sets[i].side === sets[j].side;
+      for (const [k, b] of [[i, best.a], [j, best.b]] as const) {
+        for (let o = 0; o < b.length; o++) if (b[o] >= AGREE_IOU) { agree[k][o]++; if (same) agreeSame[k][o]++; }
+      }
+    }
+  }
   sets.forEach((s, i) => {
-    const agree = new Float64Array(s.instances.count), agreeSame = new Float64Array(s.instances.count);
-    sets.forEach((o, j) => {
-      if (i === j) return;
-      const best = bestOverlaps(s.instances, o.instances, areas[i], areas[j]);
-      for (let a = 0; a < best.length; a++) if (best[a] >= AGREE_IOU) { agree[a]++; if (o.side === s.side) agreeSame[a]++; }
-    });
     const share = total > 0 ? score[s.side] / total : 0.5;
-    s.features = Float64Array.from(raw[i].flatMap((r, k) => [...r, share, agree[s.kept[k]], agreeSame[s.kept[k]]]));
+    s.features = Float64Array.from(raw[i].flatMap((r, k) => [...r, share, agree[i][s.kept[k]], agreeSame[i][s.kept[k]]]));
   });
   return sets;
 }
 
-/** The side the object filter prefers on the base segmentation (ties: dark), as object_polarity.ts chooses it. */
-export function filterSide(sets: readonly CandidateSet[]): "dark" | "bright" {
+/** Each side's score by the object filter on the base segmentation (Σ p², object_polarity.ts). */
+function sideScores(sets: readonly CandidateSet[]): { dark: number; bright: number } {
   const score = { dark: 0, bright: 0 };
   for (const s of sets) score[s.side] += s.filterScore;
+  return score;
+}
+
+/** The side the object filter prefers on the base segmentation (ties: dark), as object_polarity.ts chooses it. */
+export function filterSide(sets: readonly CandidateSet[]): "dark" | "bright" {
+  const score = sideScores(sets);
   return score.bright > score.dark ? "bright" : "dark";
 }
 

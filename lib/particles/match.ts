@@ -110,17 +110,19 @@ export function poolMatches(results: readonly MatchResult[]): MatchResult {
 }
 
 /**
- * For every instance of `A`, its largest IoU with any instance of `B` (0 when it overlaps none); the
- * instances' pixel counts (`instanceAreas`) may be passed when known. Throws on labellings of different sizes.
+ * For every instance of `A` its largest IoU with any instance of `B`, and for every instance of `B` its
+ * largest with any of `A` (0 when it overlaps none), from one tally of the overlaps; the instances'
+ * pixel counts (`instanceAreas`) may be passed when known. Throws on labellings of different sizes.
  */
-export function bestOverlaps(A: InstanceLabels, B: InstanceLabels, areasA: Int32Array = instanceAreas(A), areasB: Int32Array = instanceAreas(B)): Float64Array {
+export function bestOverlaps(A: InstanceLabels, B: InstanceLabels, areasA: Int32Array = instanceAreas(A), areasB: Int32Array = instanceAreas(B)): { a: Float64Array; b: Float64Array } {
   if (A.width !== B.width || A.height !== B.height) throw new Error(`bestOverlaps: labellings are ${A.width}x${A.height} and ${B.width}x${B.height}`);
-  const best = new Float64Array(A.count);
-  forEachIntersection(A, B, (a, b, c) => {
-    const iou = c / (areasA[a] + areasB[b] - c);
-    if (iou > best[a]) best[a] = iou;
+  const a = new Float64Array(A.count), b = new Float64Array(B.count);
+  forEachIntersection(A, B, (i, j, c) => {
+    const iou = c / (areasA[i] + areasB[j] - c);
+    if (iou > a[i]) a[i] = iou;
+    if (iou > b[j]) b[j] = iou;
   });
-  return best;
+  return { a, b };
 }
 
 /** Pair counts up to this many are tallied in a dense array (fast), above it in a map (small memory). */

@@ -38,12 +38,17 @@ export function otsuInstancesByFilter(g: GreyImage, filter: ObjectFilter, opts: 
   const side = (polarity: "dark" | "bright"): { instances: InstanceLabels; score: number; probabilities: Float64Array } => {
     const instances = separateParticles(masks[polarity], opts);
     const p = particleProbabilities(filter, g, measureInstances(instances, null, opts), stats);
-    let score = 0;
-    for (const v of p) if (v >= filter.threshold) score += v * v;
-    return { instances, score, probabilities: p };
+    return { instances, score: sideScore(filter, p), probabilities: p };
   };
   const dark = side("dark"), bright = side("bright");
   const pick = bright.score > dark.score ? "bright" : "dark";
   const chosen = pick === "dark" ? dark : bright;
   return { instances: chosen.instances, probabilities: chosen.probabilities, polarity: pick, mask: masks[pick], score: { dark: dark.score, bright: bright.score } };
+}
+
+/** How much a side's objects look like particles: Σ p² over the probabilities `p` at or over the filter's threshold. */
+export function sideScore(filter: Pick<ObjectFilter, "threshold">, p: ArrayLike<number>): number {
+  let score = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] >= filter.threshold) score += p[i] * p[i];
+  return score;
 }
