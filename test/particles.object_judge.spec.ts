@@ -7,7 +7,9 @@ import { BASE_VARIANT, CANDIDATE_FEATURES, CANDIDATE_FEATURE_COUNT, candidateSet
 import { filteredOtsuParticles } from "../lib/particles/filtered_otsu";
 import { loadObjectFilter, withoutNotParticles } from "../lib/particles/object_filter";
 import { loadOutlineRefiner } from "../lib/particles/outline_refiner";
-import { instancesFromLabelMap } from "../lib/particles/instances";
+import { instanceAreas, instancesFromLabelMap } from "../lib/particles/instances";
+import { basePickSet } from "../lib/particles/object_selection";
+import type { GreyImage } from "../lib/particles/grey_image";
 import { evaluateInstances, summariseInstanceEvals } from "../lib/particles/instance_eval";
 import { generateSizedParticles } from "../lib/data/synth/sized_particles";
 import { Rng } from "../lib/util/rng";
@@ -32,7 +34,7 @@ describe("particles/object_judge: boosted trees choosing among candidate segment
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "judge-"));
     const write = (name: string, o: unknown): string => { const f = path.join(dir, name); fs.writeFileSync(f, JSON.stringify(o)); return f; };
     assert.throws(() => loadObjectJudge(write("fmt.json", { ...good, format: "x" })), /fmt\.json: not a nanomorph-object-judge file/);
-    assert.throws(() => loadObjectJudge(write("ver.json", { ...good, version: 9 })), /version 9; this nanomorph reads version 1/);
+    assert.throws(() => loadObjectJudge(write("ver.json", { ...good, version: 9 })), new RegExp(`version 9; this nanomorph reads version ${OBJECT_JUDGE_VERSION}`));
     assert.throws(() => loadObjectJudge(write("thr.json", { ...good, threshold: 2 })), /thr\.json: threshold must be in 0…1/);
     assert.throws(() => loadObjectJudge(write("ov.json", { ...good, maxOverlap: 1 })), /maxOverlap must be in \[0, 1\)/);
     assert.throws(() => loadObjectJudge(write("var.json", { ...good, variants: [{ ...BASE_VARIANT, flatten: 3 }] })), /var\.json: candidate variant .* flatten must be/);
@@ -60,6 +62,27 @@ describe("particles/object_judge: boosted trees choosing among candidate segment
 describe("particles/object_judge: in the default route", () => {
   const filter = loadObjectFilter("bundled"), refiner = loadOutlineRefiner("bundled");
 
+  /**
+   * The route's `notParticle` objects are the judge's rejects: each lies within one object of the base
+   * segmentation on the route's side the drop rules keep, and holds more than half of it. Returns how
+   * many there are.
+   */
+  function assertRejectsAreBaseObjects(g: GreyImage, route: ReturnType<typeof filteredOtsuParticles>, judge: ObjectJudge): number {
+    const base = basePickSet(candidateSets(g, filter, judge.variants, { h: 2 }), route.polarity)!;
+    const { labels } = route.extracted.instances, baseLabels = base.instances.labels;
+    const areas = instanceAreas(base.instances);
+    const rejected = route.extracted.status.flatMap((st, id) => (st === "notParticle" ? [id] : []));
+    for (const id of rejected) {
+      const under = new Set<number>();
+      let n = 0;
+      labels.forEach((l, i) => { if (l === id) { under.add(baseLabels[i]); n++; } });
+      assert.equal(under.size, 1, `reject ${id} lies on ${under.size} base objects`);
+      const [b] = under;
+      assert.ok(b >= 0 && base.kept.includes(b) && n * 2 > areas[b], `reject ${id}: ${n} px of base object ${b} (${areas[b]} px)`);
+    }
+    return rejected.length;
+  }
+
   it("on synthetic TEM particles, the judge's picks are particles: F1 ≥ 0.8 at IoU ≥ 0.5, every pick kept or dropped for a rule, same result on every run", () => {
     const judge = loadObjectJudge("bundled");
     const evals = [];
@@ -69,7 +92,7 @@ describe("particles/object_judge: in the default route", () => {
       const run = () => filteredOtsuParticles(g, filter, null, { h: 2, refiner, judge, growth: { maxPx: 0 } });
       const a = run(), b = run();
       assert.deepEqual(a.extracted.instances.labels, b.extracted.instances.labels);
-      assert.ok(a.extracted.status.every((st) => st !== "notParticle"), "the judge's route drops nothing as notParticle: rejected candidates are not in the labelling");
+      assertRejectsAreBaseObjects(g, a, judge);
       evals.push(evaluateInstances(`seed ${seed}`, withoutNotParticles(a.extracted), instancesFromLabelMap(Int32Array.from(s.labels, (l) => l + 1), s.width, s.height)));
     }
     const sum = summariseInstanceEvals(evals);
@@ -81,10 +104,14 @@ describe("particles/object_judge: in the default route", () => {
       this.timeout(300_000);
       const judge = loadObjectJudge("bundled");
       const before = [], after = [];
+      let rejects = 0;
       for await (const { id, grey: g, truth } of empsPart(this, part, every)) {
         before.push(evaluateInstances(id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, refiner }).extracted), truth));
-        after.push(evaluateInstances(id, withoutNotParticles(filteredOtsuParticles(g, filter, null, { h: 2, refiner, judge }).extracted), truth));
+        const judged = filteredOtsuParticles(g, filter, null, { h: 2, refiner, judge });
+        rejects += assertRejectsAreBaseObjects(g, judged, judge);
+        after.push(evaluateInstances(id, withoutNotParticles(judged.extracted), truth));
       }
+      assert.ok(rejects > 0, "the judge turned down none of the base segmentation's objects");
       const b = summariseInstanceEvals(before), a = summariseInstanceEvals(after);
       const say = `${part}: F1 ${b.f1.toFixed(3)} → ${a.f1.toFixed(3)}, recall ${b.recall.toFixed(3)} → ${a.recall.toFixed(3)}, precision ${b.precision.toFixed(3)} → ${a.precision.toFixed(3)}, count error ${b.medianCountError.toFixed(3)} → ${a.medianCountError.toFixed(3)}`;
       console.log(`      ${say}`);

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { pickObjects } from "../lib/particles/object_selection";
+import { basePickSet, pickObjects, rejectedCandidates } from "../lib/particles/object_selection";
 import { BASE_VARIANT, type CandidateSet, type CandidateVariant } from "../lib/particles/candidate_objects";
 import { makeMask } from "../lib/image/mask";
 import type { InstanceLabels } from "../lib/particles/instances";
@@ -94,6 +94,25 @@ describe("particles/object_selection: one labelling from judged candidates", () 
     const m = pickObjects([ring], [Float64Array.of(0.9)], opts, missing);
     assert.equal(m.instances.labels[2 * 7 + 3], -1);
     assert.equal(m.instances.labels[2 * 7 + 2], 0);
+  });
+
+  it("the judge's rejects: base objects the drop rules keep of which less than half is taken, as their free pixels", () => {
+    const base = set([
+      "00..11..22",
+      "00..11..22",
+      "..........",
+    ], [0, 1, 2], "dark", BASE_VARIANT);
+    assert.equal(basePickSet([set(halves, [0]), base], "dark"), base);
+    assert.equal(basePickSet([base], "bright"), undefined);
+    const taken = labelling([
+      "0.........", // object 0: 1 of its 4 pixels taken, so a reject of its other 3
+      "......1122", // object 1: none taken; object 2: half taken, so not a reject
+      "......1...",
+    ]).labels;
+    const rejects = rejectedCandidates(base, taken);
+    assert.deepEqual(rejects, [[1, 10, 11], [4, 5, 14, 15]]);
+    // objects the drop rules do not keep are never rejects
+    assert.deepEqual(rejectedCandidates({ ...base, kept: [2] }, taken), []);
   });
 
   it("throws when the probabilities do not fit the sets", () => {

@@ -80,3 +80,16 @@ export function measureInstances(inst: InstanceLabels, calibration: Calibration 
   const keep = status.flatMap((s, i) => (s === "kept" ? [i] : []));
   return { instances: inst, status, dropped, particles: measureParticles(inst, calibration, keep) };
 }
+
+/**
+ * `ex` with the kept particles for which `drop(q, k)` holds (q its measurement, k its index in
+ * `ex.particles`) dropped as `notParticle`: their status changes, the drop report counts them, the
+ * others keep their measurements. Returns a new result (`ex` itself when nothing is dropped).
+ */
+export function dropAsNotParticles(ex: ExtractedParticles, drop: (q: ParticleMeasure, k: number) => boolean): ExtractedParticles {
+  const status = ex.status.slice();
+  const particles = ex.particles.filter((q, k) => { if (!drop(q, k)) return true; status[q.id] = "notParticle"; return false; });
+  const rejected = ex.particles.length - particles.length;
+  if (!rejected) return ex;
+  return { instances: ex.instances, status, dropped: { ...ex.dropped, notParticle: ex.dropped.notParticle + rejected, kept: particles.length }, particles };
+}

@@ -9,14 +9,14 @@ import type { Calibration } from "../data/calibration";
 import type { OtsuOptions } from "./otsu_foreground";
 import { withMissingBoxes, type GreyImage } from "./grey_image";
 import type { WatershedOptions } from "./watershed";
-import { classifyInstances, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
+import { classifyInstances, dropAsNotParticles, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 import { otsuInstancesByFilter } from "./object_polarity";
 import { EDGE_GROWTH_DEFAULTS, growToEdges, type EdgeGrowthOptions } from "./edge_growth";
 import { particleProbabilityMap, refinerBand, refineOutlines, type OutlineRefiner } from "./outline_refiner";
-import { BASE_VARIANT, candidateSets, sameVariant } from "./candidate_objects";
+import { candidateSets, type CandidateSet } from "./candidate_objects";
 import { judgeCandidates, type ObjectJudge } from "./object_judge";
-import { pickObjects } from "./object_selection";
+import { basePickSet, pickObjects, rejectedCandidates } from "./object_selection";
 import type { InstanceLabels } from "./instances";
 import type { Mask } from "../image/mask";
 
@@ -39,8 +39,9 @@ export interface FilteredOtsuOptions extends ExtractOptions, WatershedOptions {
  * excluded boxes (`opts.exclude`) are missing to every step (withMissingBoxes). Without a judge, the
  * side of Otsu's cut the filter prefers is split by the watershed and what the filter scores as not a
  * particle is dropped (`notParticle`, kept in the labelling); with one, the judge's picks among its
- * candidate segmentations are the particles (candidate_objects.ts, object_selection.ts), the rest of
- * the candidates are not in the labelling, and `polarity` is the side most picks lie on. Objects
+ * candidate segmentations are the particles (candidate_objects.ts, object_selection.ts), the base
+ * segmentation's objects it took less than half of join after the growth as `notParticle` (on the
+ * pixels the particles leave free; rejectedCandidates), and `polarity` is the side most picks lie on. Objects
  * dropped by the options (border, minimum area, excluded boxes) or the filter keep their pixels and do
  * not grow; growth never takes the image's outermost pixels (when border objects are dropped), the
  * excluded boxes or the pixels beside them, or missing pixels, so it changes no object's status, only
@@ -64,16 +65,24 @@ export function defaultRouteObjects(image: GreyImage, filter: ObjectFilter, opts
 /** The second half of {@link filteredOtsuParticles}: `found` grown as `opts` says (its drop rules must be those `found` was made with), measured, the filter applied. */
 export function growRouteObjects(found: RouteObjects, filter: ObjectFilter, calibration: Calibration | null, opts: FilteredOtsuOptions = {}): { extracted: ExtractedParticles; polarity: "dark" | "bright" } {
   const grown = growParticles(found, opts);
+  if (found.rejectFrom) {
+    // The judge's rejects join after the growth, so they change no particle's outline.
+    const labels = Int32Array.from(grown.labels), first = grown.count;
+    const rejected = rejectedCandidates(found.rejectFrom, labels);
+    rejected.forEach((px, k) => { for (const i of px) labels[i] = first + k; });
+    const ex = measureInstances({ ...grown, labels, count: first + rejected.length }, calibration, opts);
+    return { extracted: dropAsNotParticles(ex, (q) => q.id >= first), polarity: found.polarity };
+  }
   const extracted = measureInstances(grown, calibration, opts);
   return { extracted: found.probabilities ? applyObjectFilter(filter, found.g, extracted, found.probabilities) : extracted, polarity: found.polarity };
 }
 
 /**
  * What a route found before the growth: the image with its missing pixels, the labelling, which objects
- * grow, the side and its Otsu mask, and the filter's probabilities of the kept objects (none when a
- * judge picked them).
+ * grow, the side and its Otsu mask, and either the filter's probabilities of the kept objects or, when
+ * a judge picked them, the base segmentation whose untaken objects are shown as its rejects.
  */
-export interface RouteObjects { g: GreyImage; instances: InstanceLabels; grows: Uint8Array; polarity: "dark" | "bright"; mask: Mask; probabilities?: Float64Array }
+export interface RouteObjects { g: GreyImage; instances: InstanceLabels; grows: Uint8Array; polarity: "dark" | "bright"; mask: Mask; probabilities?: Float64Array; rejectFrom?: CandidateSet }
 
 /** The filter's route: its side of Otsu's cut (object_polarity.ts); the kept objects it scores as particles grow. */
 function filteredObjects(g: GreyImage, filter: ObjectFilter, opts: FilteredOtsuOptions): RouteObjects {
@@ -93,8 +102,8 @@ function judgedObjects(g: GreyImage, filter: ObjectFilter, judge: ObjectJudge, o
   const picked = pickObjects(sets, judgeCandidates(judge, sets), judge, g.missing);
   const grows = new Uint8Array(picked.instances.count);
   classifyInstances(picked.instances, opts).status.forEach((s, id) => { if (s === "kept" && id < picked.picked) grows[id] = 1; });
-  const base = sets.find((s) => s.side === picked.polarity && sameVariant(s.variant, BASE_VARIANT));
-  return { g, instances: picked.instances, grows, polarity: picked.polarity, mask: base ? base.mask : sets.find((s) => s.side === picked.polarity)!.mask };
+  const base = basePickSet(sets, picked.polarity);
+  return { g, instances: picked.instances, grows, polarity: picked.polarity, mask: base ? base.mask : sets.find((s) => s.side === picked.polarity)!.mask, rejectFrom: base };
 }
 
 /** The objects of `found` that grow, grown to their edges, then on by the refiner (when given and the growth is on). */

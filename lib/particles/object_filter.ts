@@ -11,7 +11,7 @@ import { binaryLogisticProba, type BinaryLogistic } from "../stats/logistic_fit"
 import { projectRoot } from "../util/paths";
 import { checkModelHeader, readModelJson } from "../util/json_model";
 import { objectFeatures, OBJECT_FEATURES, type GreyPixels, type ImageStats } from "./object_features";
-import { measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
+import { dropAsNotParticles, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import type { InstanceLabels } from "./instances";
 
 /** The file format's name and version. */
@@ -78,12 +78,7 @@ export function applyObjectFilter(filter: ObjectFilter, g: GreyPixels, ex: Extra
   if (!ex.particles.length) return ex;
   if (probabilities && probabilities.length !== ex.particles.length) throw new Error(`applyObjectFilter: ${probabilities.length} probabilities for ${ex.particles.length} particles`);
   const p = probabilities ?? particleProbabilities(filter, g, ex);
-  const status = ex.status.slice();
-  let rejected = 0;
-  ex.particles.forEach((q, k) => { if (p[k] < filter.threshold) { status[q.id] = "notParticle"; rejected++; } });
-  if (!rejected) return ex;
-  const particles = ex.particles.filter((_, k) => p[k] >= filter.threshold);
-  return { instances: ex.instances, status, dropped: { ...ex.dropped, notParticle: ex.dropped.notParticle + rejected, kept: particles.length }, particles };
+  return dropAsNotParticles(ex, (_, k) => p[k] < filter.threshold);
 }
 
 /**

@@ -79,7 +79,7 @@ function candidatePixels(sets: readonly CandidateSet[], cands: ReadonlyArray<{ s
 
 /** The base segmentation's border objects on `side`, where their untaken pixels still touch the border; returns the new count. */
 function addBorderObjects(sets: readonly CandidateSet[], side: "dark" | "bright", labels: Int32Array, count: number): number {
-  const base = sets.find((s) => s.side === side && sameVariant(s.variant, BASE_VARIANT));
+  const base = basePickSet(sets, side);
   if (!base) return count;
   const { width: w, height: h } = base.instances;
   const border = classifyInstances(base.instances).status.map((s) => s === "border");
@@ -115,4 +115,28 @@ function neighbours(i: number, w: number, n: number): number[] {
   if (i >= w) out.push(i - w);
   if (i + w < n) out.push(i + w);
   return out;
+}
+
+/**
+ * The candidates the judge turned down, for the overlays: the objects of `base` (the base segmentation
+ * on the picks' side, {@link basePickSet}) that the drop rules keep (its `kept`) and of which less than
+ * half lies on `labels` (the route's final labelling, after any growth), each as the list of its pixel
+ * indices not on `labels`: what the filter's route would have shown as `notParticle` when the judge took
+ * none of it.
+ */
+export function rejectedCandidates(base: Pick<CandidateSet, "instances" | "kept">, labels: Int32Array): number[][] {
+  const free = new Map<number, number[]>(), size = new Map<number, number>();
+  for (const id of base.kept) { free.set(id, []); size.set(id, 0); }
+  base.instances.labels.forEach((l, i) => {
+    const a = free.get(l);
+    if (!a) return;
+    size.set(l, size.get(l)! + 1);
+    if (labels[i] < 0) a.push(i);
+  });
+  return [...free].filter(([id, px]) => px.length > size.get(id)! / 2).map(([, px]) => px);
+}
+
+/** The base segmentation's set on `side` (undefined when `sets` has none). */
+export function basePickSet(sets: readonly CandidateSet[], side: "dark" | "bright"): CandidateSet | undefined {
+  return sets.find((s) => s.side === side && sameVariant(s.variant, BASE_VARIANT));
 }
