@@ -15,6 +15,7 @@ import { otsuForegroundSides } from "./otsu_foreground";
 import { separateParticles } from "./watershed";
 import { separateByGrey } from "./grey_watershed";
 import { otsuThreshold } from "../image/otsu";
+import { gaussianBlur } from "../image/gaussian";
 import { measureInstances, type ExtractOptions } from "./extract";
 import { instanceAreas, type InstanceLabels } from "./instances";
 import { imageStats, objectFeatures, OBJECT_FEATURES, OBJECT_FEATURE_COUNT } from "./object_features";
@@ -97,9 +98,10 @@ export function candidateSets(g: GreyImage, filter: ObjectFilter, variants: read
     let masks = sides.get(key);
     if (!masks) sides.set(key, (masks = otsuForegroundSides(srcOf(v), { fillHoles: v.fillHoles, shift: v.shift })));
     const isBase: boolean = !scored && sameVariant(v, BASE_VARIANT);
-    const grey = v.greySigma ? { sigma: v.greySigma, h: v.h, spread: greySpread(srcOf(v).grey) } : null;
+    const src = srcOf(v), smoothed = v.greySigma ? gaussianBlur(src.grey, g.width, g.height, v.greySigma) : null;
+    const spread = smoothed ? greySpread(src.grey) : 0;
     for (const side of ["dark", "bright"] as const) {
-      const instances = grey ? separateByGrey(srcOf(v).grey, masks[side], side, grey) : separateParticles(masks[side], { h: v.h });
+      const instances = smoothed ? separateByGrey(smoothed, masks[side], side, { h: v.h, spread }) : separateParticles(masks[side], { h: v.h });
       const ex = measureInstances(instances, null, opts);
       const f = objectFeatures(g, ex, stats), p = particleProbabilities(filter, g, ex, stats);
       const filterScore = isBase ? sideScore(filter, p) : 0;

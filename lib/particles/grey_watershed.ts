@@ -5,7 +5,6 @@
  * ridge between them.
  */
 import type { Mask } from "../image/mask";
-import { gaussianBlur } from "../image/gaussian";
 import { reconstructByDilation } from "../image/reconstruct";
 import { connectedComponents } from "../image/components";
 import { markRegionalMaxima } from "./watershed";
@@ -14,8 +13,6 @@ import type { InstanceLabels } from "./instances";
 
 /** Options of {@link separateByGrey}. */
 export interface GreyWatershedOptions {
-  /** σ of the Gaussian smoothing of the grey, px (> 0). */
-  sigma: number;
   /** Dynamic a basin needs to seed its own particle, in units of the grey's spread (`spread`). */
   h: number;
   /** The grey's spread (e.g. the difference of Otsu's two class means); `h` is a fraction of it. */
@@ -23,17 +20,18 @@ export interface GreyWatershedOptions {
 }
 
 /**
- * Instances of `mask`, the particles on side `particles` of the grey `grey` (w·h, row-major): basins of
- * the smoothed grey (darkest first for dark particles, brightest first for bright ones) seeded at its
- * h-extrema inside the mask and flooded over the mask (seededFlood: no lines, nothing lost; a part of
- * the mask without a seed is one instance). Throws on a non-positive σ or a negative h.
+ * Instances of `mask`, the particles on side `particles` of `smoothed` (the grey, smoothed by the caller
+ * so both sides share it; w·h, row-major): its basins (darkest first for dark particles, brightest first
+ * for bright ones) seeded at its h-extrema inside the mask and flooded over the mask (seededFlood: no
+ * lines, nothing lost; a part of the mask without a seed is one instance). Throws on a negative h or a
+ * size mismatch.
  */
-export function separateByGrey(grey: Float32Array, mask: Mask, particles: "dark" | "bright", opts: GreyWatershedOptions): InstanceLabels {
-  if (!(opts.sigma > 0)) throw new Error(`separateByGrey: sigma must be > 0 px, got ${opts.sigma}`);
+export function separateByGrey(smoothed: Float32Array, mask: Mask, particles: "dark" | "bright", opts: GreyWatershedOptions): InstanceLabels {
   if (!(opts.h >= 0)) throw new Error(`separateByGrey: h must be ≥ 0, got ${opts.h}`);
   const { width: w, height: ht, data } = mask;
   const n = w * ht;
-  const s = gaussianBlur(grey, w, ht, opts.sigma);
+  if (smoothed.length !== n) throw new Error(`separateByGrey: ${smoothed.length} grey values for a ${w}x${ht} mask`);
+  const s = smoothed;
   const sign = particles === "dark" ? -1 : 1;
   let lo = Infinity;
   for (let i = 0; i < n; i++) if (data[i] && sign * s[i] < lo) lo = sign * s[i];
