@@ -50,7 +50,7 @@ describe("particles/match: bestOverlaps", () => {
 
 describe("particles/candidate_objects: several segmentations, judged alike", () => {
   const filter = loadObjectFilter("bundled");
-  const variants: CandidateVariant[] = [BASE_VARIANT, { ...BASE_VARIANT, h: 1 }, { ...BASE_VARIANT, fillHoles: false }, { ...BASE_VARIANT, flatten: 0.3 }, { ...BASE_VARIANT, h: 0.1, greySigma: 2 }];
+  const variants: CandidateVariant[] = [BASE_VARIANT, { ...BASE_VARIANT, h: 1 }, { ...BASE_VARIANT, fillHoles: false }, { ...BASE_VARIANT, flatten: 0.3 }];
   const g = discs([[30, 30, 10, 0.2], [80, 60, 12, 0.25], [90, 20, 6, 0.2]]);
 
   it("gives both sides of every variant, in order, with one feature row per kept object", () => {
@@ -61,11 +61,7 @@ describe("particles/candidate_objects: several segmentations, judged alike", () 
       assert.equal(s.side, i % 2 ? "bright" : "dark");
       assert.equal(s.features.length, s.kept.length * CANDIDATE_FEATURE_COUNT);
     });
-    assert.equal(CANDIDATE_FEATURE_COUNT, OBJECT_FEATURE_COUNT + 10);
-    // the grey-level watershed's rows name it
-    const grey = sets[8];
-    assert.equal(grey.variant.greySigma, 2);
-    for (let k = 0; k < grey.kept.length; k++) assert.equal(grey.features[k * CANDIDATE_FEATURE_COUNT + col("greySigma")], 2);
+    assert.equal(CANDIDATE_FEATURE_COUNT, OBJECT_FEATURE_COUNT + 9);
   });
 
   it("the base set's rows start with the object features and the filter's probability of the default route", () => {
@@ -79,7 +75,7 @@ describe("particles/candidate_objects: several segmentations, judged alike", () 
       assert.deepEqual([...row.subarray(0, OBJECT_FEATURE_COUNT)], [...f.subarray(k * OBJECT_FEATURE_COUNT, (k + 1) * OBJECT_FEATURE_COUNT)]);
       assert.equal(row[col("filterProbability")], p[k]);
       assert.equal(row[col("darkSide")], 1);
-      assert.deepEqual([row[col("fillHoles")], row[col("h")], row[col("flatten")], row[col("shift")], row[col("greySigma")]], [1, 2, 0, 0, 0]);
+      assert.deepEqual([row[col("fillHoles")], row[col("h")], row[col("flatten")], row[col("shift")]], [1, 2, 0, 0]);
     });
   });
 
@@ -101,7 +97,6 @@ describe("particles/candidate_objects: several segmentations, judged alike", () 
     assert.throws(() => checkVariant({ ...BASE_VARIANT, shift: 1.5 }), /shift must be in/);
     assert.throws(() => checkVariant({ ...BASE_VARIANT, flatten: -1 }), /flatten must be/);
     assert.throws(() => checkVariant({ ...BASE_VARIANT, h: Number.NaN }), /h must be ≥ 0/);
-    assert.throws(() => checkVariant({ ...BASE_VARIANT, greySigma: -1 }), /greySigma must be ≥ 0/);
     assert.throws(() => checkVariant({ h: 2, flatten: 0, shift: 0 } as unknown as CandidateVariant), /fillHoles must be true or false/);
     assert.throws(() => candidateSets(g, filter, [{ ...BASE_VARIANT, shift: -0.1 }]), /shift must be in/);
   });

@@ -3,19 +3,15 @@
  * features the object judge (object_judge.ts) scores. One threshold and one watershed setting cannot
  * suit every image: close-packed spheres need the gaps between them that hole filling closes, a shaded
  * field needs a local background, faint particles a cut nearer the background, merged pairs a lower
- * watershed h, spheres whose thin rims the threshold closes a split along the grey rather than the
- * mask's shape. Each candidate segmentation ({@link CandidateVariant}) is Otsu on one side of the cut
- * and a watershed; the same particle found alike by several of them is likelier real, so each object
- * also carries how many other segmentations agree with it.
+ * watershed h. Each candidate segmentation ({@link CandidateVariant}) is Otsu on one side of the cut
+ * and the watershed; the same particle found alike by several of them is likelier real, so each
+ * object also carries how many other segmentations agree with it.
  */
 import { flattenShading } from "../image/flatten";
 import type { Mask } from "../image/mask";
 import type { GreyImage } from "./grey_image";
 import { otsuForegroundSides } from "./otsu_foreground";
 import { separateParticles } from "./watershed";
-import { separateByGrey } from "./grey_watershed";
-import { otsuThreshold } from "../image/otsu";
-import { gaussianBlur } from "../image/gaussian";
 import { measureInstances, type ExtractOptions } from "./extract";
 import { instanceAreas, type InstanceLabels } from "./instances";
 import { imageStats, objectFeatures, OBJECT_FEATURES, OBJECT_FEATURE_COUNT } from "./object_features";
@@ -33,8 +29,6 @@ export interface CandidateVariant {
   flatten: number;
   /** Each side's cut moved this fraction of the way toward the other class's mean (0: Otsu's cut; otsu_foreground.ts). */
   shift: number;
-  /** σ (px) of a grey-level watershed (grey_watershed.ts) instead of the distance watershed; `h` is then a fraction of the grey's spread. Absent or 0: the distance watershed. */
-  greySigma?: number;
 }
 
 /** The default route's segmentation (object_polarity.ts): Otsu's cut, holes filled, h 2 px. */
@@ -45,7 +39,7 @@ export const CANDIDATE_FEATURES = [
   ...OBJECT_FEATURES,
   "filterProbability", // the object filter's probability (object_filter.ts)
   "darkSide", // 1 when it is from the dark side of the threshold
-  "fillHoles", "h", "flatten", "shift", "greySigma", // its segmentation (CandidateVariant)
+  "fillHoles", "h", "flatten", "shift", // its segmentation (CandidateVariant)
   "sideShare", // its side's share of Σ p² of the base segmentation's particles (object_polarity.ts's score)
   "agreeing", // other segmentations holding an object of IoU ≥ 0.8 with it
   "agreeingSameSide", // of those, on its side of the threshold
@@ -82,13 +76,6 @@ export interface CandidateSet {
 export function candidateSets(g: GreyImage, filter: ObjectFilter, variants: readonly CandidateVariant[], opts: ExtractOptions = {}): CandidateSet[] {
   const stats = imageStats(g);
   const sides = new Map<string, { dark: Mask; bright: Mask }>();
-  const flattened = new Map<number, GreyImage>();
-  const srcOf = (v: CandidateVariant): GreyImage => {
-    if (!(v.flatten > 0)) return g;
-    let f = flattened.get(v.flatten);
-    if (!f) flattened.set(v.flatten, (f = { ...g, grey: flattenShading(g.grey, g.width, g.height, v.flatten * Math.min(g.width, g.height)) }));
-    return f;
-  };
   const sets: CandidateSet[] = [];
   const raw: number[][][] = [];
   let scored = false;
@@ -96,16 +83,17 @@ export function candidateSets(g: GreyImage, filter: ObjectFilter, variants: read
     checkVariant(v);
     const key = `${v.fillHoles}:${v.flatten}:${v.shift}`;
     let masks = sides.get(key);
-    if (!masks) sides.set(key, (masks = otsuForegroundSides(srcOf(v), { fillHoles: v.fillHoles, shift: v.shift })));
+    if (!masks) {
+      const src = v.flatten > 0 ? { ...g, grey: flattenShading(g.grey, g.width, g.height, v.flatten * Math.min(g.width, g.height)) } : g;
+      sides.set(key, (masks = otsuForegroundSides(src, { fillHoles: v.fillHoles, shift: v.shift })));
+    }
     const isBase: boolean = !scored && sameVariant(v, BASE_VARIANT);
-    const src = srcOf(v), smoothed = v.greySigma ? gaussianBlur(src.grey, g.width, g.height, v.greySigma) : null;
-    const spread = smoothed ? greySpread(src.grey) : 0;
     for (const side of ["dark", "bright"] as const) {
-      const instances = smoothed ? separateByGrey(smoothed, masks[side], side, { h: v.h, spread }) : separateParticles(masks[side], { h: v.h });
+      const instances = separateParticles(masks[side], { h: v.h });
       const ex = measureInstances(instances, null, opts);
       const f = objectFeatures(g, ex, stats), p = particleProbabilities(filter, g, ex, stats);
       const filterScore = isBase ? sideScore(filter, p) : 0;
-      raw.push(ex.particles.map((_, k) => [...f.subarray(k * OBJECT_FEATURE_COUNT, (k + 1) * OBJECT_FEATURE_COUNT), p[k], side === "dark" ? 1 : 0, v.fillHoles ? 1 : 0, v.h, v.flatten, v.shift, v.greySigma ?? 0]));
+      raw.push(ex.particles.map((_, k) => [...f.subarray(k * OBJECT_FEATURE_COUNT, (k + 1) * OBJECT_FEATURE_COUNT), p[k], side === "dark" ? 1 : 0, v.fillHoles ? 1 : 0, v.h, v.flatten, v.shift]));
       sets.push({ variant: v, side, mask: masks[side], instances, kept: ex.particles.map((q) => q.id), features: new Float64Array(0), filterScore });
     }
     scored ||= isBase;
@@ -144,7 +132,7 @@ export function filterSide(sets: readonly CandidateSet[]): "dark" | "bright" {
 
 /** Whether two variants are the same segmentation. */
 export function sameVariant(a: CandidateVariant, b: CandidateVariant): boolean {
-  return a.fillHoles === b.fillHoles && a.h === b.h && a.flatten === b.flatten && a.shift === b.shift && (a.greySigma ?? 0) === (b.greySigma ?? 0);
+  return a.fillHoles === b.fillHoles && a.h === b.h && a.flatten === b.flatten && a.shift === b.shift;
 }
 
 /** Throws naming the field when `v` is out of range. */
@@ -153,13 +141,4 @@ export function checkVariant(v: CandidateVariant): void {
   if (!(v.h >= 0)) throw new Error(`candidate variant ${JSON.stringify(v)}: h must be ≥ 0 px`);
   if (!(v.flatten >= 0 && v.flatten <= 1)) throw new Error(`candidate variant ${JSON.stringify(v)}: flatten must be a fraction of the shorter side in [0, 1]`);
   if (!(v.shift >= 0 && v.shift < 1)) throw new Error(`candidate variant ${JSON.stringify(v)}: shift must be in [0, 1)`);
-  if (!(v.greySigma === undefined || v.greySigma >= 0)) throw new Error(`candidate variant ${JSON.stringify(v)}: greySigma must be ≥ 0 px`);
-}
-
-/** Difference of the means of Otsu's two classes of `grey`. */
-function greySpread(grey: Float32Array): number {
-  const t = otsuThreshold(grey);
-  let lo = 0, nl = 0, hi = 0, nh = 0;
-  for (const v of grey) { if (v <= t) { lo += v; nl++; } else { hi += v; nh++; } }
-  return (nh ? hi / nh : t) - (nl ? lo / nl : t);
 }

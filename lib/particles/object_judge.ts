@@ -16,7 +16,7 @@ import type { PickOptions } from "./object_selection";
 
 /** The file format's name and version. */
 export const OBJECT_JUDGE_FORMAT = "nanomorph-object-judge";
-export const OBJECT_JUDGE_VERSION = 2;
+export const OBJECT_JUDGE_VERSION = 1;
 
 /** A fitted judge as stored in its JSON file. */
 export interface ObjectJudge extends PickOptions {

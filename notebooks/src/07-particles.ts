@@ -186,7 +186,8 @@ for (const [k, m] of Object.entries(scores)) {
 // which segmentation an object came from and how many other segmentations found the same object) gives
 // every candidate a probability of being a particle as the EMPS annotators drew one. The likeliest
 // candidate is taken first; a candidate lying mostly on one already taken gives way, so a merged pair
-// loses to its two halves when the judge trusts the halves more, and the reverse.
+// loses to its two halves when the judge trusts the halves more, and the reverse. What it turned down of
+// the Otsu segmentation is kept in the labelling as `notParticle`, outlined red in the overlays.
 //
 // Last, each particle is **grown out to its edge**: Otsu's cut lies halfway between the image's two grey
 // classes, while a person outlining a particle draws the outer edge of its blur, so the particle takes the
@@ -194,7 +195,7 @@ for (const [k, m] of Object.entries(scores)) {
 // then up to 2 px more where the bundled **outline refiner** (boosted trees on per-pixel features, fitted
 // to the outlines of EMPS training images) says "particle": a fixed grey level misses soft halos and
 // textured rims. That is what `nanomorph particles` runs unless told otherwise (`--judge none` is the
-// filter's one segmentation, with what it scores as not a particle dropped and outlined red;
+// filter's one segmentation, with what it scores as not a particle dropped;
 // `--edge-refiner none` stops after the grey level, `--grow-edges 0` keeps Otsu's outline,
 // `--filter none --polarity border` is the first route).
 //
