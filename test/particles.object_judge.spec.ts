@@ -64,8 +64,8 @@ describe("particles/object_judge: in the default route", () => {
 
   /**
    * The route's `notParticle` objects are the judge's rejects: each lies within one object of the base
-   * segmentation on the route's side the drop rules keep, and holds more than half of it. Returns how
-   * many there are.
+   * segmentation on the route's side the drop rules keep, and holds more than half of it and at least
+   * the 10 px of the size rule. Returns how many there are.
    */
   function assertRejectsAreBaseObjects(g: GreyImage, route: ReturnType<typeof filteredOtsuParticles>, judge: ObjectJudge): number {
     const base = basePickSet(candidateSets(g, filter, judge.variants, { h: 2 }), route.polarity)!;
@@ -78,7 +78,7 @@ describe("particles/object_judge: in the default route", () => {
       labels.forEach((l, i) => { if (l === id) { under.add(baseLabels[i]); n++; } });
       assert.equal(under.size, 1, `reject ${id} lies on ${under.size} base objects`);
       const [b] = under;
-      assert.ok(b >= 0 && base.kept.includes(b) && n * 2 > areas[b], `reject ${id}: ${n} px of base object ${b} (${areas[b]} px)`);
+      assert.ok(b >= 0 && base.kept.includes(b) && n * 2 > areas[b] && n >= 10, `reject ${id}: ${n} px of base object ${b} (${areas[b]} px)`);
     }
     return rejected.length;
   }

@@ -44,9 +44,12 @@ export interface ExtractedParticles {
   particles: ParticleMeasure[];
 }
 
+/** The default of ExtractOptions.minArea, px. */
+export const DEFAULT_MIN_AREA_PX = 10;
+
 /** Which instances to keep: border-touching ones (when asked) and ones under `minArea` pixels are dropped, with counts. */
 export function classifyInstances(inst: InstanceLabels, opts: ExtractOptions = {}): { status: Array<"kept" | DropReason>; dropped: DropReport } {
-  const minArea = opts.minArea ?? 10;
+  const minArea = opts.minArea ?? DEFAULT_MIN_AREA_PX;
   if (!(minArea >= 0)) throw new Error(`extractParticles: minArea must be ≥ 0 px, got ${minArea}`);
   const areas = instanceAreas(inst);
   const border = opts.dropBorder === false ? new Array<boolean>(inst.count).fill(false) : touchesBorder(inst);

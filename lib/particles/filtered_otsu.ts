@@ -9,7 +9,7 @@ import type { Calibration } from "../data/calibration";
 import type { OtsuOptions } from "./otsu_foreground";
 import { withMissingBoxes, type GreyImage } from "./grey_image";
 import type { WatershedOptions } from "./watershed";
-import { classifyInstances, dropAsNotParticles, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
+import { classifyInstances, DEFAULT_MIN_AREA_PX, dropAsNotParticles, measureInstances, type ExtractOptions, type ExtractedParticles } from "./extract";
 import { applyObjectFilter, type ObjectFilter } from "./object_filter";
 import { otsuInstancesByFilter } from "./object_polarity";
 import { EDGE_GROWTH_DEFAULTS, growToEdges, type EdgeGrowthOptions } from "./edge_growth";
@@ -41,7 +41,8 @@ export interface FilteredOtsuOptions extends ExtractOptions, WatershedOptions {
  * particle is dropped (`notParticle`, kept in the labelling); with one, the judge's picks among its
  * candidate segmentations are the particles (candidate_objects.ts, object_selection.ts), the base
  * segmentation's objects it took less than half of join after the growth as `notParticle` (on the
- * pixels the particles leave free; rejectedCandidates), and `polarity` is the side most picks lie on. Objects
+ * pixels the particles leave free, when those are at least `minArea`; rejectedCandidates), and
+ * `polarity` is the side most picks lie on. Objects
  * dropped by the options (border, minimum area, excluded boxes) or the filter keep their pixels and do
  * not grow; growth never takes the image's outermost pixels (when border objects are dropped), the
  * excluded boxes or the pixels beside them, or missing pixels, so it changes no object's status, only
@@ -68,7 +69,8 @@ export function growRouteObjects(found: RouteObjects, filter: ObjectFilter, cali
   if (found.rejectFrom) {
     // The judge's rejects join after the growth, so they change no particle's outline.
     const labels = Int32Array.from(grown.labels), first = grown.count;
-    const rejected = rejectedCandidates(found.rejectFrom, labels);
+    // Rejects smaller than the size rule would be reported as too small: they are left out.
+    const rejected = rejectedCandidates(found.rejectFrom, labels).filter((px) => px.length >= (opts.minArea ?? DEFAULT_MIN_AREA_PX));
     rejected.forEach((px, k) => { for (const i of px) labels[i] = first + k; });
     const ex = measureInstances({ ...grown, labels, count: first + rejected.length }, calibration, opts);
     return { extracted: dropAsNotParticles(ex, (q) => q.id >= first), polarity: found.polarity };
