@@ -12,7 +12,7 @@ import { projectRoot } from "../util/paths";
 import type { InstancePredictor, LabelledPair, PredictorEval } from "./evaluate";
 import { EDGE_GROWTH_DEFAULTS, type EdgeGrowthOptions } from "../particles/edge_growth";
 import { BUNDLED_OUTLINE_REFINER, loadOutlineRefiner, type OutlineRefiner } from "../particles/outline_refiner";
-import { BUNDLED_OBJECT_JUDGE, loadObjectJudge, type ObjectJudge } from "../particles/object_judge";
+import { BUNDLED_OBJECT_JUDGE, judgeFromOption } from "../particles/object_judge";
 import type { EdgeFit } from "./fit_edges";
 import { BUNDLED_OBJECT_FILTER, loadObjectFilter, removeNonParticles, type ObjectFilter } from "../particles/object_filter";
 import type { ParticleTrainResult } from "./train";
@@ -182,7 +182,7 @@ export async function evaluateOnFolders(f: LabelledFolders, method: ParticleMeth
     }
     const judgeSpec = method.judge ?? (objectFilter ? BUNDLED_OBJECT_JUDGE : "none");
     if (judgeSpec !== "none" && !objectFilter) throw new UsageError("--judge picks the default route's particles: give it with an object filter");
-    const judge = judgeOption(judgeSpec);
+    const judge = judgeFromOption(judgeSpec);
     const predict = objectFilter ? ev.otsuFilterPredictor(objectFilter, method.growth, refiner, judge) : ev.otsuPredictor;
     return { method: `otsu${suffix}${judge ? ` + object judge ${judgeSpec}` : ""}${refiner ? ` + edge refiner ${refinerSpec}` : ""}`, ...(await ev.evaluatePredictor(pairs, predict, { label: "eval otsu", scaleBars })) };
   }
@@ -234,11 +234,5 @@ export async function fitEdgesOnFolders(f: LabelledFolders, filter = BUNDLED_OBJ
   let objectFilter: ObjectFilter;
   try { objectFilter = loadObjectFilter(filter); } catch (e) { throw new UsageError(`--filter: ${(e as Error).message}`); }
   const { fitEdgeGrowth } = await import("./fit_edges");
-  return { ...(await fitEdgeGrowth(pairs, objectFilter, loadOutlineRefiner(BUNDLED_OUTLINE_REFINER), judgeOption(judge))), images: pairs.length };
-}
-
-/** The object judge a `--judge` option names ("bundled", "none": null, or a file); throws a UsageError naming the option. */
-function judgeOption(spec: string): ObjectJudge | null {
-  if (spec === "none") return null;
-  try { return loadObjectJudge(spec); } catch (e) { throw new UsageError(`--judge: ${(e as Error).message}`); }
+  return { ...(await fitEdgeGrowth(pairs, objectFilter, loadOutlineRefiner(BUNDLED_OUTLINE_REFINER), judgeFromOption(judge))), images: pairs.length };
 }

@@ -24,7 +24,7 @@ import { BUNDLED_OBJECT_FILTER, loadObjectFilter, type ObjectFilter } from "./ob
 import { UsageError } from "../util/errors";
 import { EDGE_GROWTH_DEFAULTS } from "./edge_growth";
 import { BUNDLED_OUTLINE_REFINER, loadOutlineRefiner, type OutlineRefiner } from "./outline_refiner";
-import { BUNDLED_OBJECT_JUDGE, loadObjectJudge, type ObjectJudge } from "./object_judge";
+import { BUNDLED_OBJECT_JUDGE, judgeFromOption } from "./object_judge";
 import { contentHash } from "../util/hash";
 import { nmPerPxProblem } from "../data/pixel_size";
 import { watchInterrupts, InterruptedError } from "../util/interrupt";
@@ -158,10 +158,7 @@ export async function runParticlesExperiment(o: ParticlesExperimentOptions): Pro
   }
   if (o.objectJudge !== undefined && o.objectJudge !== "none" && !defaultRoute) throw new UsageError("--judge picks the default route's particles (Otsu, the object filter); leave it out with --masks, --segment, --model, --filter none or another --polarity");
   const judgeSpec = o.objectJudge ?? (defaultRoute ? BUNDLED_OBJECT_JUDGE : "none");
-  let judge: ObjectJudge | null = null;
-  if (judgeSpec !== "none") {
-    try { judge = loadObjectJudge(judgeSpec); } catch (e) { throw new UsageError(`--judge: ${(e as Error).message}`); }
-  }
+  const judge = judgeFromOption(judgeSpec);
 
   // The model is read before any image (a wrong folder fails fast); tensors only on this route.
   let model: import("../seg/model_file").SegmentModel | undefined;

@@ -11,6 +11,7 @@ import * as path from "path";
 import { checkGbdt, flatGbdtOf, flatProbability, type Gbdt } from "../stats/gbdt";
 import { projectRoot } from "../util/paths";
 import { checkModelHeader, readModelJson } from "../util/json_model";
+import { UsageError } from "../util/errors";
 import { CANDIDATE_FEATURES, CANDIDATE_FEATURE_COUNT, checkVariant, type CandidateSet, type CandidateVariant } from "./candidate_objects";
 import type { PickOptions } from "./object_selection";
 
@@ -60,6 +61,12 @@ export function loadObjectJudge(spec: string): ObjectJudge {
     bundled: "use --judge none", file: "give a JSON file from bench/particles/object_judge.ts, 'bundled' or 'none'",
   });
   return checkObjectJudge(parsed, file);
+}
+
+/** The judge a `--judge` option names: null for "none", else {@link loadObjectJudge}; throws a UsageError naming the option. */
+export function judgeFromOption(spec: string): ObjectJudge | null {
+  if (spec === "none") return null;
+  try { return loadObjectJudge(spec); } catch (e) { throw new UsageError(`--judge: ${(e as Error).message}`); }
 }
 
 /** The judge's probability of every candidate of every set (one array per set, in its `kept` order). */
