@@ -30,8 +30,8 @@ equivalentDiameterPx). Statistics per image, per class and overall: count, mean,
 --out DIR writes particles.json, particles.csv (one row per particle, with its instanceId),
 particles_summary.csv, and what to check by eye: per image <stem>_instances.png (16-bit label map: 0 =
 background, instanceId per particle) and <stem>_overlay.png (kept particles outlined with their instanceId,
-dropped ones red, the scale-bar region blue), and particles.html (self-contained: histograms, overlays,
-table). An earlier run there is replaced only when this one finishes.`,
+dropped ones red, the scale bar and any SEM/TEM data strip blue), and particles.html (self-contained:
+histograms, overlays, table). An earlier run there is replaced only when this one finishes.`,
   options: {
     images: opt.string({ placeholder: "DIR", required: true, description: "micrographs (jpg/png/tif, 8/16 bit, microscope formats), optionally in class sub-folders" }),
     model: opt.string({ placeholder: "M", description: "particle model: bundled (shipped, trained on EMPS) or a folder from `particles train`" }),

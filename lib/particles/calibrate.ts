@@ -1,5 +1,5 @@
 import { nmPerPxProblem, readCalibrationReport, userCalibration, type Calibration } from "../data/calibration";
-import { readScaleBar } from "../data/scalebar/calibrate";
+import { readBurntIn } from "../data/scalebar/calibrate";
 import { parseLabel } from "../data/scalebar/parse_label";
 import type { ParsedLabel } from "../data/scalebar/parse_label";
 import type { LabelReader } from "../data/scalebar/read_label";
@@ -10,7 +10,7 @@ import type { ScaleBarNotFound } from "../data/scalebar/find_scale_bar";
 export interface CalibrationLookup {
   /** A pixel size the user gave (`--nm-per-px`), nm per pixel; wins over anything found in the file. */
   nmPerPx?: number;
-  /** Look for a burnt-in scale bar (for its nm/px when nothing else calibrates, and to exclude it). Default true. */
+  /** Look for a burnt-in scale bar (for its nm/px when nothing else calibrates, and to exclude it) and a data strip (to exclude it). Default true. */
   scaleBars?: boolean;
   /**
    * The bars' label as the user states it for a whole folder (`--scale-bar 100nm`): each image's bar is
@@ -22,7 +22,7 @@ export interface CalibrationLookup {
   reader?: LabelReader;
 }
 
-/** An image's calibration, the boxes (scale bar + label) that are not sample, and what to tell the user. */
+/** An image's calibration, the boxes (scale bar + label, data strip) that are not sample, and what to tell the user. */
 export interface ImageCalibration {
   calibration: Calibration | null;
   exclude: PixelBox[];
@@ -47,14 +47,17 @@ const DISAGREE = 0.02;
  * the file's metadata (microscope formats, TIFF tags), the user's `--scale-bar` label over the measured
  * bar, the burnt-in scale bar read from the pixels; null when none (measurements then stay in pixels,
  * and `why` says why). Every bar FOUND in the image, read or not, is returned in `exclude`, since its
- * pixels would otherwise be measured as a particle. When metadata and a read bar disagree by more than
+ * pixels would otherwise be measured as a particle, and so is a data strip along the top or bottom edge
+ * (findDataStrip), since a white strip under a dark field would otherwise take Otsu's cut. When metadata and a read bar disagree by more than
  * 2 %, the metadata is used and `warnings` says so. Throws naming `--nm-per-px` for a non-positive
  * value, or the file when it is unreadable.
  */
 export async function calibrateImage(file: string, opts: CalibrationLookup = {}): Promise<ImageCalibration> {
   const warnings: string[] = [];
-  const bar = opts.scaleBars === false ? null : await readScaleBar(file, { reader: opts.reader });
+  const burnt = opts.scaleBars === false ? null : await readBurntIn(file, { reader: opts.reader });
+  const bar = burnt?.bar ?? null;
   const exclude: PixelBox[] = bar ? (bar.found ? [bar.exclude] : bar.exclude ? [bar.exclude] : []) : [];
+  if (burnt?.strip) exclude.push(burnt.strip.box);
   if (opts.nmPerPx !== undefined) return { calibration: userCalibration(opts.nmPerPx), exclude, why: null, warnings };
   const report = await readCalibrationReport(file);
   const meta = report.calibration;

@@ -16,7 +16,7 @@ export interface ExtractOptions extends WatershedOptions {
   minArea?: number;
   /** Drop instances touching the image border (their size is cut off). Default true. */
   dropBorder?: boolean;
-  /** Boxes whose pixels are not sample (a burnt-in scale bar and its label): instances on one or beside it (within 1 px) are dropped as `scaleBar`. */
+  /** Boxes whose pixels are not sample (a burnt-in scale bar and its label, a data strip): instances on one or beside it (within 1 px) are dropped as `scaleBar`. */
   exclude?: PixelBox[];
 }
 
@@ -24,7 +24,7 @@ export interface ExtractOptions extends WatershedOptions {
 export interface DropReport {
   border: number;
   tooSmall: number;
-  /** Touching a scale bar or its label (see ExtractOptions.exclude). */
+  /** Touching a scale bar, its label or a data strip (see ExtractOptions.exclude). */
   scaleBar: number;
   /** Scored as not a particle by the object filter (object_filter.ts; 0 when no filter ran). */
   notParticle: number;

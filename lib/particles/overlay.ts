@@ -7,7 +7,7 @@ import { instanceIdOf } from "./instance_map";
 /**
  * What each pixel of a particle overlay shows (the `kinds` layer of {@link renderParticleOverlay}):
  * the micrograph, the outline of a kept particle, the outline / fill of a particle dropped at the
- * border or as too small, the scale-bar region (the excluded box and particles dropped on it) and
+ * border or as too small, the scale-bar region (the excluded boxes: bar, label, data strip; and particles dropped on them) and
  * its edge, an id's ink and the dark rim around it.
  */
 export const OVERLAY_KIND = {

@@ -7,6 +7,7 @@ import type { DecodedImage } from "../decode";
 import type { Calibration } from "../calibration";
 import type { GreyImage } from "./find_bar";
 import { findScaleBar } from "./find_scale_bar";
+import { findDataStrip, type DataStrip } from "./data_strip";
 import type { FindScaleBarOptions, ScaleBarResult } from "./find_scale_bar";
 
 /** 8-bit grey version of a decoded image: luminance (Rec. 601) for colour, top byte for 16-bit. */
@@ -30,6 +31,15 @@ export function toGrey8(d: DecodedImage): GreyImage {
 export async function readScaleBar(file: string, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
   const img = toGrey8(await decodeImage(file, { channels: "native" }));
   return findScaleBar(img, opts);
+}
+
+/**
+ * Everything burnt into an image file that is not sample: its scale bar ({@link findScaleBar}) and its
+ * data strip ({@link findDataStrip}, null when none), from one decoding. Throws as {@link readScaleBar}.
+ */
+export async function readBurntIn(file: string, opts: FindScaleBarOptions = {}): Promise<{ bar: ScaleBarResult; strip: DataStrip | null }> {
+  const img = toGrey8(await decodeImage(file, { channels: "native" }));
+  return { bar: await findScaleBar(img, opts), strip: findDataStrip(img) };
 }
 
 /**
