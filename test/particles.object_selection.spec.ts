@@ -78,6 +78,23 @@ describe("particles/object_selection: one labelling from judged candidates", () 
     assert.deepEqual(draw(r.instances), ["1.......", "1.......", "......0.", "........"]);
   });
 
+  it("adds the base's objects cut by missing pixels (a scale bar, a data strip) as it adds border objects", () => {
+    const base = set([
+      "..........",
+      ".00...11..",
+      ".00...11..",
+      "..........",
+      "..........",
+    ], [1], "dark", BASE_VARIANT); // object 0 was left out of the candidates (it touches the strip), object 1 was not
+    const missing = new Uint8Array(50);
+    missing.fill(1, 30, 50); // the lowest two rows: a strip; both objects' lower rows are beside it
+    const cut = pickObjects([base], [Float64Array.of(0.1)], opts, missing);
+    assert.deepEqual(draw(cut.instances), ["..........", ".00.......", ".00.......", "..........", ".........."],
+      "the left-out object joins (it is dropped as scaleBar later); a turned-down candidate does not");
+    assert.equal(cut.picked, 0);
+    assert.equal(pickObjects([base], [Float64Array.of(0.1)], opts).instances.count, 0, "without missing pixels it is not cut");
+  });
+
   it("holes enclosed by the picked foreground go to the object around them; missing pixels stay out", () => {
     const ring = set([
       ".......",

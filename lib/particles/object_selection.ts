@@ -31,8 +31,9 @@ export interface PickedObjects {
  * Pick particles from `sets` with probabilities `probs` (one array per set, in its `kept` order):
  * candidates at or over `threshold`, likeliest first (ties: earlier set, lower id), each taking its
  * pixels not taken yet unless more than `maxOverlap` of them are. Then, so the foreground is whole
- * where particles leave the field, the base segmentation's objects on the chosen side that touch the
- * image border keep their untaken pixels when those still touch the border; and holes enclosed by the
+ * where particles leave the field, the base segmentation's objects on the chosen side that the image
+ * border or the `missing` pixels cut keep their untaken pixels when those still touch the border or
+ * the missing pixels; and holes enclosed by the
  * picked foreground go to the particle beside them (the candidates without hole filling leave holes in
  * textured particles). Pixels of `missing` are never taken. Throws when `probs` does not fit `sets`.
  */
@@ -57,7 +58,7 @@ export function pickObjects(sets: readonly CandidateSet[], probs: readonly Float
   }
   const picked = count;
   const polarity = darkWeight > 0 ? "dark" : darkWeight < 0 ? "bright" : filterSide(sets);
-  count = addBorderObjects(sets, polarity, labels, count);
+  count = addCutObjects(sets, polarity, labels, count, missing);
   fillEnclosedHoles(labels, w, h, missing);
   return { instances: { width: w, height: h, labels, count }, picked, polarity };
 }
@@ -77,16 +78,25 @@ function candidatePixels(sets: readonly CandidateSet[], cands: ReadonlyArray<{ s
   return out;
 }
 
-/** The base segmentation's border objects on `side`, where their untaken pixels still touch the border; returns the new count. */
-function addBorderObjects(sets: readonly CandidateSet[], side: "dark" | "bright", labels: Int32Array, count: number): number {
+/**
+ * The base segmentation's objects on `side` that the image border or `missing` pixels (an excluded scale
+ * bar or data strip) cut, where their untaken pixels still touch the border or a missing pixel: the
+ * foreground stays whole where particles leave the field, and the drop rules report them (`border`,
+ * `scaleBar`). Only objects the drop rules left out of the candidates are added. Returns the new count.
+ */
+function addCutObjects(sets: readonly CandidateSet[], side: "dark" | "bright", labels: Int32Array, count: number, missing?: Uint8Array): number {
   const base = basePickSet(sets, side);
   if (!base) return count;
-  const { width: w, height: h } = base.instances;
-  const border = classifyInstances(base.instances).status.map((s) => s === "border");
+  const { width: w, height: h } = base.instances, n = w * h;
+  const candidate = new Set(base.kept);
+  const cut = (i: number): boolean => {
+    const x = i % w, y = (i - x) / w;
+    return x === 0 || y === 0 || x === w - 1 || y === h - 1 || (missing !== undefined && neighbours(i, w, n).some((j) => missing[j] === 1));
+  };
   const free = new Map<number, number[]>();
-  base.instances.labels.forEach((l, i) => { if (l >= 0 && border[l] && labels[i] < 0) { let a = free.get(l); if (!a) free.set(l, (a = [])); a.push(i); } });
+  base.instances.labels.forEach((l, i) => { if (l >= 0 && !candidate.has(l) && labels[i] < 0) { let a = free.get(l); if (!a) free.set(l, (a = [])); a.push(i); } });
   for (const px of free.values()) {
-    if (!px.some((i) => { const x = i % w, y = (i - x) / w; return x === 0 || y === 0 || x === w - 1 || y === h - 1; })) continue;
+    if (!px.some(cut)) continue;
     for (const i of px) labels[i] = count;
     count++;
   }
