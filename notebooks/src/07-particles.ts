@@ -176,6 +176,10 @@ for (const [k, m] of Object.entries(scores)) {
 // images; it gives every object a probability of being a particle. It also decides **which side of the
 // threshold** holds the particles: both sides are split and scored, and the side whose objects look
 // more like particles wins, which fixes close-packed fields where the older border rule measured the gaps.
+// Before any of it, what the microscope burnt in is left out of every threshold: the scale bar with its
+// label and, on SEM and many TEM images, the data strip along the bottom edge (HV, WD, magnification;
+// `findDataStrip`). A white strip under a dark field would otherwise be one side of Otsu's cut and the
+// particles the other's noise. The held-out EMPS scores below find both in each image, as `particles` does.
 //
 // One threshold and one watershed setting still cannot suit every image: close-packed spheres need the
 // gaps that hole filling closes, a shaded field a local background, faint particles a cut nearer the
@@ -232,7 +236,7 @@ const modelOnce = (g: Parameters<typeof bundledInstances>[0], file: string) => {
 };
 if (heldOut.length) {
   for (const [name, predictor] of [["EMPS held out, Otsu", otsuPredictor], ["EMPS held out, Otsu + filter", otsuFilterPredictor(filter, {}, refiner)], ["EMPS held out, default (judge)", otsuFilterPredictor(filter, {}, refiner, judge)], ["EMPS held out, bundled model", async (g: Parameters<typeof bundledInstances>[0], file: string) => modelOnce(g, file)]] as const) {
-    const r = (await evaluatePredictor(heldOut, predictor, { minArea: cfg.minArea, progress: false })).summary;
+    const r = (await evaluatePredictor(heldOut, predictor, { minArea: cfg.minArea, progress: false, scaleBars: true })).summary;
     heldOutScores[name] = { f1: r.f1, countError: r.medianCountError, diameterError: r.medianDiameterError, dice: r.medianDice };
     console.log(`${name.padEnd(28)} P ${r.precision.toFixed(3)} R ${r.recall.toFixed(3)} F1 ${r.f1.toFixed(3)} · median count error ${r.medianCountError.toFixed(3)} · median diameter error ${r.medianDiameterError.toFixed(3)} · Dice ${r.medianDice.toFixed(3)} (${r.images} images)`);
   }
