@@ -34,6 +34,11 @@ describe("data strip (findDataStrip)", () => {
     assert.deepEqual(white && { side: white.side, box: white.box, level: white.level }, { side: "bottom", box: { x0: 0, y0: 175, x1: 300, y1: 200 }, level: 250 });
     const black = findDataStrip(field({ W: 300, H: 200, strip: 30, level: 3, side: "bottom", seed: 2 }));
     assert.deepEqual(black?.box, { x0: 0, y0: 169, x1: 300, y1: 200 }, "30 rows and the edge's row");
+    const framed = field({ W: 300, H: 200, strip: 30, level: 3, side: "bottom", seed: 2 });
+    framed.data.fill(255, 198 * 300, 200 * 300); // a figure's 2-px white frame under the strip
+    assert.deepEqual(findDataStrip(framed)?.box, { x0: 0, y0: 169, x1: 300, y1: 200 }, "the frame goes with the strip");
+    framed.data.fill(128, 196 * 300, 200 * 300);
+    assert.equal(findDataStrip(framed), null, "4 rows of another level are no frame line (at most 3 are skipped)");
     const top = findDataStrip(field({ W: 300, H: 200, strip: 20, level: 10, side: "top", seed: 3 }));
     assert.deepEqual(top && { side: top.side, box: top.box }, { side: "top", box: { x0: 0, y0: 0, x1: 300, y1: 21 } });
   });
@@ -78,6 +83,14 @@ describe("data strip (findDataStrip)", () => {
     for (const id of ["82c99bbb53", "55511ff512", "c7e9ec8d48", "1bf56ce626", "85743c45d1", "9c4905d020"]) {
       assert.equal(findDataStrip(await grey(id)), null, id);
     }
+  });
+
+  it("finds the strip of a real SEM crop under a figure's frame line (skips without the data)", async function () {
+    const file = path.join(__dirname, "..", "..", "shared", "data", "scalebars", "100 um.png");
+    if (!fs.existsSync(file)) { console.log(`      (skipped: ${file} not found)`); this.skip(); }
+    // Row medians: field to 481, 482 halfway (18), black strip 483–508, a grey-white frame line 509–511.
+    const s = findDataStrip(toGrey8(await decodeImage(file, { channels: "native" })));
+    assert.deepEqual(s && { side: s.side, box: s.box, level: s.level }, { side: "bottom", box: { x0: 0, y0: 482, x1: 682, y1: 512 }, level: 0 });
   });
 
   it("puts the strip among the boxes particles leave out, beside the scale bar's (skips without the data)", async function () {
