@@ -27,7 +27,7 @@ the count error |n̂−n|/n, the median-diameter error |d̂−d|/d and the foreg
     "edge-level": opt.number({ placeholder: "L", description: "with --method otsu and the filter: the edge level of that growth (as particles --edge-level)", min: 0, max: 1, defaultText: "0.15" }),
     "edge-refiner": opt.string({ placeholder: "R", description: "with --method otsu and the filter: the outline refiner after the growth (as particles --edge-refiner): bundled, none or a JSON file", defaultText: "bundled (none with --grow-edges 0)" }),
     judge: opt.string({ placeholder: "J", description: "with --method otsu and the filter: the object judge picking the particles among several segmentations (as particles --judge): bundled, none or a JSON file", defaultText: "bundled" }),
-    "no-bars": opt.flag("do not look for burnt-in scale bars (by default each image's bars are found as `particles` finds them, and particles touching them are dropped on both sides)"),
+    "no-bars": opt.flag("do not look for burnt-in scale bars and data strips (by default each image's bar and strip are found as `particles` finds them, and particles touching them are dropped on both sides)"),
     out: opt.string({ placeholder: "FILE", description: "write the per-image and summary numbers as JSON" }),
   },
   examples: ["nanomorph particles eval --images emps/images --instances emps/segmaps --split models/particles-emps/split.json --part validation"],
