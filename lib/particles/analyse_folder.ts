@@ -26,7 +26,7 @@ export interface AnalyseFolderOptions extends AnalyseImageOptions {
   polarity?: ParticlePolarity | "filter";
   /** User pixel size, nm/px (see `calibrateImage`). */
   nmPerPx?: number;
-  /** Read burnt-in scale bars (calibration fallback, and their pixels excluded). Default true. */
+  /** Read burnt-in scale bars (calibration fallback, and their pixels excluded) and find data strips (excluded). Default true. */
   scaleBars?: boolean;
   /** The folder's bar label stated by the user (`--scale-bar`, see `calibrateImage`). */
   scaleBarLabel?: ParsedLabel;
