@@ -98,7 +98,7 @@ th{background:#f3f3f3;position:sticky;top:0}td:first-child,td:nth-child(2){text-
 .scroll{max-height:600px;overflow:auto;border:1px solid #ddd}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
-<p>${o.images} image(s), ${o.particles} particle(s) kept of ${o.dropped.found} found; dropped ${o.dropped.border} at the border, ${o.dropped.tooSmall} too small, ${o.dropped.scaleBar} on a scale bar, ${o.dropped.notParticle} as not particles (object filter or judge).</p>
+<p>${o.images} image(s), ${o.particles} particle(s) kept of ${o.dropped.found} found; dropped ${o.dropped.border} at the border, ${o.dropped.tooSmall} too small, ${o.dropped.scaleBar} on a scale bar or data strip, ${o.dropped.notParticle} as not particles (object filter or judge).</p>
 ${input.skipped?.length ? `<p><b>${input.skipped.length} file(s) skipped</b>, not readable as images:</p>\n<ul>${input.skipped.map((k) => `<li>${escapeHtml(k.file)}: ${escapeHtml(k.reason)}</li>`).join("")}</ul>` : ""}
 <h2>Per class</h2>
 <table id="classes"><thead><tr><th>class</th><th>images</th><th>kept</th><th>border</th><th>too small</th><th>scale bar</th><th>equivalent diameter</th></tr></thead><tbody>
@@ -107,7 +107,7 @@ ${classRows}
 <h2>Size distribution</h2>
 ${figsHtml}
 <h2>Overlays</h2>
-<p>Legend:${swatch(C.kept[0], "kept (outline colour cycles by id; white number = instanceId in the table and in &lt;stem&gt;_instances.png)")}${swatch(C.dropped, "dropped: border, too small or not a particle")}${swatch(C.scaleBar, "scale bar / label region and particles on it")}</p>
+<p>Legend:${swatch(C.kept[0], "kept (outline colour cycles by id; white number = instanceId in the table and in &lt;stem&gt;_instances.png)")}${swatch(C.dropped, "dropped: border, too small or not a particle")}${swatch(C.scaleBar, "scale bar, label and data strip, and particles on them")}</p>
 <div class="thumbs">
 ${thumbs}
 </div>
