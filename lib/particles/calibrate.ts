@@ -49,8 +49,8 @@ const DISAGREE = 0.02;
  * and `why` says why). Every bar FOUND in the image, read or not, is returned in `exclude`, since its
  * pixels would otherwise be measured as a particle, and so is a data strip along the top or bottom edge
  * (findDataStrip), since a white strip under a dark field would otherwise take Otsu's cut. When metadata
- * and a read bar disagree by more than 2 %, the metadata is used and `warnings` says so. Throws naming `--nm-per-px` for a non-positive
- * value, or the file when it is unreadable.
+ * and a read bar disagree by more than 2 %, the metadata is used and `warnings` says so. Throws naming
+ * `--nm-per-px` for a non-positive value, or the file when it is unreadable.
  */
 export async function calibrateImage(file: string, opts: CalibrationLookup = {}): Promise<ImageCalibration> {
   const warnings: string[] = [];

@@ -34,7 +34,8 @@ export interface PickedObjects {
  * where particles leave the field, the base segmentation's objects on the chosen side that the image
  * border or the `missing` pixels cut keep their untaken pixels when those still touch the border or
  * the missing pixels; and holes enclosed by the picked foreground go to the particle beside them (the
- * candidates without hole filling leave holes in textured particles). Pixels of `missing` are never taken. Throws when `probs` does not fit `sets`.
+ * candidates without hole filling leave holes in textured particles). Pixels of `missing` are never
+ * taken. Throws when `probs` does not fit `sets`.
  */
 export function pickObjects(sets: readonly CandidateSet[], probs: readonly Float64Array[], opts: PickOptions, missing?: Uint8Array): PickedObjects {
   if (!sets.length) throw new Error("pickObjects: no candidate sets");

@@ -29,8 +29,12 @@ export function toGrey8(d: DecodedImage): GreyImage {
  * naming the file when it cannot be decoded; a file without a readable bar gives `found: false`.
  */
 export async function readScaleBar(file: string, opts: FindScaleBarOptions = {}): Promise<ScaleBarResult> {
-  const img = toGrey8(await decodeImage(file, { channels: "native" }));
-  return findScaleBar(img, opts);
+  return findScaleBar(await readGrey8(file), opts);
+}
+
+/** The file decoded as {@link toGrey8} sees it. Throws `ImageDecodeError` naming the file. */
+async function readGrey8(file: string): Promise<GreyImage> {
+  return toGrey8(await decodeImage(file, { channels: "native" }));
 }
 
 /**
@@ -38,7 +42,7 @@ export async function readScaleBar(file: string, opts: FindScaleBarOptions = {})
  * data strip ({@link findDataStrip}, null when none), from one decoding. Throws as {@link readScaleBar}.
  */
 export async function readBurntIn(file: string, opts: FindScaleBarOptions = {}): Promise<{ bar: ScaleBarResult; strip: DataStrip | null }> {
-  const img = toGrey8(await decodeImage(file, { channels: "native" }));
+  const img = await readGrey8(file);
   return { bar: await findScaleBar(img, opts), strip: findDataStrip(img) };
 }
 

@@ -60,12 +60,16 @@ function modalLevel(img: GreyImage, y0: number, y1: number): number {
  * an 8-row white margin under a figure (not sample either).
  */
 export function findDataStrip(img: GreyImage, opts: DataStripOptions = {}): DataStrip | null {
-  const minRows = opts.minRows ?? 6;
-  if (img.height < 4 * minRows || img.width < 8) return null;
+  const o: Required<DataStripOptions> = {
+    tolerance: opts.tolerance ?? 8, minRowShare: opts.minRowShare ?? 0.3, minMeanShare: opts.minMeanShare ?? 0.6,
+    maxBeyondShare: opts.maxBeyondShare ?? 0.25, minEdgeShare: opts.minEdgeShare ?? 0.65, minRows: opts.minRows ?? 6,
+    maxFraction: opts.maxFraction ?? 0.25,
+  };
+  if (img.height < 4 * o.minRows || img.width < 8) return null;
   for (const side of ["bottom", "top"] as const) {
     // A figure's frame may run along the edge under the strip: up to 3 outer rows can be skipped.
     for (let frame = 0; frame <= MAX_FRAME_ROWS; frame++) {
-      const s = stripFrom(img, side, frame, opts);
+      const s = stripFrom(img, side, frame, o);
       if (s) return s;
     }
   }
@@ -76,34 +80,32 @@ export function findDataStrip(img: GreyImage, opts: DataStripOptions = {}): Data
 const MAX_FRAME_ROWS = 3;
 
 /** The strip whose outermost row is the `frame`-th row from `side`'s edge, as {@link findDataStrip} judges it (its box reaches the edge). */
-function stripFrom(img: GreyImage, side: "top" | "bottom", frame: number, opts: DataStripOptions): DataStrip | null {
-  const tol = opts.tolerance ?? 8, minRow = opts.minRowShare ?? 0.3, minMean = opts.minMeanShare ?? 0.6;
-  const maxBeyond = opts.maxBeyondShare ?? 0.25, minEdge = opts.minEdgeShare ?? 0.65;
-  const minRows = opts.minRows ?? 6, maxRows = Math.floor((opts.maxFraction ?? 0.25) * img.height);
+function stripFrom(img: GreyImage, side: "top" | "bottom", frame: number, o: Required<DataStripOptions>): DataStrip | null {
   const { width, height, data } = img;
+  const maxRows = Math.floor(o.maxFraction * height);
   const row = (k: number): number => (side === "bottom" ? height - 1 - frame - k : frame + k); // k-th row of the strip from its outer side
   const level = side === "bottom" ? modalLevel(img, height - frame - 4, height - frame) : modalLevel(img, frame, frame + 4);
   const share = (k: number): number => {
     let n = 0;
-    const o = row(k) * width;
-    for (let x = 0; x < width; x++) if (Math.abs(data[o + x] - level) <= tol) n++;
+    const r = row(k) * width;
+    for (let x = 0; x < width; x++) if (Math.abs(data[r + x] - level) <= o.tolerance) n++;
     return n / width;
   };
   const shares: number[] = [];
   while (shares.length <= maxRows + 1 && shares.length < height - frame) {
     const s = share(shares.length);
-    if (s < minRow) break;
+    if (s < o.minRowShare) break;
     shares.push(s);
   }
   const k = shares.length;
-  if (k < minRows || frame + k > maxRows) return null;
+  if (k < o.minRows || frame + k > maxRows) return null;
   const mean = shares.reduce((a, b) => a + b, 0) / k;
   const edge = Math.max(...shares.slice(k - 4));
   let beyond = 0;
   const m = Math.min(20, height - frame - k);
   for (let j = k; j < k + m; j++) beyond += share(j);
   beyond /= m;
-  if (mean < minMean || edge < minEdge || beyond > maxBeyond) return null;
+  if (mean < o.minMeanShare || edge < o.minEdgeShare || beyond > o.maxBeyondShare) return null;
   const rows = frame + k + 1; // the frame and the edge's blurred row go with the strip
   const box = side === "bottom" ? { x0: 0, y0: height - rows, x1: width, y1: height } : { x0: 0, y0: 0, x1: width, y1: rows };
   return { side, box, level };
